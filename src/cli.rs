@@ -1,0 +1,164 @@
+//! The command line: one binary, one subcommand per face.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::config::Lang;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "callboard",
+    version,
+    about = "Start, watch, retry and cancel ElevenLabs batch calls",
+    long_about = "callboard starts ElevenLabs batch calls for a group of clients, watches them \
+live, retries or cancels them, and opens every recipient's transcript, summary and audio.\n\n\
+First time? Run `callboard demo`: no key and no network needed.",
+    after_help = "Settings: flags > environment (ELEVENLABS_API_KEY, ELEVENLABS_BASE_URL, \
+CALLBOARD_ADMIN_TOKEN, CALLBOARD_DATA_DIR, ...) > config file > defaults. See config.example.toml."
+)]
+pub struct Cli {
+    /// Config file (default: the platform's config dir, e.g. ~/.config/callboard/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory of the store (env CALLBOARD_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Language of messages and screens.
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+    /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Everything at once with demo data: simulator, service and dashboard. Start here.
+    Demo(DemoArgs),
+    /// The supervisor's terminal dashboard.
+    Tui(TuiArgs),
+    /// The batch-calling HTTP service (the seed's API, SSE stream and web page).
+    Serve(ServeArgs),
+    /// An offline ElevenLabs twin for demos and tests.
+    Sim(SimArgs),
+    /// Import data into the store.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Manage users (supervisors) and their tokens.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print shell completions.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Time scale of the simulated calls (60 = a one-minute call lasts a second).
+    #[arg(long, default_value_t = 30.0)]
+    pub speed: f64,
+    /// Seed of the simulated outcomes.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// URL of a running `callboard serve` (env CALLBOARD_SERVER).
+    #[arg(long, value_name = "URL", conflicts_with = "direct")]
+    pub server: Option<String>,
+    /// Bearer token for the service (env CALLBOARD_TOKEN).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// No service: poll ElevenLabs directly with the configured key, groups from the local store.
+    #[arg(long)]
+    pub direct: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one; the first stdout line says which).
+    #[arg(long, value_name = "ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// ElevenLabs base URL (env ELEVENLABS_BASE_URL), e.g. a `callboard sim`.
+    #[arg(long, value_name = "URL")]
+    pub elevenlabs_url: Option<String>,
+    /// Load the demo workspace (user 19, group 55 "Médicos Test" and two more groups).
+    #[arg(long)]
+    pub demo_data: bool,
+    /// Accept requests without a token. Only allowed on a loopback address.
+    #[arg(long)]
+    pub no_auth: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on (port 0 picks a free one; the first stdout line says which).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub addr: SocketAddr,
+    /// Seed of the outcomes: the same seed and speed give the same results.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Time scale (60 = a one-minute call lasts a second).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// The only API key accepted (default: any non-empty key).
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// Share of calls answered by a person (0..1).
+    #[arg(long, default_value_t = 0.7)]
+    pub pickup_rate: f64,
+    /// Share of calls that reach voicemail (0..1).
+    #[arg(long, default_value_t = 0.15)]
+    pub voicemail_rate: f64,
+    /// Share of requests answered with a 5xx (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Share of requests answered with a 429 (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    pub rate_limit_rate: f64,
+    /// Latency added to every request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Calls in flight at once per batch when the batch sets no limit.
+    #[arg(long, default_value_t = 10)]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import clients from a CSV file into a group (created if missing).
+    ///
+    /// Columns are matched ignoring case and accents: nombre/name, telefono/phone/celular,
+    /// correo/email, empresa/company, cargo/role; any other column becomes a variable.
+    /// UTF-8 with or without BOM, `,` or `;` separated.
+    Clients {
+        /// The CSV file.
+        file: PathBuf,
+        /// Group name.
+        #[arg(long)]
+        group: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user and print its token (shown only once).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// The ElevenLabs agent this user calls with.
+        #[arg(long, value_name = "AGENT_ID")]
+        agent_id: String,
+        /// Explicit numeric id (default: the next free one).
+        #[arg(long)]
+        id: Option<u64>,
+    },
+    /// List users (never their tokens).
+    List,
+}

@@ -1,0 +1,10 @@
+//! Plain types and pure rules: no I/O, no HTTP, no sled, no terminal.
+
+pub mod import;
+pub mod model;
+pub mod phone;
+pub mod status;
+pub mod variables;
+
+pub use model::*;
+pub use status::{BatchStatus, RecipientStatus};

@@ -1,0 +1,1 @@
+//! Typed, resilient HTTP client for the ElevenLabs API (filled by the ElevenLabs issue).

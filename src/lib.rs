@@ -1,0 +1,14 @@
+//! callboard: start, watch, retry and cancel ElevenLabs batch calls.
+
+pub mod api;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod domain;
+pub mod elevenlabs;
+pub mod monitor;
+pub mod secret;
+pub mod service;
+pub mod sim;
+pub mod store;
+pub mod tui;

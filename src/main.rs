@@ -1,0 +1,77 @@
+use clap::{CommandFactory, Parser};
+use color_eyre::eyre::{Result, eyre};
+
+use callboard::cli::{Cli, Command, ImportCommand, UserCommand};
+use callboard::commands;
+use callboard::config::Config;
+
+fn main() {
+    if let Err(e) = color_eyre::install() {
+        eprintln!("{e}");
+    }
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match run(cli) {
+        Ok(()) => {}
+        Err(e) => {
+            if e.downcast_ref::<NotYet>().is_some() {
+                eprintln!("error: {e}");
+                std::process::exit(2);
+            }
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// A face that this build does not have yet: said honestly, exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("`callboard {0}` is not yet available in this build")]
+struct NotYet(&'static str);
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn load_config(cli: &Cli) -> Result<Config> {
+    let mut cfg = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    if let Some(d) = &cli.data_dir {
+        cfg.data_dir = d.clone();
+    }
+    if let Some(l) = cli.lang {
+        cfg.lang = l;
+    }
+    Ok(cfg)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let cfg = load_config(&cli)?;
+    match cli.command {
+        Command::Import(ImportCommand::Clients { file, group }) => {
+            commands::import_clients(&cfg, &file, &group)
+        }
+        Command::User(UserCommand::Add { name, agent_id, id }) => {
+            commands::user_add(&cfg, &name, &agent_id, id)
+        }
+        Command::User(UserCommand::List) => commands::user_list(&cfg),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "callboard", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Demo(_) => Err(eyre!(NotYet("demo"))),
+        Command::Tui(_) => Err(eyre!(NotYet("tui"))),
+        Command::Serve(_) => Err(eyre!(NotYet("serve"))),
+        Command::Sim(_) => Err(eyre!(NotYet("sim"))),
+    }
+}

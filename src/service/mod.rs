@@ -1,0 +1,1 @@
+//! `callboard serve`: the seed's HTTP API (filled by the service issue).

@@ -1,0 +1,1 @@
+//! `callboard sim`: an offline ElevenLabs twin (filled by the ElevenLabs issue).

@@ -1,0 +1,42 @@
+//! Our records of submitted batches.
+
+use super::{Result, Store, encode, get, values};
+use crate::domain::{BatchRecord, BatchStatus, GroupId};
+
+impl Store {
+    /// Saves (or replaces) a batch record, durably.
+    pub fn put_batch(&self, record: &BatchRecord) -> Result<()> {
+        self.batches
+            .insert(record.batch_id.as_bytes(), encode(record)?)?;
+        self.flush()
+    }
+
+    pub fn batch(&self, batch_id: &str) -> Result<Option<BatchRecord>> {
+        get(&self.batches, batch_id.as_bytes())
+    }
+
+    /// Every batch we submitted, newest first.
+    pub fn batches(&self) -> Result<Vec<BatchRecord>> {
+        let mut all: Vec<BatchRecord> = values(self.batches.iter())?;
+        all.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        Ok(all)
+    }
+
+    /// Batches of one group, newest first.
+    pub fn batches_of_group(&self, group: GroupId) -> Result<Vec<BatchRecord>> {
+        let mut v = self.batches()?;
+        v.retain(|b| b.group_id == group);
+        Ok(v)
+    }
+
+    /// Records the last status seen upstream (no flush: it is re-read from upstream anyway).
+    pub fn set_batch_status(&self, batch_id: &str, status: &BatchStatus) -> Result<()> {
+        if let Some(mut rec) = self.batch(batch_id)?
+            && rec.last_status.as_ref() != Some(status)
+        {
+            rec.last_status = Some(status.clone());
+            self.batches.insert(batch_id.as_bytes(), encode(&rec)?)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,202 @@
+//! The store: sled trees behind one typed `Store`. No sled type leaves this module, so
+//! another engine can replace it. Every acknowledged write is flushed to disk first, so a
+//! `kill -9` loses nothing a caller was told was saved.
+
+mod batches;
+pub mod cache;
+mod groups;
+pub mod users;
+
+pub use groups::ImportSummary;
+
+use serde::{Serialize, de::DeserializeOwned};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Bumped when the layout of stored values changes incompatibly.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error(
+        "the store at {path} is in use by another callboard process; stop it or use another --data-dir"
+    )]
+    Locked { path: PathBuf },
+    #[error("cannot open the store at {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error(
+        "the store at {path} has schema version {found}, newer than this callboard ({SCHEMA_VERSION}); upgrade callboard"
+    )]
+    NewerSchema { path: PathBuf, found: u32 },
+    #[error("store I/O error: {0}")]
+    Io(String),
+    #[error("stored record `{key}` is corrupt: {message}")]
+    Corrupt { key: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Io(e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Handle to the store; cheap to clone (sled trees are reference counted).
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    path: PathBuf,
+    meta: sled::Tree,
+    users: sled::Tree,
+    tokens: sled::Tree,
+    groups: sled::Tree,
+    clients: sled::Tree,
+    batches: sled::Tree,
+    conversations: sled::Tree,
+    idempotency: sled::Tree,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let db = sled::Config::new()
+            .path(dir.join("store"))
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("lock") =>
+                {
+                    StoreError::Locked {
+                        path: dir.to_path_buf(),
+                    }
+                }
+                other => StoreError::Open {
+                    path: dir.to_path_buf(),
+                    message: other.to_string(),
+                },
+            })?;
+        let tree = |name: &str| db.open_tree(name);
+        let store = Store {
+            path: dir.to_path_buf(),
+            meta: tree("meta")?,
+            users: tree("users")?,
+            tokens: tree("tokens")?,
+            groups: tree("groups")?,
+            clients: tree("clients")?,
+            batches: tree("batches")?,
+            conversations: tree("conversations")?,
+            idempotency: tree("idempotency")?,
+            db,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn check_schema(&self) -> Result<()> {
+        match self.meta.get("schema_version")? {
+            Some(v) => {
+                let found = decode::<u32>("schema_version", &v)?;
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::NewerSchema {
+                        path: self.path.clone(),
+                        found,
+                    });
+                }
+            }
+            None => {
+                self.meta
+                    .insert("schema_version", encode(&SCHEMA_VERSION)?)?;
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The schema version on disk.
+    pub fn schema_version(&self) -> Result<u32> {
+        match self.meta.get("schema_version")? {
+            Some(v) => decode("schema_version", &v),
+            None => Ok(0),
+        }
+    }
+
+    /// Makes every write so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Next id of a kind (`users`, `groups`, `clients`), above any id already used.
+    fn next_id(&self, kind: &str) -> Result<u64> {
+        let key = format!("next_id/{kind}");
+        let v = self.meta.update_and_fetch(key.as_bytes(), |old| {
+            let n = old.map(be_u64).unwrap_or(0) + 1;
+            Some(n.to_be_bytes().to_vec())
+        })?;
+        Ok(v.map(|v| be_u64(&v)).unwrap_or(1))
+    }
+
+    /// Makes sure ids handed out later are above `id` (after an explicit id).
+    fn bump_id(&self, kind: &str, id: u64) -> Result<()> {
+        let key = format!("next_id/{kind}");
+        self.meta.update_and_fetch(key.as_bytes(), |old| {
+            let n = old.map(be_u64).unwrap_or(0).max(id);
+            Some(n.to_be_bytes().to_vec())
+        })?;
+        Ok(())
+    }
+}
+
+fn be_u64(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    let n = b.len().min(8);
+    a[8 - n..].copy_from_slice(&b[b.len() - n..]);
+    u64::from_be_bytes(a)
+}
+
+fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|e| StoreError::Io(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        key: key.to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn get<T: DeserializeOwned>(tree: &sled::Tree, key: &[u8]) -> Result<Option<T>> {
+    match tree.get(key)? {
+        Some(v) => decode(&String::from_utf8_lossy(key), &v).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn values<T: DeserializeOwned>(iter: sled::Iter) -> Result<Vec<T>> {
+    iter.map(|kv| {
+        let (k, v) = kv?;
+        decode(&String::from_utf8_lossy(&k), &v)
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests;

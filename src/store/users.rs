@@ -1,0 +1,72 @@
+//! Users and their bearer tokens (stored as SHA-256 hashes only).
+
+use chrono::Utc;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::{Result, Store, StoreError, encode, get, values};
+use crate::domain::{User, UserId};
+use crate::secret::Secret;
+
+/// SHA-256 of a token, hex.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new random token: `cb_` and 32 random bytes in hex.
+pub fn new_token() -> Secret {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    Secret::new(format!("cb_{}", hex::encode(bytes)))
+}
+
+impl Store {
+    /// Creates a user; returns it with its token, which is not stored and cannot be shown
+    /// again.
+    pub fn add_user(
+        &self,
+        name: &str,
+        agent_id: Option<&str>,
+        id: Option<UserId>,
+    ) -> Result<(User, Secret)> {
+        let id = match id {
+            Some(id) => {
+                if self.users.contains_key(id.to_be_bytes())? {
+                    return Err(StoreError::Conflict(format!("user {id} already exists")));
+                }
+                self.bump_id("users", id)?;
+                id
+            }
+            None => self.next_id("users")?,
+        };
+        let token = new_token();
+        let user = User {
+            id,
+            name: name.trim().to_string(),
+            agent_id: agent_id.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
+            token_hash: hash_token(token.expose()),
+            created_at: Utc::now(),
+        };
+        self.users.insert(id.to_be_bytes(), encode(&user)?)?;
+        self.tokens
+            .insert(user.token_hash.as_bytes(), &id.to_be_bytes())?;
+        self.flush()?;
+        Ok((user, token))
+    }
+
+    pub fn user(&self, id: UserId) -> Result<Option<User>> {
+        get(&self.users, &id.to_be_bytes())
+    }
+
+    pub fn users(&self) -> Result<Vec<User>> {
+        values(self.users.iter())
+    }
+
+    /// The user a bearer token belongs to.
+    pub fn user_by_token(&self, token: &str) -> Result<Option<User>> {
+        match self.tokens.get(hash_token(token).as_bytes())? {
+            Some(id) => self.user(super::be_u64(&id)),
+            None => Ok(None),
+        }
+    }
+}

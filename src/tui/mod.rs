@@ -1,0 +1,1 @@
+//! `callboard tui`: the supervisor's dashboard (filled by the TUI issue).
