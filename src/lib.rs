@@ -7,6 +7,7 @@ pub mod config;
 pub mod domain;
 pub mod elevenlabs;
 pub mod monitor;
+pub mod report;
 pub mod secret;
 pub mod service;
 pub mod sim;

@@ -72,6 +72,19 @@ pub struct RecipientView {
     pub enrichment_error: Option<String>,
     #[serde(default)]
     pub updated_at_unix: i64,
+    /// Cost of the call in ElevenLabs credits, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// Data collection results of the analysis: id → value.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub data_collection: BTreeMap<String, serde_json::Value>,
+    /// Calls made to this recipient so far (1 + retries that re-dialled it).
+    #[serde(default = "one")]
+    pub attempts: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// `data` of `GET /api/batch-calls/:id/status`, also sent in `status-update` events.
