@@ -50,6 +50,18 @@ pub enum Command {
     /// Manage users (supervisors) and their tokens.
     #[command(subcommand)]
     User(UserCommand),
+    /// The do-not-call list: people who must not be called.
+    #[command(subcommand)]
+    Optout(OptoutCommand),
+    /// Who started, retried, cancelled batches or changed opt-outs, and when.
+    Audit {
+        /// Only entries about this batch id or phone.
+        #[arg(long)]
+        target: Option<String>,
+        /// How many of the most recent entries.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
     /// Print shell completions.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -160,5 +172,27 @@ pub enum UserCommand {
         id: Option<u64>,
     },
     /// List users (never their tokens).
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OptoutCommand {
+    /// Import opt-outs from a CSV (a phone column, optional `motivo`/`reason`), e.g. an RNE
+    /// export. Only adds: existing opt-outs are never removed or changed by an import.
+    Import {
+        file: PathBuf,
+        /// Reason for rows without one.
+        #[arg(long, default_value = "RNE")]
+        reason: String,
+    },
+    /// Add one phone to the list.
+    Add {
+        phone: String,
+        #[arg(long, default_value = "pidió no ser llamado")]
+        reason: String,
+    },
+    /// Remove one phone from the list (audited).
+    Remove { phone: String },
+    /// List the opt-outs.
     List,
 }

@@ -1,4 +1,4 @@
-//! The small subcommands that only touch the store: `import` and `user`.
+//! The small subcommands that only touch the store: `import`, `user`, `optout`, `audit`.
 
 use color_eyre::eyre::{Result, WrapErr};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -7,10 +7,13 @@ use std::path::Path;
 use crate::config::Config;
 use crate::domain::import::parse_clients;
 use crate::store::Store;
+use crate::store::audit::AuditEntry;
+use crate::store::optouts::OptOut;
 
 /// `callboard import clients FILE --group NAME`.
 pub fn import_clients(cfg: &Config, file: &Path, group: &str) -> Result<()> {
-    let data = std::fs::read(file).wrap_err_with(|| format!("no se pudo leer {}", file.display()))?;
+    let data =
+        std::fs::read(file).wrap_err_with(|| format!("no se pudo leer {}", file.display()))?;
     let store = Store::open(&cfg.data_dir)?;
     let approx_rows = bytecount_lines(&data).saturating_sub(1);
     let bar = ProgressBar::new(approx_rows);
@@ -59,7 +62,10 @@ fn bytecount_lines(data: &[u8]) -> u64 {
 pub fn user_add(cfg: &Config, name: &str, agent_id: &str, id: Option<u64>) -> Result<()> {
     let store = Store::open(&cfg.data_dir)?;
     let (user, token) = store.add_user(name, Some(agent_id), id)?;
-    println!("Usuario {} «{}» creado (agente {}).", user.id, user.name, agent_id);
+    println!(
+        "Usuario {} «{}» creado (agente {}).",
+        user.id, user.name, agent_id
+    );
     println!("Token (se muestra solo esta vez; guárdelo):");
     println!("{}", token.expose());
     Ok(())
@@ -70,7 +76,9 @@ pub fn user_list(cfg: &Config) -> Result<()> {
     let store = Store::open(&cfg.data_dir)?;
     let users = store.users()?;
     if users.is_empty() {
-        println!("No hay usuarios. Cree uno con: callboard user add --name NOMBRE --agent-id AGENTE");
+        println!(
+            "No hay usuarios. Cree uno con: callboard user add --name NOMBRE --agent-id AGENTE"
+        );
     }
     for u in users {
         println!(
@@ -78,6 +86,125 @@ pub fn user_list(cfg: &Config) -> Result<()> {
             u.id,
             u.name,
             u.agent_id.as_deref().unwrap_or("(sin agente)")
+        );
+    }
+    Ok(())
+}
+
+/// `callboard optout import FILE`.
+pub fn optout_import(cfg: &Config, file: &Path, default_reason: &str) -> Result<()> {
+    let data =
+        std::fs::read(file).wrap_err_with(|| format!("no se pudo leer {}", file.display()))?;
+    let (rows, rejected) = crate::domain::import::parse_optouts(&data, cfg.region)
+        .wrap_err_with(|| format!("{}", file.display()))?;
+    let store = Store::open(&cfg.data_dir)?;
+    let source = format!(
+        "import:{}",
+        file.file_name()
+            .map(|f| f.to_string_lossy())
+            .unwrap_or_default()
+    );
+    let now = chrono::Utc::now();
+    let entries: Vec<OptOut> = rows
+        .into_iter()
+        .map(|r| OptOut {
+            phone_number: r.phone_number,
+            reason: r.reason.unwrap_or_else(|| default_reason.to_string()),
+            source: source.clone(),
+            added_at: now,
+        })
+        .collect();
+    let added = store.add_optouts(&entries)?;
+    store.audit(&AuditEntry {
+        at: now,
+        actor: "cli".into(),
+        action: "optout.import".into(),
+        target: source,
+        details: serde_json::json!({ "rows": entries.len(), "added": added, "rejected": rejected.len() }),
+    })?;
+    println!(
+        "{} teléfonos leídos, {} nuevos en la lista, {} ya estaban, {} rechazados",
+        entries.len(),
+        added,
+        entries.len() - added,
+        rejected.len()
+    );
+    for r in &rejected {
+        println!("  rechazada línea {}: {}", r.line, r.reason);
+    }
+    Ok(())
+}
+
+/// `callboard optout add|remove PHONE`.
+pub fn optout_change(cfg: &Config, phone: &str, reason: Option<&str>) -> Result<()> {
+    let e164 = crate::domain::phone::normalize(phone, cfg.region)
+        .map_err(|e| color_eyre::eyre::eyre!("teléfono «{phone}»: {e}"))?;
+    let store = Store::open(&cfg.data_dir)?;
+    let now = chrono::Utc::now();
+    let (action, done) = match reason {
+        Some(reason) => {
+            let n = store.add_optouts(&[OptOut {
+                phone_number: e164.clone(),
+                reason: reason.to_string(),
+                source: "cli".into(),
+                added_at: now,
+            }])?;
+            ("optout.add", n == 1)
+        }
+        None => ("optout.remove", store.remove_optout(&e164)?),
+    };
+    if done {
+        store.audit(&AuditEntry {
+            at: now,
+            actor: "cli".into(),
+            action: action.into(),
+            target: e164.clone(),
+            details: serde_json::json!({ "reason": reason }),
+        })?;
+    }
+    println!(
+        "{e164}: {}",
+        match (action, done) {
+            ("optout.add", true) => "agregado a la lista de no llamar",
+            ("optout.add", false) => "ya estaba en la lista",
+            (_, true) => "retirado de la lista",
+            _ => "no estaba en la lista",
+        }
+    );
+    Ok(())
+}
+
+/// `callboard optout list`.
+pub fn optout_list(cfg: &Config) -> Result<()> {
+    let store = Store::open(&cfg.data_dir)?;
+    for o in store.optouts()? {
+        println!(
+            "{:<16} {:<24} {:<20} {}",
+            o.phone_number,
+            o.reason,
+            o.source,
+            o.added_at.format("%Y-%m-%d %H:%M")
+        );
+    }
+    Ok(())
+}
+
+/// `callboard audit`.
+pub fn audit_list(cfg: &Config, target: Option<&str>, limit: usize) -> Result<()> {
+    let store = Store::open(&cfg.data_dir)?;
+    for e in store.audit_log(target, limit)? {
+        println!(
+            "{}  {:<10} {:<14} {}  {}",
+            e.at.with_timezone(&cfg.timezone)
+                .format("%Y-%m-%d %H:%M:%S"),
+            e.actor,
+            e.action,
+            e.target,
+            if e.details.is_null() {
+                String::new()
+            } else {
+                e.details.to_string()
+            }
         );
     }
     Ok(())

@@ -1,7 +1,7 @@
 use clap::{CommandFactory, Parser};
 use color_eyre::eyre::{Result, eyre};
 
-use callboard::cli::{Cli, Command, ImportCommand, UserCommand};
+use callboard::cli::{Cli, Command, ImportCommand, OptoutCommand, UserCommand};
 use callboard::commands;
 use callboard::config::Config;
 
@@ -65,8 +65,24 @@ fn run(cli: Cli) -> Result<()> {
             commands::user_add(&cfg, &name, &agent_id, id)
         }
         Command::User(UserCommand::List) => commands::user_list(&cfg),
+        Command::Optout(OptoutCommand::Import { file, reason }) => {
+            commands::optout_import(&cfg, &file, &reason)
+        }
+        Command::Optout(OptoutCommand::Add { phone, reason }) => {
+            commands::optout_change(&cfg, &phone, Some(&reason))
+        }
+        Command::Optout(OptoutCommand::Remove { phone }) => {
+            commands::optout_change(&cfg, &phone, None)
+        }
+        Command::Optout(OptoutCommand::List) => commands::optout_list(&cfg),
+        Command::Audit { target, limit } => commands::audit_list(&cfg, target.as_deref(), limit),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "callboard", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "callboard",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
         Command::Demo(_) => Err(eyre!(NotYet("demo"))),

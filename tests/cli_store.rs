@@ -38,7 +38,13 @@ fn import_reports_rows_rejections_and_duplicates() {
     .unwrap();
     let out = callboard(
         dir.path(),
-        &["import", "clients", csv.to_str().unwrap(), "--group", "Médicos Test"],
+        &[
+            "import",
+            "clients",
+            csv.to_str().unwrap(),
+            "--group",
+            "Médicos Test",
+        ],
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}\n{stderr}");
@@ -46,16 +52,28 @@ fn import_reports_rows_rejections_and_duplicates() {
     assert!(stdout.contains("4 filas leídas"), "{stdout}");
     assert!(stdout.contains("2 clientes nuevos"), "{stdout}");
     assert!(stdout.contains("1 rechazadas"), "{stdout}");
-    assert!(stdout.contains("línea 3") && stdout.contains("letras"), "{stdout}");
+    assert!(
+        stdout.contains("línea 3") && stdout.contains("letras"),
+        "{stdout}"
+    );
     assert!(stdout.contains("duplicada línea 4"), "{stdout}");
 
     // The same file again updates instead of duplicating.
     let out = callboard(
         dir.path(),
-        &["import", "clients", csv.to_str().unwrap(), "--group", "medicos test"],
+        &[
+            "import",
+            "clients",
+            csv.to_str().unwrap(),
+            "--group",
+            "medicos test",
+        ],
     );
     let (stdout, _) = text(&out);
-    assert!(stdout.contains("0 clientes nuevos, 2 actualizados"), "{stdout}");
+    assert!(
+        stdout.contains("0 clientes nuevos, 2 actualizados"),
+        "{stdout}"
+    );
 
     // What was stored is readable by the library.
     let store = callboard::store::Store::open(dir.path()).unwrap();
@@ -69,11 +87,17 @@ fn import_of_a_file_without_phone_column_fails_clearly() {
     std::fs::write(dir.path().join("no-config.toml"), "").unwrap();
     let csv = dir.path().join("bad.csv");
     std::fs::write(&csv, "nombre,correo\nAna,a@x.co\n").unwrap();
-    let out = callboard(dir.path(), &["import", "clients", csv.to_str().unwrap(), "--group", "X"]);
+    let out = callboard(
+        dir.path(),
+        &["import", "clients", csv.to_str().unwrap(), "--group", "X"],
+    );
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("no hay columna de teléfono"), "{stderr}");
-    let out = callboard(dir.path(), &["import", "clients", "/nonexistent.csv", "--group", "X"]);
+    let out = callboard(
+        dir.path(),
+        &["import", "clients", "/nonexistent.csv", "--group", "X"],
+    );
     assert!(text(&out).1.contains("no se pudo leer"));
 }
 
@@ -83,7 +107,16 @@ fn user_add_prints_token_once_and_list_never_does() {
     std::fs::write(dir.path().join("no-config.toml"), "").unwrap();
     let out = callboard(
         dir.path(),
-        &["user", "add", "--name", "Supervisora Ana", "--agent-id", "agent_x", "--id", "19"],
+        &[
+            "user",
+            "add",
+            "--name",
+            "Supervisora Ana",
+            "--agent-id",
+            "agent_x",
+            "--id",
+            "19",
+        ],
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
@@ -95,14 +128,28 @@ fn user_add_prints_token_once_and_list_never_does() {
     assert_eq!(token.len(), 3 + 64);
     let out = callboard(dir.path(), &["user", "list"]);
     let (stdout, _) = text(&out);
-    assert!(stdout.contains("19") && stdout.contains("Supervisora Ana") && stdout.contains("agent_x"));
+    assert!(
+        stdout.contains("19") && stdout.contains("Supervisora Ana") && stdout.contains("agent_x")
+    );
     assert!(!stdout.contains(&token[3..]), "the token is never listed");
     // The stored hash matches the printed token.
     let store = callboard::store::Store::open(dir.path()).unwrap();
     assert_eq!(store.user_by_token(&token).unwrap().unwrap().id, 19);
     drop(store);
     // A duplicate id is refused without changing anything.
-    let out = callboard(dir.path(), &["user", "add", "--name", "B", "--agent-id", "a", "--id", "19"]);
+    let out = callboard(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--name",
+            "B",
+            "--agent-id",
+            "a",
+            "--id",
+            "19",
+        ],
+    );
     assert!(!out.status.success());
     assert!(text(&out).1.contains("already exists"));
 }
@@ -115,7 +162,10 @@ fn a_store_held_by_another_process_is_refused_clearly() {
     let out = callboard(dir.path(), &["user", "list"]);
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
-    assert!(stderr.contains("in use by another callboard process"), "{stderr}");
+    assert!(
+        stderr.contains("in use by another callboard process"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -124,7 +174,15 @@ fn help_version_and_completions() {
     std::fs::write(dir.path().join("no-config.toml"), "").unwrap();
     let out = callboard(dir.path(), &["--help"]);
     let (stdout, _) = text(&out);
-    for sub in ["demo", "tui", "serve", "sim", "import", "user", "completions"] {
+    for sub in [
+        "demo",
+        "tui",
+        "serve",
+        "sim",
+        "import",
+        "user",
+        "completions",
+    ] {
         assert!(stdout.contains(sub), "--help lists {sub}");
     }
     let out = callboard(dir.path(), &["--version"]);
@@ -146,7 +204,10 @@ fn broken_config_file_names_file_line_and_key() {
         .unwrap();
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
-    assert!(stderr.contains("cb.toml") && stderr.contains("line 2"), "{stderr}");
+    assert!(
+        stderr.contains("cb.toml") && stderr.contains("line 2"),
+        "{stderr}"
+    );
     assert!(stderr.contains("service.keepalive_secs"), "{stderr}");
 }
 
@@ -164,4 +225,52 @@ fn api_key_from_environment_is_never_printed() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(!stdout.contains("supersecret") && !stderr.contains("supersecret"));
+}
+
+#[test]
+fn optouts_import_add_remove_and_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("no-config.toml"), "").unwrap();
+    let csv = dir.path().join("rne.csv");
+    std::fs::write(
+        &csv,
+        "telefono;motivo\n3001234567;RNE\nno-es;x\n3001234568;\n",
+    )
+    .unwrap();
+    let out = callboard(dir.path(), &["optout", "import", csv.to_str().unwrap()]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("2 teléfonos leídos, 2 nuevos"), "{stdout}");
+    assert!(stdout.contains("línea 3"), "{stdout}");
+    // Importing again adds nothing and removes nothing.
+    let out = callboard(dir.path(), &["optout", "import", csv.to_str().unwrap()]);
+    assert!(text(&out).0.contains("0 nuevos en la lista, 2 ya estaban"));
+    let out = callboard(
+        dir.path(),
+        &["optout", "add", "300 123 4569", "--reason", "llamó molesto"],
+    );
+    assert!(text(&out).0.contains("+573001234569: agregado"));
+    let out = callboard(dir.path(), &["optout", "remove", "+573001234568"]);
+    assert!(text(&out).0.contains("retirado"));
+    let out = callboard(dir.path(), &["optout", "add", "abc"]);
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("letras"));
+    let (list, _) = text(&callboard(dir.path(), &["optout", "list"]));
+    assert!(list.contains("+573001234567") && list.contains("+573001234569"));
+    assert!(!list.contains("+573001234568"));
+    let (audit, _) = text(&callboard(dir.path(), &["audit"]));
+    let actions: Vec<&str> = audit
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(3))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            "optout.import",
+            "optout.import",
+            "optout.add",
+            "optout.remove"
+        ],
+        "{audit}"
+    );
 }

@@ -81,9 +81,7 @@ pub fn normalize_header(h: &str) -> String {
 
 fn classify(normalized: &str) -> Column {
     match normalized {
-        "nombre" | "nombres" | "name" | "nombre_completo" | "full_name" | "cliente" => {
-            Column::Name
-        }
+        "nombre" | "nombres" | "name" | "nombre_completo" | "full_name" | "cliente" => Column::Name,
         "telefono" | "phone" | "celular" | "movil" | "phone_number" | "numero" | "tel"
         | "telefono_movil" | "numero_de_telefono" | "whatsapp" | "mobile" => Column::Phone,
         "correo" | "email" | "e_mail" | "mail" | "correo_electronico" => Column::Email,
@@ -210,7 +208,10 @@ fn row_to_draft(
 ) -> Result<ClientDraft, String> {
     if record.len() > columns.len() {
         let extra = record.iter().skip(columns.len());
-        if extra.clone().any(|f| !f.iter().all(u8::is_ascii_whitespace)) {
+        if extra
+            .clone()
+            .any(|f| !f.iter().all(u8::is_ascii_whitespace))
+        {
             return Err(format!(
                 "la fila tiene {} columnas y el encabezado {}: revise separadores o comillas",
                 record.len(),
@@ -249,6 +250,80 @@ fn row_to_draft(
         return Err("falta el teléfono".to_string());
     }
     Ok(draft)
+}
+
+/// An opt-out read from a file (for example an export of the RNE register).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptOutRow {
+    pub phone_number: String,
+    pub reason: Option<String>,
+}
+
+/// Reads a CSV of opt-outs: a phone column (same names as for clients) and optionally a
+/// `motivo`/`reason` column. Bad rows are reported, never fatal.
+pub fn parse_optouts(
+    data: &[u8],
+    region: Region,
+) -> Result<(Vec<OptOutRow>, Vec<RejectedRow>), ImportError> {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    if data.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ImportError::Empty);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sniff_delimiter(data))
+        .flexible(true)
+        .from_reader(data);
+    let headers: Vec<String> = reader
+        .byte_headers()
+        .map_err(|e| ImportError::Header(e.to_string()))?
+        .iter()
+        .map(|h| normalize_header(&String::from_utf8_lossy(h)))
+        .collect();
+    let phone_col = headers
+        .iter()
+        .position(|h| classify(h) == Column::Phone)
+        .ok_or_else(|| ImportError::MissingPhoneColumn {
+            found: headers.join(", "),
+        })?;
+    let reason_col = headers
+        .iter()
+        .position(|h| matches!(h.as_str(), "motivo" | "reason" | "razon" | "observacion"));
+    let (mut rows, mut rejected) = (Vec::new(), Vec::new());
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                rejected.push(RejectedRow {
+                    line,
+                    reason: format!("fila ilegible: {e}"),
+                });
+                continue;
+            }
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(line);
+        let raw = record.get(phone_col).unwrap_or("").trim();
+        if raw.is_empty() && record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        match phone::normalize(raw, region) {
+            Ok(e164) => rows.push(OptOutRow {
+                phone_number: e164,
+                reason: reason_col
+                    .and_then(|i| record.get(i))
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string),
+            }),
+            Err(e) => rejected.push(RejectedRow {
+                line,
+                reason: format!("teléfono «{raw}»: {e}"),
+            }),
+        }
+    }
+    Ok((rows, rejected))
 }
 
 #[cfg(test)]
@@ -299,7 +374,8 @@ mod tests {
 
     #[test]
     fn quoted_fields_with_newlines_keep_line_numbers() {
-        let p = parse("nombre,telefono,nota\n\"Ana\nMaría\",3001234567,\"a, b\"\nBeto,3001234568,x\n");
+        let p =
+            parse("nombre,telefono,nota\n\"Ana\nMaría\",3001234567,\"a, b\"\nBeto,3001234568,x\n");
         assert_eq!(p.clients["+573001234567"].1.name, "Ana\nMaría");
         assert_eq!(p.clients["+573001234567"].1.extra["nota"], "a, b");
         assert_eq!(p.clients["+573001234568"].0, 4);
@@ -324,9 +400,11 @@ mod tests {
 
     #[test]
     fn missing_phone_column_is_a_clear_error() {
-        let e = parse_clients(b"nombre,correo\nAna,a@x.co\n", Region::COLOMBIA, |_| {})
-            .unwrap_err();
-        assert!(matches!(e, ImportError::MissingPhoneColumn { ref found } if found == "nombre, correo"));
+        let e =
+            parse_clients(b"nombre,correo\nAna,a@x.co\n", Region::COLOMBIA, |_| {}).unwrap_err();
+        assert!(
+            matches!(e, ImportError::MissingPhoneColumn { ref found } if found == "nombre, correo")
+        );
         assert!(e.to_string().contains("teléfono"));
         assert_eq!(
             parse_clients(b"\xEF\xBB\xBF \n", Region::COLOMBIA, |_| {}).unwrap_err(),
@@ -342,6 +420,21 @@ mod tests {
         assert_eq!(p.clients.len(), 2);
         assert_eq!(p.rejected.len(), 1);
         assert!(p.rejected[0].reason.contains("UTF-8"));
+    }
+
+    #[test]
+    fn optout_files_keep_good_rows() {
+        let (rows, rejected) = parse_optouts(
+            "Celular;Motivo\n300 123 4567;RNE\nxx;RNE\n3001234568;\n".as_bytes(),
+            Region::COLOMBIA,
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].phone_number, "+573001234567");
+        assert_eq!(rows[0].reason.as_deref(), Some("RNE"));
+        assert_eq!(rows[1].reason, None);
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].line, 3);
     }
 
     #[test]

@@ -278,7 +278,15 @@ mod tests {
         assert_eq!(p.recipients.len(), 1);
         assert_eq!(p.recipients[0].variables["ciudad"], "Cali");
         let codes: Vec<&str> = p.skipped.iter().map(|s| s.code.as_str()).collect();
-        assert_eq!(codes, vec!["duplicate_phone", "invalid_phone", "opted_out", "contacted_today"]);
+        assert_eq!(
+            codes,
+            vec![
+                "duplicate_phone",
+                "invalid_phone",
+                "opted_out",
+                "contacted_today"
+            ]
+        );
         assert_eq!(p.incomplete.len(), 1);
         assert!(p.incomplete[0].reason.contains("especialidad"));
         assert!(p.window.open_at_start);

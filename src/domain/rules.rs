@@ -244,7 +244,8 @@ impl RulePack {
         let date = local.date_naive();
         Some(if let Some(name) = self.holiday(date) {
             format!("festivo ({name})")
-        } else if let Some((start, end)) = self.hours[date.weekday().num_days_from_monday() as usize]
+        } else if let Some((start, end)) =
+            self.hours[date.weekday().num_days_from_monday() as usize]
         {
             format!(
                 "fuera del horario permitido ({}–{})",
@@ -356,8 +357,16 @@ mod tests {
             p.closed_reason(bogota(2026, 11, 16, 10, 0)).unwrap(),
             "festivo (Independencia de Cartagena)"
         );
-        assert!(p.closed_reason(bogota(2026, 11, 29, 10, 0)).unwrap().contains("domingo"));
-        assert!(p.closed_reason(bogota(2026, 11, 25, 20, 0)).unwrap().contains("07:00–19:00"));
+        assert!(
+            p.closed_reason(bogota(2026, 11, 29, 10, 0))
+                .unwrap()
+                .contains("domingo")
+        );
+        assert!(
+            p.closed_reason(bogota(2026, 11, 25, 20, 0))
+                .unwrap()
+                .contains("07:00–19:00")
+        );
     }
 
     #[test]
@@ -387,17 +396,24 @@ mod tests {
         assert_eq!(p.next_opening(at), Some(at));
         assert_eq!(p.close_of_window(at), Some(bogota(2026, 11, 25, 19, 0)));
         // Bogotá is UTC−5 all year.
-        assert_eq!(bogota(2026, 11, 25, 19, 0).to_rfc3339(), "2026-11-26T00:00:00+00:00");
+        assert_eq!(
+            bogota(2026, 11, 25, 19, 0).to_rfc3339(),
+            "2026-11-26T00:00:00+00:00"
+        );
     }
 
     #[test]
     fn bad_packs_are_refused_with_reasons() {
         let base = "name='x'\ntitle='x'\ntimezone='America/Bogota'\n";
-        let e = RulePack::from_toml(&format!("{base}[[hours]]\ndays=['mon']\nstart='19:00'\nend='07:00'\n"))
-            .unwrap_err();
+        let e = RulePack::from_toml(&format!(
+            "{base}[[hours]]\ndays=['mon']\nstart='19:00'\nend='07:00'\n"
+        ))
+        .unwrap_err();
         assert!(e.to_string().contains("not before"), "{e}");
-        let e = RulePack::from_toml(&format!("{base}[[hours]]\ndays=['lunes']\nstart='07:00'\nend='19:00'\n"))
-            .unwrap_err();
+        let e = RulePack::from_toml(&format!(
+            "{base}[[hours]]\ndays=['lunes']\nstart='07:00'\nend='19:00'\n"
+        ))
+        .unwrap_err();
         assert!(e.to_string().contains("unknown day"), "{e}");
         let e = RulePack::from_toml(&format!(
             "{base}hours=[]\n[[holidays]]\nname='h'\nfixed={{month=1,day=1}}\neaster_offset=2\n"

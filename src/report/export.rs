@@ -47,7 +47,10 @@ pub fn to_csv(view: &BatchStatusView) -> Result<String, csv::Error> {
             r.conversation_id.clone().unwrap_or_default(),
             r.termination_reason.clone().unwrap_or_default(),
         ];
-        row.extend(vars.iter().map(|v| r.variables.get(*v).cloned().unwrap_or_default()));
+        row.extend(
+            vars.iter()
+                .map(|v| r.variables.get(*v).cloned().unwrap_or_default()),
+        );
         row.extend(data.iter().map(|d| match r.data_collection.get(*d) {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(serde_json::Value::Null) | None => String::new(),
@@ -95,7 +98,8 @@ mod tests {
     #[test]
     fn csv_has_union_columns_and_quotes_commas() {
         let mut a = recipient(1, Completed, Some("success"), Some(42));
-        a.data_collection.insert("acepta".into(), serde_json::json!(true));
+        a.data_collection
+            .insert("acepta".into(), serde_json::json!(true));
         let mut b = recipient(2, Failed, None, None);
         b.variables.insert("ciudad".into(), "Cali".into());
         let csv = to_csv(&view(vec![a, b])).unwrap();

@@ -136,7 +136,9 @@ pub(crate) mod tests {
             id: format!("r{i}"),
             phone_number: format!("+57300000000{i}"),
             status,
-            variables: [("name".to_string(), format!("Cliente {i}"))].into_iter().collect(),
+            variables: [("name".to_string(), format!("Cliente {i}"))]
+                .into_iter()
+                .collect(),
             name: Some(format!("Cliente {i}")),
             conversation_id: dur.map(|_| format!("conv_{i}")),
             summary: dur.map(|_| "Resumen, con coma".to_string()),
@@ -215,7 +217,12 @@ pub(crate) mod tests {
             recipient(1, Completed, Some("success"), Some(60)),
             recipient(2, Failed, None, None),
         ]));
-        let b = kpis(&view(vec![recipient(1, Completed, Some("success"), Some(30))]));
+        let b = kpis(&view(vec![recipient(
+            1,
+            Completed,
+            Some("success"),
+            Some(30),
+        )]));
         let c = compare(a, b);
         assert_eq!(c.pickup_rate_delta, Some(0.5));
         assert_eq!(c.average_duration_delta_secs, Some(-30.0));

@@ -2,9 +2,11 @@
 //! another engine can replace it. Every acknowledged write is flushed to disk first, so a
 //! `kill -9` loses nothing a caller was told was saved.
 
+pub mod audit;
 mod batches;
 pub mod cache;
 mod groups;
+pub mod optouts;
 pub mod users;
 
 pub use groups::ImportSummary;
@@ -57,6 +59,8 @@ pub struct Store {
     batches: sled::Tree,
     conversations: sled::Tree,
     idempotency: sled::Tree,
+    optouts: sled::Tree,
+    audit: sled::Tree,
 }
 
 impl std::fmt::Debug for Store {
@@ -100,6 +104,8 @@ impl Store {
             batches: tree("batches")?,
             conversations: tree("conversations")?,
             idempotency: tree("idempotency")?,
+            optouts: tree("optouts")?,
+            audit: tree("audit")?,
             db,
         };
         store.check_schema()?;

@@ -19,7 +19,10 @@ fn users_round_trip_and_tokens_are_hashed() {
     let (u, token) = store.add_user("Ana", Some("agent_1"), Some(19)).unwrap();
     assert_eq!(u.id, 19);
     assert_ne!(u.token_hash, token.expose());
-    assert_eq!(store.user_by_token(token.expose()).unwrap(), Some(u.clone()));
+    assert_eq!(
+        store.user_by_token(token.expose()).unwrap(),
+        Some(u.clone())
+    );
     assert_eq!(store.user_by_token("cb_wrong").unwrap(), None);
     let (u2, _) = store.add_user("Beto", None, None).unwrap();
     assert_eq!(u2.id, 20, "ids continue above explicit ones");
@@ -69,7 +72,10 @@ fn data_survives_reopen() {
     let clients = store.clients(55).unwrap();
     assert_eq!(clients.len(), 2);
     assert_eq!(clients[0].phone_e164.as_deref(), Ok("+573001234567"));
-    assert!(clients[1].phone_e164.is_err(), "invalid phone kept with its reason");
+    assert!(
+        clients[1].phone_e164.is_err(),
+        "invalid phone kept with its reason"
+    );
     assert_eq!(
         store.conversation("conv_1").unwrap().unwrap().transcript[0].message,
         "Hola"
@@ -145,4 +151,56 @@ fn batches_are_listed_newest_first() {
     );
     assert_eq!(store.batches_of_group(55).unwrap().len(), 2);
     assert!(store.batch("nope").unwrap().is_none());
+}
+
+#[test]
+fn optouts_are_only_added_by_imports_and_audit_is_chronological() {
+    use crate::store::audit::AuditEntry;
+    use crate::store::optouts::OptOut;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let o = |p: &str, r: &str| OptOut {
+        phone_number: p.into(),
+        reason: r.into(),
+        source: "import:rne.csv".into(),
+        added_at: chrono::Utc::now(),
+    };
+    assert_eq!(
+        store
+            .add_optouts(&[o("+573001", "RNE"), o("+573002", "RNE")])
+            .unwrap(),
+        2
+    );
+    // A second import with the same phone neither duplicates nor overwrites.
+    assert_eq!(store.add_optouts(&[o("+573001", "otro")]).unwrap(), 0);
+    assert_eq!(store.optout("+573001").unwrap().unwrap().reason, "RNE");
+    assert_eq!(store.optout_map().unwrap().len(), 2);
+    assert!(store.remove_optout("+573002").unwrap());
+    assert!(!store.remove_optout("+573002").unwrap());
+
+    for (i, action) in ["batch.start", "batch.retry", "batch.cancel"]
+        .iter()
+        .enumerate()
+    {
+        store
+            .audit(&AuditEntry {
+                at: chrono::Utc::now() + chrono::Duration::milliseconds(i as i64),
+                actor: "user:19".into(),
+                action: action.to_string(),
+                target: if i == 1 {
+                    "btcal_b".into()
+                } else {
+                    "btcal_a".into()
+                },
+                details: serde_json::json!({}),
+            })
+            .unwrap();
+    }
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    let log = store.audit_log(None, 10).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, vec!["batch.start", "batch.retry", "batch.cancel"]);
+    assert_eq!(store.audit_log(Some("btcal_a"), 10).unwrap().len(), 2);
+    assert_eq!(store.audit_log(None, 1).unwrap()[0].action, "batch.cancel");
 }
