@@ -3,6 +3,7 @@
 pub mod import;
 pub mod model;
 pub mod phone;
+pub mod policy;
 pub mod preflight;
 pub mod rules;
 pub mod status;
