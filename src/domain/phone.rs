@@ -128,6 +128,10 @@ pub fn normalize(raw: &str, region: Region) -> Result<String, PhoneError> {
     if !plus && region == Region::COLOMBIA && digits.len() == 7 {
         return Err(PhoneError::LocalSevenDigits);
     }
+    if let Some(e164) = fast_path(&digits, plus, region, &calling, national_len) {
+        tracing::debug!(raw, %e164, "teléfono normalizado");
+        return Ok(e164);
+    }
     let candidate = if plus {
         format!("+{digits}")
     } else {
@@ -156,6 +160,52 @@ pub fn normalize(raw: &str, region: Region) -> Result<String, PhoneError> {
     let e164 = parsed.format().mode(Mode::E164).to_string();
     tracing::debug!(raw, %e164, "teléfono normalizado");
     Ok(e164)
+}
+
+/// The common case without libphonenumber's full parser: a national number of the usual
+/// length in the default region (with or without its country code), checked against the
+/// same metadata `is_valid` uses. Anything else (or anything invalid) takes the full path,
+/// which also explains what is wrong.
+fn fast_path(
+    digits: &str,
+    plus: bool,
+    region: Region,
+    calling: &str,
+    national_len: usize,
+) -> Option<String> {
+    let national = if plus {
+        digits.strip_prefix(calling)?
+    } else {
+        digits
+    };
+    if national.len() != national_len || national.starts_with('0') {
+        return None;
+    }
+    let db = &*phonenumber::metadata::DATABASE;
+    // Only where one region owns the calling code (not +1, shared by the NANP countries).
+    if db.region(&region.calling_code())?.len() != 1 {
+        return None;
+    }
+    let d = db.by_id(region.code())?.descriptors();
+    if !d.general().is_match(national) {
+        return None;
+    }
+    let any_type = [
+        d.premium_rate(),
+        d.toll_free(),
+        d.shared_cost(),
+        d.voip(),
+        d.personal_number(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+        d.fixed_line(),
+        d.mobile(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|t| t.is_match(national));
+    any_type.then(|| format!("+{calling}{national}"))
 }
 
 /// `normalize` with the region fixed, for callers that take a one-argument function.
@@ -251,6 +301,43 @@ mod tests {
         let e = co("300abc").unwrap_err();
         assert_eq!(e.code(), "letters");
         assert!(e.to_string().contains("letras"));
+    }
+
+    /// The fast path must agree with libphonenumber's full parse on every number.
+    #[test]
+    fn fast_path_agrees_with_full_parse() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(57);
+        let mut fast_hits = 0;
+        for i in 0..20_000 {
+            let n: u64 = rng.random_range(1_000_000_000..10_000_000_000);
+            let digits = n.to_string();
+            let plus = i % 2 == 0;
+            let with_cc = if plus {
+                format!("57{digits}")
+            } else {
+                digits.clone()
+            };
+            let text = if plus {
+                format!("+{with_cc}")
+            } else {
+                with_cc.clone()
+            };
+            let full = phonenumber::parse(Some(country::Id::CO), text)
+                .ok()
+                .filter(|p| p.is_valid())
+                .map(|p| p.format().mode(Mode::E164).to_string());
+            let fast = fast_path(&with_cc, plus, Region::COLOMBIA, "57", 10);
+            // Where the fast path declines, `normalize` takes the full path anyway.
+            if fast.is_some() {
+                fast_hits += 1;
+                assert_eq!(fast, full, "{with_cc} plus={plus}");
+            }
+        }
+        assert!(
+            fast_hits > 100,
+            "the sample exercised the fast path ({fast_hits})"
+        );
     }
 
     #[test]

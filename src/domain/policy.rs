@@ -56,7 +56,11 @@ impl RetryPolicy {
         if due.is_empty() {
             return RetryDecision::Done;
         }
-        let last = outcomes.iter().map(|o| o.finished_at_unix).max().unwrap_or(0);
+        let last = outcomes
+            .iter()
+            .map(|o| o.finished_at_unix)
+            .max()
+            .unwrap_or(0);
         RetryDecision::At {
             unix: last + self.spacing_secs,
             recipients: due.len(),
@@ -104,7 +108,9 @@ impl CircuitBreaker {
             .filter(|o| {
                 matches!(
                     o.status,
-                    RecipientStatus::Completed | RecipientStatus::Failed | RecipientStatus::Voicemail
+                    RecipientStatus::Completed
+                        | RecipientStatus::Failed
+                        | RecipientStatus::Voicemail
                 )
             })
             .collect();
