@@ -21,10 +21,15 @@ pub struct ImportSummary {
     pub updated: usize,
 }
 
-fn client_key(group: GroupId, client: ClientId) -> [u8; 16] {
-    let mut k = [0u8; 16];
+/// Clients are stored in chunks of this many per sled value: a 100,000-client import is
+/// ~200 writes instead of 100,000 (sled costs ~10 µs a write), and reading a group is a
+/// short prefix scan.
+const CHUNK: usize = 512;
+
+fn chunk_key(group: GroupId, chunk: usize) -> [u8; 12] {
+    let mut k = [0u8; 12];
     k[..8].copy_from_slice(&group.to_be_bytes());
-    k[8..].copy_from_slice(&client.to_be_bytes());
+    k[8..].copy_from_slice(&(chunk as u32).to_be_bytes());
     k
 }
 
@@ -78,12 +83,29 @@ impl Store {
         Ok(self.groups()?.into_iter().find(|g| fold(&g.name) == want))
     }
 
+    /// Every client of a group, in the order they were added.
     pub fn clients(&self, group: GroupId) -> Result<Vec<Client>> {
-        values(self.clients.scan_prefix(group.to_be_bytes()))
+        let mut out = Vec::new();
+        for kv in self.clients.scan_prefix(group.to_be_bytes()) {
+            let (k, v) = kv?;
+            let chunk: Vec<Client> = super::decode(&format!("clients/{group}/{k:?}"), &v)?;
+            out.extend(chunk);
+        }
+        Ok(out)
     }
 
-    pub fn client_count(&self, group: GroupId) -> usize {
-        self.clients.scan_prefix(group.to_be_bytes()).count()
+    pub fn client_count(&self, group: GroupId) -> Result<usize> {
+        Ok(self.clients(group)?.len())
+    }
+
+    /// Rewrites the chunks of `group` from chunk `from` on, durably.
+    fn write_clients(&self, group: GroupId, clients: &[Client], from: usize) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for (i, chunk) in clients.chunks(CHUNK).enumerate().skip(from) {
+            batch.insert(&chunk_key(group, i), encode(&chunk)?);
+        }
+        self.clients.apply_batch(batch)?;
+        self.flush()
     }
 
     /// Adds clients to a group; a client whose phone is invalid is kept (with the reason),
@@ -97,16 +119,16 @@ impl Store {
         if self.group(group)?.is_none() {
             return Err(StoreError::Conflict(format!("no existe el grupo {group}")));
         }
-        let mut batch = sled::Batch::default();
+        let mut all = self.clients(group)?;
+        let first_changed = all.len() / CHUNK;
+        let first_id = self.reserve_ids("clients", drafts.len() as u64)?;
         let mut out = Vec::with_capacity(drafts.len());
-        for d in drafts {
-            let id = self.next_id("clients")?;
+        for (id, d) in (first_id..).zip(drafts) {
             let client = to_client(id, group, d, phone::normalize_for_store(region));
-            batch.insert(&client_key(group, id), encode(&client)?);
-            out.push(client);
+            out.push(client.clone());
+            all.push(client);
         }
-        self.clients.apply_batch(batch)?;
-        self.flush()?;
+        self.write_clients(group, &all, first_changed)?;
         Ok(out)
     }
 
@@ -117,13 +139,14 @@ impl Store {
             Some(g) => (g, false),
             None => (self.add_group(group_name, BTreeMap::new(), None)?, true),
         };
-        let mut by_phone: HashMap<String, Client> = self
-            .clients(group.id)?
-            .into_iter()
-            .filter_map(|c| c.phone_e164.clone().ok().map(|p| (p, c)))
+        let mut all = self.clients(group.id)?;
+        let mut by_phone: HashMap<String, usize> = all
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.phone_e164.clone().ok().map(|p| (p, i)))
             .collect();
-        let mut batch = sled::Batch::default();
         let (mut created, mut updated) = (0, 0);
+        let mut first_changed = all.len() / CHUNK;
         // Reserve ids in one step instead of one counter update per row.
         let new_rows = parsed
             .clients
@@ -132,31 +155,30 @@ impl Store {
             .count() as u64;
         let mut next = self.reserve_ids("clients", new_rows)?;
         for (e164, (_, draft)) in parsed.clients {
-            let client = match by_phone.remove(&e164) {
-                Some(existing) => {
+            match by_phone.remove(&e164) {
+                Some(i) => {
                     updated += 1;
+                    first_changed = first_changed.min(i / CHUNK);
+                    let existing = &all[i];
                     let mut d = ClientDraft {
-                        name: existing.name,
-                        email: existing.email,
-                        empresa: existing.empresa,
-                        cargo: existing.cargo,
-                        phone: existing.phone,
-                        extra: existing.extra,
+                        name: existing.name.clone(),
+                        email: existing.email.clone(),
+                        empresa: existing.empresa.clone(),
+                        cargo: existing.cargo.clone(),
+                        phone: existing.phone.clone(),
+                        extra: existing.extra.clone(),
                     };
                     d.merge_from(draft);
-                    to_client(existing.id, group.id, d, |_| Ok(e164.clone()))
+                    all[i] = to_client(existing.id, group.id, d, |_| Ok(e164.clone()));
                 }
                 None => {
                     created += 1;
-                    let id = next;
+                    all.push(to_client(next, group.id, draft, |_| Ok(e164.clone())));
                     next += 1;
-                    to_client(id, group.id, draft, |_| Ok(e164.clone()))
                 }
-            };
-            batch.insert(&client_key(group.id, client.id), encode(&client)?);
+            }
         }
-        self.clients.apply_batch(batch)?;
-        self.flush()?;
+        self.write_clients(group.id, &all, first_changed)?;
         Ok(ImportSummary {
             group_id: group.id,
             group_created,

@@ -204,3 +204,42 @@ fn optouts_are_only_added_by_imports_and_audit_is_chronological() {
     assert_eq!(store.audit_log(Some("btcal_a"), 10).unwrap().len(), 2);
     assert_eq!(store.audit_log(None, 1).unwrap()[0].action, "batch.cancel");
 }
+
+#[test]
+fn large_groups_span_chunks_and_updates_land_in_the_right_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut csv = String::from("nombre,telefono\n");
+    for i in 0..1_300u32 {
+        csv.push_str(&format!("C{i},300{i:07}\n"));
+    }
+    let p = parse_clients(csv.as_bytes(), Region::COLOMBIA, |_| {}).unwrap();
+    let s = store.import_clients("Grande", p).unwrap();
+    assert_eq!(s.created, 1_300);
+    // Update one client in the first chunk and add one at the end.
+    let p = parse_clients(
+        "nombre,telefono\nCero nuevo,3000000000\nNuevo,3019999999\n".as_bytes(),
+        Region::COLOMBIA,
+        |_| {},
+    )
+    .unwrap();
+    let s = store.import_clients("Grande", p).unwrap();
+    assert_eq!((s.created, s.updated), (1, 1));
+    let added = store
+        .add_clients(
+            s.group_id,
+            vec![draft("API", "3028888888")],
+            Region::COLOMBIA,
+        )
+        .unwrap();
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    let all = store.clients(s.group_id).unwrap();
+    assert_eq!(all.len(), 1_302);
+    assert_eq!(store.client_count(s.group_id).unwrap(), 1_302);
+    assert_eq!(all[0].name, "Cero nuevo");
+    assert_eq!(all[1_300].name, "Nuevo");
+    assert_eq!(all[1_301].id, added[0].id);
+    let ids: std::collections::BTreeSet<u64> = all.iter().map(|c| c.id).collect();
+    assert_eq!(ids.len(), 1_302);
+}
