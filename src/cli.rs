@@ -62,6 +62,9 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    /// Export a batch's results (variables, status, attempts, duration, summary, success,
+    /// data collection) from a running service, as CSV or JSON.
+    Export(ExportArgs),
     /// Print shell completions.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -195,4 +198,27 @@ pub enum OptoutCommand {
     Remove { phone: String },
     /// List the opt-outs.
     List,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The batch id (`btcal_…`).
+    pub batch_id: String,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// URL of the service (env CALLBOARD_SERVER).
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Bearer token (env CALLBOARD_TOKEN).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
 }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod export_cmd;
 pub mod elevenlabs;
 pub mod monitor;
 pub mod report;

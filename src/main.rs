@@ -85,9 +85,16 @@ fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Export(args) => runtime()?.block_on(callboard::export_cmd::run(&cfg, &args)),
         Command::Demo(_) => Err(eyre!(NotYet("demo"))),
         Command::Tui(_) => Err(eyre!(NotYet("tui"))),
         Command::Serve(_) => Err(eyre!(NotYet("serve"))),
         Command::Sim(_) => Err(eyre!(NotYet("sim"))),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
