@@ -133,7 +133,8 @@ impl SimRecipient {
 impl SimBatch {
     /// A new batch with every call planned from its start.
     pub fn new(b: NewBatch, recipients: Vec<(String, NewRecipient)>, mix: &Mix) -> Self {
-        let start = b.scheduled_time_unix.unwrap_or(b.now).max(b.now);
+        // The dialer picks a new batch up a second later: submit answers `pending`.
+        let start = b.scheduled_time_unix.unwrap_or(b.now).max(b.now) + 1;
         let to_plan: Vec<ToPlan> = recipients
             .iter()
             .map(|(id, r)| ToPlan {
@@ -228,7 +229,7 @@ impl SimBatch {
         let s = self.summary(t);
         if self.cancelled_at.is_some_and(|c| c <= t) {
             BatchStatus::Cancelled
-        } else if t < self.scheduled_at {
+        } else if t < self.scheduled_at || s.dispatched == 0 {
             BatchStatus::Pending
         } else if s.status_final {
             BatchStatus::Completed
