@@ -47,7 +47,8 @@ pub async fn run(cfg: &Config, args: &ExportArgs) -> Result<()> {
     };
     match &args.output {
         Some(path) => {
-            std::fs::write(path, text).wrap_err_with(|| format!("no se pudo escribir {}", path.display()))?;
+            std::fs::write(path, text)
+                .wrap_err_with(|| format!("no se pudo escribir {}", path.display()))?;
             eprintln!(
                 "{} destinatarios exportados a {}",
                 view.recipients.len(),

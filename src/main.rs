@@ -89,7 +89,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Demo(_) => Err(eyre!(NotYet("demo"))),
         Command::Tui(_) => Err(eyre!(NotYet("tui"))),
         Command::Serve(_) => Err(eyre!(NotYet("serve"))),
-        Command::Sim(_) => Err(eyre!(NotYet("sim"))),
+        Command::Sim(args) => Ok(callboard::sim::run_cli(args)?),
     }
 }
 
