@@ -71,7 +71,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Demo(_) => Err(eyre!(NotYet("demo"))),
         Command::Tui(_) => Err(eyre!(NotYet("tui"))),
-        Command::Serve(_) => Err(eyre!(NotYet("serve"))),
+        Command::Serve(args) => callboard::service::serve_command(cfg, &args),
         Command::Sim(_) => Err(eyre!(NotYet("sim"))),
     }
 }
