@@ -1,1 +1,13 @@
-//! Typed, resilient HTTP client for the ElevenLabs API (filled by the ElevenLabs issue).
+//! Typed, resilient HTTP client for the ElevenLabs API: wire types (`types`), one error
+//! (`error`), retries (`retry`), reads (`client`) and the non-idempotent writes (`writes`).
+
+mod client;
+mod error;
+mod retry;
+pub mod types;
+mod writes;
+
+pub use client::{AudioStream, ElevenLabsClient};
+pub use error::{ElevenLabsError, ErrorDetail, ErrorObject, ValidationItem};
+pub use retry::RetryPolicy;
+pub use types::*;
