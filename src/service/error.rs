@@ -220,3 +220,33 @@ mod tests {
         assert_eq!(truncate("abc", 3), "abc");
     }
 }
+
+impl ApiError {
+    /// ElevenLabs' failure, translated: never passed through raw, never the key.
+    pub fn from_upstream(e: &crate::elevenlabs::ElevenLabsError) -> Self {
+        Self::from_poll(crate::monitor::PollError::from_upstream(e))
+    }
+
+    pub fn from_poll(p: crate::monitor::PollError) -> Self {
+        let status = match p.code.as_str() {
+            "upstream_auth" => StatusCode::BAD_GATEWAY,
+            "upstream_rate_limited" | "upstream_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+            "upstream_not_found" => StatusCode::NOT_FOUND,
+            "upstream_rejected" => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_GATEWAY,
+        };
+        let mut e = ApiError::new(status, p.code, p.message);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            e.retry_after = Some(p.retry_after.map(|d| d.as_secs().max(1)).unwrap_or(5));
+        }
+        e
+    }
+
+    pub fn upstream_missing() -> Self {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "elevenlabs_not_configured",
+            "ElevenLabs no está configurado: defina ELEVENLABS_API_KEY",
+        )
+    }
+}

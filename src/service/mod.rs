@@ -4,12 +4,17 @@
 //! is the CLI face.
 
 pub mod auth;
+mod batches;
+mod calls;
 pub mod demo;
 pub mod error;
 mod groups;
 mod meta;
+pub mod plan;
 mod respond;
 pub mod state;
+mod stream;
+mod upstream;
 mod users;
 
 use axum::Router;
@@ -24,6 +29,8 @@ pub use error::ApiError;
 pub use state::AppState;
 
 use crate::config::Config;
+use crate::elevenlabs::ElevenLabsClient;
+use crate::monitor::{Hub, HubConfig};
 use crate::secret::Secret;
 use crate::store::{Store, StoreError};
 
@@ -95,18 +102,44 @@ pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, Ser
     let store = tokio::task::spawn_blocking(move || Store::open(&dir))
         .await
         .map_err(|e| StoreError::Io(e.to_string()))??;
+    let cancel = CancellationToken::new();
+    let hub = match ElevenLabsClient::new(&cfg.elevenlabs) {
+        Ok(client) => Some(Hub::new(
+            client,
+            store.clone(),
+            HubConfig::from_service(&cfg.service),
+            cancel.child_token(),
+        )),
+        Err(e) => {
+            tracing::warn!(error = %e, "sin cliente de ElevenLabs: las rutas de llamadas responderán 503");
+            None
+        }
+    };
     let mut demo_token = None;
     if opts.demo_data {
-        let agent = None;
-        let loaded = demo::load(&store, cfg.region, agent).map_err(|e| ServiceError::Demo(e.to_string()))?;
+        // User 19 calls with the first agent of the configured workspace.
+        let agent = match &hub {
+            Some(h) => h
+                .client()
+                .list_agents()
+                .await
+                .map_err(|e| ServiceError::Demo(format!("no se pudieron leer los agentes de ElevenLabs: {e}")))?
+                .into_iter()
+                .next()
+                .map(|a| a.agent_id),
+            None => None,
+        };
+        let loaded = demo::load(&store, cfg.region, agent.as_deref()).map_err(|e| ServiceError::Demo(e.to_string()))?;
         demo_token = loaded.user_token;
+    }
+    if let Some(h) = &hub {
+        h.resume();
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServiceError::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(|source| ServiceError::Bind { addr, source })?;
-    let cancel = CancellationToken::new();
-    let state = AppState::new(cfg, store, opts.no_auth, cancel.clone());
+    let state = AppState::new(cfg, store, opts.no_auth, cancel.clone(), hub);
     let app = router(state.clone());
     let stop = cancel.clone();
     let server = tokio::spawn(async move {
@@ -134,6 +167,10 @@ pub fn router(state: AppState) -> Router {
         .merge(meta::routes())
         .merge(groups::routes())
         .merge(users::routes())
+        .merge(calls::routes())
+        .merge(batches::routes())
+        .merge(stream::routes())
+        .merge(upstream::routes())
         .fallback(error::not_found_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

@@ -8,6 +8,8 @@ use tokio_util::sync::CancellationToken;
 use super::error::ApiError;
 use crate::config::Config;
 use crate::domain::GroupId;
+use crate::elevenlabs::ElevenLabsClient;
+use crate::monitor::Hub;
 use crate::secret::Secret;
 use crate::store::Store;
 
@@ -19,6 +21,8 @@ struct Inner {
     store: Store,
     no_auth: bool,
     cancel: CancellationToken,
+    /// None when no ElevenLabs key is configured: upstream routes then say so.
+    hub: Option<Hub>,
     /// Open SSE streams per caller (user id or admin), for `max_streams_per_token`.
     streams: Mutex<HashMap<String, usize>>,
     /// One lock per group so two simultaneous "call" requests cannot both pass the
@@ -27,12 +31,19 @@ struct Inner {
 }
 
 impl AppState {
-    pub fn new(cfg: Config, store: Store, no_auth: bool, cancel: CancellationToken) -> Self {
+    pub fn new(
+        cfg: Config,
+        store: Store,
+        no_auth: bool,
+        cancel: CancellationToken,
+        hub: Option<Hub>,
+    ) -> Self {
         Self(Arc::new(Inner {
             cfg,
             store,
             no_auth,
             cancel,
+            hub,
             streams: Mutex::new(HashMap::new()),
             group_locks: Mutex::new(HashMap::new()),
         }))
@@ -106,8 +117,16 @@ impl Drop for StreamSlot {
 }
 
 impl AppState {
-    /// Whether an ElevenLabs key is configured (the sim accepts any non-empty key).
+    /// Whether an ElevenLabs client could be built (a key is configured).
     pub fn upstream_configured(&self) -> bool {
-        self.0.cfg.elevenlabs.api_key.as_ref().is_some_and(|k| !k.is_empty())
+        self.0.hub.is_some()
+    }
+
+    pub fn hub(&self) -> Result<&Hub, ApiError> {
+        self.0.hub.as_ref().ok_or_else(ApiError::upstream_missing)
+    }
+
+    pub fn client(&self) -> Result<&ElevenLabsClient, ApiError> {
+        self.hub().map(Hub::client)
     }
 }
