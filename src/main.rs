@@ -77,6 +77,6 @@ fn run(cli: Cli) -> Result<()> {
         Command::Demo(_) => Err(eyre!(NotYet("demo"))),
         Command::Tui(_) => Err(eyre!(NotYet("tui"))),
         Command::Serve(args) => callboard::service::serve_command(cfg, &args),
-        Command::Sim(_) => Err(eyre!(NotYet("sim"))),
+        Command::Sim(args) => Ok(callboard::sim::run_cli(args)?),
     }
 }

@@ -1,1 +1,282 @@
-//! `callboard sim`: an offline ElevenLabs twin (filled by the ElevenLabs issue).
+//! `callboard sim`: an offline ElevenLabs twin. Same paths, methods, status codes and JSON
+//! shapes as upstream for everything callboard uses; a seeded workspace; a deterministic
+//! progression engine on a virtual clock (`speed` × real time); fault injection; request
+//! counters. Tests, the service's tests and `callboard demo` run it in-process with `start`.
+
+mod batch;
+mod engine;
+mod faults;
+mod ids;
+mod reply;
+mod routes;
+mod script;
+mod workspace;
+
+pub use faults::FaultConfig;
+
+use bytes::Bytes;
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use workspace::Workspace;
+
+/// The sample recording served for every answered call (1 s of MP3 silence).
+const SAMPLE_MP3: &[u8] = include_bytes!("../../assets/sim/sample.mp3");
+
+#[derive(Clone, Debug)]
+pub struct SimOptions {
+    /// Same seed (and the same requests) → same ids and the same outcome per phone number.
+    pub seed: u64,
+    /// Virtual seconds per real second (60: a one-minute call lasts a second).
+    pub speed: f64,
+    /// The only key accepted; `None` accepts any non-empty key.
+    pub api_key: Option<String>,
+    /// Share of calls answered by a person.
+    pub pickup_rate: f64,
+    /// Share of calls that reach voicemail; the rest fail (no answer, busy).
+    pub voicemail_rate: f64,
+    /// Live calls per batch when the batch sets no `target_concurrency_limit`.
+    pub concurrency: usize,
+    pub faults: FaultConfig,
+    /// Virtual time at start (default: the real time).
+    pub start_unix: Option<i64>,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            speed: 1.0,
+            api_key: None,
+            pickup_rate: 0.7,
+            voicemail_rate: 0.15,
+            concurrency: 10,
+            faults: FaultConfig::default(),
+            start_unix: None,
+        }
+    }
+}
+
+impl SimOptions {
+    /// Spanish first: these come from the command line.
+    pub fn validate(&self) -> Result<(), String> {
+        let rate = |r: f64| r.is_finite() && (0.0..=1.0).contains(&r);
+        if !(self.speed.is_finite() && self.speed > 0.0) {
+            return Err("--speed debe ser un número mayor que 0 / must be > 0".into());
+        }
+        if !rate(self.pickup_rate) || !rate(self.voicemail_rate) {
+            return Err("las tasas deben estar entre 0 y 1 / rates must be within 0..1".into());
+        }
+        if self.pickup_rate + self.voicemail_rate > 1.0 + 1e-9 {
+            return Err(
+                "--pickup-rate + --voicemail-rate no puede superar 1 / must not exceed 1".into(),
+            );
+        }
+        if self.concurrency == 0 {
+            return Err("--concurrency debe ser al menos 1 / must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+pub(crate) struct SimState {
+    opts: SimOptions,
+    started: Instant,
+    start_unix: i64,
+    ws: Mutex<Workspace>,
+    faults: Mutex<FaultState>,
+    counters: Mutex<HashMap<String, u64>>,
+    audio: Bytes,
+}
+
+struct FaultState {
+    config: FaultConfig,
+    injected: u64,
+    rng: SmallRng,
+}
+
+/// Locks even a poisoned mutex: a panicked request must not stop the simulator.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl SimState {
+    /// Virtual now, in Unix seconds.
+    pub(crate) fn now(&self) -> i64 {
+        self.start_unix + (self.started.elapsed().as_secs_f64() * self.opts.speed) as i64
+    }
+
+    fn count(&self, endpoint: &str) {
+        *lock(&self.counters)
+            .entry(endpoint.to_string())
+            .or_insert(0) += 1;
+    }
+}
+
+/// A running simulator.
+pub struct SimHandle {
+    pub addr: SocketAddr,
+    state: Arc<SimState>,
+    stop: tokio_util::sync::CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Binds `addr` (port 0 picks one) and serves until `shutdown`.
+pub async fn start(opts: SimOptions, addr: SocketAddr) -> std::io::Result<SimHandle> {
+    opts.validate()
+        .map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
+    let start_unix = opts
+        .start_unix
+        .unwrap_or_else(|| chrono::Utc::now().timestamp());
+    let state = Arc::new(SimState {
+        ws: Mutex::new(Workspace::seeded(opts.seed, start_unix)),
+        faults: Mutex::new(FaultState {
+            config: opts.faults.clone(),
+            injected: 0,
+            rng: SmallRng::seed_from_u64(opts.seed ^ 0xfa17),
+        }),
+        counters: Mutex::new(HashMap::new()),
+        audio: Bytes::from_static(SAMPLE_MP3),
+        started: Instant::now(),
+        start_unix,
+        opts,
+    });
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let app = routes::router(state.clone());
+    let stop = tokio_util::sync::CancellationToken::new();
+    let signal = stop.clone();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(signal.cancelled_owned());
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "sim: server stopped");
+        }
+    });
+    Ok(SimHandle {
+        addr,
+        state,
+        stop,
+        task,
+    })
+}
+
+impl SimHandle {
+    /// `http://127.0.0.1:PORT`, the base URL for the client.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn set_faults(&self, f: FaultConfig) {
+        let mut st = lock(&self.state.faults);
+        st.config = f;
+        st.injected = 0;
+    }
+
+    pub fn faults(&self) -> FaultConfig {
+        lock(&self.state.faults).config.clone()
+    }
+
+    /// Requests received for `endpoint` (`"METHOD /route/{param}"`), faulted ones included.
+    pub fn request_count(&self, endpoint: &str) -> u64 {
+        lock(&self.state.counters)
+            .get(endpoint)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn counters(&self) -> BTreeMap<String, u64> {
+        lock(&self.state.counters)
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect()
+    }
+
+    /// Batches ever created (deleted ones included).
+    pub fn batch_count(&self) -> usize {
+        lock(&self.state.ws).batches.len()
+    }
+
+    /// Batches ever created with this `call_name`.
+    pub fn batches_named(&self, name: &str) -> usize {
+        lock(&self.state.ws)
+            .batches
+            .values()
+            .filter(|b| b.name == name)
+            .count()
+    }
+
+    /// "Agente Médico IA-Calls": uses only `{{name}}`, `{{especialidad}}`, `{{ciudad}}`.
+    pub fn first_agent_id(&self) -> String {
+        lock(&self.state.ws)
+            .agents
+            .keys()
+            .next()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn agent_ids(&self) -> Vec<String> {
+        lock(&self.state.ws).agents.keys().cloned().collect()
+    }
+
+    /// Twilio first, then the SIP trunk.
+    pub fn phone_number_ids(&self) -> Vec<String> {
+        lock(&self.state.ws)
+            .phones
+            .iter()
+            .map(|p| p.phone_number_id.clone())
+            .collect()
+    }
+
+    /// The simulator's virtual clock, Unix seconds.
+    pub fn now_unix(&self) -> i64 {
+        self.state.now()
+    }
+
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        let abort = self.task.abort_handle();
+        if tokio::time::timeout(std::time::Duration::from_secs(3), self.task)
+            .await
+            .is_err()
+        {
+            abort.abort();
+        }
+    }
+}
+
+/// `callboard sim`: prints `listening on http://ADDR` first, then serves until Ctrl-C.
+pub fn run_cli(args: crate::cli::SimArgs) -> std::io::Result<()> {
+    use std::io::Write;
+    let opts = SimOptions {
+        seed: args.seed,
+        speed: args.speed,
+        api_key: args.api_key.filter(|k| !k.trim().is_empty()),
+        pickup_rate: args.pickup_rate,
+        voicemail_rate: args.voicemail_rate,
+        concurrency: args.concurrency,
+        faults: FaultConfig::from_rates(args.error_rate, args.rate_limit_rate, args.latency_ms),
+        start_unix: None,
+    };
+    let rate = |r: f64| r.is_finite() && (0.0..=1.0).contains(&r);
+    if !rate(args.error_rate) || !rate(args.rate_limit_rate) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "las tasas deben estar entre 0 y 1 / rates must be within 0..1",
+        ));
+    }
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let handle = start(opts, args.addr).await?;
+        let mut out = std::io::stdout();
+        writeln!(out, "listening on {}", handle.url())?;
+        out.flush()?;
+        tokio::signal::ctrl_c().await?;
+        handle.shutdown().await;
+        Ok(())
+    })
+}

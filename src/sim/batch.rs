@@ -1,0 +1,396 @@
+//! A simulated batch: its recipients' planned calls, what they look like at a virtual
+//! instant, and cancel/retry. Views are cached until the next planned change, so a poll of
+//! an unchanged 10,000-recipient batch costs a copy of bytes, not a serialisation.
+
+use bytes::Bytes;
+use std::collections::BTreeSet;
+
+use super::engine::{Attempt, Mix, Phase, ToPlan, attempt_phase, plan};
+use crate::domain::BatchStatus;
+use crate::elevenlabs::{
+    BatchCallResponse, BatchRecipientResponse, ConversationInitiationClientData,
+    TelephonyCallConfig, TelephonyProvider,
+};
+
+pub struct SimRecipient {
+    pub id: String,
+    pub phone: Option<String>,
+    pub whatsapp_user_id: Option<String>,
+    /// What was submitted, in the shape upstream echoes it.
+    pub client_data: Option<ConversationInitiationClientData>,
+    pub created_at: i64,
+    /// When the current attempt was queued (submit or retry).
+    pub queued_at: i64,
+    /// Every dialling; the last one is current.
+    pub attempts: Vec<Attempt>,
+    pub cancelled_at: Option<i64>,
+    /// The recipient's JSON, valid while (attempt count, phase) stay the same.
+    fragment: Option<((usize, Phase), Box<str>)>,
+}
+
+pub struct SimBatch {
+    pub id: String,
+    pub name: String,
+    pub agent_id: String,
+    pub agent_name: String,
+    /// The agent's first message and prompt when the batch was submitted.
+    pub first_message: String,
+    pub phone_number_id: Option<String>,
+    pub phone_provider: Option<TelephonyProvider>,
+    pub agent_number: String,
+    pub created_at: i64,
+    pub scheduled_at: i64,
+    pub timezone: Option<String>,
+    pub target_concurrency_limit: Option<u32>,
+    pub telephony_call_config: TelephonyCallConfig,
+    pub slots: usize,
+    pub retry_count: u32,
+    pub cancelled_at: Option<i64>,
+    /// Last cancel or retry.
+    pub touched_at: i64,
+    pub deleted: bool,
+    pub recipients: Vec<SimRecipient>,
+    summary: Option<(i64, i64, Summary)>,
+    detail: Option<(i64, i64, Bytes)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Summary {
+    pub status_final: bool,
+    pub dispatched: u64,
+    pub finished: u64,
+    pub last_updated: i64,
+    /// Next planned change after the instant it was computed for.
+    pub next_change: i64,
+}
+
+pub struct NewRecipient {
+    pub phone: Option<String>,
+    pub whatsapp_user_id: Option<String>,
+    pub client_data: Option<ConversationInitiationClientData>,
+    pub missing: Vec<String>,
+}
+
+pub struct NewBatch {
+    pub id: String,
+    pub name: String,
+    pub agent_id: String,
+    pub agent_name: String,
+    pub first_message: String,
+    pub phone_number_id: Option<String>,
+    pub phone_provider: Option<TelephonyProvider>,
+    pub agent_number: String,
+    pub now: i64,
+    pub scheduled_time_unix: Option<i64>,
+    pub timezone: Option<String>,
+    pub target_concurrency_limit: Option<u32>,
+    pub telephony_call_config: TelephonyCallConfig,
+    pub slots: usize,
+}
+
+impl SimRecipient {
+    /// Phase at `t`, since when, and the next change.
+    pub fn phase(&self, t: i64) -> (Phase, i64, i64) {
+        if let Some(c) = self.cancelled_at.filter(|c| *c <= t) {
+            return (Phase::Cancelled, c, i64::MAX);
+        }
+        match self.attempts.last() {
+            Some(a) => attempt_phase(a, self.queued_at, t),
+            None => (Phase::Pending, self.queued_at, i64::MAX),
+        }
+    }
+
+    fn dispatched(&self, t: i64) -> bool {
+        let until = self.cancelled_at.unwrap_or(i64::MAX).min(t);
+        self.attempts.last().is_some_and(|a| a.dispatch_at <= until)
+    }
+
+    fn fragment(&mut self, t: i64) -> &str {
+        let (phase, since, _) = self.phase(t);
+        let key = (self.attempts.len(), phase);
+        if self.fragment.as_ref().is_none_or(|(k, _)| *k != key) {
+            let conversation_id = match phase {
+                Phase::Pending | Phase::Dispatched | Phase::Cancelled => None,
+                _ => self.attempts.last().map(|a| a.conversation_id.clone()),
+            };
+            let view = BatchRecipientResponse {
+                id: self.id.clone(),
+                phone_number: self.phone.clone(),
+                whatsapp_user_id: self.whatsapp_user_id.clone(),
+                status: phase.status(),
+                created_at_unix: self.created_at,
+                updated_at_unix: since.max(self.created_at),
+                conversation_id,
+                conversation_initiation_client_data: self.client_data.clone(),
+            };
+            let json = serde_json::to_string(&view).unwrap_or_default();
+            self.fragment = Some((key, json.into_boxed_str()));
+        }
+        self.fragment.as_ref().map(|(_, s)| &**s).unwrap_or("")
+    }
+}
+
+impl SimBatch {
+    /// A new batch with every call planned from its start.
+    pub fn new(b: NewBatch, recipients: Vec<(String, NewRecipient)>, mix: &Mix) -> Self {
+        let start = b.scheduled_time_unix.unwrap_or(b.now).max(b.now);
+        let to_plan: Vec<ToPlan> = recipients
+            .iter()
+            .map(|(id, r)| ToPlan {
+                phone: r
+                    .phone
+                    .as_deref()
+                    .or(r.whatsapp_user_id.as_deref())
+                    .unwrap_or(id),
+                missing: r.missing.clone(),
+                attempt_no: 0,
+                key: id,
+            })
+            .collect();
+        let plans = plan(mix, &to_plan, start, b.slots);
+        drop(to_plan);
+        let recipients = recipients
+            .into_iter()
+            .zip(plans)
+            .map(|((id, r), a)| SimRecipient {
+                id,
+                phone: r.phone,
+                whatsapp_user_id: r.whatsapp_user_id,
+                client_data: r.client_data,
+                created_at: b.now,
+                queued_at: b.now,
+                attempts: vec![a],
+                cancelled_at: None,
+                fragment: None,
+            })
+            .collect();
+        Self {
+            id: b.id,
+            name: b.name,
+            agent_id: b.agent_id,
+            agent_name: b.agent_name,
+            first_message: b.first_message,
+            phone_number_id: b.phone_number_id,
+            phone_provider: b.phone_provider,
+            agent_number: b.agent_number,
+            created_at: b.now,
+            scheduled_at: b.scheduled_time_unix.unwrap_or(b.now),
+            timezone: b.timezone,
+            target_concurrency_limit: b.target_concurrency_limit,
+            telephony_call_config: b.telephony_call_config,
+            slots: b.slots,
+            retry_count: 0,
+            cancelled_at: None,
+            touched_at: b.now,
+            deleted: false,
+            recipients,
+            summary: None,
+            detail: None,
+        }
+    }
+
+    pub fn summary(&mut self, t: i64) -> Summary {
+        if let Some((at, until, s)) = self.summary
+            && t >= at
+            && t < until
+        {
+            return s;
+        }
+        let mut s = Summary {
+            status_final: true,
+            dispatched: 0,
+            finished: 0,
+            last_updated: self.created_at.max(self.touched_at),
+            next_change: if t < self.scheduled_at {
+                self.scheduled_at
+            } else {
+                i64::MAX
+            },
+        };
+        for r in &self.recipients {
+            let (phase, since, next) = r.phase(t);
+            if phase.is_final() {
+                s.finished += 1;
+            } else {
+                s.status_final = false;
+            }
+            if r.dispatched(t) {
+                s.dispatched += 1;
+            }
+            s.last_updated = s.last_updated.max(since);
+            s.next_change = s.next_change.min(next);
+        }
+        self.summary = Some((t, s.next_change, s));
+        s
+    }
+
+    pub fn status(&mut self, t: i64) -> BatchStatus {
+        let s = self.summary(t);
+        if self.cancelled_at.is_some_and(|c| c <= t) {
+            BatchStatus::Cancelled
+        } else if t < self.scheduled_at {
+            BatchStatus::Pending
+        } else if s.status_final {
+            BatchStatus::Completed
+        } else {
+            BatchStatus::InProgress
+        }
+    }
+
+    /// `BatchCallResponse` at `t`.
+    pub fn view(&mut self, t: i64) -> BatchCallResponse {
+        let s = self.summary(t);
+        let status = self.status(t);
+        BatchCallResponse {
+            id: self.id.clone(),
+            phone_number_id: self.phone_number_id.clone(),
+            phone_provider: self.phone_provider.clone(),
+            whatsapp_params: None,
+            name: self.name.clone(),
+            agent_id: self.agent_id.clone(),
+            branch_id: None,
+            environment: None,
+            created_at_unix: self.created_at,
+            scheduled_time_unix: self.scheduled_at,
+            timezone: self.timezone.clone(),
+            total_calls_dispatched: s.dispatched,
+            total_calls_scheduled: self.recipients.len() as u64,
+            total_calls_finished: s.finished,
+            last_updated_at_unix: s.last_updated,
+            status,
+            retry_count: self.retry_count,
+            telephony_call_config: self.telephony_call_config.clone(),
+            target_concurrency_limit: self.target_concurrency_limit,
+            agent_name: Some(self.agent_name.clone()),
+            branch_name: None,
+        }
+    }
+
+    /// `BatchCallDetailedResponse` at `t`, as JSON bytes.
+    pub fn detail_json(&mut self, t: i64) -> Bytes {
+        if let Some((at, until, bytes)) = &self.detail
+            && t >= *at
+            && t < *until
+        {
+            return bytes.clone();
+        }
+        let view = self.view(t);
+        let until = self.summary(t).next_change;
+        let mut out = serde_json::to_vec(&view).unwrap_or_else(|_| b"{}".to_vec());
+        out.pop(); // the closing brace: recipients go inside the same object
+        out.reserve(self.recipients.len() * 400 + 20);
+        out.extend_from_slice(b",\"recipients\":[");
+        for (i, r) in self.recipients.iter_mut().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(r.fragment(t).as_bytes());
+        }
+        out.extend_from_slice(b"]}");
+        let bytes = Bytes::from(out);
+        self.detail = Some((t, until, bytes.clone()));
+        bytes
+    }
+
+    fn invalidate(&mut self) {
+        self.summary = None;
+        self.detail = None;
+    }
+
+    /// Cancels at `t`: recipients not yet ringing are cancelled, live calls finish.
+    pub fn cancel(&mut self, t: i64) -> Result<(), &'static str> {
+        match self.status(t) {
+            BatchStatus::Cancelled => return Err("batch_already_cancelled"),
+            BatchStatus::Completed => return Err("batch_already_completed"),
+            _ => {}
+        }
+        self.cancelled_at = Some(t);
+        for r in &mut self.recipients {
+            if matches!(r.phase(t).0, Phase::Pending | Phase::Dispatched) {
+                r.cancelled_at = Some(t);
+            }
+        }
+        self.touched_at = t;
+        self.invalidate();
+        Ok(())
+    }
+
+    /// Re-dials failed and voicemail recipients of a finished batch. Returns the new
+    /// attempts' conversation ids with the recipient index, for the conversation index.
+    pub fn retry(&mut self, t: i64, mix: &Mix) -> Result<Vec<(String, usize)>, &'static str> {
+        match self.status(t) {
+            BatchStatus::Completed => {}
+            BatchStatus::Cancelled => return Err("batch_cancelled"),
+            _ => return Err("batch_not_finished"),
+        }
+        let chosen: Vec<usize> = (0..self.recipients.len())
+            .filter(|i| {
+                matches!(
+                    self.recipients[*i].phase(t).0,
+                    Phase::Failed | Phase::Voicemail
+                )
+            })
+            .collect();
+        let missing: Vec<Vec<String>> = chosen
+            .iter()
+            .map(
+                |i| match self.recipients[*i].attempts.last().map(|a| &a.outcome) {
+                    Some(super::engine::Outcome::MissingVariables(m)) => m.clone(),
+                    _ => Vec::new(),
+                },
+            )
+            .collect();
+        let to_plan: Vec<ToPlan> = chosen
+            .iter()
+            .zip(&missing)
+            .map(|(i, m)| {
+                let r = &self.recipients[*i];
+                ToPlan {
+                    phone: r
+                        .phone
+                        .as_deref()
+                        .or(r.whatsapp_user_id.as_deref())
+                        .unwrap_or(&r.id),
+                    missing: m.clone(),
+                    attempt_no: r.attempts.len() as u32,
+                    key: &r.id,
+                }
+            })
+            .collect();
+        let plans = plan(mix, &to_plan, t, self.slots);
+        drop(to_plan);
+        let mut new_ids = Vec::with_capacity(plans.len());
+        for (i, a) in chosen.into_iter().zip(plans) {
+            new_ids.push((a.conversation_id.clone(), i));
+            let r = &mut self.recipients[i];
+            r.attempts.push(a);
+            r.queued_at = t;
+        }
+        self.retry_count += 1;
+        self.touched_at = t;
+        self.invalidate();
+        Ok(new_ids)
+    }
+}
+
+/// Which variables of `required` each part of an agent uses, for upstream's error text.
+pub fn missing_message(first_message_vars: &BTreeSet<String>, missing: &[String]) -> String {
+    let (in_first, in_prompt): (Vec<&String>, Vec<&String>) = missing
+        .iter()
+        .partition(|m| first_message_vars.contains(*m));
+    let set = |v: &[&String]| {
+        let inner: Vec<String> = v.iter().map(|m| format!("'{m}'")).collect();
+        format!("{{{}}}", inner.join(", "))
+    };
+    if !in_first.is_empty() {
+        format!(
+            "Missing required dynamic variables in first message: {}",
+            set(&in_first)
+        )
+    } else {
+        format!(
+            "Missing required dynamic variables in prompt: {}",
+            set(&in_prompt)
+        )
+    }
+}
