@@ -170,3 +170,34 @@ pub async fn read_sse(resp: reqwest::Response, limit: Duration) -> (Vec<SseEvent
     }
     (events, comments)
 }
+
+pub const CONV_ENDPOINT: &str = "GET /v1/convai/conversations/{conversation_id}";
+pub const BATCH_ENDPOINT: &str = "GET /v1/convai/batch-calling/{batch_id}";
+pub const SUBMIT_ENDPOINT: &str = "POST /v1/convai/batch-calling/submit";
+
+pub async fn sim(speed: f64, seed: u64) -> callboard::sim::SimHandle {
+    callboard::sim::start(
+        callboard::sim::SimOptions {
+            seed,
+            speed,
+            pickup_rate: 0.6,
+            voicemail_rate: 0.2,
+            ..Default::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .expect("sim starts")
+}
+
+/// Opens the SSE stream of a batch (token in the query, as a browser does).
+pub async fn open_stream(api: &Api, batch_id: &str) -> reqwest::Response {
+    let mut url = format!("{}/api/batch-calls/{batch_id}/status/stream", api.base);
+    if let Some(t) = &api.token {
+        url.push_str(&format!("?access_token={t}"));
+    }
+    let resp = reqwest::Client::new().get(url).send().await.expect("stream opens");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    resp
+}
