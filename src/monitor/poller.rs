@@ -47,9 +47,11 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                     _ = hub.cancel.cancelled() => return,
                 }
                 let view = build_view(&detail, record.as_ref(), &enrich.conversations, &enrich.failures);
-                let is_final = view.status.is_final();
-                let done = is_final && fully_enriched(&view, &enrich.gave_up);
-                if last.as_ref().is_none_or(|s| differs(&s.view, &view)) {
+                let status_final = view.status.is_final();
+                // Viewers hear "final" only once every completed call is enriched (or has
+                // given up), so `batch-completed` carries the transcripts.
+                let is_final = status_final && fully_enriched(&view, &enrich.gave_up);
+                if last.as_ref().is_none_or(|s| differs(&s.view, &view) || s.is_final != is_final) {
                     if last.as_ref().is_none_or(|s| s.view.status != view.status)
                         && let Err(e) = hub.store.set_batch_status(&batch_id, &view.status)
                     {
@@ -68,7 +70,7 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                     last = Some(snap);
                 }
                 let unwatched = entry.tx.receiver_count() == 0;
-                if is_final && (done || unwatched) && hub.retire(&batch_id, &entry, last.clone(), false) {
+                if status_final && (is_final || unwatched) && hub.retire(&batch_id, &entry, last.clone(), false) {
                     tracing::debug!(%batch_id, "batch final: el poller termina");
                     return;
                 }
