@@ -166,6 +166,17 @@ document.addEventListener('DOMContentLoaded', () => {
   const t = document.getElementById('token');
   t.value = localStorage.getItem('callboard.token') || '';
   t.onchange = () => { localStorage.setItem('callboard.token', t.value.trim()); loadGroups(); loadPhoneNumbers(); };
-  loadGroups();
-  loadPhoneNumbers();
+  Promise.all([loadGroups(), loadPhoneNumbers()]).then(autoCall);
 });
+
+// `?auto=GROUP_ID` selects a group and presses "📞 Llamar" once the page is ready: for
+// kiosk demos and the headless-browser test.
+function autoCall() {
+  const id = new URLSearchParams(location.search).get('auto');
+  if (!id) return;
+  const li = document.querySelector(`#groups li[data-group-id="${CSS.escape(id)}"]`);
+  if (!li) return showNotification('error', 'Grupo ' + id + ' no encontrado');
+  li.click();
+  const btn = document.getElementById('call-group-btn');
+  if (!btn.disabled && btn.innerHTML.includes('Llamar')) btn.click();
+}
