@@ -23,7 +23,14 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let g = store
-        .add_group("Grande", BTreeMap::from([("especialidad".into(), "Pediatría".into()), ("ciudad".into(), "Cali".into())]), None)
+        .add_group(
+            "Grande",
+            BTreeMap::from([
+                ("especialidad".into(), "Pediatría".into()),
+                ("ciudad".into(), "Cali".into()),
+            ]),
+            None,
+        )
         .unwrap();
     let formats = ["30{}", "30{}", "+5730{}", "57 30{}"];
     let drafts: Vec<ClientDraft> = (0..10_000u64)
@@ -46,7 +53,14 @@ fn main() {
         let clients = store.clients(g.id).unwrap();
         let mut p = plan::plan_recipients(&g, &clients);
         plan::check_variables(&mut p, &required, false).unwrap();
-        let req = plan::submit_request(&p, plan::call_name(&g.name, chrono::Utc::now(), tz), "agent", "ph", None, tz);
+        let req = plan::submit_request(
+            &p,
+            plan::call_name(&g.name, chrono::Utc::now(), tz),
+            "agent",
+            "ph",
+            None,
+            tz,
+        );
         let body = serde_json::to_vec(&req).unwrap();
         ours.push(t.elapsed().as_secs_f64() * 1e3);
         recipients = p.recipients.len();
@@ -59,11 +73,24 @@ fn main() {
         }
         let mut p = plan::plan_recipients(&g, &clients);
         plan::check_variables(&mut p, &required, false).unwrap();
-        let req = plan::submit_request(&p, plan::call_name(&g.name, chrono::Utc::now(), tz), "agent", "ph", None, tz);
+        let req = plan::submit_request(
+            &p,
+            plan::call_name(&g.name, chrono::Utc::now(), tz),
+            "agent",
+            "ph",
+            None,
+            tz,
+        );
         let _ = serde_json::to_vec(&req).unwrap();
         baseline.push(t.elapsed().as_secs_f64() * 1e3);
     }
     println!("call start, 10,000 clients ({recipients} recipients), median of {RUNS}:");
-    println!("callboard  (phones normalised at import) {:>7.1} ms", median(ours));
-    println!("baseline   (phones normalised per call)  {:>7.1} ms", median(baseline));
+    println!(
+        "callboard  (phones normalised at import) {:>7.1} ms",
+        median(ours)
+    );
+    println!(
+        "baseline   (phones normalised per call)  {:>7.1} ms",
+        median(baseline)
+    );
 }

@@ -20,9 +20,19 @@ const CONV: &str = "GET /v1/convai/conversations/{conversation_id}";
 
 #[tokio::main]
 async fn main() {
-    let n: usize = std::env::var("BENCH_RECIPIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let n: usize = std::env::var("BENCH_RECIPIENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
     let sim = callboard::sim::start(
-        SimOptions { seed: 2, speed: 100_000.0, pickup_rate: 1.0, voicemail_rate: 0.0, concurrency: 500, ..Default::default() },
+        SimOptions {
+            seed: 2,
+            speed: 100_000.0,
+            pickup_rate: 1.0,
+            voicemail_rate: 0.0,
+            concurrency: 500,
+            ..Default::default()
+        },
         "127.0.0.1:0".parse().unwrap(),
     )
     .await
@@ -36,7 +46,10 @@ async fn main() {
     let group = Group {
         id: 1,
         name: "Bench".into(),
-        variables: BTreeMap::from([("especialidad".into(), "Pediatría".into()), ("ciudad".into(), "Cali".into())]),
+        variables: BTreeMap::from([
+            ("especialidad".into(), "Pediatría".into()),
+            ("ciudad".into(), "Cali".into()),
+        ]),
         created_at: chrono::Utc::now(),
     };
     let clients: Vec<Client> = (0..n as u64)
@@ -58,7 +71,14 @@ async fn main() {
     let p = plan::plan_recipients(&group, &clients);
     assert_eq!(p.recipients.len(), n);
     let phone_id = sim.phone_number_ids()[0].clone();
-    let req = plan::submit_request(&p, "Bench".into(), &sim.first_agent_id(), &phone_id, None, chrono_tz::UTC);
+    let req = plan::submit_request(
+        &p,
+        "Bench".into(),
+        &sim.first_agent_id(),
+        &phone_id,
+        None,
+        chrono_tz::UTC,
+    );
     let batch = client.submit_batch(&req).await.unwrap().id;
     loop {
         let d = client.get_batch(&batch).await.unwrap();
@@ -68,7 +88,11 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await; // conversations settle ("done")
-    sim.set_faults(FaultConfig { latency_ms: 50, endpoints: vec![CONV.into()], ..Default::default() });
+    sim.set_faults(FaultConfig {
+        latency_ms: 50,
+        endpoints: vec![CONV.into()],
+        ..Default::default()
+    });
     println!("batch of {n} completed calls, 50 ms latency per conversation fetch");
 
     for concurrency in [16usize, 64] {
@@ -79,7 +103,11 @@ async fn main() {
         cfg.service.enrich_concurrency = concurrency;
         let svc = callboard::service::start(
             cfg,
-            ServeOptions { addr: Some("127.0.0.1:0".parse().unwrap()), no_auth: true, demo_data: false },
+            ServeOptions {
+                addr: Some("127.0.0.1:0".parse().unwrap()),
+                no_auth: true,
+                demo_data: false,
+            },
         )
         .await
         .unwrap();
@@ -89,7 +117,12 @@ async fn main() {
         let t = Instant::now();
         let body: serde_json::Value = http.get(&url).send().await.unwrap().json().await.unwrap();
         let first = t.elapsed();
-        let enriched = body["data"]["recipients"].as_array().unwrap().iter().filter(|r| r["transcript"].is_array()).count();
+        let enriched = body["data"]["recipients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["transcript"].is_array())
+            .count();
         let fetched = sim.request_count(CONV) - before;
         let t = Instant::now();
         http.get(&url).send().await.unwrap().bytes().await.unwrap();
@@ -105,11 +138,19 @@ async fn main() {
 
     // Baseline: sequential fetches, as the seed's loop does.
     let detail = client.get_batch(&batch).await.unwrap();
-    let ids: Vec<String> = detail.recipients.iter().filter_map(|r| r.conversation_id.clone()).collect();
+    let ids: Vec<String> = detail
+        .recipients
+        .iter()
+        .filter_map(|r| r.conversation_id.clone())
+        .collect();
     let t = Instant::now();
     for id in &ids {
         let _ = client.get_conversation(id).await;
     }
-    println!("baseline   sequential        first status {:>7.0} ms ({} fetches)", t.elapsed().as_secs_f64() * 1e3, ids.len());
+    println!(
+        "baseline   sequential        first status {:>7.0} ms ({} fetches)",
+        t.elapsed().as_secs_f64() * 1e3,
+        ids.len()
+    );
     sim.shutdown().await;
 }

@@ -22,14 +22,24 @@ const INTERVAL_MS: u64 = 1000;
 const WINDOW: Duration = Duration::from_secs(12);
 
 /// Opens `n` raw SSE connections; every `status-update` after the first reports its delay.
-async fn viewers(addr: &str, path: &str, n: usize) -> (mpsc::UnboundedReceiver<f64>, Vec<tokio::task::JoinHandle<()>>) {
+async fn viewers(
+    addr: &str,
+    path: &str,
+    n: usize,
+) -> (
+    mpsc::UnboundedReceiver<f64>,
+    Vec<tokio::task::JoinHandle<()>>,
+) {
     let (tx, rx) = mpsc::unbounded_channel();
     let mut tasks = Vec::with_capacity(n);
     for i in 0..n {
         let (tx, addr, path) = (tx.clone(), addr.to_string(), path.to_string());
         tasks.push(tokio::spawn(async move {
-            let Ok(mut s) = tokio::net::TcpStream::connect(&addr).await else { return };
-            let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+            let Ok(mut s) = tokio::net::TcpStream::connect(&addr).await else {
+                return;
+            };
+            let req =
+                format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
             if s.write_all(req.as_bytes()).await.is_err() {
                 return;
             }
@@ -70,7 +80,10 @@ async fn viewers(addr: &str, path: &str, n: usize) -> (mpsc::UnboundedReceiver<f
 async fn sim_polls(sim: &str) -> u64 {
     let c = json(&format!("{sim}/_sim/counters")).await;
     let key = "GET /v1/convai/batch-calling/{batch_id}";
-    c.get(key).or_else(|| c.get("counters").and_then(|m| m.get(key))).and_then(|v| v.as_u64()).unwrap_or(0)
+    c.get(key)
+        .or_else(|| c.get("counters").and_then(|m| m.get(key)))
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0)
 }
 
 fn report(label: &str, polls: u64, mut delays: Vec<f64>, rss: Option<(f64, f64)>, n: usize) {
@@ -82,30 +95,73 @@ fn report(label: &str, polls: u64, mut delays: Vec<f64>, rss: Option<(f64, f64)>
         delays.len(),
         percentile(&delays, 0.5),
         percentile(&delays, 0.99),
-        rss.map(|(r, p)| format!(" rss={r:.0} MB peak={p:.0} MB")).unwrap_or_default()
+        rss.map(|(r, p)| format!(" rss={r:.0} MB peak={p:.0} MB"))
+            .unwrap_or_default()
     );
 }
 
 #[tokio::main]
 async fn main() {
-    let n: usize = std::env::var("BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
+    let n: usize = std::env::var("BENCH_VIEWERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
     let dir = tempfile::tempdir().unwrap();
-    let sim = spawn(&["sim", "--addr", "127.0.0.1:0", "--speed", "3", "--seed", "3"], &[]);
+    let sim = spawn(
+        &[
+            "sim",
+            "--addr",
+            "127.0.0.1:0",
+            "--speed",
+            "3",
+            "--seed",
+            "3",
+        ],
+        &[],
+    );
     let cfg = dir.path().join("bench.toml");
-    std::fs::write(&cfg, format!("[service]\npoll_interval_ms = {INTERVAL_MS}\nsse_timeout_secs = 3600\n")).unwrap();
+    std::fs::write(
+        &cfg,
+        format!("[service]\npoll_interval_ms = {INTERVAL_MS}\nsse_timeout_secs = 3600\n"),
+    )
+    .unwrap();
     let data = dir.path().join("data");
     let svc = spawn(
-        &["serve", "--addr", "127.0.0.1:0", "--no-auth", "--demo-data", "--elevenlabs-url", &sim.url, "--data-dir", data.to_str().unwrap()],
-        &[("ELEVENLABS_API_KEY", "sk_bench"), ("CALLBOARD_CONFIG", cfg.to_str().unwrap())],
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--no-auth",
+            "--demo-data",
+            "--elevenlabs-url",
+            &sim.url,
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        &[
+            ("ELEVENLABS_API_KEY", "sk_bench"),
+            ("CALLBOARD_CONFIG", cfg.to_str().unwrap()),
+        ],
     );
     let phones = json(&format!("{}/api/phone-numbers", svc.url)).await;
-    let phone = phones["data"][0]["phone_number_id"].as_str().unwrap().to_string();
-    let started = post(&format!("{}/api/groups/55/call", svc.url), serde_json::json!({"userId": 19, "agentPhoneNumberId": phone})).await;
-    let batch = started["data"]["batchId"].as_str().expect("batch started").to_string();
+    let phone = phones["data"][0]["phone_number_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let started = post(
+        &format!("{}/api/groups/55/call", svc.url),
+        serde_json::json!({"userId": 19, "agentPhoneNumberId": phone}),
+    )
+    .await;
+    let batch = started["data"]["batchId"]
+        .as_str()
+        .expect("batch started")
+        .to_string();
 
     // callboard: connect everyone, then measure a window.
     let addr = svc.url.trim_start_matches("http://").to_string();
-    let (mut rx, tasks) = viewers(&addr, &format!("/api/batch-calls/{batch}/status/stream"), n).await;
+    let (mut rx, tasks) =
+        viewers(&addr, &format!("/api/batch-calls/{batch}/status/stream"), n).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     while rx.try_recv().is_ok() {}
     let before = sim_polls(&sim.url).await;

@@ -41,13 +41,23 @@ async fn load(url: String) -> (f64, usize) {
     for t in tasks {
         let _ = t.await;
     }
-    (done.load(Ordering::Relaxed) as f64 / RUN.as_secs_f64(), bytes.load(Ordering::Relaxed) as usize)
+    (
+        done.load(Ordering::Relaxed) as f64 / RUN.as_secs_f64(),
+        bytes.load(Ordering::Relaxed) as usize,
+    )
 }
 
 #[tokio::main]
 async fn main() {
     let sim = callboard::sim::start(
-        SimOptions { seed: 4, speed: 100_000.0, pickup_rate: 0.8, voicemail_rate: 0.1, concurrency: 500, ..Default::default() },
+        SimOptions {
+            seed: 4,
+            speed: 100_000.0,
+            pickup_rate: 0.8,
+            voicemail_rate: 0.1,
+            concurrency: 500,
+            ..Default::default()
+        },
         "127.0.0.1:0".parse().unwrap(),
     )
     .await
@@ -58,9 +68,16 @@ async fn main() {
     cfg.elevenlabs.base_url = sim.url();
     cfg.elevenlabs.api_key = Some(callboard::secret::Secret::new("sk_bench"));
     cfg.service.enrich_concurrency = 64;
-    let svc = callboard::service::start(cfg, ServeOptions { addr: Some("127.0.0.1:0".parse().unwrap()), no_auth: true, demo_data: false })
-        .await
-        .unwrap();
+    let svc = callboard::service::start(
+        cfg,
+        ServeOptions {
+            addr: Some("127.0.0.1:0".parse().unwrap()),
+            no_auth: true,
+            demo_data: false,
+        },
+    )
+    .await
+    .unwrap();
     // 1,000 clients in one group, called through the service.
     let base = svc.url();
     let http = reqwest::Client::new();
@@ -70,13 +87,26 @@ async fn main() {
         .send().await.unwrap().json().await.unwrap();
     let gid = g["data"]["id"].as_u64().unwrap();
     let clients: Vec<_> = (0..1000).map(|i| serde_json::json!({"name": format!("Cliente {i}"), "phone": format!("30{:08}", 10_000_000 + i)})).collect();
-    http.post(format!("{base}/api/groups/{gid}/clients")).json(&clients).send().await.unwrap();
-    http.post(format!("{base}/api/users")).json(&serde_json::json!({"name": "B", "agentId": sim.first_agent_id(), "id": 1})).send().await.unwrap();
+    http.post(format!("{base}/api/groups/{gid}/clients"))
+        .json(&clients)
+        .send()
+        .await
+        .unwrap();
+    http.post(format!("{base}/api/users"))
+        .json(&serde_json::json!({"name": "B", "agentId": sim.first_agent_id(), "id": 1}))
+        .send()
+        .await
+        .unwrap();
     let phone = sim.phone_number_ids()[0].clone();
     let r: serde_json::Value = http
         .post(format!("{base}/api/groups/{gid}/call"))
         .json(&serde_json::json!({"userId": 1, "agentPhoneNumberId": phone}))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let batch = r["data"]["batchId"].as_str().expect("batch").to_string();
     let url = format!("{base}/api/batch-calls/{batch}/status");
     loop {
@@ -90,7 +120,9 @@ async fn main() {
     let polls_before = sim.request_count("GET /v1/convai/batch-calling/{batch_id}");
     let (rps, size) = load(url.clone()).await;
     let polls = sim.request_count("GET /v1/convai/batch-calling/{batch_id}") - polls_before;
-    println!("callboard  cached status: {rps:>8.0} req/s  ({size} bytes per answer, {polls} upstream polls during the run)");
+    println!(
+        "callboard  cached status: {rps:>8.0} req/s  ({size} bytes per answer, {polls} upstream polls during the run)"
+    );
 
     // Baseline: same view, serialised per request.
     let view: callboard::api::BatchStatusView = {
@@ -102,7 +134,12 @@ async fn main() {
         "/status",
         axum::routing::get(move || {
             let view = view.clone();
-            async move { axum::Json(callboard::api::Envelope::ok("Estado del batch call obtenido exitosamente", (*view).clone())) }
+            async move {
+                axum::Json(callboard::api::Envelope::ok(
+                    "Estado del batch call obtenido exitosamente",
+                    (*view).clone(),
+                ))
+            }
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -9,7 +9,12 @@ use service_support::*;
 use std::time::{Duration, Instant};
 
 async fn start_batch(api: &Api, group: u64, phone_id: &str) -> String {
-    let r = api.post(&format!("/api/groups/{group}/call"), json!({"userId": 19, "agentPhoneNumberId": phone_id})).await;
+    let r = api
+        .post(
+            &format!("/api/groups/{group}/call"),
+            json!({"userId": 19, "agentPhoneNumberId": phone_id}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     r.body["data"]["batchId"].as_str().unwrap().to_string()
 }
@@ -29,22 +34,39 @@ async fn many_viewers_share_one_poller_and_all_see_the_end() {
         let api = api.clone();
         let batch = batch.clone();
         tasks.push(tokio::spawn(async move {
-            read_sse(open_stream(&api, &batch).await, Duration::from_secs(60)).await.0
+            read_sse(open_stream(&api, &batch).await, Duration::from_secs(60))
+                .await
+                .0
         }));
     }
     let mut finals = Vec::new();
     for t in tasks {
         let events = t.await.unwrap();
         let last = events.last().expect("events").clone();
-        assert_eq!(last.event, "batch-completed", "{:?}", events.iter().map(|e| &e.event).collect::<Vec<_>>());
+        assert_eq!(
+            last.event,
+            "batch-completed",
+            "{:?}",
+            events.iter().map(|e| &e.event).collect::<Vec<_>>()
+        );
         finals.push(last.data["data"].clone());
     }
-    assert!(finals.windows(2).all(|w| w[0] == w[1]), "every viewer saw the same final state");
+    assert!(
+        finals.windows(2).all(|w| w[0] == w[1]),
+        "every viewer saw the same final state"
+    );
     // One poller: polls follow the clock, not the number of viewers (100 ms interval).
     let elapsed = started.elapsed().as_millis() as u64;
     let polls = sim.request_count(BATCH_ENDPOINT);
-    assert!(polls <= elapsed / 100 + 10, "{polls} polls in {elapsed} ms for {viewers} viewers");
-    assert_eq!(svc.state().hub().ok().map(|h| h.active_pollers()), Some(0), "poller stopped when final and unwatched");
+    assert!(
+        polls <= elapsed / 100 + 10,
+        "{polls} polls in {elapsed} ms for {viewers} viewers"
+    );
+    assert_eq!(
+        svc.state().hub().ok().map(|h| h.active_pollers()),
+        Some(0),
+        "poller stopped when final and unwatched"
+    );
     svc.shutdown().await;
     sim.shutdown().await;
 }
@@ -69,13 +91,20 @@ async fn upstream_faults_become_error_events_and_the_stream_goes_on() {
     let names: Vec<&str> = events.iter().map(|e| e.event.as_str()).collect();
     assert!(names.contains(&"error"), "{names:?}");
     let err = events.iter().find(|e| e.event == "error").unwrap();
-    assert!(err.data["message"].as_str().unwrap().contains("ElevenLabs"), "{:?}", err.data);
+    assert!(
+        err.data["message"].as_str().unwrap().contains("ElevenLabs"),
+        "{:?}",
+        err.data
+    );
     assert_eq!(names.last(), Some(&"batch-completed"), "{names:?}");
     // Every completed call ends up enriched although fetches failed on the way.
     let st = api.get(&format!("/api/batch-calls/{batch}/status")).await;
     for r in st.body["data"]["recipients"].as_array().unwrap() {
         if r["status"] == "completed" {
-            assert!(r["transcript"].is_array() && r.get("enrichment_error").is_none(), "{r:?}");
+            assert!(
+                r["transcript"].is_array() && r.get("enrichment_error").is_none(),
+                "{r:?}"
+            );
         }
     }
     svc.shutdown().await;
@@ -93,13 +122,20 @@ async fn restart_mid_batch_resumes_without_resubmitting_or_refetching() {
     let batch = start_batch(&api, 55, &phone).await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     let mid = api.get(&format!("/api/batch-calls/{batch}/status")).await;
-    assert_eq!(mid.body["data"]["status"], "in_progress", "restart happens mid-batch");
+    assert_eq!(
+        mid.body["data"]["status"], "in_progress",
+        "restart happens mid-batch"
+    );
     svc.shutdown().await;
 
     // Same data dir: the batch is known, watched again, and nobody is dialled twice.
     let svc = serve(cfg.clone(), true, true).await;
     let api = Api::new(svc.url(), None);
-    assert_eq!(svc.state().hub().ok().map(|h| h.active_pollers()), Some(1), "resumed watching");
+    assert_eq!(
+        svc.state().hub().ok().map(|h| h.active_pollers()),
+        Some(1),
+        "resumed watching"
+    );
     let (events, _) = read_sse(open_stream(&api, &batch).await, Duration::from_secs(90)).await;
     assert_eq!(events.last().unwrap().event, "batch-completed");
     assert_eq!(sim.request_count(SUBMIT_ENDPOINT), 1, "no resubmission");
@@ -109,11 +145,29 @@ async fn restart_mid_batch_resumes_without_resubmitting_or_refetching() {
 
     // Another restart: the enriched status comes from the cache, no conversation refetched.
     let svc = serve(cfg, true, true).await;
-    let st = Api::new(svc.url(), None).get(&format!("/api/batch-calls/{batch}/status")).await;
-    let completed = st.body["data"]["recipients"].as_array().unwrap().iter().filter(|r| r["status"] == "completed").count();
+    let st = Api::new(svc.url(), None)
+        .get(&format!("/api/batch-calls/{batch}/status"))
+        .await;
+    let completed = st.body["data"]["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "completed")
+        .count();
     assert!(completed > 0);
-    assert!(st.body["data"]["recipients"].as_array().unwrap().iter().filter(|r| r["status"] == "completed").all(|r| r["transcript"].is_array()));
-    assert_eq!(sim.request_count(CONV_ENDPOINT), fetched, "cache kept across restarts");
+    assert!(
+        st.body["data"]["recipients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["status"] == "completed")
+            .all(|r| r["transcript"].is_array())
+    );
+    assert_eq!(
+        sim.request_count(CONV_ENDPOINT),
+        fetched,
+        "cache kept across restarts"
+    );
     svc.shutdown().await;
     sim.shutdown().await;
 }
@@ -132,7 +186,9 @@ async fn shutdown_closes_open_streams_promptly_and_limits_streams_per_token() {
     let batch = start_batch(&api, 55, &phone).await;
     let s1 = open_stream(&api, &batch).await;
     let s2 = open_stream(&api, &batch).await;
-    let third = api.get(&format!("/api/batch-calls/{batch}/status/stream")).await;
+    let third = api
+        .get(&format!("/api/batch-calls/{batch}/status/stream"))
+        .await;
     assert_error(&third, 429, "too_many_streams");
     let readers = [s1, s2].map(|s| tokio::spawn(read_sse(s, Duration::from_secs(30))));
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -144,7 +200,11 @@ async fn shutdown_closes_open_streams_promptly_and_limits_streams_per_token() {
         assert!(events.iter().any(|e| e.event == "status-update"));
         assert!(comments >= 1, "keep-alive comments sent (1 s in this test)");
     }
-    assert!(t.elapsed() < Duration::from_secs(5), "streams ended with the service: {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "streams ended with the service: {:?}",
+        t.elapsed()
+    );
     sim.shutdown().await;
 }
 

@@ -26,8 +26,14 @@ pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Proc {
     }
     let mut child = cmd.spawn().expect("callboard runs");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-    let url = line.trim().strip_prefix("listening on ").expect("listening line").to_string();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_string();
     Proc { child, url }
 }
 
@@ -60,13 +66,28 @@ pub fn now_ms() -> i64 {
 
 /// Milliseconds since the epoch of a `2025-08-24T10:30:00.000Z` timestamp.
 pub fn ts_ms(ts: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(ts).ok().map(|d| d.timestamp_millis())
+    chrono::DateTime::parse_from_rfc3339(ts)
+        .ok()
+        .map(|d| d.timestamp_millis())
 }
 
 pub async fn json(url: &str) -> serde_json::Value {
-    reqwest::get(url).await.expect("get").json().await.expect("json")
+    reqwest::get(url)
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
 }
 
 pub async fn post(url: &str, body: serde_json::Value) -> serde_json::Value {
-    reqwest::Client::new().post(url).json(&body).send().await.expect("post").json().await.expect("json")
+    reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json")
 }

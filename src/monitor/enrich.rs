@@ -118,7 +118,8 @@ impl Enricher {
         for d in settled {
             st.failures.remove(&d.conversation_id);
             st.attempts.remove(&d.conversation_id);
-            st.conversations.insert(d.conversation_id.clone(), Arc::new(d));
+            st.conversations
+                .insert(d.conversation_id.clone(), Arc::new(d));
         }
     }
 

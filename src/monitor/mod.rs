@@ -111,7 +111,12 @@ pub(crate) struct Inner {
 pub struct Hub(Arc<Inner>);
 
 impl Hub {
-    pub fn new(client: ElevenLabsClient, store: Store, cfg: HubConfig, cancel: CancellationToken) -> Self {
+    pub fn new(
+        client: ElevenLabsClient,
+        store: Store,
+        cfg: HubConfig,
+        cancel: CancellationToken,
+    ) -> Self {
         let enricher = Enricher::new(client.clone(), store.clone(), cfg.enrich_concurrency);
         Hub(Arc::new(Inner {
             client,
@@ -217,7 +222,11 @@ impl Hub {
 
     /// Batches with a running poller.
     pub fn active_pollers(&self) -> usize {
-        self.0.entries.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.0
+            .entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
     }
 
     pub fn client(&self) -> &ElevenLabsClient {
@@ -253,7 +262,11 @@ impl Hub {
         if self.0.cancel.is_cancelled() {
             return entry;
         }
-        tokio::spawn(poller::run(self.0.clone(), batch_id.to_string(), entry.clone()));
+        tokio::spawn(poller::run(
+            self.0.clone(),
+            batch_id.to_string(),
+            entry.clone(),
+        ));
         entry
     }
 }
@@ -261,7 +274,13 @@ impl Hub {
 impl Inner {
     /// Removes a poller that wants to stop, unless it was kicked meanwhile (then it must
     /// poll again). A final snapshot stays available to later requests.
-    fn retire(&self, batch_id: &str, entry: &Entry, last: Option<Arc<Snapshot>>, force: bool) -> bool {
+    fn retire(
+        &self,
+        batch_id: &str,
+        entry: &Entry,
+        last: Option<Arc<Snapshot>>,
+        force: bool,
+    ) -> bool {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if !force && entry.kicked.load(Ordering::SeqCst) {
             return false;
@@ -286,16 +305,36 @@ impl PollError {
         let (code, message) = if e.is_auth() {
             ("upstream_auth", "Clave de ElevenLabs inválida".to_string())
         } else if e.is_rate_limited() {
-            let wait = retry_after.map(|d| format!(" en {} s", d.as_secs().max(1))).unwrap_or_default();
-            ("upstream_rate_limited", format!("ElevenLabs está limitando las consultas; se reintentará{wait}"))
+            let wait = retry_after
+                .map(|d| format!(" en {} s", d.as_secs().max(1)))
+                .unwrap_or_default();
+            (
+                "upstream_rate_limited",
+                format!("ElevenLabs está limitando las consultas; se reintentará{wait}"),
+            )
         } else if e.is_not_found() {
-            ("upstream_not_found", "ElevenLabs no encuentra el recurso pedido".to_string())
+            (
+                "upstream_not_found",
+                "ElevenLabs no encuentra el recurso pedido".to_string(),
+            )
         } else if e.status().is_some_and(|s| (400..500).contains(&s)) {
-            ("upstream_rejected", format!("ElevenLabs rechazó la petición: {}", upstream_reason(e)))
+            (
+                "upstream_rejected",
+                format!("ElevenLabs rechazó la petición: {}", upstream_reason(e)),
+            )
         } else if e.status().is_some() {
-            ("upstream_error", format!("ElevenLabs respondió con un error ({})", status.unwrap_or(0)))
+            (
+                "upstream_error",
+                format!(
+                    "ElevenLabs respondió con un error ({})",
+                    status.unwrap_or(0)
+                ),
+            )
         } else {
-            ("upstream_unavailable", "No se pudo contactar a ElevenLabs; se reintentará".to_string())
+            (
+                "upstream_unavailable",
+                "No se pudo contactar a ElevenLabs; se reintentará".to_string(),
+            )
         };
         PollError {
             message,

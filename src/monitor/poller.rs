@@ -46,12 +46,20 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                     _ = hub.enricher.fill(wanted, &mut enrich) => {}
                     _ = hub.cancel.cancelled() => return,
                 }
-                let view = build_view(&detail, record.as_ref(), &enrich.conversations, &enrich.failures);
+                let view = build_view(
+                    &detail,
+                    record.as_ref(),
+                    &enrich.conversations,
+                    &enrich.failures,
+                );
                 let status_final = view.status.is_final();
                 // Viewers hear "final" only once every completed call is enriched (or has
                 // given up), so `batch-completed` carries the transcripts.
                 let is_final = status_final && fully_enriched(&view, &enrich.gave_up);
-                if last.as_ref().is_none_or(|s| differs(&s.view, &view) || s.is_final != is_final) {
+                if last
+                    .as_ref()
+                    .is_none_or(|s| differs(&s.view, &view) || s.is_final != is_final)
+                {
                     if last.as_ref().is_none_or(|s| s.view.status != view.status)
                         && let Err(e) = hub.store.set_batch_status(&batch_id, &view.status)
                     {
@@ -70,7 +78,10 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                     last = Some(snap);
                 }
                 let unwatched = entry.tx.receiver_count() == 0;
-                if status_final && (is_final || unwatched) && hub.retire(&batch_id, &entry, last.clone(), false) {
+                if status_final
+                    && (is_final || unwatched)
+                    && hub.retire(&batch_id, &entry, last.clone(), false)
+                {
                     tracing::debug!(%batch_id, "batch final: el poller termina");
                     return;
                 }
@@ -88,7 +99,11 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                 }
                 // Back off: what the server asks, else doubling up to a minute.
                 let backoff = hub.cfg.poll_interval * 2u32.pow(failures.min(5));
-                delay = e.retry_after().unwrap_or(backoff).min(Duration::from_secs(60)).max(delay);
+                delay = e
+                    .retry_after()
+                    .unwrap_or(backoff)
+                    .min(Duration::from_secs(60))
+                    .max(delay);
             }
         }
         tokio::select! {

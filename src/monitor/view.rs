@@ -27,53 +27,59 @@ pub fn build_view(
 ) -> BatchStatusView {
     let b = &detail.batch;
     let by_phone: HashMap<&str, &SubmittedRecipient> = record
-        .map(|r| r.recipients.iter().map(|s| (s.phone_number.as_str(), s)).collect())
-        .unwrap_or_default();
-    let recipients: Vec<RecipientView> = detail
-        .recipients
-        .iter()
         .map(|r| {
-            let phone = r.phone_number.clone().unwrap_or_default();
-            let sent = by_phone.get(phone.as_str());
-            let variables = match sent {
-                Some(s) => s.variables.clone(),
-                None => r.variables(),
-            };
-            let mut v = RecipientView {
-                id: r.id.clone(),
-                phone_number: phone,
-                status: r.status.clone(),
-                name: sent.map(|s| s.name.clone()).or_else(|| variables.get("name").cloned()),
-                variables,
-                conversation_id: r.conversation_id.clone().filter(|c| !c.is_empty()),
-                summary: None,
-                duration_secs: None,
-                call_duration: None,
-                transcript: None,
-                audio_url: None,
-                call_successful: None,
-                termination_reason: None,
-                enrichment_error: None,
-                updated_at_unix: r.updated_at_unix,
-            };
-            if let Some(cid) = v.conversation_id.clone()
-                && wants_enrichment(&v.status, Some(&cid))
-            {
-                match conversations.get(&cid) {
-                    Some(c) => enrich(&mut v, c),
-                    None => {
-                        v.enrichment_error = Some(
-                            failures
-                                .get(&cid)
-                                .cloned()
-                                .unwrap_or_else(|| "detalles de la conversación pendientes".into()),
-                        )
+            r.recipients
+                .iter()
+                .map(|s| (s.phone_number.as_str(), s))
+                .collect()
+        })
+        .unwrap_or_default();
+    let recipients: Vec<RecipientView> =
+        detail
+            .recipients
+            .iter()
+            .map(|r| {
+                let phone = r.phone_number.clone().unwrap_or_default();
+                let sent = by_phone.get(phone.as_str());
+                let variables = match sent {
+                    Some(s) => s.variables.clone(),
+                    None => r.variables(),
+                };
+                let mut v = RecipientView {
+                    id: r.id.clone(),
+                    phone_number: phone,
+                    status: r.status.clone(),
+                    name: sent
+                        .map(|s| s.name.clone())
+                        .or_else(|| variables.get("name").cloned()),
+                    variables,
+                    conversation_id: r.conversation_id.clone().filter(|c| !c.is_empty()),
+                    summary: None,
+                    duration_secs: None,
+                    call_duration: None,
+                    transcript: None,
+                    audio_url: None,
+                    call_successful: None,
+                    termination_reason: None,
+                    enrichment_error: None,
+                    updated_at_unix: r.updated_at_unix,
+                };
+                if let Some(cid) = v.conversation_id.clone()
+                    && wants_enrichment(&v.status, Some(&cid))
+                {
+                    match conversations.get(&cid) {
+                        Some(c) => enrich(&mut v, c),
+                        None => {
+                            v.enrichment_error =
+                                Some(failures.get(&cid).cloned().unwrap_or_else(|| {
+                                    "detalles de la conversación pendientes".into()
+                                }))
+                        }
                     }
                 }
-            }
-            v
-        })
-        .collect();
+                v
+            })
+            .collect();
     let statuses: Vec<RecipientStatus> = recipients.iter().map(|r| r.status.clone()).collect();
     let status = b.status.clone().refine(&statuses);
     BatchStatusView {
@@ -126,7 +132,9 @@ pub fn differs(old: &BatchStatusView, new: &BatchStatusView) -> bool {
 pub fn fully_enriched(view: &BatchStatusView, gave_up: &std::collections::HashSet<String>) -> bool {
     view.recipients.iter().all(|r| {
         r.enrichment_error.is_none()
-            || r.conversation_id.as_ref().is_some_and(|c| gave_up.contains(c))
+            || r.conversation_id
+                .as_ref()
+                .is_some_and(|c| gave_up.contains(c))
     })
 }
 
@@ -136,7 +144,10 @@ mod tests {
     use crate::domain::{BatchStatus, Variables};
     use crate::elevenlabs::{BatchCallDetailedResponse, BatchCallResponse, BatchRecipientResponse};
 
-    fn detail(statuses: &[(&str, RecipientStatus, Option<&str>)], batch: BatchStatus) -> BatchCallDetailedResponse {
+    fn detail(
+        statuses: &[(&str, RecipientStatus, Option<&str>)],
+        batch: BatchStatus,
+    ) -> BatchCallDetailedResponse {
         let json = serde_json::json!({
             "id": "btcal_1", "name": "Llamada G - 1/1/2026", "agent_id": "agent_1",
             "status": batch.as_str(), "created_at_unix": 1, "scheduled_time_unix": 1,
@@ -179,7 +190,10 @@ mod tests {
     fn enriches_completed_recipients_and_marks_partial() {
         use RecipientStatus::*;
         let d = detail(
-            &[("+573001112223", Completed, Some("conv_1")), ("+573004445556", Failed, Some("conv_2"))],
+            &[
+                ("+573001112223", Completed, Some("conv_1")),
+                ("+573004445556", Failed, Some("conv_2")),
+            ],
             BatchStatus::Completed,
         );
         let mut convs = HashMap::new();
@@ -199,7 +213,10 @@ mod tests {
         assert_eq!(r.name.as_deref(), Some("Dr. García"));
         assert_eq!(r.variables["name"], "Dr. García");
         assert_eq!((r.duration_secs, r.call_duration), (Some(45), Some(45)));
-        assert_eq!(r.audio_url.as_deref(), Some("/api/conversations/conv_1/audio"));
+        assert_eq!(
+            r.audio_url.as_deref(),
+            Some("/api/conversations/conv_1/audio")
+        );
         assert!(v.recipients[1].summary.is_none() && v.recipients[1].enrichment_error.is_none());
         assert_eq!(v.counts["completed"], 1);
         assert_eq!(v.counts["failed"], 1);
@@ -209,17 +226,33 @@ mod tests {
     #[test]
     fn missing_conversation_carries_its_reason_and_diff_sees_changes() {
         use RecipientStatus::*;
-        let d1 = detail(&[("+1", InProgress, Some("conv_1")), ("+2", Pending, None)], BatchStatus::InProgress);
-        let d2 = detail(&[("+1", Completed, Some("conv_1")), ("+2", Pending, None)], BatchStatus::InProgress);
-        let failures = HashMap::from([("conv_1".to_string(), "ElevenLabs no respondió".to_string())]);
+        let d1 = detail(
+            &[("+1", InProgress, Some("conv_1")), ("+2", Pending, None)],
+            BatchStatus::InProgress,
+        );
+        let d2 = detail(
+            &[("+1", Completed, Some("conv_1")), ("+2", Pending, None)],
+            BatchStatus::InProgress,
+        );
+        let failures =
+            HashMap::from([("conv_1".to_string(), "ElevenLabs no respondió".to_string())]);
         let v1 = build_view(&d1, None, &HashMap::new(), &failures);
         let v2 = build_view(&d2, None, &HashMap::new(), &failures);
-        assert!(v1.recipients[0].enrichment_error.is_none(), "not completed: not enriched");
-        assert_eq!(v2.recipients[0].enrichment_error.as_deref(), Some("ElevenLabs no respondió"));
+        assert!(
+            v1.recipients[0].enrichment_error.is_none(),
+            "not completed: not enriched"
+        );
+        assert_eq!(
+            v2.recipients[0].enrichment_error.as_deref(),
+            Some("ElevenLabs no respondió")
+        );
         assert_eq!(changed_recipients(&v1, &v2), vec![0]);
         assert!(differs(&v1, &v2));
         assert!(!differs(&v2, &v2.clone()));
         assert!(!fully_enriched(&v2, &Default::default()));
-        assert!(fully_enriched(&v2, &["conv_1".to_string()].into_iter().collect()));
+        assert!(fully_enriched(
+            &v2,
+            &["conv_1".to_string()].into_iter().collect()
+        ));
     }
 }

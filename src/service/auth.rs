@@ -188,7 +188,10 @@ mod tests {
         assert_eq!(c.acting_user(None).unwrap(), 19);
         assert_eq!(c.acting_user(Some(19)).unwrap(), 19);
         assert_eq!(c.acting_user(Some(20)).unwrap_err().code, "forbidden_user");
-        assert_eq!(Caller::Admin.acting_user(None).unwrap_err().code, "user_id_required");
+        assert_eq!(
+            Caller::Admin.acting_user(None).unwrap_err().code,
+            "user_id_required"
+        );
         assert!(c.may_see(19) && !c.may_see(20));
     }
 }

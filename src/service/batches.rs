@@ -31,14 +31,24 @@ pub fn routes() -> Router<AppState> {
 pub fn check_batch_id(id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()
         && id.len() <= 128
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if ok { Ok(()) } else { Err(ApiError::batch_not_found(id)) }
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::batch_not_found(id))
+    }
 }
 
 /// Our record of the batch, if the caller may see it. Users see only their own batches
 /// (anything else is a 404, so ids of others' batches are not even confirmed); the admin
 /// also sees batches started outside callboard.
-pub fn visible_record(st: &AppState, caller: &Caller, id: &str) -> Result<Option<BatchRecord>, ApiError> {
+pub fn visible_record(
+    st: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Option<BatchRecord>, ApiError> {
     check_batch_id(id)?;
     let record = st.store().batch(id)?;
     match (&record, caller) {
@@ -81,7 +91,11 @@ async fn status(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     visible_record(&st, &caller, &id)?;
-    let snap = st.hub()?.snapshot(&id).await.map_err(|e| hub_error(&id, e))?;
+    let snap = st
+        .hub()?
+        .snapshot(&id)
+        .await
+        .map_err(|e| hub_error(&id, e))?;
     Ok(raw_json(status_body(&snap)))
 }
 
@@ -89,7 +103,10 @@ async fn status(
 const LIST_TIMEOUT: Duration = Duration::from_secs(10);
 const LIST_MAX: usize = 1000;
 
-async fn list(caller: Caller, State(st): State<AppState>) -> Result<Ok200<Vec<BatchListItem>>, ApiError> {
+async fn list(
+    caller: Caller,
+    State(st): State<AppState>,
+) -> Result<Ok200<Vec<BatchListItem>>, ApiError> {
     let records: Vec<BatchRecord> = st
         .store()
         .batches()?
@@ -112,7 +129,9 @@ async fn list(caller: Caller, State(st): State<AppState>) -> Result<Ok200<Vec<Ba
         let up = upstream.remove(&r.batch_id);
         let status = match (&up, &r.last_status) {
             // Our refinement (partially_completed) needs the recipients: keep it.
-            (Some(u), Some(mine)) if u.status == BatchStatus::Completed && mine.is_final() => mine.clone(),
+            (Some(u), Some(mine)) if u.status == BatchStatus::Completed && mine.is_final() => {
+                mine.clone()
+            }
             (Some(u), _) => u.status.clone(),
             (None, Some(mine)) => mine.clone(),
             (None, None) => BatchStatus::Pending,
@@ -123,7 +142,9 @@ async fn list(caller: Caller, State(st): State<AppState>) -> Result<Ok200<Vec<Ba
                 batch_id: r.batch_id.clone(),
                 call_name: r.call_name.clone(),
                 status,
-                created_at: r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                created_at: r
+                    .created_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 recipients_count: r.recipients.len(),
                 finished_count: up.map(|u| u.total_calls_finished as usize).unwrap_or(0),
                 group_id: Some(r.group_id),
@@ -135,7 +156,8 @@ async fn list(caller: Caller, State(st): State<AppState>) -> Result<Ok200<Vec<Ba
     // The rest of the workspace (started elsewhere) is the admin's to see.
     if caller.is_admin() {
         for (_, u) in upstream {
-            let created = chrono::DateTime::from_timestamp(u.created_at_unix, 0).unwrap_or_default();
+            let created =
+                chrono::DateTime::from_timestamp(u.created_at_unix, 0).unwrap_or_default();
             items.push((
                 u.created_at_unix,
                 BatchListItem {
@@ -158,7 +180,10 @@ async fn list(caller: Caller, State(st): State<AppState>) -> Result<Ok200<Vec<Ba
     } else {
         "Lista de batch calls obtenida (estados guardados: ElevenLabs no respondió)"
     };
-    Ok(Ok200::new(message, items.into_iter().map(|(_, i)| i).collect()))
+    Ok(Ok200::new(
+        message,
+        items.into_iter().map(|(_, i)| i).collect(),
+    ))
 }
 
 async fn retry(
@@ -168,8 +193,13 @@ async fn retry(
 ) -> Result<Ok200<RetryData>, ApiError> {
     visible_record(&st, &caller, &id)?;
     let hub = st.hub()?;
-    let detail = hub.client().get_batch(&id).await.map_err(|e| not_found_or(&id, &e))?;
-    let statuses: Vec<RecipientStatus> = detail.recipients.iter().map(|r| r.status.clone()).collect();
+    let detail = hub
+        .client()
+        .get_batch(&id)
+        .await
+        .map_err(|e| not_found_or(&id, &e))?;
+    let statuses: Vec<RecipientStatus> =
+        detail.recipients.iter().map(|r| r.status.clone()).collect();
     let status = detail.batch.status.clone().refine(&statuses);
     if status == BatchStatus::Cancelled {
         return Err(ApiError::conflict(
@@ -190,12 +220,19 @@ async fn retry(
             "No hay llamadas fallidas ni con buzón de voz para reintentar",
         ));
     }
-    hub.client().retry_batch(&id).await.map_err(|e| ApiError::from_upstream(&e))?;
+    hub.client()
+        .retry_batch(&id)
+        .await
+        .map_err(|e| ApiError::from_upstream(&e))?;
     let _ = st.store().set_batch_status(&id, &BatchStatus::InProgress);
     hub.kick(&id);
     Ok(Ok200::new(
         "Batch call reintentado exitosamente",
-        RetryData { batch_id: id, retried_count: retried, status: "retrying".into() },
+        RetryData {
+            batch_id: id,
+            retried_count: retried,
+            status: "retrying".into(),
+        },
     ))
 }
 
@@ -206,25 +243,44 @@ async fn cancel(
 ) -> Result<Ok200<CancelData>, ApiError> {
     visible_record(&st, &caller, &id)?;
     let hub = st.hub()?;
-    let detail = hub.client().get_batch(&id).await.map_err(|e| not_found_or(&id, &e))?;
-    let statuses: Vec<RecipientStatus> = detail.recipients.iter().map(|r| r.status.clone()).collect();
+    let detail = hub
+        .client()
+        .get_batch(&id)
+        .await
+        .map_err(|e| not_found_or(&id, &e))?;
+    let statuses: Vec<RecipientStatus> =
+        detail.recipients.iter().map(|r| r.status.clone()).collect();
     let status = detail.batch.status.clone().refine(&statuses);
     if status.is_final() {
         return Err(ApiError::conflict(
             "batch_already_final",
-            format!("El batch ya terminó ({}); no hay llamadas que cancelar", status.label_es()),
+            format!(
+                "El batch ya terminó ({}); no hay llamadas que cancelar",
+                status.label_es()
+            ),
         ));
     }
     let cancelled = statuses.iter().filter(|s| s.is_not_started()).count();
-    hub.client().cancel_batch(&id).await.map_err(|e| ApiError::from_upstream(&e))?;
+    hub.client()
+        .cancel_batch(&id)
+        .await
+        .map_err(|e| ApiError::from_upstream(&e))?;
     let _ = st.store().set_batch_status(&id, &BatchStatus::Cancelled);
     hub.kick(&id);
     Ok(Ok200::new(
         "Batch call cancelado exitosamente",
-        CancelData { batch_id: id, status: "cancelled".into(), cancelled_count: cancelled },
+        CancelData {
+            batch_id: id,
+            status: "cancelled".into(),
+            cancelled_count: cancelled,
+        },
     ))
 }
 
 fn not_found_or(id: &str, e: &crate::elevenlabs::ElevenLabsError) -> ApiError {
-    if e.is_not_found() { ApiError::batch_not_found(id) } else { ApiError::from_upstream(e) }
+    if e.is_not_found() {
+        ApiError::batch_not_found(id)
+    } else {
+        ApiError::from_upstream(e)
+    }
 }

@@ -32,21 +32,26 @@ const PAST_TOLERANCE_SECS: i64 = 60;
 
 /// The acting user, who must exist and have an agent.
 fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String), ApiError> {
-    let user = st
-        .store()
-        .user(id)?
-        .ok_or_else(|| ApiError::not_found("user_not_found", format!("Usuario {id} no encontrado")))?;
-    let agent = user.agent_id.clone().filter(|a| !a.trim().is_empty()).ok_or_else(|| {
-        ApiError::unprocessable(
-            "user_without_agent",
-            format!("El usuario {id} no tiene un agente asignado"),
-        )
+    let user = st.store().user(id)?.ok_or_else(|| {
+        ApiError::not_found("user_not_found", format!("Usuario {id} no encontrado"))
     })?;
+    let agent = user
+        .agent_id
+        .clone()
+        .filter(|a| !a.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                "user_without_agent",
+                format!("El usuario {id} no tiene un agente asignado"),
+            )
+        })?;
     Ok((user, agent))
 }
 
 fn group(st: &AppState, id: GroupId) -> Result<Group, ApiError> {
-    st.store().group(id)?.ok_or_else(|| ApiError::group_not_found(id))
+    st.store()
+        .group(id)?
+        .ok_or_else(|| ApiError::group_not_found(id))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
@@ -66,8 +71,10 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 fn replay(saved: IdempotentResponse) -> Response {
     let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
     let mut resp = (status, axum::Json(saved.body)).into_response();
-    resp.headers_mut()
-        .insert("idempotent-replayed", header::HeaderValue::from_static("true"));
+    resp.headers_mut().insert(
+        "idempotent-replayed",
+        header::HeaderValue::from_static("true"),
+    );
     resp
 }
 
@@ -127,7 +134,10 @@ async fn start_call(
     if plan.recipients.is_empty() {
         return Err(ApiError::unprocessable(
             "no_valid_phones",
-            format!("El grupo «{}» no tiene clientes con números telefónicos válidos", g.name),
+            format!(
+                "El grupo «{}» no tiene clientes con números telefónicos válidos",
+                g.name
+            ),
         )
         .with_details(json!({ "skipped": plan.skipped })));
     }
@@ -161,15 +171,22 @@ async fn start_call(
         if e.is_not_found() {
             ApiError::unprocessable(
                 "agent_not_found",
-                format!("El agente {} del usuario no existe en ElevenLabs", truncate(&agent_id, 80)),
+                format!(
+                    "El agente {} del usuario no existe en ElevenLabs",
+                    truncate(&agent_id, 80)
+                ),
             )
         } else {
             ApiError::from_upstream(&e)
         }
     })?;
-    if let Err(lacking) = plan::check_variables(&mut plan, &agent.placeholders(), req.skip_incomplete) {
-        let names: std::collections::BTreeSet<&str> =
-            lacking.iter().flat_map(|m| m.missing.iter().map(String::as_str)).collect();
+    if let Err(lacking) =
+        plan::check_variables(&mut plan, &agent.placeholders(), req.skip_incomplete)
+    {
+        let names: std::collections::BTreeSet<&str> = lacking
+            .iter()
+            .flat_map(|m| m.missing.iter().map(String::as_str))
+            .collect();
         return Err(ApiError::unprocessable(
             "missing_variables",
             format!(
@@ -189,8 +206,19 @@ async fn start_call(
     }
     let tz = st.cfg().timezone;
     let call_name = plan::call_name(&g.name, now, tz);
-    let request = plan::submit_request(&plan, call_name.clone(), &agent_id, &phone_number_id, req.scheduled_time_unix, tz);
-    let batch = hub.client().submit_batch(&request).await.map_err(|e| ApiError::from_upstream(&e))?;
+    let request = plan::submit_request(
+        &plan,
+        call_name.clone(),
+        &agent_id,
+        &phone_number_id,
+        req.scheduled_time_unix,
+        tz,
+    );
+    let batch = hub
+        .client()
+        .submit_batch(&request)
+        .await
+        .map_err(|e| ApiError::from_upstream(&e))?;
     let record = BatchRecord {
         batch_id: batch.id.clone(),
         group_id,
@@ -221,22 +249,29 @@ async fn start_call(
         skipped: record.skipped,
     };
     let env = Envelope::ok(
-        format!("Llamadas iniciadas exitosamente para el grupo \"{}\"", g.name),
+        format!(
+            "Llamadas iniciadas exitosamente para el grupo \"{}\"",
+            g.name
+        ),
         data,
     );
     let body = serde_json::to_value(&env).map_err(ApiError::internal)?;
     if let Some(k) = &key {
-        let saved = IdempotentResponse { status: 200, body: body.clone(), created_at: now };
+        let saved = IdempotentResponse {
+            status: 200,
+            body: body.clone(),
+            created_at: now,
+        };
         if let Err(e) = st.store().put_idempotent(&scope, k, &saved) {
             tracing::warn!(error = %e, "no se pudo guardar la respuesta idempotente");
         }
     }
     tracing::info!(batch_id = %batch.id, group_id, recipients = record.recipients.len(), "batch iniciado");
-    Ok(Response::builder()
+    Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.to_string()))
-        .map_err(ApiError::internal)?)
+        .map_err(ApiError::internal)
 }
 
 #[derive(Debug, Deserialize)]
@@ -284,7 +319,10 @@ async fn prepare_agent(
     let client = st.client()?;
     let agent = client.get_agent(&agent_id).await.map_err(|e| {
         if e.is_not_found() {
-            ApiError::unprocessable("agent_not_found", "El agente del usuario no existe en ElevenLabs")
+            ApiError::unprocessable(
+                "agent_not_found",
+                "El agente del usuario no existe en ElevenLabs",
+            )
         } else {
             ApiError::from_upstream(&e)
         }
@@ -301,7 +339,11 @@ async fn prepare_agent(
         .update_agent(&agent_id, &patch)
         .await
         .map_err(|e| ApiError::from_upstream(&e))?;
-    let missing: Vec<String> = used.iter().filter(|u| !provided.contains_key(*u)).cloned().collect();
+    let missing: Vec<String> = used
+        .iter()
+        .filter(|u| !provided.contains_key(*u))
+        .cloned()
+        .collect();
     let message = if missing.is_empty() {
         format!("Agente preparado exitosamente para el grupo \"{}\"", g.name)
     } else {

@@ -124,11 +124,17 @@ impl From<JsonRejection> for ApiError {
         match r {
             JsonRejection::JsonDataError(e) => ApiError::unprocessable(
                 "invalid_body",
-                format!("El cuerpo JSON no tiene la forma esperada: {}", body_reason(&e.body_text())),
+                format!(
+                    "El cuerpo JSON no tiene la forma esperada: {}",
+                    body_reason(&e.body_text())
+                ),
             ),
             JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(
                 "invalid_json",
-                format!("El cuerpo no es JSON válido: {}", body_reason(&e.body_text())),
+                format!(
+                    "El cuerpo no es JSON válido: {}",
+                    body_reason(&e.body_text())
+                ),
             ),
             JsonRejection::MissingJsonContentType(_) => ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -150,7 +156,10 @@ pub fn from_bytes_status(status: StatusCode) -> ApiError {
             "El cuerpo de la petición es demasiado grande",
         )
     } else {
-        ApiError::bad_request("unreadable_body", "No se pudo leer el cuerpo de la petición")
+        ApiError::bad_request(
+            "unreadable_body",
+            "No se pudo leer el cuerpo de la petición",
+        )
     }
 }
 
@@ -167,7 +176,10 @@ impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
         ApiError::bad_request(
             "invalid_query",
-            format!("Parámetros de consulta no válidos: {}", body_reason(&r.body_text())),
+            format!(
+                "Parámetros de consulta no válidos: {}",
+                body_reason(&r.body_text())
+            ),
         )
     }
 }
@@ -201,26 +213,6 @@ pub async fn method_not_allowed() -> ApiError {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn envelope_carries_code_and_retry_after() {
-        let mut e = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "upstream_rate_limited", "x");
-        e.retry_after = Some(7);
-        let resp = e.into_response();
-        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(resp.headers()[header::RETRY_AFTER], "7");
-    }
-
-    #[test]
-    fn truncates_long_echoes() {
-        assert_eq!(truncate("abcdef", 3), "abc…");
-        assert_eq!(truncate("abc", 3), "abc");
-    }
-}
-
 impl ApiError {
     /// ElevenLabs' failure, translated: never passed through raw, never the key.
     pub fn from_upstream(e: &crate::elevenlabs::ElevenLabsError) -> Self {
@@ -248,5 +240,29 @@ impl ApiError {
             "elevenlabs_not_configured",
             "ElevenLabs no está configurado: defina ELEVENLABS_API_KEY",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_carries_code_and_retry_after() {
+        let mut e = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "upstream_rate_limited",
+            "x",
+        );
+        e.retry_after = Some(7);
+        let resp = e.into_response();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(resp.headers()[header::RETRY_AFTER], "7");
+    }
+
+    #[test]
+    fn truncates_long_echoes() {
+        assert_eq!(truncate("abcdef", 3), "abc…");
+        assert_eq!(truncate("abc", 3), "abc");
     }
 }

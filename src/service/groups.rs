@@ -26,7 +26,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/groups/{id}/clients/import", post(import))
 }
 
-async fn list(_c: Caller, State(st): State<AppState>) -> Result<Ok200<Vec<GroupSummary>>, ApiError> {
+async fn list(
+    _c: Caller,
+    State(st): State<AppState>,
+) -> Result<Ok200<Vec<GroupSummary>>, ApiError> {
     let store = st.store().clone();
     let groups = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let mut out = Vec::new();
@@ -57,7 +60,10 @@ async fn create(
     ApiJson(body): ApiJson<CreateGroup>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     if body.name.trim().is_empty() {
-        return Err(ApiError::unprocessable("group_name_required", "El grupo necesita un nombre"));
+        return Err(ApiError::unprocessable(
+            "group_name_required",
+            "El grupo necesita un nombre",
+        ));
     }
     for k in body.variables.keys() {
         check_variable_name(k)?;
@@ -71,7 +77,8 @@ async fn create(
 pub fn check_variable_name(k: &str) -> Result<(), ApiError> {
     let ok = !k.is_empty()
         && k.len() <= 64
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
         && !k.starts_with("system__");
     if ok {
         Ok(())
@@ -99,7 +106,9 @@ async fn detail(
 }
 
 pub fn group_detail(store: &Store, id: GroupId) -> Result<GroupDetail, ApiError> {
-    let g = store.group(id)?.ok_or_else(|| ApiError::group_not_found(id))?;
+    let g = store
+        .group(id)?
+        .ok_or_else(|| ApiError::group_not_found(id))?;
     let clients = store.clients(id)?;
     Ok(GroupDetail {
         summary: summary(store, &g, &clients)?,
@@ -108,11 +117,15 @@ pub fn group_detail(store: &Store, id: GroupId) -> Result<GroupDetail, ApiError>
 }
 
 pub fn summary(store: &Store, g: &Group, clients: &[Client]) -> Result<GroupSummary, ApiError> {
-    let last_batch = store.batches_of_group(g.id)?.into_iter().next().map(|b| LastBatch {
-        batch_id: b.batch_id,
-        status: b.last_status.unwrap_or(crate::domain::BatchStatus::Pending),
-        created_at: b.created_at.to_rfc3339(),
-    });
+    let last_batch = store
+        .batches_of_group(g.id)?
+        .into_iter()
+        .next()
+        .map(|b| LastBatch {
+            batch_id: b.batch_id,
+            status: b.last_status.unwrap_or(crate::domain::BatchStatus::Pending),
+            created_at: b.created_at.to_rfc3339(),
+        });
     Ok(GroupSummary {
         id: g.id,
         name: g.name.clone(),
@@ -169,9 +182,15 @@ async fn add_clients(
     ApiPath(id): ApiPath<GroupId>,
     ApiJson(body): ApiJson<Vec<ClientInput>>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let g = st.store().group(id)?.ok_or_else(|| ApiError::group_not_found(id))?;
+    let g = st
+        .store()
+        .group(id)?
+        .ok_or_else(|| ApiError::group_not_found(id))?;
     if body.is_empty() {
-        return Err(ApiError::unprocessable("no_clients", "La lista de clientes está vacía"));
+        return Err(ApiError::unprocessable(
+            "no_clients",
+            "La lista de clientes está vacía",
+        ));
     }
     let mut drafts = Vec::with_capacity(body.len());
     for c in body {
@@ -194,9 +213,17 @@ async fn add_clients(
         .map_err(ApiError::internal)??;
     let clients: Vec<ClientView> = added.iter().map(|c| client_view(c, &g)).collect();
     let invalid = clients.iter().filter(|c| c.phone_error.is_some()).count();
-    let data = AddClientsData { group_id: id, added: clients.len(), invalid_phones: invalid, clients };
+    let data = AddClientsData {
+        group_id: id,
+        added: clients.len(),
+        invalid_phones: invalid,
+        clients,
+    };
     let msg = if invalid > 0 {
-        format!("{} clientes agregados; {invalid} con teléfono no válido (no se llamarán)", data.added)
+        format!(
+            "{} clientes agregados; {invalid} con teléfono no válido (no se llamarán)",
+            data.added
+        )
     } else {
         format!("{} clientes agregados", data.added)
     };
@@ -222,7 +249,10 @@ async fn import(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Ok200<ImportData>, ApiError> {
     let body = body.map_err(|e| super::error::from_bytes_status(e.status()))?;
-    let g = st.store().group(id)?.ok_or_else(|| ApiError::group_not_found(id))?;
+    let g = st
+        .store()
+        .group(id)?
+        .ok_or_else(|| ApiError::group_not_found(id))?;
     let store = st.store().clone();
     let region = st.cfg().region;
     let data = tokio::task::spawn_blocking(move || -> Result<ImportData, ApiError> {

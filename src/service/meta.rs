@@ -20,9 +20,18 @@ pub fn routes() -> Router<AppState> {
         .route("/health", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/", get(|| page(INDEX_HTML, "text/html; charset=utf-8")))
-        .route("/app.js", get(|| page(APP_JS, "text/javascript; charset=utf-8")))
-        .route("/seed.js", get(|| page(SEED_JS, "text/javascript; charset=utf-8")))
-        .route("/style.css", get(|| page(STYLE_CSS, "text/css; charset=utf-8")))
+        .route(
+            "/app.js",
+            get(|| page(APP_JS, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/seed.js",
+            get(|| page(SEED_JS, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/style.css",
+            get(|| page(STYLE_CSS, "text/css; charset=utf-8")),
+        )
 }
 
 async fn page(body: &'static str, content_type: &'static str) -> impl IntoResponse {
@@ -53,22 +62,97 @@ async fn health(State(st): State<AppState>) -> impl IntoResponse {
 const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("get", "/health", "Estado del servicio", "meta"),
     ("get", "/api/openapi.json", "Este documento", "meta"),
-    ("get", "/api/groups", "Lista de grupos (GroupSummary[])", "groups"),
-    ("post", "/api/groups", "Crear grupo {name, variables?, id?}", "groups"),
-    ("get", "/api/groups/{id}", "Grupo con sus clientes (GroupDetail)", "groups"),
-    ("post", "/api/groups/{id}/clients", "Agregar clientes (arreglo JSON)", "groups"),
-    ("post", "/api/groups/{id}/clients/import", "Importar clientes desde CSV (cuerpo text/csv)", "groups"),
-    ("post", "/api/groups/{id}/prepare-agent", "Preparar el agente del usuario con las variables del grupo {userId}", "calls"),
-    ("post", "/api/groups/{id}/call", "Iniciar llamadas en masa {userId, agentPhoneNumberId, scheduledTimeUnix?, skipIncomplete?, force?}; cabecera Idempotency-Key opcional", "calls"),
-    ("get", "/api/batch-calls", "Lista de batch calls (BatchListItem[], más reciente primero)", "calls"),
-    ("get", "/api/batch-calls/{batchId}/status", "Estado enriquecido (BatchStatusView)", "calls"),
-    ("get", "/api/batch-calls/{batchId}/status/stream", "SSE: connected, status-update, batch-completed, error, timeout; acepta ?access_token=", "calls"),
-    ("post", "/api/batch-calls/{batchId}/retry", "Reintentar llamadas fallidas o con buzón de voz", "calls"),
-    ("post", "/api/batch-calls/{batchId}/cancel", "Cancelar llamadas pendientes", "calls"),
-    ("get", "/api/phone-numbers", "Números de ElevenLabs", "elevenlabs"),
+    (
+        "get",
+        "/api/groups",
+        "Lista de grupos (GroupSummary[])",
+        "groups",
+    ),
+    (
+        "post",
+        "/api/groups",
+        "Crear grupo {name, variables?, id?}",
+        "groups",
+    ),
+    (
+        "get",
+        "/api/groups/{id}",
+        "Grupo con sus clientes (GroupDetail)",
+        "groups",
+    ),
+    (
+        "post",
+        "/api/groups/{id}/clients",
+        "Agregar clientes (arreglo JSON)",
+        "groups",
+    ),
+    (
+        "post",
+        "/api/groups/{id}/clients/import",
+        "Importar clientes desde CSV (cuerpo text/csv)",
+        "groups",
+    ),
+    (
+        "post",
+        "/api/groups/{id}/prepare-agent",
+        "Preparar el agente del usuario con las variables del grupo {userId}",
+        "calls",
+    ),
+    (
+        "post",
+        "/api/groups/{id}/call",
+        "Iniciar llamadas en masa {userId, agentPhoneNumberId, scheduledTimeUnix?, skipIncomplete?, force?}; cabecera Idempotency-Key opcional",
+        "calls",
+    ),
+    (
+        "get",
+        "/api/batch-calls",
+        "Lista de batch calls (BatchListItem[], más reciente primero)",
+        "calls",
+    ),
+    (
+        "get",
+        "/api/batch-calls/{batchId}/status",
+        "Estado enriquecido (BatchStatusView)",
+        "calls",
+    ),
+    (
+        "get",
+        "/api/batch-calls/{batchId}/status/stream",
+        "SSE: connected, status-update, batch-completed, error, timeout; acepta ?access_token=",
+        "calls",
+    ),
+    (
+        "post",
+        "/api/batch-calls/{batchId}/retry",
+        "Reintentar llamadas fallidas o con buzón de voz",
+        "calls",
+    ),
+    (
+        "post",
+        "/api/batch-calls/{batchId}/cancel",
+        "Cancelar llamadas pendientes",
+        "calls",
+    ),
+    (
+        "get",
+        "/api/phone-numbers",
+        "Números de ElevenLabs",
+        "elevenlabs",
+    ),
     ("get", "/api/agents", "Agentes de ElevenLabs", "elevenlabs"),
-    ("get", "/api/conversations/{id}/audio", "Audio de una conversación (proxy); acepta ?access_token=", "elevenlabs"),
-    ("post", "/api/users", "Crear usuario (solo admin); devuelve el token una vez", "users"),
+    (
+        "get",
+        "/api/conversations/{id}/audio",
+        "Audio de una conversación (proxy); acepta ?access_token=",
+        "elevenlabs",
+    ),
+    (
+        "post",
+        "/api/users",
+        "Crear usuario (solo admin); devuelve el token una vez",
+        "users",
+    ),
     ("get", "/api/users/{id}", "Ver usuario", "users"),
 ];
 
@@ -107,7 +191,11 @@ pub fn openapi_document() -> Value {
             op["parameters"] = Value::Array(params);
         }
         if *method == "post" && !path.ends_with("/retry") && !path.ends_with("/cancel") {
-            let ct = if path.ends_with("/import") { "text/csv" } else { "application/json" };
+            let ct = if path.ends_with("/import") {
+                "text/csv"
+            } else {
+                "application/json"
+            };
             op["requestBody"] = json!({"required": true, "content": {ct: {"schema": {"type": if ct == "text/csv" {"string"} else {"object"}}}}});
         }
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));

@@ -85,7 +85,10 @@ impl ServiceHandle {
     pub async fn shutdown(self) {
         self.cancel.cancel();
         let abort = self.server.abort_handle();
-        if tokio::time::timeout(Duration::from_secs(5), self.server).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(5), self.server)
+            .await
+            .is_err()
+        {
             tracing::warn!("el servidor no terminó a tiempo; se interrumpe");
             abort.abort();
         }
@@ -123,13 +126,18 @@ pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, Ser
                 .client()
                 .list_agents()
                 .await
-                .map_err(|e| ServiceError::Demo(format!("no se pudieron leer los agentes de ElevenLabs: {e}")))?
+                .map_err(|e| {
+                    ServiceError::Demo(format!(
+                        "no se pudieron leer los agentes de ElevenLabs: {e}"
+                    ))
+                })?
                 .into_iter()
                 .next()
                 .map(|a| a.agent_id),
             None => None,
         };
-        let loaded = demo::load(&store, cfg.region, agent.as_deref()).map_err(|e| ServiceError::Demo(e.to_string()))?;
+        let loaded = demo::load(&store, cfg.region, agent.as_deref())
+            .map_err(|e| ServiceError::Demo(e.to_string()))?;
         demo_token = loaded.user_token;
     }
     if let Some(h) = &hub {
@@ -138,7 +146,9 @@ pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, Ser
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServiceError::Bind { addr, source })?;
-    let addr = listener.local_addr().map_err(|source| ServiceError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| ServiceError::Bind { addr, source })?;
     let state = AppState::new(cfg, store, opts.no_auth, cancel.clone(), hub);
     let app = router(state.clone());
     let stop = cancel.clone();

@@ -8,7 +8,9 @@ use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::domain::{Client, ClientId, Group, SkippedClient, SubmittedRecipient, variables};
-use crate::elevenlabs::{ConversationInitiationClientData, OutboundCallRecipient, SubmitBatchRequest};
+use crate::elevenlabs::{
+    ConversationInitiationClientData, OutboundCallRecipient, SubmitBatchRequest,
+};
 
 /// ElevenLabs accepts at most this many recipients per batch.
 pub const MAX_RECIPIENTS: usize = 10_000;
@@ -100,7 +102,8 @@ pub fn check_variables(
     }
     if !lacking.is_empty() && !skip {
         plan.recipients = keep;
-        plan.recipients.extend(lacking.iter().map(|(_, r)| r.clone()));
+        plan.recipients
+            .extend(lacking.iter().map(|(_, r)| r.clone()));
         return Err(lacking.into_iter().map(|(m, _)| m).collect());
     }
     for (m, r) in lacking {
@@ -108,7 +111,10 @@ pub fn check_variables(
             client_id: r.client_id,
             name: r.name,
             phone: r.phone_number,
-            reason: format!("Faltan variables que usa el agente: {}", m.missing.join(", ")),
+            reason: format!(
+                "Faltan variables que usa el agente: {}",
+                m.missing.join(", ")
+            ),
             code: "missing_variables".into(),
         });
     }
@@ -195,11 +201,23 @@ mod tests {
             client(4, "Beto", "57 300 123 4568"),
         ];
         let plan = plan_recipients(&group(), &clients);
-        let phones: Vec<_> = plan.recipients.iter().map(|r| r.phone_number.as_str()).collect();
+        let phones: Vec<_> = plan
+            .recipients
+            .iter()
+            .map(|r| r.phone_number.as_str())
+            .collect();
         assert_eq!(phones, ["+573001234567", "+573001234568"]);
-        let codes: Vec<_> = plan.skipped.iter().map(|s| (s.client_id, s.code.as_str())).collect();
+        let codes: Vec<_> = plan
+            .skipped
+            .iter()
+            .map(|s| (s.client_id, s.code.as_str()))
+            .collect();
         assert_eq!(codes, [(2, "duplicate_phone"), (3, "invalid_phone")]);
-        assert!(plan.skipped[1].reason.contains("7 dígitos"), "{}", plan.skipped[1].reason);
+        assert!(
+            plan.skipped[1].reason.contains("7 dígitos"),
+            "{}",
+            plan.skipped[1].reason
+        );
         assert_eq!(plan.recipients[0].variables["ciudad"], "Barranquilla");
     }
 
@@ -208,11 +226,15 @@ mod tests {
         let mut c = client(1, "Ana", "3001234567");
         c.extra.insert("hospital".into(), "Central".into());
         let clients = vec![c, client(2, "Beto", "3001234568")];
-        let required: BTreeSet<String> = ["name", "hospital"].iter().map(|s| s.to_string()).collect();
+        let required: BTreeSet<String> =
+            ["name", "hospital"].iter().map(|s| s.to_string()).collect();
         let mut plan = plan_recipients(&group(), &clients);
         let err = check_variables(&mut plan, &required, false).unwrap_err();
         assert_eq!(err.len(), 1);
-        assert_eq!((err[0].client_id, err[0].missing.clone()), (2, vec!["hospital".to_string()]));
+        assert_eq!(
+            (err[0].client_id, err[0].missing.clone()),
+            (2, vec!["hospital".to_string()])
+        );
         assert_eq!(plan.recipients.len(), 2, "a refusal changes nothing");
         check_variables(&mut plan, &required, true).unwrap();
         assert_eq!(plan.recipients.len(), 1);
@@ -222,7 +244,9 @@ mod tests {
     #[test]
     fn call_name_uses_the_configured_zone() {
         // 03:00 UTC on 25 Aug is still 24 Aug in Bogotá (UTC-5).
-        let now = DateTime::parse_from_rfc3339("2025-08-25T03:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2025-08-25T03:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(
             call_name("Médicos Test", now, chrono_tz::America::Bogota),
             "Llamada Médicos Test - 24/8/2025"
@@ -233,7 +257,14 @@ mod tests {
     #[test]
     fn request_carries_variables_as_strings() {
         let plan = plan_recipients(&group(), &[client(7, "Ana", "3001234567")]);
-        let req = submit_request(&plan, "n".into(), "agent_1", "ph_1", None, chrono_tz::America::Bogota);
+        let req = submit_request(
+            &plan,
+            "n".into(),
+            "agent_1",
+            "ph_1",
+            None,
+            chrono_tz::America::Bogota,
+        );
         let json = serde_json::to_value(&req).unwrap();
         assert_eq!(json["recipients"][0]["phone_number"], "+573001234567");
         assert_eq!(

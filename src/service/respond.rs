@@ -35,4 +35,3 @@ pub fn raw_json(bytes: axum::body::Bytes) -> Response {
     )
         .into_response()
 }
-

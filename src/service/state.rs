@@ -79,7 +79,10 @@ impl AppState {
     /// returned guard gives the slot back when the stream ends, however it ends.
     pub fn open_stream(&self, key: Option<String>) -> Result<StreamSlot, ApiError> {
         let Some(key) = key else {
-            return Ok(StreamSlot { state: None, key: String::new() });
+            return Ok(StreamSlot {
+                state: None,
+                key: String::new(),
+            });
         };
         let max = self.0.cfg.service.max_streams_per_token;
         let mut streams = self.0.streams.lock().unwrap_or_else(|p| p.into_inner());
@@ -88,11 +91,16 @@ impl AppState {
             return Err(ApiError::new(
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
                 "too_many_streams",
-                format!("Demasiadas conexiones de monitoreo abiertas con este token (máximo {max}); cierre alguna pestaña"),
+                format!(
+                    "Demasiadas conexiones de monitoreo abiertas con este token (máximo {max}); cierre alguna pestaña"
+                ),
             ));
         }
         *n += 1;
-        Ok(StreamSlot { state: Some(self.clone()), key })
+        Ok(StreamSlot {
+            state: Some(self.clone()),
+            key,
+        })
     }
 }
 

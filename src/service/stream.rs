@@ -3,12 +3,12 @@
 //! (axum's `Event` would copy and re-encode per connection). Every stream ends on the
 //! service's cancellation token, so shutdown never waits for open streams.
 
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use serde::Serialize;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -19,9 +19,8 @@ use super::batches::visible_record;
 use super::error::{ApiError, ApiPath};
 use super::state::AppState;
 use crate::api::{
-    BatchCompletedEvent, ConnectedEvent, ErrorEvent, EVENT_BATCH_COMPLETED, EVENT_CONNECTED,
-    EVENT_ERROR, EVENT_STATUS_UPDATE, EVENT_TIMEOUT, StatusUpdateEvent, TimeoutEvent,
-    timestamp_now,
+    BatchCompletedEvent, ConnectedEvent, EVENT_BATCH_COMPLETED, EVENT_CONNECTED, EVENT_ERROR,
+    EVENT_STATUS_UPDATE, EVENT_TIMEOUT, ErrorEvent, StatusUpdateEvent, TimeoutEvent, timestamp_now,
 };
 use crate::monitor::Snapshot;
 
@@ -59,7 +58,11 @@ pub fn snapshot_frames(s: &Snapshot) -> Bytes {
             let mut out = frame(
                 EVENT_STATUS_UPDATE,
                 Some(s.seq),
-                &StatusUpdateEvent { success: true, data: s.view.clone(), timestamp: s.timestamp.clone() },
+                &StatusUpdateEvent {
+                    success: true,
+                    data: s.view.clone(),
+                    timestamp: s.timestamp.clone(),
+                },
                 None,
             );
             if s.is_final {

@@ -23,8 +23,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/conversations/{id}/audio", get(audio))
 }
 
-async fn phone_numbers(_c: Caller, State(st): State<AppState>) -> Result<Ok200<Vec<PhoneNumberView>>, ApiError> {
-    let nums = st.client()?.list_phone_numbers().await.map_err(|e| ApiError::from_upstream(&e))?;
+async fn phone_numbers(
+    _c: Caller,
+    State(st): State<AppState>,
+) -> Result<Ok200<Vec<PhoneNumberView>>, ApiError> {
+    let nums = st
+        .client()?
+        .list_phone_numbers()
+        .await
+        .map_err(|e| ApiError::from_upstream(&e))?;
     let views = nums
         .into_iter()
         .map(|n| PhoneNumberView {
@@ -35,22 +42,45 @@ async fn phone_numbers(_c: Caller, State(st): State<AppState>) -> Result<Ok200<V
             assigned_agent_id: n.assigned_agent.map(|a| a.agent_id),
         })
         .collect();
-    Ok(Ok200::new("Números telefónicos obtenidos exitosamente", views))
+    Ok(Ok200::new(
+        "Números telefónicos obtenidos exitosamente",
+        views,
+    ))
 }
 
-async fn agents(_c: Caller, State(st): State<AppState>) -> Result<Ok200<Vec<AgentSummary>>, ApiError> {
-    let agents = st.client()?.list_agents().await.map_err(|e| ApiError::from_upstream(&e))?;
+async fn agents(
+    _c: Caller,
+    State(st): State<AppState>,
+) -> Result<Ok200<Vec<AgentSummary>>, ApiError> {
+    let agents = st
+        .client()?
+        .list_agents()
+        .await
+        .map_err(|e| ApiError::from_upstream(&e))?;
     Ok(Ok200::new("Agentes obtenidos exitosamente", agents))
 }
 
-async fn audio(_c: Caller, State(st): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
-    let valid = !id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    let not_found = || ApiError::not_found("audio_not_found", "No hay audio para esta conversación");
+async fn audio(
+    _c: Caller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let valid = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let not_found =
+        || ApiError::not_found("audio_not_found", "No hay audio para esta conversación");
     if !valid {
         return Err(not_found());
     }
     let audio = st.client()?.conversation_audio(&id).await.map_err(|e| {
-        if e.is_not_found() { not_found() } else { ApiError::from_upstream(&e) }
+        if e.is_not_found() {
+            not_found()
+        } else {
+            ApiError::from_upstream(&e)
+        }
     })?;
     let mut resp = Response::builder()
         .header(header::CONTENT_TYPE, audio.content_type)

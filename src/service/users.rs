@@ -59,18 +59,29 @@ async fn create(
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     caller.require_admin()?;
     if body.name.trim().is_empty() {
-        return Err(ApiError::unprocessable("user_name_required", "El usuario necesita un nombre"));
+        return Err(ApiError::unprocessable(
+            "user_name_required",
+            "El usuario necesita un nombre",
+        ));
     }
     if let Some(id) = body.id
         && st.store().user(id)?.is_some()
     {
-        return Err(ApiError::conflict("user_exists", format!("Ya existe el usuario {id}")));
+        return Err(ApiError::conflict(
+            "user_exists",
+            format!("Ya existe el usuario {id}"),
+        ));
     }
-    let (user, token) = st.store().add_user(&body.name, body.agent_id.as_deref(), body.id)?;
+    let (user, token) = st
+        .store()
+        .add_user(&body.name, body.agent_id.as_deref(), body.id)?;
     let mut view = UserView::from(&user);
     view.token = Some(token.expose().to_string());
     Ok(created(
-        format!("Usuario {} creado; guarde el token: no se mostrará de nuevo", user.id),
+        format!(
+            "Usuario {} creado; guarde el token: no se mostrará de nuevo",
+            user.id
+        ),
         view,
     ))
 }
@@ -85,6 +96,11 @@ async fn show(
         _ => true,
     };
     let user = st.store().user(id)?.filter(|_| visible);
-    let user = user.ok_or_else(|| ApiError::not_found("user_not_found", format!("Usuario {id} no encontrado")))?;
-    Ok(Ok200::new("Usuario obtenido exitosamente", UserView::from(&user)))
+    let user = user.ok_or_else(|| {
+        ApiError::not_found("user_not_found", format!("Usuario {id} no encontrado"))
+    })?;
+    Ok(Ok200::new(
+        "Usuario obtenido exitosamente",
+        UserView::from(&user),
+    ))
 }

@@ -18,7 +18,7 @@ impl Store {
     /// Every batch we submitted, newest first.
     pub fn batches(&self) -> Result<Vec<BatchRecord>> {
         let mut all: Vec<BatchRecord> = values(self.batches.iter())?;
-        all.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        all.sort_by_key(|b| std::cmp::Reverse(b.created_at));
         Ok(all)
     }
 

@@ -87,7 +87,11 @@ impl Api {
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply { status, body, headers }
+        Reply {
+            status,
+            body,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -95,7 +99,8 @@ impl Api {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Reply {
-        self.send(self.req(reqwest::Method::POST, path).json(&body)).await
+        self.send(self.req(reqwest::Method::POST, path).json(&body))
+            .await
     }
 
     pub async fn post_empty(&self, path: &str) -> Reply {
@@ -141,7 +146,8 @@ pub async fn read_sse(resp: reqwest::Response, limit: Duration) -> (Vec<SseEvent
         buf.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(pos) = buf.find("\n\n") {
             let block: String = buf.drain(..pos + 2).collect();
-            let (mut event, mut id, mut data, mut retry) = (String::from("message"), None, String::new(), None);
+            let (mut event, mut id, mut data, mut retry) =
+                (String::from("message"), None, String::new(), None);
             let mut comment = false;
             for line in block.lines() {
                 if line.starts_with(':') {
@@ -196,7 +202,11 @@ pub async fn open_stream(api: &Api, batch_id: &str) -> reqwest::Response {
     if let Some(t) = &api.token {
         url.push_str(&format!("?access_token={t}"));
     }
-    let resp = reqwest::Client::new().get(url).send().await.expect("stream opens");
+    let resp = reqwest::Client::new()
+        .get(url)
+        .send()
+        .await
+        .expect("stream opens");
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.headers()["content-type"], "text/event-stream");
     resp
