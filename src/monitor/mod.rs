@@ -140,11 +140,7 @@ impl Hub {
             let (_, snapshots) = watch::channel(Some(done));
             return Subscription { snapshots, errors };
         }
-        let entry = self.entry(batch_id, false);
-        Subscription {
-            snapshots: entry.tx.subscribe(),
-            errors: entry.errors.subscribe(),
-        }
+        self.entry(batch_id, false).1
     }
 
     /// The current state of a batch: the cached one when a poller keeps it fresh or the
@@ -193,7 +189,7 @@ impl Hub {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .shift_remove(batch_id);
-        self.entry(batch_id, true).kick.notify_one();
+        self.entry(batch_id, true).0.kick.notify_one();
     }
 
     /// Resumes watching batches that were still running when the service stopped.
@@ -242,13 +238,19 @@ impl Hub {
             .cloned()
     }
 
-    fn entry(&self, batch_id: &str, kick: bool) -> Arc<Entry> {
+    /// The batch's entry (starting its poller when there is none) and a subscription
+    /// taken under the same lock, so no event of a new poller can be missed.
+    fn entry(&self, batch_id: &str, kick: bool) -> (Arc<Entry>, Subscription) {
         let mut entries = self.0.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let sub = |e: &Entry| Subscription {
+            snapshots: e.tx.subscribe(),
+            errors: e.errors.subscribe(),
+        };
         if let Some(e) = entries.get(batch_id) {
             if kick {
                 e.kicked.store(true, Ordering::SeqCst);
             }
-            return e.clone();
+            return (e.clone(), sub(e));
         }
         let (tx, _) = watch::channel(None);
         let (errors, _) = broadcast::channel(16);
@@ -258,16 +260,16 @@ impl Hub {
             kick: Notify::new(),
             kicked: AtomicBool::new(false),
         });
+        let subscription = sub(&entry);
         entries.insert(batch_id.to_string(), entry.clone());
-        if self.0.cancel.is_cancelled() {
-            return entry;
+        if !self.0.cancel.is_cancelled() {
+            tokio::spawn(poller::run(
+                self.0.clone(),
+                batch_id.to_string(),
+                entry.clone(),
+            ));
         }
-        tokio::spawn(poller::run(
-            self.0.clone(),
-            batch_id.to_string(),
-            entry.clone(),
-        ));
-        entry
+        (entry, subscription)
     }
 }
 
