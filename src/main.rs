@@ -88,7 +88,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => runtime()?.block_on(callboard::export_cmd::run(&cfg, &args)),
         Command::Demo(_) => Err(eyre!(NotYet("demo"))),
         Command::Tui(_) => Err(eyre!(NotYet("tui"))),
-        Command::Serve(_) => Err(eyre!(NotYet("serve"))),
+        Command::Serve(args) => callboard::service::serve_command(cfg, &args),
         Command::Sim(args) => Ok(callboard::sim::run_cli(args)?),
     }
 }

@@ -1,1 +1,360 @@
-//! One upstream poller per batch, enrichment and the live hub (filled by the service issue).
+//! The live hub: one upstream poller per active batch, whatever the number of viewers.
+//! Each poller fetches the batch, enriches newly completed recipients (once, cached),
+//! and publishes a snapshot on a `watch` channel only when something changed; upstream
+//! trouble goes out on a `broadcast` channel and the poller keeps going. Viewers get the
+//! last snapshot at once. A poller stops when its batch is final and nobody watches (or
+//! nothing more can change), and every poller stops on the hub's cancellation token.
+//! No HTTP server and no screen here: the service and the TUI's direct mode both use it.
+
+pub mod enrich;
+mod poller;
+pub mod view;
+
+use bytes::Bytes;
+use indexmap::IndexMap;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+use thiserror::Error;
+use tokio::sync::{Notify, broadcast, watch};
+use tokio_util::sync::CancellationToken;
+
+use crate::api::BatchStatusView;
+use crate::elevenlabs::ElevenLabsClient;
+use crate::store::Store;
+use enrich::Enricher;
+
+/// Final snapshots kept after their poller stopped, so repeated status requests for
+/// finished batches cost nothing upstream.
+const FINAL_CACHE: usize = 256;
+
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    pub poll_interval: Duration,
+    pub enrich_concurrency: usize,
+    /// How long a status request waits for the first poll of a batch.
+    pub first_poll_timeout: Duration,
+}
+
+impl HubConfig {
+    pub fn from_service(cfg: &crate::config::ServiceConfig) -> Self {
+        Self {
+            poll_interval: Duration::from_millis(cfg.poll_interval_ms.max(100)),
+            enrich_concurrency: cfg.enrich_concurrency.max(1),
+            first_poll_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// One state of a batch as viewers see it.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Grows by one with every change; SSE uses it as the event id.
+    pub seq: u64,
+    pub view: BatchStatusView,
+    /// When the hub saw this state (the seed's timestamp format).
+    pub timestamp: String,
+    pub is_final: bool,
+    /// The service's renderings, made once per snapshot and shared by every request.
+    pub status_body: OnceLock<Bytes>,
+    pub sse_frame: OnceLock<Bytes>,
+}
+
+/// Upstream trouble while watching a batch (Spanish message for supervisors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollError {
+    pub message: String,
+    pub code: String,
+    pub status: Option<u16>,
+    pub retry_after: Option<Duration>,
+    /// The batch does not exist upstream: the poller has stopped.
+    pub fatal: bool,
+}
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum HubError {
+    #[error("{}", .0.message)]
+    Upstream(PollError),
+    #[error("ElevenLabs no respondió a tiempo")]
+    Timeout,
+    #[error("el servicio se está cerrando")]
+    ShuttingDown,
+}
+
+/// A viewer's handle: the latest snapshot and the error channel.
+pub struct Subscription {
+    pub snapshots: watch::Receiver<Option<Arc<Snapshot>>>,
+    pub errors: broadcast::Receiver<PollError>,
+}
+
+struct Entry {
+    tx: watch::Sender<Option<Arc<Snapshot>>>,
+    errors: broadcast::Sender<PollError>,
+    kick: Notify,
+    /// Set (under the entries lock) by `kick`; a kicked poller does not retire.
+    kicked: AtomicBool,
+}
+
+pub(crate) struct Inner {
+    client: ElevenLabsClient,
+    store: Store,
+    cfg: HubConfig,
+    cancel: CancellationToken,
+    enricher: Enricher,
+    entries: Mutex<HashMap<String, Arc<Entry>>>,
+    finals: Mutex<IndexMap<String, Arc<Snapshot>>>,
+    polls: AtomicU64,
+}
+
+#[derive(Clone)]
+pub struct Hub(Arc<Inner>);
+
+impl Hub {
+    pub fn new(
+        client: ElevenLabsClient,
+        store: Store,
+        cfg: HubConfig,
+        cancel: CancellationToken,
+    ) -> Self {
+        let enricher = Enricher::new(client.clone(), store.clone(), cfg.enrich_concurrency);
+        Hub(Arc::new(Inner {
+            client,
+            store,
+            cfg,
+            cancel,
+            enricher,
+            entries: Mutex::new(HashMap::new()),
+            finals: Mutex::new(IndexMap::new()),
+            polls: AtomicU64::new(0),
+        }))
+    }
+
+    /// Watches a batch: starts its poller if none runs. The receiver already holds the
+    /// last snapshot when there is one.
+    pub fn subscribe(&self, batch_id: &str) -> Subscription {
+        if let Some(done) = self.final_snapshot(batch_id) {
+            // Finished and cached: nothing will change, so no poller; the closed channel
+            // tells the viewer there is nothing more to wait for.
+            let (_, errors) = broadcast::channel(1);
+            let (_, snapshots) = watch::channel(Some(done));
+            return Subscription { snapshots, errors };
+        }
+        self.entry(batch_id, false).1
+    }
+
+    /// The current state of a batch: the cached one when a poller keeps it fresh or the
+    /// batch is finished, otherwise after one poll.
+    pub async fn snapshot(&self, batch_id: &str) -> Result<Arc<Snapshot>, HubError> {
+        if let Some(s) = self.final_snapshot(batch_id) {
+            return Ok(s);
+        }
+        let mut sub = self.subscribe(batch_id);
+        let wait = async {
+            loop {
+                if let Some(s) = sub.snapshots.borrow_and_update().clone() {
+                    return Ok(s);
+                }
+                tokio::select! {
+                    changed = sub.snapshots.changed() => {
+                        if changed.is_err() {
+                            // The poller stopped without a snapshot: it reported why.
+                            return match sub.errors.try_recv() {
+                                Ok(e) => Err(HubError::Upstream(e)),
+                                Err(_) => match self.final_snapshot(batch_id) {
+                                    Some(s) => Ok(s),
+                                    None => Err(HubError::Timeout),
+                                },
+                            };
+                        }
+                    }
+                    err = sub.errors.recv() => {
+                        if let Ok(e) = err {
+                            return Err(HubError::Upstream(e));
+                        }
+                    }
+                    _ = self.0.cancel.cancelled() => return Err(HubError::ShuttingDown),
+                }
+            }
+        };
+        tokio::time::timeout(self.0.cfg.first_poll_timeout, wait)
+            .await
+            .unwrap_or(Err(HubError::Timeout))
+    }
+
+    /// Something changed upstream because of us (retry, cancel, new batch): poll now.
+    pub fn kick(&self, batch_id: &str) {
+        self.0
+            .finals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .shift_remove(batch_id);
+        self.entry(batch_id, true).0.kick.notify_one();
+    }
+
+    /// Resumes watching batches that were still running when the service stopped.
+    pub fn resume(&self) {
+        match self.0.store.batches() {
+            Ok(all) => {
+                for b in all {
+                    if !b.last_status.as_ref().is_some_and(|s| s.is_final()) {
+                        self.entry(&b.batch_id, false);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "no se pudieron leer los batches guardados"),
+        }
+    }
+
+    /// Upstream batch polls made so far.
+    pub fn poll_count(&self) -> u64 {
+        self.0.polls.load(Ordering::Relaxed)
+    }
+
+    /// Upstream conversation fetches made so far.
+    pub fn conversation_fetches(&self) -> u64 {
+        self.0.enricher.fetch_count()
+    }
+
+    /// Batches with a running poller.
+    pub fn active_pollers(&self) -> usize {
+        self.0
+            .entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
+    pub fn client(&self) -> &ElevenLabsClient {
+        &self.0.client
+    }
+
+    fn final_snapshot(&self, batch_id: &str) -> Option<Arc<Snapshot>> {
+        self.0
+            .finals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(batch_id)
+            .cloned()
+    }
+
+    /// The batch's entry (starting its poller when there is none) and a subscription
+    /// taken under the same lock, so no event of a new poller can be missed.
+    fn entry(&self, batch_id: &str, kick: bool) -> (Arc<Entry>, Subscription) {
+        let mut entries = self.0.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let sub = |e: &Entry| Subscription {
+            snapshots: e.tx.subscribe(),
+            errors: e.errors.subscribe(),
+        };
+        if let Some(e) = entries.get(batch_id) {
+            if kick {
+                e.kicked.store(true, Ordering::SeqCst);
+            }
+            return (e.clone(), sub(e));
+        }
+        let (tx, _) = watch::channel(None);
+        let (errors, _) = broadcast::channel(16);
+        let entry = Arc::new(Entry {
+            tx,
+            errors,
+            kick: Notify::new(),
+            kicked: AtomicBool::new(false),
+        });
+        let subscription = sub(&entry);
+        entries.insert(batch_id.to_string(), entry.clone());
+        if !self.0.cancel.is_cancelled() {
+            tokio::spawn(poller::run(
+                self.0.clone(),
+                batch_id.to_string(),
+                entry.clone(),
+            ));
+        }
+        (entry, subscription)
+    }
+}
+
+impl Inner {
+    /// Removes a poller that wants to stop, unless it was kicked meanwhile (then it must
+    /// poll again). A final snapshot stays available to later requests.
+    fn retire(
+        &self,
+        batch_id: &str,
+        entry: &Entry,
+        last: Option<Arc<Snapshot>>,
+        force: bool,
+    ) -> bool {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if !force && entry.kicked.load(Ordering::SeqCst) {
+            return false;
+        }
+        if let Some(s) = last.filter(|s| s.is_final) {
+            let mut finals = self.finals.lock().unwrap_or_else(|p| p.into_inner());
+            finals.insert(batch_id.to_string(), s);
+            while finals.len() > FINAL_CACHE {
+                finals.shift_remove_index(0);
+            }
+        }
+        entries.remove(batch_id);
+        true
+    }
+}
+
+impl PollError {
+    /// ElevenLabs' failure in words a supervisor understands; never the key or a raw body.
+    pub fn from_upstream(e: &crate::elevenlabs::ElevenLabsError) -> Self {
+        let status = e.status();
+        let retry_after = e.retry_after();
+        let (code, message) = if e.is_auth() {
+            ("upstream_auth", "Clave de ElevenLabs inválida".to_string())
+        } else if e.is_rate_limited() {
+            let wait = retry_after
+                .map(|d| format!(" en {} s", d.as_secs().max(1)))
+                .unwrap_or_default();
+            (
+                "upstream_rate_limited",
+                format!("ElevenLabs está limitando las consultas; se reintentará{wait}"),
+            )
+        } else if e.is_not_found() {
+            (
+                "upstream_not_found",
+                "ElevenLabs no encuentra el recurso pedido".to_string(),
+            )
+        } else if e.status().is_some_and(|s| (400..500).contains(&s)) {
+            (
+                "upstream_rejected",
+                format!("ElevenLabs rechazó la petición: {}", upstream_reason(e)),
+            )
+        } else if e.status().is_some() {
+            (
+                "upstream_error",
+                format!(
+                    "ElevenLabs respondió con un error ({})",
+                    status.unwrap_or(0)
+                ),
+            )
+        } else {
+            (
+                "upstream_unavailable",
+                "No se pudo contactar a ElevenLabs; se reintentará".to_string(),
+            )
+        };
+        PollError {
+            message,
+            code: code.to_string(),
+            status,
+            retry_after,
+            fatal: e.is_not_found(),
+        }
+    }
+}
+
+/// ElevenLabs' own explanation of a 4xx (validation messages), short.
+fn upstream_reason(e: &crate::elevenlabs::ElevenLabsError) -> String {
+    match e {
+        crate::elevenlabs::ElevenLabsError::Api { message, .. } => {
+            let m: String = message.chars().take(300).collect();
+            m
+        }
+        _ => String::new(),
+    }
+}

@@ -1,1 +1,212 @@
-//! `callboard serve`: the seed's HTTP API (filled by the service issue).
+//! `callboard serve`: the seed's batch-calling API over axum, with a live hub that polls
+//! each active batch once for every viewer, enrichment cached in the store, SSE, auth and
+//! a small web page. `start` runs it in-process (tests, `callboard demo`); `serve_command`
+//! is the CLI face.
+
+pub mod auth;
+mod batches;
+mod calls;
+pub mod demo;
+pub mod error;
+mod groups;
+mod meta;
+pub mod plan;
+mod respond;
+pub mod state;
+mod stream;
+mod upstream;
+mod users;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use std::net::SocketAddr;
+use std::time::Duration;
+use thiserror::Error;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use error::ApiError;
+pub use state::AppState;
+
+use crate::config::Config;
+use crate::elevenlabs::ElevenLabsClient;
+use crate::monitor::{Hub, HubConfig};
+use crate::secret::Secret;
+use crate::store::{Store, StoreError};
+
+/// How to run the service, beyond the settings in `Config`.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// Overrides `cfg.service.addr`; port 0 picks a free port.
+    pub addr: Option<SocketAddr>,
+    /// Accept requests without a token (refused unless the address is loopback).
+    pub no_auth: bool,
+    /// Load the demo workspace (user 19, group 55 "Médicos Test", two more groups).
+    pub demo_data: bool,
+}
+
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    #[error("--no-auth is only allowed on a loopback address (127.0.0.1 or ::1), not {0}")]
+    NoAuthNotLoopback(SocketAddr),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("demo data: {0}")]
+    Demo(String),
+}
+
+/// A running service.
+pub struct ServiceHandle {
+    /// Where it listens (the real port when 0 was asked).
+    pub addr: SocketAddr,
+    /// The demo user's token, when `--demo-data` created the user just now.
+    pub demo_token: Option<Secret>,
+    state: AppState,
+    cancel: CancellationToken,
+    server: JoinHandle<()>,
+}
+
+impl ServiceHandle {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops accepting, ends every SSE stream and poller, and waits (a few seconds at most)
+    /// for requests in flight.
+    pub async fn shutdown(self) {
+        self.cancel.cancel();
+        let abort = self.server.abort_handle();
+        if tokio::time::timeout(Duration::from_secs(5), self.server)
+            .await
+            .is_err()
+        {
+            tracing::warn!("el servidor no terminó a tiempo; se interrumpe");
+            abort.abort();
+        }
+    }
+}
+
+/// Opens the store, binds, and serves until `shutdown`.
+pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, ServiceError> {
+    let addr = opts.addr.unwrap_or(cfg.service.addr);
+    if opts.no_auth && !addr.ip().is_loopback() {
+        return Err(ServiceError::NoAuthNotLoopback(addr));
+    }
+    let dir = cfg.data_dir.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&dir))
+        .await
+        .map_err(|e| StoreError::Io(e.to_string()))??;
+    let cancel = CancellationToken::new();
+    let hub = match ElevenLabsClient::new(&cfg.elevenlabs) {
+        Ok(client) => Some(Hub::new(
+            client,
+            store.clone(),
+            HubConfig::from_service(&cfg.service),
+            cancel.child_token(),
+        )),
+        Err(e) => {
+            tracing::warn!(error = %e, "sin cliente de ElevenLabs: las rutas de llamadas responderán 503");
+            None
+        }
+    };
+    let mut demo_token = None;
+    if opts.demo_data {
+        // User 19 calls with the first agent of the configured workspace.
+        let agent = match &hub {
+            Some(h) => h
+                .client()
+                .list_agents()
+                .await
+                .map_err(|e| {
+                    ServiceError::Demo(format!(
+                        "no se pudieron leer los agentes de ElevenLabs: {e}"
+                    ))
+                })?
+                .into_iter()
+                .next()
+                .map(|a| a.agent_id),
+            None => None,
+        };
+        let loaded = demo::load(&store, cfg.region, agent.as_deref())
+            .map_err(|e| ServiceError::Demo(e.to_string()))?;
+        demo_token = loaded.user_token;
+    }
+    if let Some(h) = &hub {
+        h.resume();
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServiceError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| ServiceError::Bind { addr, source })?;
+    let state = AppState::new(cfg, store, opts.no_auth, cancel.clone(), hub);
+    let app = router(state.clone());
+    let stop = cancel.clone();
+    let server = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            stop.cancelled().await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "el servidor HTTP terminó con error");
+        }
+    });
+    tracing::info!(%addr, "servicio escuchando");
+    Ok(ServiceHandle {
+        addr,
+        demo_token,
+        state,
+        cancel,
+        server,
+    })
+}
+
+/// Every route, the body limit and the envelope fallbacks.
+pub fn router(state: AppState) -> Router {
+    let limit = state.cfg().service.body_limit_bytes;
+    Router::new()
+        .merge(meta::routes())
+        .merge(groups::routes())
+        .merge(users::routes())
+        .merge(calls::routes())
+        .merge(batches::routes())
+        .merge(stream::routes())
+        .merge(upstream::routes())
+        .fallback(error::not_found_route)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// `callboard serve`: prints `listening on http://ADDR` first, then serves until Ctrl-C.
+pub fn serve_command(mut cfg: Config, args: &crate::cli::ServeArgs) -> color_eyre::Result<()> {
+    if let Some(url) = &args.elevenlabs_url {
+        cfg.elevenlabs.base_url = url.clone();
+    }
+    let opts = ServeOptions {
+        addr: args.addr,
+        no_auth: args.no_auth,
+        demo_data: args.demo_data,
+    };
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let handle = start(cfg, opts).await?;
+        println!("listening on {}", handle.url());
+        if let Some(t) = &handle.demo_token {
+            println!("demo user 19 token (shown once): {}", t.expose());
+        }
+        tokio::signal::ctrl_c().await?;
+        eprintln!("cerrando el servicio…");
+        handle.shutdown().await;
+        Ok(())
+    })
+}

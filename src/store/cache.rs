@@ -27,6 +27,19 @@ impl Store {
         self.flush()
     }
 
+    /// Caches many conversations with one flush (enrichment fetches them in bulk).
+    pub fn put_conversations(&self, all: &[ConversationDetails]) -> Result<()> {
+        if all.is_empty() {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for d in all {
+            batch.insert(d.conversation_id.as_bytes(), encode(d)?);
+        }
+        self.conversations.apply_batch(batch)?;
+        self.flush()
+    }
+
     pub fn conversation_count(&self) -> usize {
         self.conversations.len()
     }

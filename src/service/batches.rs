@@ -1,0 +1,286 @@
+//! `GET /api/batch-calls`, `GET /api/batch-calls/:id/status`, `POST …/retry`,
+//! `POST …/cancel`. Status comes from the hub (one upstream poll for every viewer,
+//! rendered once per change); retry and cancel read the batch fresh before acting.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::auth::Caller;
+use super::error::{ApiError, ApiPath};
+use super::respond::{Ok200, raw_json};
+use super::state::AppState;
+use crate::api::{BatchListItem, CancelData, Envelope, RetryData};
+use crate::domain::{BatchRecord, BatchStatus, RecipientStatus};
+use crate::elevenlabs::BatchCallResponse;
+use crate::monitor::{HubError, Snapshot};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/batch-calls", get(list))
+        .route("/api/batch-calls/{batch_id}/status", get(status))
+        .route("/api/batch-calls/{batch_id}/retry", post(retry))
+        .route("/api/batch-calls/{batch_id}/cancel", post(cancel))
+}
+
+/// Batch ids are ElevenLabs' (`btcal_…`): anything else is refused before going upstream.
+pub fn check_batch_id(id: &str) -> Result<(), ApiError> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::batch_not_found(id))
+    }
+}
+
+/// Our record of the batch, if the caller may see it. Users see only their own batches
+/// (anything else is a 404, so ids of others' batches are not even confirmed); the admin
+/// also sees batches started outside callboard.
+pub fn visible_record(
+    st: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Option<BatchRecord>, ApiError> {
+    check_batch_id(id)?;
+    let record = st.store().batch(id)?;
+    match (&record, caller) {
+        (Some(r), c) if !c.may_see(r.user_id) => Err(ApiError::batch_not_found(id)),
+        (None, Caller::User(_)) => Err(ApiError::batch_not_found(id)),
+        _ => Ok(record),
+    }
+}
+
+pub fn hub_error(id: &str, e: HubError) -> ApiError {
+    match e {
+        HubError::Upstream(p) if p.fatal => ApiError::batch_not_found(id),
+        HubError::Upstream(p) => ApiError::from_poll(p),
+        HubError::Timeout => ApiError::new(
+            axum::http::StatusCode::GATEWAY_TIMEOUT,
+            "upstream_timeout",
+            "ElevenLabs no respondió a tiempo",
+        ),
+        HubError::ShuttingDown => ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "shutting_down",
+            "El servicio se está cerrando",
+        ),
+    }
+}
+
+/// The status envelope of a snapshot, serialised once and shared by every request.
+pub fn status_body(s: &Snapshot) -> axum::body::Bytes {
+    s.status_body
+        .get_or_init(|| {
+            let env = Envelope::ok("Estado del batch call obtenido exitosamente", &s.view);
+            serde_json::to_vec(&env).unwrap_or_default().into()
+        })
+        .clone()
+}
+
+async fn status(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    visible_record(&st, &caller, &id)?;
+    let snap = st
+        .hub()?
+        .snapshot(&id)
+        .await
+        .map_err(|e| hub_error(&id, e))?;
+    Ok(raw_json(status_body(&snap)))
+}
+
+/// Upstream's list is asked for at most this long; after that our records answer alone.
+const LIST_TIMEOUT: Duration = Duration::from_secs(10);
+const LIST_MAX: usize = 1000;
+
+async fn list(
+    caller: Caller,
+    State(st): State<AppState>,
+) -> Result<Ok200<Vec<BatchListItem>>, ApiError> {
+    let records: Vec<BatchRecord> = st
+        .store()
+        .batches()?
+        .into_iter()
+        .filter(|r| caller.may_see(r.user_id))
+        .collect();
+    let mut upstream: HashMap<String, BatchCallResponse> = HashMap::new();
+    let mut upstream_ok = false;
+    if let Ok(client) = st.client() {
+        let fetch = client.list_batches().take(LIST_MAX).collect::<Vec<_>>();
+        if let Ok(items) = tokio::time::timeout(LIST_TIMEOUT, fetch).await {
+            upstream_ok = items.iter().all(|i| i.is_ok());
+            for b in items.into_iter().flatten() {
+                upstream.insert(b.id.clone(), b);
+            }
+        }
+    }
+    let mut items: Vec<(i64, BatchListItem)> = Vec::new();
+    for r in &records {
+        let up = upstream.remove(&r.batch_id);
+        let status = match (&up, &r.last_status) {
+            // Our refinement (partially_completed) needs the recipients: keep it.
+            (Some(u), Some(mine)) if u.status == BatchStatus::Completed && mine.is_final() => {
+                mine.clone()
+            }
+            (Some(u), _) => u.status.clone(),
+            (None, Some(mine)) => mine.clone(),
+            (None, None) => BatchStatus::Pending,
+        };
+        items.push((
+            r.created_at.timestamp(),
+            BatchListItem {
+                batch_id: r.batch_id.clone(),
+                call_name: r.call_name.clone(),
+                status,
+                created_at: r
+                    .created_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                recipients_count: r.recipients.len(),
+                finished_count: up.map(|u| u.total_calls_finished as usize).unwrap_or(0),
+                group_id: Some(r.group_id),
+                group_name: Some(r.group_name.clone()),
+                agent_id: r.agent_id.clone(),
+            },
+        ));
+    }
+    // The rest of the workspace (started elsewhere) is the admin's to see.
+    if caller.is_admin() {
+        for (_, u) in upstream {
+            let created =
+                chrono::DateTime::from_timestamp(u.created_at_unix, 0).unwrap_or_default();
+            items.push((
+                u.created_at_unix,
+                BatchListItem {
+                    batch_id: u.id,
+                    call_name: u.name,
+                    status: u.status,
+                    created_at: created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    recipients_count: u.total_calls_scheduled as usize,
+                    finished_count: u.total_calls_finished as usize,
+                    group_id: None,
+                    group_name: None,
+                    agent_id: u.agent_id,
+                },
+            ));
+        }
+    }
+    items.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.batch_id.cmp(&a.1.batch_id)));
+    let message = if upstream_ok || st.client().is_err() {
+        "Lista de batch calls obtenida exitosamente"
+    } else {
+        "Lista de batch calls obtenida (estados guardados: ElevenLabs no respondió)"
+    };
+    Ok(Ok200::new(
+        message,
+        items.into_iter().map(|(_, i)| i).collect(),
+    ))
+}
+
+async fn retry(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Ok200<RetryData>, ApiError> {
+    visible_record(&st, &caller, &id)?;
+    let hub = st.hub()?;
+    let detail = hub
+        .client()
+        .get_batch(&id)
+        .await
+        .map_err(|e| not_found_or(&id, &e))?;
+    let statuses: Vec<RecipientStatus> =
+        detail.recipients.iter().map(|r| r.status.clone()).collect();
+    let status = detail.batch.status.clone().refine(&statuses);
+    if status == BatchStatus::Cancelled {
+        return Err(ApiError::conflict(
+            "batch_cancelled",
+            "El batch fue cancelado; inicie un batch nuevo en lugar de reintentar",
+        ));
+    }
+    if !status.is_final() {
+        return Err(ApiError::conflict(
+            "batch_in_progress",
+            "El batch sigue en curso; espere a que termine para reintentar las llamadas fallidas",
+        ));
+    }
+    let retried = statuses.iter().filter(|s| s.is_retryable()).count();
+    if retried == 0 {
+        return Err(ApiError::conflict(
+            "nothing_to_retry",
+            "No hay llamadas fallidas ni con buzón de voz para reintentar",
+        ));
+    }
+    hub.client()
+        .retry_batch(&id)
+        .await
+        .map_err(|e| ApiError::from_upstream(&e))?;
+    let _ = st.store().set_batch_status(&id, &BatchStatus::InProgress);
+    hub.kick(&id);
+    Ok(Ok200::new(
+        "Batch call reintentado exitosamente",
+        RetryData {
+            batch_id: id,
+            retried_count: retried,
+            status: "retrying".into(),
+        },
+    ))
+}
+
+async fn cancel(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Ok200<CancelData>, ApiError> {
+    visible_record(&st, &caller, &id)?;
+    let hub = st.hub()?;
+    let detail = hub
+        .client()
+        .get_batch(&id)
+        .await
+        .map_err(|e| not_found_or(&id, &e))?;
+    let statuses: Vec<RecipientStatus> =
+        detail.recipients.iter().map(|r| r.status.clone()).collect();
+    let status = detail.batch.status.clone().refine(&statuses);
+    if status.is_final() {
+        return Err(ApiError::conflict(
+            "batch_already_final",
+            format!(
+                "El batch ya terminó ({}); no hay llamadas que cancelar",
+                status.label_es()
+            ),
+        ));
+    }
+    let cancelled = statuses.iter().filter(|s| s.is_not_started()).count();
+    hub.client()
+        .cancel_batch(&id)
+        .await
+        .map_err(|e| ApiError::from_upstream(&e))?;
+    let _ = st.store().set_batch_status(&id, &BatchStatus::Cancelled);
+    hub.kick(&id);
+    Ok(Ok200::new(
+        "Batch call cancelado exitosamente",
+        CancelData {
+            batch_id: id,
+            status: "cancelled".into(),
+            cancelled_count: cancelled,
+        },
+    ))
+}
+
+fn not_found_or(id: &str, e: &crate::elevenlabs::ElevenLabsError) -> ApiError {
+    if e.is_not_found() {
+        ApiError::batch_not_found(id)
+    } else {
+        ApiError::from_upstream(e)
+    }
+}

@@ -1,0 +1,368 @@
+//! `POST /api/groups/:id/call` and `POST /api/groups/:id/prepare-agent`: the seed's steps
+//! and validations, and the guards against dialling anyone twice (a per-group lock, the
+//! active-batch 409, `Idempotency-Key` replay, the client's duplicate-safe submit).
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+use super::auth::Caller;
+use super::error::{ApiError, ApiJson, ApiPath, truncate};
+use super::plan::{self, MAX_RECIPIENTS};
+use super::respond::Ok200;
+use super::state::AppState;
+use crate::api::{Envelope, StartCallData, StartCallRequest};
+use crate::domain::{BatchRecord, Group, GroupId, User, UserId, variables};
+use crate::store::cache::IdempotentResponse;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/groups/{id}/call", post(start_call))
+        .route("/api/groups/{id}/prepare-agent", post(prepare_agent))
+}
+
+/// Seconds of clock skew tolerated before a scheduled time counts as past.
+const PAST_TOLERANCE_SECS: i64 = 60;
+
+/// The acting user, who must exist and have an agent.
+fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String), ApiError> {
+    let user = st.store().user(id)?.ok_or_else(|| {
+        ApiError::not_found("user_not_found", format!("Usuario {id} no encontrado"))
+    })?;
+    let agent = user
+        .agent_id
+        .clone()
+        .filter(|a| !a.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                "user_without_agent",
+                format!("El usuario {id} no tiene un agente asignado"),
+            )
+        })?;
+    Ok((user, agent))
+}
+
+fn group(st: &AppState, id: GroupId) -> Result<Group, ApiError> {
+    st.store()
+        .group(id)?
+        .ok_or_else(|| ApiError::group_not_found(id))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = v.to_str().unwrap_or_default().trim();
+    if key.is_empty() || key.len() > 200 {
+        return Err(ApiError::bad_request(
+            "invalid_idempotency_key",
+            "La cabecera Idempotency-Key debe tener entre 1 y 200 caracteres",
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
+fn replay(saved: IdempotentResponse) -> Response {
+    let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
+    let mut resp = (status, axum::Json(saved.body)).into_response();
+    resp.headers_mut().insert(
+        "idempotent-replayed",
+        header::HeaderValue::from_static("true"),
+    );
+    resp
+}
+
+async fn start_call(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(group_id): ApiPath<GroupId>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<StartCallRequest>,
+) -> Result<Response, ApiError> {
+    let user_id = caller.acting_user(req.user_id)?;
+    let key = idempotency_key(&headers)?;
+    let scope = format!("call/{user_id}/{group_id}");
+    // One call start per group at a time: the active-batch check and the submit must not
+    // interleave with another request's.
+    let lock = st.group_lock(group_id);
+    let _guard = lock.lock().await;
+    if let Some(k) = &key
+        && let Some(saved) = st.store().idempotent(&scope, k)?
+    {
+        return Ok(replay(saved));
+    }
+    let (_user, agent_id) = user_with_agent(&st, user_id)?;
+    let phone_number_id = req
+        .agent_phone_number_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                "phone_number_required",
+                "El ID del número telefónico del agente (agentPhoneNumberId) es requerido",
+            )
+        })?
+        .to_string();
+    let g = group(&st, group_id)?;
+    let store = st.store().clone();
+    let clients = tokio::task::spawn_blocking(move || store.clients(group_id))
+        .await
+        .map_err(ApiError::internal)??;
+    if clients.is_empty() {
+        return Err(ApiError::unprocessable(
+            "group_empty",
+            format!("El grupo «{}» no tiene clientes", g.name),
+        ));
+    }
+    let now = chrono::Utc::now();
+    if let Some(t) = req.scheduled_time_unix
+        && t < now.timestamp() - PAST_TOLERANCE_SECS
+    {
+        return Err(ApiError::unprocessable(
+            "scheduled_in_past",
+            "La hora programada (scheduledTimeUnix) ya pasó; use una hora futura o null para llamar ya",
+        ));
+    }
+    let mut plan = plan::plan_recipients(&g, &clients);
+    if plan.recipients.is_empty() {
+        return Err(ApiError::unprocessable(
+            "no_valid_phones",
+            format!(
+                "El grupo «{}» no tiene clientes con números telefónicos válidos",
+                g.name
+            ),
+        )
+        .with_details(json!({ "skipped": plan.skipped })));
+    }
+    if plan.recipients.len() > MAX_RECIPIENTS {
+        return Err(ApiError::unprocessable(
+            "too_many_recipients",
+            format!(
+                "El grupo tiene {} números válidos; ElevenLabs acepta como máximo {MAX_RECIPIENTS} por batch",
+                plan.recipients.len()
+            ),
+        ));
+    }
+    if !req.force
+        && let Some(active) = st
+            .store()
+            .batches_of_group(group_id)?
+            .into_iter()
+            .find(|b| !b.last_status.as_ref().is_some_and(|s| s.is_final()))
+    {
+        return Err(ApiError::conflict(
+            "batch_active",
+            format!(
+                "El grupo «{}» ya tiene llamadas en curso (batch {}); espere a que terminen o envíe force: true",
+                g.name, active.batch_id
+            ),
+        )
+        .with_details(json!({ "batchId": active.batch_id })));
+    }
+    let hub = st.hub()?;
+    let agent = hub.client().get_agent(&agent_id).await.map_err(|e| {
+        if e.is_not_found() {
+            ApiError::unprocessable(
+                "agent_not_found",
+                format!(
+                    "El agente {} del usuario no existe en ElevenLabs",
+                    truncate(&agent_id, 80)
+                ),
+            )
+        } else {
+            ApiError::from_upstream(&e)
+        }
+    })?;
+    if let Err(lacking) =
+        plan::check_variables(&mut plan, &agent.placeholders(), req.skip_incomplete)
+    {
+        let names: std::collections::BTreeSet<&str> = lacking
+            .iter()
+            .flat_map(|m| m.missing.iter().map(String::as_str))
+            .collect();
+        return Err(ApiError::unprocessable(
+            "missing_variables",
+            format!(
+                "{} destinatarios no tienen todas las variables que usa el agente (faltan: {}); complete los datos o envíe skipIncomplete: true",
+                lacking.len(),
+                names.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .with_details(json!({ "recipients": lacking })));
+    }
+    if plan.recipients.is_empty() {
+        return Err(ApiError::unprocessable(
+            "no_complete_recipients",
+            "Ningún destinatario tiene todas las variables que usa el agente",
+        )
+        .with_details(json!({ "skipped": plan.skipped })));
+    }
+    let tz = st.cfg().timezone;
+    let call_name = plan::call_name(&g.name, now, tz);
+    let request = plan::submit_request(
+        &plan,
+        call_name.clone(),
+        &agent_id,
+        &phone_number_id,
+        req.scheduled_time_unix,
+        tz,
+    );
+    let batch = hub
+        .client()
+        .submit_batch(&request)
+        .await
+        .map_err(|e| ApiError::from_upstream(&e))?;
+    let record = BatchRecord {
+        batch_id: batch.id.clone(),
+        group_id,
+        group_name: g.name.clone(),
+        user_id,
+        agent_id: agent_id.clone(),
+        phone_number_id,
+        call_name: call_name.clone(),
+        created_at: now,
+        scheduled_time_unix: req.scheduled_time_unix,
+        recipients: plan.recipients,
+        skipped: plan.skipped,
+        last_status: Some(batch.status.clone()),
+    };
+    // The batch exists upstream now: a failed save must not hide its id from the caller.
+    if let Err(e) = st.store().put_batch(&record) {
+        tracing::error!(batch_id = %batch.id, error = %e, "no se pudo guardar el registro del batch");
+    }
+    hub.kick(&batch.id);
+    let data = StartCallData {
+        batch_id: batch.id.clone(),
+        group_id,
+        group_name: g.name.clone(),
+        agent_id,
+        recipients_count: record.recipients.len(),
+        call_name,
+        batch_data: serde_json::to_value(&batch).unwrap_or_default(),
+        skipped: record.skipped,
+    };
+    let env = Envelope::ok(
+        format!(
+            "Llamadas iniciadas exitosamente para el grupo \"{}\"",
+            g.name
+        ),
+        data,
+    );
+    let body = serde_json::to_value(&env).map_err(ApiError::internal)?;
+    if let Some(k) = &key {
+        let saved = IdempotentResponse {
+            status: 200,
+            body: body.clone(),
+            created_at: now,
+        };
+        if let Err(e) = st.store().put_idempotent(&scope, k, &saved) {
+            tracing::warn!(error = %e, "no se pudo guardar la respuesta idempotente");
+        }
+    }
+    tracing::info!(batch_id = %batch.id, group_id, recipients = record.recipients.len(), "batch iniciado");
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .map_err(ApiError::internal)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PrepareRequest {
+    #[serde(default)]
+    user_id: Option<UserId>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PrepareData {
+    agent_id: String,
+    agent_name: String,
+    group_id: GroupId,
+    group_name: String,
+    /// Variables the group provides (the placeholders now set on the agent).
+    variables: Vec<String>,
+    placeholders: BTreeMap<String, serde_json::Value>,
+    /// Variables the agent's prompt or first message uses that the group cannot supply.
+    missing_variables: Vec<String>,
+}
+
+async fn prepare_agent(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(group_id): ApiPath<GroupId>,
+    ApiJson(req): ApiJson<PrepareRequest>,
+) -> Result<Ok200<PrepareData>, ApiError> {
+    let user_id = caller.acting_user(req.user_id)?;
+    let (_user, agent_id) = user_with_agent(&st, user_id)?;
+    let g = group(&st, group_id)?;
+    let clients = st.store().clients(group_id)?;
+    // The group provides a variable when at least one client has it; the first value is
+    // the agent's test default.
+    let mut provided: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in &g.variables {
+        provided.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    for c in &clients {
+        for (k, v) in variables::build(c, &g) {
+            provided.entry(k).or_insert(v);
+        }
+    }
+    let client = st.client()?;
+    let agent = client.get_agent(&agent_id).await.map_err(|e| {
+        if e.is_not_found() {
+            ApiError::unprocessable(
+                "agent_not_found",
+                "El agente del usuario no existe en ElevenLabs",
+            )
+        } else {
+            ApiError::from_upstream(&e)
+        }
+    })?;
+    let used = agent.placeholders();
+    let mut placeholders = agent.dynamic_variable_placeholders();
+    for (k, v) in &provided {
+        placeholders.insert(k.clone(), serde_json::Value::String(v.clone()));
+    }
+    let patch = json!({
+        "conversation_config": {"agent": {"dynamic_variables": {"dynamic_variable_placeholders": placeholders}}}
+    });
+    let updated = client
+        .update_agent(&agent_id, &patch)
+        .await
+        .map_err(|e| ApiError::from_upstream(&e))?;
+    let missing: Vec<String> = used
+        .iter()
+        .filter(|u| !provided.contains_key(*u))
+        .cloned()
+        .collect();
+    let message = if missing.is_empty() {
+        format!("Agente preparado exitosamente para el grupo \"{}\"", g.name)
+    } else {
+        format!(
+            "Agente preparado para el grupo \"{}\", pero usa variables que el grupo no tiene: {}",
+            g.name,
+            missing.join(", ")
+        )
+    };
+    Ok(Ok200::new(
+        message,
+        PrepareData {
+            agent_id,
+            agent_name: updated.name,
+            group_id,
+            group_name: g.name,
+            variables: provided.into_keys().collect(),
+            placeholders,
+            missing_variables: missing,
+        },
+    ))
+}

@@ -1,0 +1,261 @@
+//! `--demo-data`: the seed's example workspace. User 19 calls with the first agent of the
+//! configured ElevenLabs workspace; group 55 "Médicos Test" has the seed's variables and
+//! 15 clients written in every phone format the seed lists (one of them invalid); two more
+//! groups give the lists something to show. Loading twice changes nothing.
+
+use std::collections::BTreeMap;
+
+use crate::domain::ClientDraft;
+use crate::domain::phone::Region;
+use crate::secret::Secret;
+use crate::store::{Store, StoreError};
+
+pub const DEMO_USER: u64 = 19;
+pub const DEMO_GROUP: u64 = 55;
+
+/// What loading did: the demo user's token when the user was created now.
+#[derive(Debug, Default)]
+pub struct DemoLoaded {
+    pub user_token: Option<Secret>,
+}
+
+fn client(name: &str, phone: &str, email: &str, empresa: &str, cargo: &str) -> ClientDraft {
+    ClientDraft {
+        name: name.into(),
+        phone: phone.into(),
+        email: Some(email.into()).filter(|e: &String| !e.is_empty()),
+        empresa: Some(empresa.into()).filter(|e: &String| !e.is_empty()),
+        cargo: Some(cargo.into()).filter(|e: &String| !e.is_empty()),
+        extra: BTreeMap::new(),
+    }
+}
+
+/// The 15 clients of "Médicos Test": the seed's five phone formats, each used three
+/// times with other numbers, and one number that cannot be dialled.
+pub fn medicos() -> Vec<ClientDraft> {
+    vec![
+        client(
+            "Dr. García",
+            "3001112223",
+            "garcia@hospital.com",
+            "Hospital Central",
+            "Cardiólogo",
+        ),
+        client(
+            "Dra. Pérez",
+            "300-444-5556",
+            "perez@clinica.co",
+            "Clínica del Norte",
+            "Pediatra",
+        ),
+        client(
+            "Dr. Rodríguez",
+            "(301) 234-5678",
+            "rodriguez@salud.co",
+            "Hospital Central",
+            "Internista",
+        ),
+        client(
+            "Dra. Martínez",
+            "57 302 345 6789",
+            "martinez@hospital.com",
+            "Hospital San Rafael",
+            "Neuróloga",
+        ),
+        client(
+            "Dr. López",
+            "+573103456789",
+            "lopez@clinica.co",
+            "Clínica del Norte",
+            "Dermatólogo",
+        ),
+        client(
+            "Dra. Gómez",
+            "3114567890",
+            "gomez@salud.co",
+            "IPS Sur",
+            "Ginecóloga",
+        ),
+        client(
+            "Dr. Hernández",
+            "312-567-8901",
+            "hernandez@hospital.com",
+            "Hospital Central",
+            "Ortopedista",
+        ),
+        client(
+            "Dra. Díaz",
+            "(313) 678-9012",
+            "diaz@clinica.co",
+            "Clínica del Mar",
+            "Oftalmóloga",
+        ),
+        client(
+            "Dr. Torres",
+            "57 314 789 0123",
+            "torres@salud.co",
+            "IPS Sur",
+            "Urólogo",
+        ),
+        client(
+            "Dra. Ramírez",
+            "+573158901234",
+            "ramirez@hospital.com",
+            "Hospital San Rafael",
+            "Endocrinóloga",
+        ),
+        client(
+            "Dr. Flores",
+            "3169012345",
+            "flores@clinica.co",
+            "Clínica del Mar",
+            "Psiquiatra",
+        ),
+        client(
+            "Dra. Vargas",
+            "317-012-3456",
+            "vargas@salud.co",
+            "IPS Sur",
+            "Reumatóloga",
+        ),
+        client(
+            "Dr. Castro",
+            "(318) 123-4567",
+            "castro@hospital.com",
+            "Hospital Central",
+            "Neumólogo",
+        ),
+        client(
+            "Dra. Morales",
+            "57 320 234 5678",
+            "morales@clinica.co",
+            "Clínica del Norte",
+            "Oncóloga",
+        ),
+        // Seven digits: a landline without the 60X prefix, refused with a clear reason.
+        client(
+            "Dr. Ortiz",
+            "4567890",
+            "ortiz@salud.co",
+            "IPS Sur",
+            "Médico general",
+        ),
+    ]
+}
+
+fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Loads the demo workspace unless it is already there.
+pub fn load(
+    store: &Store,
+    region: Region,
+    agent_id: Option<&str>,
+) -> Result<DemoLoaded, StoreError> {
+    let mut loaded = DemoLoaded::default();
+    if store.user(DEMO_USER)?.is_none() {
+        let (_, token) = store.add_user("Supervisora Demo", agent_id, Some(DEMO_USER))?;
+        loaded.user_token = Some(token);
+    }
+    if store.group(DEMO_GROUP)?.is_none() {
+        let g = store.add_group(
+            "Médicos Test",
+            vars(&[
+                ("especialidad", "Medicina General"),
+                ("ciudad", "Barranquilla"),
+            ]),
+            Some(DEMO_GROUP),
+        )?;
+        store.add_clients(g.id, medicos(), region)?;
+    }
+    if store.group_by_name("Pacientes Control")?.is_none() {
+        let g = store.add_group(
+            "Pacientes Control",
+            vars(&[("sede", "Sede Norte"), ("ciudad", "Bogotá")]),
+            None,
+        )?;
+        let people = [
+            ("Ana Ruiz", "3005551201"),
+            ("Luis Mejía", "300-555-1202"),
+            ("Marta Silva", "(300) 555-1203"),
+            ("Jorge Peña", "57 300 555 1204"),
+            ("Sofía Rojas", "+573005551205"),
+            ("Pedro Gil", "3005551206"),
+            ("Lucía Cano", "3005551207"),
+            ("Andrés Mora", "3005551208"),
+        ];
+        let drafts = people
+            .iter()
+            .map(|(n, p)| client(n, p, "", "", "Paciente"))
+            .collect();
+        store.add_clients(g.id, drafts, region)?;
+    }
+    if store.group_by_name("Ventas Norte")?.is_none() {
+        let g = store.add_group(
+            "Ventas Norte",
+            vars(&[("producto", "Plan Salud Plus")]),
+            None,
+        )?;
+        let people = [
+            (
+                "Carolina Restrepo",
+                "3106660101",
+                "Distribuidora Andina",
+                "Compras",
+            ),
+            (
+                "Felipe Arango",
+                "310-666-0102",
+                "Farmacias Unidas",
+                "Gerente",
+            ),
+            (
+                "Valentina Ochoa",
+                "(310) 666-0103",
+                "Droguería Central",
+                "Administradora",
+            ),
+            ("Santiago Muñoz", "+573106660104", "Salud Total", "Director"),
+            ("Camila Duarte", "3106660105", "Clínica Bella", "Compras"),
+        ];
+        let drafts = people
+            .iter()
+            .map(|(n, p, e, c)| client(n, p, "", e, c))
+            .collect();
+        store.add_clients(g.id, drafts, region)?;
+    }
+    Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_workspace_matches_the_seed_and_loads_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let first = load(&store, Region::COLOMBIA, Some("agent_1")).unwrap();
+        assert!(first.user_token.is_some());
+        let again = load(&store, Region::COLOMBIA, Some("agent_1")).unwrap();
+        assert!(again.user_token.is_none());
+        let g = store.group(DEMO_GROUP).unwrap().unwrap();
+        assert_eq!(g.name, "Médicos Test");
+        assert_eq!(
+            g.variables.keys().collect::<Vec<_>>(),
+            ["ciudad", "especialidad"]
+        );
+        let clients = store.clients(DEMO_GROUP).unwrap();
+        assert_eq!(clients.len(), 15);
+        assert_eq!(clients.iter().filter(|c| c.phone_e164.is_err()).count(), 1);
+        assert_eq!(store.groups().unwrap().len(), 3);
+        assert_eq!(
+            store.user(DEMO_USER).unwrap().unwrap().agent_id.as_deref(),
+            Some("agent_1")
+        );
+    }
+}

@@ -1,0 +1,236 @@
+//! `/health`, `/api/openapi.json` and the web page (`assets/web/`, compiled in so the
+//! binary is all a deployment needs).
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::state::AppState;
+
+const INDEX_HTML: &str = include_str!("../../assets/web/index.html");
+const APP_JS: &str = include_str!("../../assets/web/app.js");
+const SEED_JS: &str = include_str!("../../assets/web/seed.js");
+const STYLE_CSS: &str = include_str!("../../assets/web/style.css");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/api/openapi.json", get(openapi))
+        .route("/", get(|| page(INDEX_HTML, "text/html; charset=utf-8")))
+        .route(
+            "/app.js",
+            get(|| page(APP_JS, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/seed.js",
+            get(|| page(SEED_JS, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/style.css",
+            get(|| page(STYLE_CSS, "text/css; charset=utf-8")),
+        )
+}
+
+async fn page(body: &'static str, content_type: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        body,
+    )
+}
+
+async fn health(State(st): State<AppState>) -> impl IntoResponse {
+    axum::Json(json!({
+        "success": true,
+        "message": "Servicio en funcionamiento",
+        "data": {
+            "status": "ok",
+            "version": env!("CARGO_PKG_VERSION"),
+            "auth": !st.no_auth(),
+            "elevenlabs": st.upstream_configured(),
+        }
+    }))
+}
+
+/// Every route: method, path, summary, whether it needs a body.
+const ROUTES: &[(&str, &str, &str, &str)] = &[
+    ("get", "/health", "Estado del servicio", "meta"),
+    ("get", "/api/openapi.json", "Este documento", "meta"),
+    (
+        "get",
+        "/api/groups",
+        "Lista de grupos (GroupSummary[])",
+        "groups",
+    ),
+    (
+        "post",
+        "/api/groups",
+        "Crear grupo {name, variables?, id?}",
+        "groups",
+    ),
+    (
+        "get",
+        "/api/groups/{id}",
+        "Grupo con sus clientes (GroupDetail)",
+        "groups",
+    ),
+    (
+        "post",
+        "/api/groups/{id}/clients",
+        "Agregar clientes (arreglo JSON)",
+        "groups",
+    ),
+    (
+        "post",
+        "/api/groups/{id}/clients/import",
+        "Importar clientes desde CSV (cuerpo text/csv)",
+        "groups",
+    ),
+    (
+        "post",
+        "/api/groups/{id}/prepare-agent",
+        "Preparar el agente del usuario con las variables del grupo {userId}",
+        "calls",
+    ),
+    (
+        "post",
+        "/api/groups/{id}/call",
+        "Iniciar llamadas en masa {userId, agentPhoneNumberId, scheduledTimeUnix?, skipIncomplete?, force?}; cabecera Idempotency-Key opcional",
+        "calls",
+    ),
+    (
+        "get",
+        "/api/batch-calls",
+        "Lista de batch calls (BatchListItem[], más reciente primero)",
+        "calls",
+    ),
+    (
+        "get",
+        "/api/batch-calls/{batchId}/status",
+        "Estado enriquecido (BatchStatusView)",
+        "calls",
+    ),
+    (
+        "get",
+        "/api/batch-calls/{batchId}/status/stream",
+        "SSE: connected, status-update, batch-completed, error, timeout; acepta ?access_token=",
+        "calls",
+    ),
+    (
+        "post",
+        "/api/batch-calls/{batchId}/retry",
+        "Reintentar llamadas fallidas o con buzón de voz",
+        "calls",
+    ),
+    (
+        "post",
+        "/api/batch-calls/{batchId}/cancel",
+        "Cancelar llamadas pendientes",
+        "calls",
+    ),
+    (
+        "get",
+        "/api/phone-numbers",
+        "Números de ElevenLabs",
+        "elevenlabs",
+    ),
+    ("get", "/api/agents", "Agentes de ElevenLabs", "elevenlabs"),
+    (
+        "get",
+        "/api/conversations/{id}/audio",
+        "Audio de una conversación (proxy); acepta ?access_token=",
+        "elevenlabs",
+    ),
+    (
+        "post",
+        "/api/users",
+        "Crear usuario (solo admin); devuelve el token una vez",
+        "users",
+    ),
+    ("get", "/api/users/{id}", "Ver usuario", "users"),
+];
+
+async fn openapi() -> impl IntoResponse {
+    axum::Json(openapi_document())
+}
+
+pub fn openapi_document() -> Value {
+    let envelope = json!({
+        "type": "object",
+        "required": ["success", "message"],
+        "properties": {
+            "success": {"type": "boolean"},
+            "message": {"type": "string", "description": "En español, para el supervisor"},
+            "code": {"type": "string", "description": "Código de error legible por máquina"},
+            "data": {},
+            "details": {}
+        }
+    });
+    let mut paths = serde_json::Map::new();
+    for (method, path, summary, tag) in ROUTES {
+        let mut op = json!({
+            "summary": summary,
+            "tags": [tag],
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}},
+                "default": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}}
+            }
+        });
+        let params: Vec<Value> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        if !params.is_empty() {
+            op["parameters"] = Value::Array(params);
+        }
+        if *method == "post" && !path.ends_with("/retry") && !path.ends_with("/cancel") {
+            let ct = if path.ends_with("/import") {
+                "text/csv"
+            } else {
+                "application/json"
+            };
+            op["requestBody"] = json!({"required": true, "content": {ct: {"schema": {"type": if ct == "text/csv" {"string"} else {"object"}}}}});
+        }
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[*method] = op;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "callboard — llamadas en masa",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "La API del documento «Llamadas en Masa (Batch Calling)», sobre ElevenLabs."
+        },
+        "components": {
+            "schemas": {"Envelope": envelope},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
+        },
+        "security": [{"bearer": []}],
+        "paths": paths
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn openapi_lists_every_seed_path() {
+        let doc = super::openapi_document();
+        for p in [
+            "/api/groups/{id}/call",
+            "/api/groups/{id}/prepare-agent",
+            "/api/batch-calls/{batchId}/status/stream",
+            "/api/batch-calls/{batchId}/retry",
+        ] {
+            assert!(doc["paths"][p].is_object(), "{p} missing");
+        }
+        assert!(doc["paths"]["/api/groups"]["get"].is_object());
+        assert!(doc["paths"]["/api/groups"]["post"].is_object());
+    }
+}
