@@ -66,11 +66,17 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::User(UserCommand::List) => commands::user_list(&cfg),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "callboard", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "callboard",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
         Command::Demo(_) => Err(eyre!(NotYet("demo"))),
-        Command::Tui(_) => Err(eyre!(NotYet("tui"))),
+        Command::Tui(args) if args.direct => Err(eyre!(NotYet("tui --direct"))),
+        Command::Tui(args) => callboard::tui::cli_main(&cfg, &args),
         Command::Serve(_) => Err(eyre!(NotYet("serve"))),
         Command::Sim(_) => Err(eyre!(NotYet("sim"))),
     }
