@@ -27,3 +27,5 @@ pub mod terminal;
 
 pub use launch::cli_main;
 pub use run::{TuiOptions, run};
+#[doc(hidden)]
+pub mod fixtures;

@@ -1,6 +1,6 @@
 //! Keys to commands (through the keymap) and what each command does to the state.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::app::{App, Confirm, Overlay, Pane, TranscriptView};
 use super::effect::Effect;
@@ -13,6 +13,10 @@ const PAGE: usize = 10;
 
 pub fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     if key.kind == KeyEventKind::Release {
+        return;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        app.quit = true;
         return;
     }
     if app.filter_editing {
