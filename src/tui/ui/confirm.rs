@@ -6,15 +6,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::super::app::{App, CallDialog, Confirm};
-use super::centered;
+use super::super::keymap::{Command, describe};
+use super::{centered, wrapped_height};
 
 pub fn draw(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
     let s = app.strings;
     let t = &app.theme;
-    let (title, mut lines) = match c {
-        Confirm::StartCall(d) => (format!(" {} ", s.groups), call_lines(app, d)),
+    let lang = s.lang;
+    let (cmd, lines) = match c {
+        Confirm::StartCall(d) => (Command::Call, call_lines(app, d)),
         Confirm::Retry { name, count, .. } => (
-            format!(" {} ", s.batch),
+            Command::Retry,
             vec![Line::from(s.confirm_retry(name, *count))],
         ),
         Confirm::Cancel {
@@ -23,31 +25,35 @@ pub fn draw(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
             running,
             ..
         } => (
-            format!(" {} ", s.batch),
+            Command::Cancel,
             vec![Line::from(s.confirm_cancel(name, *stop, *running))],
         ),
     };
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(s.confirm_yes_no, t.key())));
     let field = match c {
         Confirm::StartCall(d) => Some(d),
         _ => None,
     };
-    let h = (lines.len() as u16 + 4 + if field.is_some() { 3 } else { 0 }).min(area.height);
-    let popup = centered(area, 76, h);
+    let field_h = if field.is_some() { 3 } else { 0 };
+    let width = area.width.min(80);
+    let text_h = wrapped_height(&lines, width.saturating_sub(2));
+    // Borders, the text, the field, a blank row and the y/n row.
+    let popup = centered(area, width, text_h + field_h + 4);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
-        .title(title)
+        .title(format!(" {} ", describe(cmd, lang)))
         .title_style(t.title())
         .border_style(t.border(true));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let [text_area, field_area] = Layout::vertical([
+    let [text_area, field_area, _, yes_no] = Layout::vertical([
         Constraint::Min(1),
-        Constraint::Length(if field.is_some() { 3 } else { 0 }),
+        Constraint::Length(field_h),
+        Constraint::Length(1),
+        Constraint::Length(1),
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
+    frame.render_widget(Span::styled(s.confirm_yes_no, t.key()), yes_no);
     if let Some(d) = field {
         let mut ta = d.schedule.clone();
         ta.set_block(

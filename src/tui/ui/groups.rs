@@ -53,7 +53,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     )
     .header(header)
     .block(block)
-    .row_highlight_style(app.theme.selected());
+    .row_highlight_style(app.theme.selected())
+    .highlight_symbol("›")
+    .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
     let mut state = TableState::default().with_selected(Some(app.groups_sel));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -33,9 +33,18 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(format!("{dot} {state}"), style),
         Span::raw(age),
     ];
+    let used: usize = spans.iter().map(|sp| sp.width()).sum();
+    // The clock always shows; the batch name gets what room is left.
+    let room = (area.width as usize).saturating_sub(used + clock.len() + 2);
     if let Some(b) = &app.batch {
         let name = if b.name.is_empty() { &b.id } else { &b.name };
-        spans.push(Span::raw(format!(" · {}: {name}", s.batch)));
+        let full = format!(" · {}: {name}", s.batch);
+        if full.chars().count() <= room {
+            spans.push(Span::raw(full));
+        } else if room > 8 {
+            let cut: String = full.chars().take(room - 1).collect();
+            spans.push(Span::raw(format!("{cut}…")));
+        }
     }
     let used: usize = spans.iter().map(|sp| sp.width()).sum();
     let pad = (area.width as usize).saturating_sub(used + clock.len() + 1);

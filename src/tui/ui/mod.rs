@@ -109,3 +109,16 @@ fn local_hm(app: &App, rfc3339: &str) -> String {
         })
         .unwrap_or_else(|_| rfc3339.to_string())
 }
+
+/// Rows `lines` take when word-wrapped at `width`. Estimated from the display width,
+/// with one spare row per wrapped line because words do not break where characters do.
+fn wrapped_height(lines: &[ratatui::text::Line], width: u16) -> u16 {
+    let w = usize::from(width.max(1));
+    lines
+        .iter()
+        .map(|l| {
+            let rows = l.width().max(1).div_ceil(w);
+            (rows + usize::from(rows > 1)) as u16
+        })
+        .sum()
+}

@@ -102,7 +102,9 @@ pub fn draw(app: &App, b: &BatchState, frame: &mut Frame, area: Rect) {
     );
     let table = Table::new(rows, WIDTHS)
         .header(header(s, t))
-        .row_highlight_style(t.selected());
+        .row_highlight_style(t.selected())
+        .highlight_symbol("›")
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
     let selected = (len > 0).then(|| b.selected - off);
     let mut state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, table_area, &mut state);

@@ -46,9 +46,17 @@ pub fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
         ];
     }
     let mut spans = Vec::new();
+    let mut used = 0usize;
     for (keys, what) in items {
+        let hint = format!(" {what}  ");
+        let w = keys.chars().count() + hint.chars().count();
+        // Whole hints only: a half-cut word reads as a different command.
+        if used + w > area.width as usize + 2 {
+            break;
+        }
+        used += w;
         spans.push(Span::styled(keys, app.theme.key()));
-        spans.push(Span::styled(format!(" {what}  "), app.theme.dim()));
+        spans.push(Span::styled(hint, app.theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
