@@ -175,6 +175,8 @@ impl Watch {
                     opened = true;
                     self.conn(ConnState::Live).await;
                 }
+                // `Open` already said so.
+                Ok(Event::Message(m)) if m.event == EVENT_CONNECTED => {}
                 Ok(Event::Message(m)) => match self.on_message(&m.event, &m.data).await {
                     Some(end) => {
                         es.close();
@@ -204,9 +206,6 @@ impl Watch {
 
     async fn on_message(&self, event: &str, data: &str) -> Option<StreamEnd> {
         match event {
-            EVENT_CONNECTED => {
-                self.conn(ConnState::Live).await;
-            }
             EVENT_STATUS_UPDATE => match serde_json::from_str::<StatusUpdateEvent>(data) {
                 Ok(ev) => {
                     self.snapshot(ev.data).await;
@@ -248,11 +247,11 @@ impl Watch {
                     }
                 }
                 Err(f) => {
-                    self.conn(ConnState::Offline).await;
                     if !offline_said {
                         self.notice(f.message).await;
                         offline_said = true;
                     }
+                    self.conn(ConnState::Offline).await;
                 }
             }
             if self.tx.is_closed() {
