@@ -87,7 +87,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Export(args) => runtime()?.block_on(callboard::export_cmd::run(&cfg, &args)),
         Command::Demo(_) => Err(eyre!(NotYet("demo"))),
-        Command::Tui(_) => Err(eyre!(NotYet("tui"))),
+        Command::Tui(args) if args.direct => Err(eyre!(NotYet("tui --direct"))),
+        Command::Tui(args) => callboard::tui::cli_main(&cfg, &args),
         Command::Serve(args) => callboard::service::serve_command(cfg, &args),
         Command::Sim(args) => Ok(callboard::sim::run_cli(args)?),
     }

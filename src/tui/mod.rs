@@ -1,1 +1,31 @@
-//! `callboard tui`: the supervisor's dashboard (filled by the TUI issue).
+//! `callboard tui`: the supervisor's dashboard. Elm style: one [`app::App`] state; keys,
+//! ticks, SSE messages and task results become [`action::Action`]s; [`update::update`]
+//! changes the state and returns [`effect::Effect`]s (run as tokio tasks); [`ui::draw`]
+//! only reads the state.
+
+pub mod action;
+pub mod app;
+pub mod batch_state;
+pub mod effect;
+pub mod export;
+pub mod i18n;
+pub mod keymap;
+pub mod theme;
+pub mod ui;
+pub mod update;
+mod update_confirm;
+mod update_keys;
+
+pub use update_confirm::{describe_details, parse_schedule};
+
+pub mod client;
+pub mod exec;
+pub mod launch;
+pub mod run;
+pub mod source;
+pub mod terminal;
+
+pub use launch::cli_main;
+pub use run::{TuiOptions, run};
+#[doc(hidden)]
+pub mod fixtures;

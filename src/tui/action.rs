@@ -1,0 +1,91 @@
+//! Everything that can change the dashboard's state: keys, ticks, data from the service
+//! and the results of the tasks that effects started.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+use std::path::PathBuf;
+
+use crate::api::{
+    BatchListItem, BatchStatusView, CancelData, GroupDetail, GroupSummary, PhoneNumberView,
+    RetryData, StartCallData,
+};
+
+/// State of the link to the watched batch, as the header shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnState {
+    /// No batch watched.
+    Idle,
+    Connecting,
+    /// SSE stream open.
+    Live,
+    /// SSE dropped; trying again (attempt number).
+    Reconnecting(u32),
+    /// SSE unavailable; asking the status route every few seconds.
+    Polling,
+    /// Neither SSE nor the status route answer.
+    Offline,
+    /// The batch ended; nothing more will come.
+    Ended,
+}
+
+/// A failed request, as the service explained it (its Spanish `message` and `code`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// HTTP status, when the service answered.
+    pub status: Option<u16>,
+    pub code: Option<String>,
+    pub message: String,
+    pub details: Option<serde_json::Value>,
+}
+
+impl Failure {
+    pub fn network(message: impl Into<String>) -> Self {
+        Self {
+            status: None,
+            code: None,
+            message: message.into(),
+            details: None,
+        }
+    }
+}
+
+pub type Outcome<T> = Result<T, Failure>;
+
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    /// Once a second: clocks and ages move.
+    Tick(DateTime<Utc>),
+    Resize,
+    /// Reload groups and batches (periodic, or `R`).
+    Refresh,
+    GroupsLoaded(Outcome<Vec<GroupSummary>>),
+    BatchesLoaded(Outcome<Vec<BatchListItem>>),
+    PhoneNumbersLoaded(Outcome<Vec<PhoneNumberView>>),
+    GroupDetailLoaded(Outcome<Box<GroupDetail>>),
+    /// A status snapshot of `batch_id` (SSE `status-update`/`batch-completed`, or a poll).
+    Snapshot {
+        batch_id: String,
+        view: Box<BatchStatusView>,
+        at: DateTime<Utc>,
+    },
+    Conn {
+        batch_id: String,
+        state: ConnState,
+    },
+    /// The stream's own `error`/`timeout` events: shown, not fatal.
+    StreamNotice {
+        batch_id: String,
+        message: String,
+    },
+    CallStarted(Outcome<StartCallData>),
+    Retried(Outcome<RetryData>),
+    Cancelled(Outcome<CancelData>),
+    Exported(Result<(usize, PathBuf), String>),
+    /// A message from a task for the status line (`error` paints it red).
+    Notice {
+        text: String,
+        error: bool,
+    },
+    Quit,
+}

@@ -1,0 +1,185 @@
+//! The one state of the dashboard. `update` changes it, `ui::draw` only reads it.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use ratatui_textarea::TextArea;
+use std::path::PathBuf;
+
+use crate::api::{BatchListItem, GroupSummary, PhoneNumberView};
+use crate::config::Lang;
+use crate::domain::GroupId;
+
+use super::action::ConnState;
+use super::batch_state::BatchState;
+use super::i18n::{Strings, strings};
+use super::keymap::Ctx;
+use super::theme::Theme;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Groups,
+    Batches,
+    Batch,
+    Transcript,
+}
+
+#[derive(Debug)]
+pub enum Overlay {
+    Help,
+    Confirm(Box<Confirm>),
+}
+
+/// A question before anything that dials or stops calls.
+#[derive(Debug)]
+pub enum Confirm {
+    StartCall(Box<CallDialog>),
+    Retry {
+        batch_id: String,
+        name: String,
+        count: usize,
+    },
+    Cancel {
+        batch_id: String,
+        name: String,
+        stop: usize,
+        running: usize,
+    },
+}
+
+/// The "call this group" dialog.
+#[derive(Debug)]
+pub struct CallDialog {
+    pub group_id: GroupId,
+    pub group_name: String,
+    /// Clients with a dialable phone.
+    pub recipients: usize,
+    /// (name, reason) of clients that will not be called.
+    pub skipped: Vec<(String, String)>,
+    /// Lines from the service's 422 answer: who lacks which variables.
+    pub missing: Vec<String>,
+    /// Set after a 409: the group already has an active batch.
+    pub active_batch: Option<String>,
+    pub phone_choice: usize,
+    pub schedule: TextArea<'static>,
+    /// The schedule field has the keyboard (only after `tab`).
+    pub schedule_focus: bool,
+    pub skip_incomplete: bool,
+    pub force: bool,
+    pub error: Option<String>,
+    /// `y` was pressed; waiting for the service's answer.
+    pub submitting: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranscriptView {
+    pub recipient_id: String,
+    pub scroll: u16,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub strings: &'static Strings,
+    pub theme: Theme,
+    pub tz: Tz,
+    /// Service URL, or "directo".
+    pub source_label: String,
+    pub now: DateTime<Utc>,
+    pub conn: ConnState,
+    pub last_update: Option<DateTime<Utc>>,
+    pub groups: Vec<GroupSummary>,
+    pub groups_loaded: bool,
+    pub groups_sel: usize,
+    pub batches: Vec<BatchListItem>,
+    pub batches_loaded: bool,
+    pub batches_sel: usize,
+    pub phone_numbers: Vec<PhoneNumberView>,
+    pub batch: Option<BatchState>,
+    pub focus: Pane,
+    pub transcript: Option<TranscriptView>,
+    pub overlay: Option<Overlay>,
+    /// `/` was pressed: keys edit the filter until enter or esc.
+    pub filter_editing: bool,
+    pub notice: Option<Notice>,
+    /// `c` was pressed on this group; its detail is being loaded.
+    pub pending_call: Option<GroupId>,
+    pub export_dir: PathBuf,
+    pub quit: bool,
+    /// Something on screen changed since the last draw.
+    pub dirty: bool,
+}
+
+impl App {
+    pub fn new(lang: Lang, source_label: impl Into<String>, now: DateTime<Utc>) -> Self {
+        Self {
+            strings: strings(lang),
+            theme: Theme::plain(),
+            tz: chrono_tz::America::Bogota,
+            source_label: source_label.into(),
+            now,
+            conn: ConnState::Idle,
+            last_update: None,
+            groups: Vec::new(),
+            groups_loaded: false,
+            groups_sel: 0,
+            batches: Vec::new(),
+            batches_loaded: false,
+            batches_sel: 0,
+            phone_numbers: Vec::new(),
+            batch: None,
+            focus: Pane::Groups,
+            transcript: None,
+            overlay: None,
+            filter_editing: false,
+            notice: None,
+            pending_call: None,
+            export_dir: PathBuf::from("."),
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    /// Which bindings apply now.
+    pub fn ctx(&self) -> Ctx {
+        match &self.overlay {
+            Some(Overlay::Help) => Ctx::Help,
+            Some(Overlay::Confirm(_)) => Ctx::Confirm,
+            None => match self.focus {
+                Pane::Groups => Ctx::Groups,
+                Pane::Batches => Ctx::Batches,
+                Pane::Batch => Ctx::Batch,
+                Pane::Transcript => Ctx::Transcript,
+            },
+        }
+    }
+
+    pub fn es(&self) -> bool {
+        self.strings.lang == Lang::Es
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error: false,
+            at: self.now,
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error: true,
+            at: self.now,
+        });
+    }
+
+    pub fn local_time(&self, t: DateTime<Utc>) -> DateTime<Tz> {
+        t.with_timezone(&self.tz)
+    }
+}

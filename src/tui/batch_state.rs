@@ -1,0 +1,381 @@
+//! The watched batch as the dashboard holds it: the recipients of the last snapshot, a
+//! sorted and filtered index into them (recomputed only when data, sort or filter change,
+//! never per frame), counts per status, marks, and the status history seen live.
+
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+
+use crate::api::{BatchStatusView, RecipientView};
+use crate::domain::{BatchStatus, GroupId, RecipientStatus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// As the service lists them.
+    Original,
+    Name,
+    Status,
+    Duration,
+    Updated,
+}
+
+impl SortKey {
+    pub fn next(self) -> Self {
+        match self {
+            Self::Original => Self::Name,
+            Self::Name => Self::Status,
+            Self::Status => Self::Duration,
+            Self::Duration => Self::Updated,
+            Self::Updated => Self::Original,
+        }
+    }
+
+    pub fn label(self, es: bool) -> &'static str {
+        match (self, es) {
+            (Self::Original, true) => "original",
+            (Self::Original, false) => "original",
+            (Self::Name, true) => "nombre",
+            (Self::Name, false) => "name",
+            (Self::Status, true) => "estado",
+            (Self::Status, false) => "status",
+            (Self::Duration, true) => "duración",
+            (Self::Duration, false) => "duration",
+            (Self::Updated, true) => "actualización",
+            (Self::Updated, false) => "last update",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct BatchState {
+    pub id: String,
+    pub name: String,
+    pub status: BatchStatus,
+    pub group_id: Option<GroupId>,
+    pub group_name: Option<String>,
+    pub created_at_unix: i64,
+    pub last_updated_at_unix: i64,
+    pub retry_count: u32,
+    pub rows: Vec<RecipientView>,
+    /// Indices into `rows`, filtered and sorted: what the table shows.
+    pub view: Vec<u32>,
+    /// Per status, in lifecycle order (unknown values last).
+    pub counts: Vec<(RecipientStatus, usize)>,
+    /// Minute (unix / 60) in which each finished call was last updated, sorted.
+    pub done_minutes: Vec<i64>,
+    pub sort: SortKey,
+    pub sort_desc: bool,
+    pub filter: String,
+    pub marked: HashSet<String>,
+    /// Selected position in `view`.
+    pub selected: usize,
+    /// First visible row; written by the table when it draws (like ratatui's `TableState`),
+    /// so scrolling keeps its place without `update` knowing the screen height.
+    pub offset: Cell<usize>,
+    /// Status changes seen while watching: recipient id -> (unix, status).
+    pub history: HashMap<String, Vec<(i64, RecipientStatus)>>,
+    /// A snapshot has arrived (until then the pane says "loading").
+    pub loaded: bool,
+}
+
+pub fn display_name(r: &RecipientView) -> &str {
+    r.name
+        .as_deref()
+        .or_else(|| r.variables.get("name").map(String::as_str))
+        .unwrap_or("")
+}
+
+pub fn duration(r: &RecipientView) -> Option<u64> {
+    r.duration_secs.or(r.call_duration)
+}
+
+fn status_rank(s: &RecipientStatus) -> usize {
+    RecipientStatus::KNOWN
+        .iter()
+        .position(|k| k == s)
+        .unwrap_or(RecipientStatus::KNOWN.len())
+}
+
+impl BatchState {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: String::new(),
+            status: BatchStatus::Pending,
+            group_id: None,
+            group_name: None,
+            created_at_unix: 0,
+            last_updated_at_unix: 0,
+            retry_count: 0,
+            rows: Vec::new(),
+            view: Vec::new(),
+            counts: Vec::new(),
+            done_minutes: Vec::new(),
+            sort: SortKey::Original,
+            sort_desc: false,
+            filter: String::new(),
+            marked: HashSet::new(),
+            selected: 0,
+            offset: Cell::new(0),
+            history: HashMap::new(),
+            loaded: false,
+        }
+    }
+
+    /// Replace the data with a newer snapshot, keeping sort, filter, marks and the
+    /// selected recipient; record every status change in the history.
+    pub fn apply(&mut self, snap: BatchStatusView, now_unix: i64) {
+        let keep = self.selected_row().map(|r| r.id.clone());
+        let old = std::mem::replace(&mut self.rows, snap.recipients);
+        let before: HashMap<&str, &RecipientStatus> =
+            old.iter().map(|r| (r.id.as_str(), &r.status)).collect();
+        for r in &self.rows {
+            if before.get(r.id.as_str()).is_some_and(|s| **s == r.status) {
+                continue;
+            }
+            let at = if r.updated_at_unix > 0 {
+                r.updated_at_unix
+            } else {
+                now_unix
+            };
+            self.history
+                .entry(r.id.clone())
+                .or_default()
+                .push((at, r.status.clone()));
+        }
+        drop(before);
+        self.name = snap.name;
+        self.status = snap.status;
+        self.group_id = snap.group_id.or(self.group_id);
+        self.group_name = snap.group_name.or(self.group_name.take());
+        self.created_at_unix = snap.created_at_unix;
+        self.last_updated_at_unix = snap.last_updated_at_unix;
+        self.retry_count = snap.retry_count;
+        self.loaded = true;
+        self.recount();
+        self.reindex();
+        self.select_id(keep.as_deref());
+    }
+
+    fn recount(&mut self) {
+        let mut counts: Vec<(RecipientStatus, usize)> = RecipientStatus::KNOWN
+            .iter()
+            .map(|s| (s.clone(), 0))
+            .collect();
+        let mut done = Vec::new();
+        for r in &self.rows {
+            let i = status_rank(&r.status);
+            match counts.get_mut(i) {
+                Some(c) if i < RecipientStatus::KNOWN.len() => c.1 += 1,
+                _ => match counts.iter_mut().find(|(s, _)| *s == r.status) {
+                    Some(c) => c.1 += 1,
+                    None => counts.push((r.status.clone(), 1)),
+                },
+            }
+            if r.status.is_final()
+                && r.status != RecipientStatus::Cancelled
+                && r.updated_at_unix > 0
+            {
+                done.push(r.updated_at_unix.div_euclid(60));
+            }
+        }
+        done.sort_unstable();
+        self.counts = counts;
+        self.done_minutes = done;
+    }
+
+    pub fn count(&self, s: &RecipientStatus) -> usize {
+        self.counts
+            .iter()
+            .find(|(k, _)| k == s)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Recipients whose call is over (any final status).
+    pub fn finished(&self) -> usize {
+        self.counts
+            .iter()
+            .filter(|(s, _)| s.is_final())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    pub fn retryable(&self) -> usize {
+        self.rows.iter().filter(|r| r.status.is_retryable()).count()
+    }
+
+    pub fn not_started(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.status.is_not_started())
+            .count()
+    }
+
+    pub fn running(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.status,
+                    RecipientStatus::Initiated | RecipientStatus::InProgress
+                )
+            })
+            .count()
+    }
+
+    /// Finished calls per minute for the `n` minutes ending at `now_unix`, oldest first.
+    pub fn per_minute(&self, now_unix: i64, n: usize) -> Vec<u64> {
+        let end = now_unix.div_euclid(60);
+        let mut out = vec![0u64; n];
+        let from = end - n as i64 + 1;
+        let start = self.done_minutes.partition_point(|m| *m < from);
+        for m in &self.done_minutes[start..] {
+            if let Some(slot) = usize::try_from(m - from).ok().and_then(|i| out.get_mut(i)) {
+                *slot += 1;
+            }
+        }
+        out
+    }
+
+    /// Seconds until every call is over at the rate seen so far, if it can be told.
+    pub fn eta_secs(&self, now_unix: i64) -> Option<i64> {
+        let done = self.finished();
+        let elapsed = now_unix - self.created_at_unix;
+        if self.status.is_final() || done == 0 || elapsed <= 0 || self.created_at_unix <= 0 {
+            return None;
+        }
+        let remaining = self.total().saturating_sub(done) as f64;
+        Some((remaining * elapsed as f64 / done as f64).round() as i64)
+    }
+
+    pub fn selected_row(&self) -> Option<&RecipientView> {
+        let i = *self.view.get(self.selected)? as usize;
+        self.rows.get(i)
+    }
+
+    pub fn row_by_id(&self, id: &str) -> Option<&RecipientView> {
+        self.rows.iter().find(|r| r.id == id)
+    }
+
+    fn select_id(&mut self, id: Option<&str>) {
+        if let Some(id) = id
+            && let Some(pos) = self
+                .view
+                .iter()
+                .position(|i| self.rows[*i as usize].id == id)
+        {
+            self.selected = pos;
+        }
+        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+    }
+
+    pub fn set_sort(&mut self, key: SortKey, desc: bool) {
+        let keep = self.selected_row().map(|r| r.id.clone());
+        self.sort = key;
+        self.sort_desc = desc;
+        self.reindex();
+        self.select_id(keep.as_deref());
+    }
+
+    pub fn set_filter(&mut self, text: &str) {
+        let keep = self.selected_row().map(|r| r.id.clone());
+        self.filter = text.to_string();
+        self.reindex();
+        self.select_id(keep.as_deref());
+    }
+
+    /// Rebuild `view` from `rows`, the filter and the sort.
+    fn reindex(&mut self) {
+        let matcher = Matcher::new(&self.filter);
+        let mut view: Vec<u32> = (0..self.rows.len() as u32)
+            .filter(|i| matcher.matches(&self.rows[*i as usize]))
+            .collect();
+        let rows = &self.rows;
+        let row = |i: &u32| &rows[*i as usize];
+        match self.sort {
+            SortKey::Original => {}
+            SortKey::Name => view.sort_by_cached_key(|i| display_name(row(i)).to_lowercase()),
+            SortKey::Status => view.sort_by_key(|i| status_rank(&row(i).status)),
+            SortKey::Duration => view.sort_by_key(|i| duration(row(i)).unwrap_or(0)),
+            SortKey::Updated => view.sort_by_key(|i| row(i).updated_at_unix),
+        }
+        if self.sort_desc {
+            view.reverse();
+        }
+        self.view = view;
+    }
+
+    pub fn toggle_mark(&mut self) {
+        if let Some(id) = self.selected_row().map(|r| r.id.clone())
+            && !self.marked.remove(&id)
+        {
+            self.marked.insert(id);
+        }
+    }
+
+    /// Rows to export: the marked ones if any, else what the table shows.
+    pub fn export_rows(&self) -> Vec<&RecipientView> {
+        let shown = self.view.iter().map(|i| &self.rows[*i as usize]);
+        if self.marked.is_empty() {
+            shown.collect()
+        } else {
+            shown.filter(|r| self.marked.contains(&r.id)).collect()
+        }
+    }
+}
+
+/// `/` filter: a status (wire name or label, either language) or text in name, phone or
+/// summary; a leading `!` inverts it.
+struct Matcher {
+    invert: bool,
+    status: Option<RecipientStatus>,
+    text: String,
+}
+
+impl Matcher {
+    fn new(filter: &str) -> Self {
+        let f = filter.trim();
+        let (invert, f) = match f.strip_prefix('!') {
+            Some(rest) => (true, rest.trim()),
+            None => (false, f),
+        };
+        let text = f.to_lowercase();
+        let status = RecipientStatus::KNOWN
+            .iter()
+            .find(|s| {
+                s.as_str() == text
+                    || s.label_es() == text
+                    || super::i18n::EN.recipient_status(s) == text
+            })
+            .cloned();
+        Self {
+            invert,
+            status,
+            text,
+        }
+    }
+
+    fn matches(&self, r: &RecipientView) -> bool {
+        if self.text.is_empty() {
+            return true;
+        }
+        let hit = match &self.status {
+            Some(s) => r.status == *s,
+            None => {
+                contains_ci(display_name(r), &self.text)
+                    || r.phone_number.contains(&self.text)
+                    || r.summary
+                        .as_deref()
+                        .is_some_and(|s| contains_ci(s, &self.text))
+            }
+        };
+        hit != self.invert
+    }
+}
+
+fn contains_ci(hay: &str, needle_lower: &str) -> bool {
+    hay.to_lowercase().contains(needle_lower)
+}

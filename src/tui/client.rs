@@ -1,0 +1,225 @@
+//! The service's REST API as the dashboard uses it. Every answer is the seed's envelope;
+//! a failure keeps the service's own (Spanish) message and code for the status line.
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+use crate::api::{
+    BatchListItem, BatchStatusView, CancelData, Envelope, GroupDetail, GroupSummary,
+    PhoneNumberView, RetryData, StartCallData, StartCallRequest,
+};
+use crate::config::Lang;
+use crate::domain::GroupId;
+use crate::secret::Secret;
+
+use super::action::{Failure, Outcome};
+
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+pub struct ServiceClient {
+    base: String,
+    token: Option<Secret>,
+    http: reqwest::Client,
+    lang: Lang,
+}
+
+impl std::fmt::Debug for ServiceClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceClient")
+            .field("base", &self.base)
+            .field("token", &self.token)
+            .finish()
+    }
+}
+
+impl ServiceClient {
+    pub fn new(base: &str, token: Option<Secret>, lang: Lang) -> Result<Self, Failure> {
+        let base = base.trim().trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(Failure::network(match lang {
+                Lang::Es => {
+                    format!("URL del servicio no válida: «{base}» (use http://… o https://…)")
+                }
+                Lang::En => format!("invalid service URL: “{base}” (use http://… or https://…)"),
+            }));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| Failure::network(e.to_string()))?;
+        Ok(Self {
+            base,
+            token: token.filter(|t| !t.is_empty()),
+            http,
+            lang,
+        })
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let rb = self.http.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(t) => rb.bearer_auth(t.expose()),
+            None => rb,
+        }
+    }
+
+    /// The SSE request for a batch (no overall timeout: the stream lives long).
+    pub fn stream_request(&self, batch_id: &str) -> RequestBuilder {
+        self.request(
+            Method::GET,
+            &format!("/api/batch-calls/{}/status/stream", seg(batch_id)),
+        )
+        .header(reqwest::header::ACCEPT, "text/event-stream")
+    }
+
+    fn unreachable(&self, e: &reqwest::Error) -> Failure {
+        // reqwest's text names the URL, never the Authorization header.
+        let what = if e.is_timeout() { "timeout" } else { "" };
+        Failure::network(match self.lang {
+            Lang::Es => format!("Sin conexión con el servicio {} {what}({e})", self.base),
+            Lang::En => format!("Cannot reach the service {} {what}({e})", self.base),
+        })
+    }
+
+    async fn call<T: DeserializeOwned>(&self, rb: RequestBuilder) -> Outcome<T> {
+        let resp = rb
+            .timeout(REQUEST_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        let status = resp.status();
+        let body = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
+        decode(status, &body, self.lang)
+    }
+
+    pub async fn groups(&self) -> Outcome<Vec<GroupSummary>> {
+        self.call(self.request(Method::GET, "/api/groups")).await
+    }
+
+    pub async fn group(&self, id: GroupId) -> Outcome<GroupDetail> {
+        self.call(self.request(Method::GET, &format!("/api/groups/{id}")))
+            .await
+    }
+
+    pub async fn batches(&self) -> Outcome<Vec<BatchListItem>> {
+        self.call(self.request(Method::GET, "/api/batch-calls"))
+            .await
+    }
+
+    pub async fn status(&self, batch_id: &str) -> Outcome<BatchStatusView> {
+        let path = format!("/api/batch-calls/{}/status", seg(batch_id));
+        self.call(self.request(Method::GET, &path)).await
+    }
+
+    pub async fn phone_numbers(&self) -> Outcome<Vec<PhoneNumberView>> {
+        self.call(self.request(Method::GET, "/api/phone-numbers"))
+            .await
+    }
+
+    pub async fn start_call(&self, id: GroupId, req: &StartCallRequest) -> Outcome<StartCallData> {
+        let rb = self.request(Method::POST, &format!("/api/groups/{id}/call"));
+        self.call(rb.json(req)).await
+    }
+
+    pub async fn retry(&self, batch_id: &str) -> Outcome<RetryData> {
+        let path = format!("/api/batch-calls/{}/retry", seg(batch_id));
+        self.call(self.request(Method::POST, &path)).await
+    }
+
+    pub async fn cancel(&self, batch_id: &str) -> Outcome<CancelData> {
+        let path = format!("/api/batch-calls/{}/cancel", seg(batch_id));
+        self.call(self.request(Method::POST, &path)).await
+    }
+
+    pub fn audio_url(&self, conversation_id: &str) -> String {
+        format!(
+            "{}/api/conversations/{}/audio",
+            self.base,
+            seg(conversation_id)
+        )
+    }
+
+    /// The recording's bytes.
+    pub async fn audio(&self, conversation_id: &str) -> Outcome<Vec<u8>> {
+        let path = format!("/api/conversations/{}/audio", seg(conversation_id));
+        let resp = self
+            .request(Method::GET, &path)
+            .timeout(REQUEST_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        let status = resp.status();
+        let body = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
+        if status.is_success() {
+            return Ok(body.to_vec());
+        }
+        decode::<serde_json::Value>(status, &body, self.lang).map(|_| Vec::new())
+    }
+}
+
+/// One path segment: ids come from the service, but are escaped anyway.
+fn seg(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Read an envelope: `data` on success, the service's message and code otherwise.
+pub fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8], lang: Lang) -> Outcome<T> {
+    let code = Some(status.as_u16());
+    match serde_json::from_slice::<Envelope<T>>(body) {
+        Ok(env) if env.success && status.is_success() => env.data.ok_or_else(|| Failure {
+            status: code,
+            code: None,
+            message: match lang {
+                Lang::Es => "El servicio respondió sin datos".into(),
+                Lang::En => "The service answered without data".into(),
+            },
+            details: None,
+        }),
+        Ok(env) => Err(Failure {
+            status: code,
+            code: env.code,
+            message: env.message,
+            details: env.details,
+        }),
+        Err(e) => {
+            // A failure envelope has no `data`, so a typed parse can fail on it: try the
+            // untyped shape before calling the answer unreadable.
+            if let Ok(env) = serde_json::from_slice::<Envelope<serde_json::Value>>(body)
+                && !env.success
+            {
+                return Err(Failure {
+                    status: code,
+                    code: env.code,
+                    message: env.message,
+                    details: env.details,
+                });
+            }
+            Err(Failure {
+                status: code,
+                code: None,
+                message: match lang {
+                    Lang::Es => format!("Respuesta inesperada del servicio (HTTP {status}): {e}"),
+                    Lang::En => format!("Unexpected answer from the service (HTTP {status}): {e}"),
+                },
+                details: None,
+            })
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Runs effects as tokio tasks that report back with actions. Only one batch is followed
+//! at a time: a new `Watch` cancels the previous one.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Lang;
+
+use super::action::Action;
+use super::client::ServiceClient;
+use super::effect::Effect;
+use super::i18n::strings;
+use super::source::{WatchConfig, watch};
+
+pub struct Executor {
+    client: ServiceClient,
+    tx: mpsc::Sender<Action>,
+    cfg: WatchConfig,
+    watching: Option<CancellationToken>,
+    player: Option<PathBuf>,
+}
+
+impl Executor {
+    pub fn new(client: ServiceClient, tx: mpsc::Sender<Action>, cfg: WatchConfig) -> Self {
+        Self {
+            client,
+            tx,
+            cfg,
+            watching: None,
+            player: find_player(),
+        }
+    }
+
+    /// Pretend no audio player exists (tests, and machines where one should not be used).
+    pub fn without_player(mut self) -> Self {
+        self.player = None;
+        self
+    }
+
+    pub fn run(&mut self, effect: Effect) {
+        let c = self.client.clone();
+        let tx = self.tx.clone();
+        match effect {
+            Effect::LoadGroups => spawn(tx, async move { Action::GroupsLoaded(c.groups().await) }),
+            Effect::LoadBatches => {
+                spawn(tx, async move { Action::BatchesLoaded(c.batches().await) })
+            }
+            Effect::LoadPhoneNumbers => spawn(tx, async move {
+                Action::PhoneNumbersLoaded(c.phone_numbers().await)
+            }),
+            Effect::LoadGroupDetail(id) => spawn(tx, async move {
+                Action::GroupDetailLoaded(c.group(id).await.map(Box::new))
+            }),
+            Effect::Watch(batch_id) => {
+                if let Some(old) = self.watching.take() {
+                    old.cancel();
+                }
+                let token = CancellationToken::new();
+                self.watching = Some(token.clone());
+                tokio::spawn(watch(c, batch_id, tx, self.cfg.clone(), token));
+            }
+            Effect::StartCall { group_id, request } => spawn(tx, async move {
+                Action::CallStarted(c.start_call(group_id, &request).await)
+            }),
+            Effect::Retry(id) => spawn(tx, async move { Action::Retried(c.retry(&id).await) }),
+            Effect::Cancel(id) => spawn(tx, async move { Action::Cancelled(c.cancel(&id).await) }),
+            Effect::WriteCsv {
+                path,
+                contents,
+                rows,
+            } => {
+                let lang = c.lang();
+                spawn(tx, async move {
+                    Action::Exported(
+                        tokio::fs::write(&path, contents)
+                            .await
+                            .map(|()| (rows, path.clone()))
+                            .map_err(|e| match lang {
+                                Lang::Es => format!("No se pudo escribir {}: {e}", path.display()),
+                                Lang::En => format!("Could not write {}: {e}", path.display()),
+                            }),
+                    )
+                });
+            }
+            Effect::PlayAudio { conversation_id } => {
+                let player = self.player.clone();
+                spawn(tx, async move {
+                    play(&c, player.as_deref(), &conversation_id).await
+                });
+            }
+        }
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        if let Some(t) = self.watching.take() {
+            t.cancel();
+        }
+    }
+}
+
+fn spawn<F>(tx: mpsc::Sender<Action>, fut: F)
+where
+    F: Future<Output = Action> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let action = fut.await;
+        let _ = tx.send(action).await;
+    });
+}
+
+/// Players tried in order; each is started quiet and without a window, so nothing it
+/// prints lands on the dashboard.
+const PLAYERS: &[(&str, &[&str])] = &[
+    ("mpv", &["--no-video", "--really-quiet"]),
+    ("ffplay", &["-nodisp", "-autoexit", "-loglevel", "quiet"]),
+    ("cvlc", &["--play-and-exit", "--quiet"]),
+    ("mpg123", &["-q"]),
+    ("afplay", &[]),
+];
+
+/// The first player found on `PATH`.
+pub fn find_player() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    PLAYERS.iter().find_map(|(name, _)| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+async fn play(c: &ServiceClient, player: Option<&Path>, conversation_id: &str) -> Action {
+    let s = strings(c.lang());
+    let Some(player) = player else {
+        return Action::Notice {
+            text: format!("{} {}", s.no_player, c.audio_url(conversation_id)),
+            error: true,
+        };
+    };
+    let bytes = match c.audio(conversation_id).await {
+        Ok(b) => b,
+        Err(f) => {
+            return Action::Notice {
+                text: f.message,
+                error: true,
+            };
+        }
+    };
+    let file = std::env::temp_dir().join(format!(
+        "callboard-{}.mp3",
+        super::export::safe_name(conversation_id)
+    ));
+    if let Err(e) = tokio::fs::write(&file, &bytes).await {
+        return Action::Notice {
+            text: format!("{}: {e}", file.display()),
+            error: true,
+        };
+    }
+    let name = player
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let args = PLAYERS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[][..], |(_, a)| *a);
+    let started = tokio::process::Command::new(player)
+        .args(args)
+        .arg(&file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(false)
+        .spawn();
+    match started {
+        Ok(mut child) => {
+            // Reap it when it ends, so no zombie is left behind.
+            tokio::spawn(async move {
+                let _ = child.wait().await;
+            });
+            Action::Notice {
+                text: s.playing(&name),
+                error: false,
+            }
+        }
+        Err(e) => Action::Notice {
+            text: format!("{name}: {e}"),
+            error: true,
+        },
+    }
+}

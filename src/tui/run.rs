@@ -1,0 +1,196 @@
+//! The entry point and the event loop: actions in, `update`, effects out, and a redraw
+//! only when something changed, at most ~30 times a second.
+
+use chrono::Utc;
+use chrono_tz::Tz;
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::config::Lang;
+use crate::secret::Secret;
+
+use super::action::Action;
+use super::app::App;
+use super::client::ServiceClient;
+use super::effect::Effect;
+use super::exec::Executor;
+use super::source::WatchConfig;
+use super::terminal::TerminalGuard;
+use super::theme::Theme;
+use super::ui;
+
+/// At most this often a frame (~30 fps) while data streams in.
+const FRAME: Duration = Duration::from_millis(33);
+/// Groups and batches are reloaded this often (the batch itself streams).
+const REFRESH: Duration = Duration::from_secs(15);
+/// Actions folded into state before one draw.
+const DRAIN_MAX: usize = 512;
+
+/// How to start the dashboard. `callboard demo` builds one with the URL and token of the
+/// service it started in-process.
+#[derive(Debug, Clone)]
+pub struct TuiOptions {
+    /// Base URL of `callboard serve`, e.g. `http://127.0.0.1:8080`.
+    pub server: String,
+    pub token: Option<Secret>,
+    pub lang: Lang,
+    /// Zone of the clock and of times typed in the schedule field.
+    pub timezone: Tz,
+    pub watch: WatchConfig,
+    /// Capture the mouse (off by default so terminal text selection keeps working).
+    pub mouse: bool,
+    /// Where `e` writes CSV files.
+    pub export_dir: PathBuf,
+    /// Open this batch at start.
+    pub open_batch: Option<String>,
+}
+
+impl TuiOptions {
+    pub fn new(server: impl Into<String>, token: Option<Secret>, lang: Lang) -> Self {
+        Self {
+            server: server.into(),
+            token,
+            lang,
+            timezone: chrono_tz::America::Bogota,
+            watch: WatchConfig::default(),
+            mouse: false,
+            export_dir: PathBuf::from("."),
+            open_batch: None,
+        }
+    }
+}
+
+/// Run the dashboard until the user quits. The terminal is restored on every path.
+pub async fn run(opts: TuiOptions) -> Result<()> {
+    if !std::io::stdout().is_terminal() {
+        return Err(eyre!(match opts.lang {
+            Lang::Es => "callboard tui necesita una terminal (la salida no es una TTY)",
+            Lang::En => "callboard tui needs a terminal (stdout is not a TTY)",
+        }));
+    }
+    let client = ServiceClient::new(&opts.server, opts.token.clone(), opts.lang)
+        .map_err(|f| eyre!(f.message))?;
+    let (tx, mut rx) = mpsc::channel::<Action>(1024);
+    let mut app = new_app(&opts, client.base());
+    let mut exec = Executor::new(client, tx.clone(), opts.watch.clone());
+    let mut guard = TerminalGuard::enter(opts.mouse).wrap_err("no se pudo preparar la terminal")?;
+    let input = tokio::spawn(read_terminal(tx.clone()));
+    let clock = tokio::spawn(ticks(tx.clone()));
+    drop(tx);
+    start(&mut app, &mut exec, opts.open_batch.as_deref());
+    let result = event_loop(&mut app, &mut rx, &mut exec, &mut guard.terminal).await;
+    input.abort();
+    clock.abort();
+    drop(guard);
+    result
+}
+
+/// The state at start, before any data.
+pub fn new_app(opts: &TuiOptions, source_label: &str) -> App {
+    let mut app = App::new(opts.lang, source_label, Utc::now());
+    app.theme = Theme::from_env();
+    app.tz = opts.timezone;
+    app.export_dir = opts.export_dir.clone();
+    app
+}
+
+/// First loads, and the batch to open if one was asked for.
+pub fn start(app: &mut App, exec: &mut Executor, open_batch: Option<&str>) {
+    for e in [
+        Effect::LoadGroups,
+        Effect::LoadBatches,
+        Effect::LoadPhoneNumbers,
+    ] {
+        exec.run(e);
+    }
+    if let Some(id) = open_batch {
+        let mut fx = Vec::new();
+        super::update::watch(app, id, "", &mut fx);
+        fx.into_iter().for_each(|e| exec.run(e));
+    }
+}
+
+/// Fold actions into state and draw when dirty, until `quit` or every sender is gone.
+/// Generic over the backend so tests drive the very same loop on a `TestBackend`.
+pub async fn event_loop<B: Backend>(
+    app: &mut App,
+    rx: &mut mpsc::Receiver<Action>,
+    exec: &mut Executor,
+    terminal: &mut Terminal<B>,
+) -> Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let mut last_draw = Instant::now() - FRAME;
+    let mut batch = Vec::with_capacity(64);
+    loop {
+        if app.dirty && last_draw.elapsed() >= FRAME {
+            terminal.draw(|f| ui::draw(app, f))?;
+            app.dirty = false;
+            last_draw = Instant::now();
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let next_frame = last_draw + FRAME;
+        tokio::select! {
+            n = rx.recv_many(&mut batch, DRAIN_MAX) => {
+                if n == 0 {
+                    return Ok(());
+                }
+                for action in batch.drain(..) {
+                    for effect in super::update::update(app, action) {
+                        exec.run(effect);
+                    }
+                }
+            }
+            // Only armed when a draw is owed but came too soon after the last one.
+            _ = tokio::time::sleep_until(next_frame), if app.dirty => {}
+        }
+    }
+}
+
+async fn read_terminal(tx: mpsc::Sender<Action>) {
+    let mut events = EventStream::new();
+    while let Some(ev) = events.next().await {
+        let action = match ev {
+            Ok(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => Action::Key(k),
+            Ok(TermEvent::Resize(_, _)) => Action::Resize,
+            Ok(_) => continue,
+            Err(e) => {
+                tracing::error!("terminal input: {e}");
+                break;
+            }
+        };
+        if tx.send(action).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// A tick a second for clocks and ages, and a list refresh every `REFRESH`.
+async fn ticks(tx: mpsc::Sender<Action>) {
+    let mut second = tokio::time::interval(Duration::from_secs(1));
+    second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_refresh = Instant::now();
+    loop {
+        second.tick().await;
+        if tx.send(Action::Tick(Utc::now())).await.is_err() {
+            return;
+        }
+        if last_refresh.elapsed() >= REFRESH {
+            last_refresh = Instant::now();
+            if tx.send(Action::Refresh).await.is_err() {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The watched batch: progress gauge, counts per status, completions per minute, elapsed
+//! time and ETA above the recipients table.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Gauge, Paragraph, Sparkline};
+
+use super::super::app::{App, Pane};
+use super::super::i18n::short_duration;
+use super::{pane_block, recipients};
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let s = app.strings;
+    let t = &app.theme;
+    let Some(b) = &app.batch else {
+        let block = pane_block(app, Pane::Batch, format!(" {} ", s.batch));
+        let p = Paragraph::new(s.no_batch)
+            .style(t.dim())
+            .block(block)
+            .wrap(Default::default());
+        frame.render_widget(p, area);
+        return;
+    };
+    let name = if b.name.is_empty() {
+        b.id.as_str()
+    } else {
+        b.name.as_str()
+    };
+    let title = Line::from(vec![
+        Span::raw(format!(" {}: {name} · ", s.batch)),
+        Span::styled(s.batch_status(&b.status), t.batch(&b.status)),
+        Span::raw(" "),
+    ]);
+    let block = pane_block(app, Pane::Batch, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if !b.loaded {
+        frame.render_widget(Paragraph::new(s.loading).style(t.dim()), inner);
+        return;
+    }
+    // The sparkline is the first thing to go when there is no room.
+    let spark_h = if inner.height >= 16 { 3 } else { 0 };
+    let [gauge, counts, stats, table] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(spark_h.max(1)),
+        Constraint::Min(3),
+    ])
+    .areas(inner);
+
+    let total = b.total();
+    let done = b.finished();
+    let ratio = if total == 0 {
+        0.0
+    } else {
+        done as f64 / total as f64
+    };
+    let label = format!("{done}/{total} ({:.0}%)", ratio * 100.0);
+    frame.render_widget(
+        Gauge::default()
+            .ratio(ratio.clamp(0.0, 1.0))
+            .label(label)
+            .gauge_style(t.ok()),
+        gauge,
+    );
+
+    let mut spans = Vec::new();
+    for (status, n) in b.counts.iter().filter(|(_, n)| *n > 0) {
+        spans.push(Span::styled(
+            format!("{} {n}", s.recipient_status(status)),
+            t.recipient(status),
+        ));
+        spans.push(Span::raw("  "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), counts);
+
+    let now = app.now.timestamp();
+    let elapsed = if b.created_at_unix > 0 {
+        now - b.created_at_unix
+    } else {
+        0
+    };
+    let eta = b
+        .eta_secs(now)
+        .map(short_duration)
+        .unwrap_or_else(|| "—".to_string());
+    let minutes = b.per_minute(now, 30);
+    let last = minutes.last().copied().unwrap_or(0);
+    let text = format!(
+        "{} {} · {} {eta} · {last} {}",
+        s.elapsed,
+        short_duration(elapsed),
+        s.eta,
+        s.per_minute
+    );
+    if spark_h > 0 {
+        let [spark, info] =
+            Layout::horizontal([Constraint::Length(32), Constraint::Min(10)]).areas(stats);
+        frame.render_widget(Sparkline::default().data(&minutes).style(t.ok()), spark);
+        frame.render_widget(Paragraph::new(text).wrap(Default::default()), info);
+    } else {
+        frame.render_widget(Paragraph::new(text), stats);
+    }
+    recipients::draw(app, b, frame, table);
+}

@@ -1,0 +1,120 @@
+//! Confirm dialogs that say exactly what will happen and to how many recipients.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::super::app::{App, CallDialog, Confirm};
+use super::super::keymap::{Command, describe};
+use super::{centered, wrapped_height};
+
+pub fn draw(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
+    let s = app.strings;
+    let t = &app.theme;
+    let lang = s.lang;
+    let (cmd, lines) = match c {
+        Confirm::StartCall(d) => (Command::Call, call_lines(app, d)),
+        Confirm::Retry { name, count, .. } => (
+            Command::Retry,
+            vec![Line::from(s.confirm_retry(name, *count))],
+        ),
+        Confirm::Cancel {
+            name,
+            stop,
+            running,
+            ..
+        } => (
+            Command::Cancel,
+            vec![Line::from(s.confirm_cancel(name, *stop, *running))],
+        ),
+    };
+    let field = match c {
+        Confirm::StartCall(d) => Some(d),
+        _ => None,
+    };
+    let field_h = if field.is_some() { 3 } else { 0 };
+    let width = area.width.min(80);
+    let text_h = wrapped_height(&lines, width.saturating_sub(2));
+    // Borders, the text, the field, a blank row and the y/n row.
+    let popup = centered(area, width, text_h + field_h + 4);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .title(format!(" {} ", describe(cmd, lang)))
+        .title_style(t.title())
+        .border_style(t.border(true));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let [text_area, field_area, _, yes_no] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(field_h),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
+    frame.render_widget(Span::styled(s.confirm_yes_no, t.key()), yes_no);
+    if let Some(d) = field {
+        let mut ta = d.schedule.clone();
+        ta.set_block(
+            Block::bordered()
+                .title(format!(" {} ", s.schedule))
+                .border_style(t.border(d.schedule_focus)),
+        );
+        if !d.schedule_focus {
+            ta.set_cursor_style(ratatui::style::Style::new());
+        }
+        frame.render_widget(&ta, field_area);
+    }
+}
+
+fn call_lines<'a>(app: &'a App, d: &'a CallDialog) -> Vec<Line<'a>> {
+    let s = app.strings;
+    let t = &app.theme;
+    let mut out = vec![Line::from(Span::styled(
+        s.confirm_call(&d.group_name, d.recipients),
+        t.title(),
+    ))];
+    let phone = app
+        .phone_numbers
+        .get(d.phone_choice)
+        .map(|p| format!("{} ({})", p.phone_number, p.label))
+        .unwrap_or_else(|| s.none.to_string());
+    out.push(Line::from(format!("{}: ◀ {phone} ▶", s.phone_to_use)));
+    if d.skipped.is_empty() {
+        out.push(Line::from(format!("{}: {}", s.skipped, s.none)));
+    } else {
+        out.push(Line::from(format!("{} ({}):", s.skipped, d.skipped.len())));
+        for (name, why) in d.skipped.iter().take(4) {
+            out.push(Line::from(format!("  · {name}: {why}")));
+        }
+        if d.skipped.len() > 4 {
+            out.push(Line::from(format!("  · … +{}", d.skipped.len() - 4)));
+        }
+    }
+    if !d.missing.is_empty() {
+        out.push(Line::from(Span::styled(
+            format!("{}:", s.missing_vars),
+            t.error(),
+        )));
+        for m in d.missing.iter().take(4) {
+            out.push(Line::from(format!("  · {m}")));
+        }
+        if d.missing.len() > 4 {
+            out.push(Line::from(format!("  · … +{}", d.missing.len() - 4)));
+        }
+        let mark = if d.skip_incomplete { "[x]" } else { "[ ]" };
+        out.push(Line::from(format!("{mark} {}", s.skip_incomplete)));
+    }
+    if d.active_batch.is_some() {
+        let mark = if d.force { "[x]" } else { "[ ]" };
+        out.push(Line::from(format!("{mark} {}", s.force)));
+    }
+    if d.submitting {
+        out.push(Line::from(Span::styled(s.loading, t.dim())));
+    }
+    if let Some(e) = &d.error {
+        out.push(Line::from(Span::styled(e.as_str(), t.error())));
+    }
+    out
+}

@@ -1,0 +1,124 @@
+//! Drawing: a pure function of the state (the recipients table also records its scroll
+//! offset, as ratatui's own `TableState` does).
+//!
+//! ```text
+//! ┌ header: source · connection (age) · batch · clock ─────────────────────────┐
+//! │ Groups          │ Batch: gauge, counts, sparkline, elapsed/ETA             │
+//! │─────────────────│ recipients table (visible rows only)                     │
+//! │ Batches         │   or the transcript of one recipient                     │
+//! ├ status line: results and errors ──────────────────────────────────────────┤
+//! └ key hints for the focused pane (from the keymap) ─────────────────────────┘
+//! ```
+//! Below 100 columns only the focused pane is shown (tab moves between them).
+
+mod batch;
+mod batches;
+mod confirm;
+mod groups;
+mod header;
+mod help;
+pub mod recipients;
+mod status;
+mod transcript;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Block, BorderType};
+
+use super::app::{App, Overlay, Pane};
+
+/// Narrower than this, one pane at a time.
+pub const NARROW_WIDTH: u16 = 100;
+
+pub fn draw(app: &App, frame: &mut Frame) {
+    let [head, body, notice, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    header::draw(app, frame, head);
+    if body.width < NARROW_WIDTH {
+        draw_pane(app, frame, body, app.focus);
+    } else {
+        let left_w = (body.width * 35 / 100).clamp(34, 60);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(20)]).areas(body);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(left);
+        draw_pane(app, frame, top, Pane::Groups);
+        draw_pane(app, frame, bottom, Pane::Batches);
+        let right_pane = if app.transcript.is_some() {
+            Pane::Transcript
+        } else {
+            Pane::Batch
+        };
+        draw_pane(app, frame, right, right_pane);
+    }
+    status::draw_notice(app, frame, notice);
+    status::draw_hints(app, frame, hints);
+    match &app.overlay {
+        Some(Overlay::Help) => help::draw(app, frame, body),
+        Some(Overlay::Confirm(c)) => confirm::draw(app, c, frame, body),
+        None => {}
+    }
+}
+
+fn draw_pane(app: &App, frame: &mut Frame, area: Rect, pane: Pane) {
+    match pane {
+        Pane::Groups => groups::draw(app, frame, area),
+        Pane::Batches => batches::draw(app, frame, area),
+        Pane::Batch => batch::draw(app, frame, area),
+        Pane::Transcript => transcript::draw(app, frame, area),
+    }
+}
+
+/// A pane's frame, highlighted when it has the keyboard.
+fn pane_block<'a>(app: &App, pane: Pane, title: impl Into<ratatui::text::Line<'a>>) -> Block<'a> {
+    let focused = app.focus == pane && app.overlay.is_none();
+    Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(app.theme.border(focused))
+        .title(title)
+        .title_style(app.theme.title())
+}
+
+/// A centred rectangle for dialogs, at most `w`×`h`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn local_hm(app: &App, rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            app.local_time(t.with_timezone(&chrono::Utc))
+                .format("%d/%m %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+/// Rows `lines` take when word-wrapped at `width`. Estimated from the display width,
+/// with one spare row per wrapped line because words do not break where characters do.
+fn wrapped_height(lines: &[ratatui::text::Line], width: u16) -> u16 {
+    let w = usize::from(width.max(1));
+    lines
+        .iter()
+        .map(|l| {
+            let rows = l.width().max(1).div_ceil(w);
+            (rows + usize::from(rows > 1)) as u16
+        })
+        .sum()
+}

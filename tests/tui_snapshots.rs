@@ -1,0 +1,190 @@
+//! Whole screens drawn into a `TestBackend` at 80×24 and 160×48, with a fixed clock.
+//! Review changes with `cargo insta review`.
+
+use callboard::config::Lang;
+use callboard::tui::action::{Action, ConnState};
+use callboard::tui::app::App;
+use callboard::tui::fixtures;
+use callboard::tui::theme::Theme;
+use callboard::tui::ui::draw;
+use callboard::tui::update::update;
+use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 8, 24, 15, 30, 0)
+        .single()
+        .unwrap()
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(app, f)).unwrap();
+    t
+}
+
+fn fresh(lang: Lang) -> App {
+    App::new(lang, "http://127.0.0.1:8080", now())
+}
+
+fn loaded(lang: Lang) -> App {
+    let mut app = fresh(lang);
+    update(&mut app, Action::GroupsLoaded(Ok(fixtures::groups())));
+    update(&mut app, Action::BatchesLoaded(Ok(fixtures::batches())));
+    update(
+        &mut app,
+        Action::PhoneNumbersLoaded(Ok(fixtures::phone_numbers())),
+    );
+    app
+}
+
+fn live(lang: Lang, n: usize) -> App {
+    let mut app = loaded(lang);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Enter);
+    update(
+        &mut app,
+        Action::Conn {
+            batch_id: "batch_777".into(),
+            state: ConnState::Live,
+        },
+    );
+    let view = fixtures::batch_view("batch_777", n, now().timestamp());
+    update(
+        &mut app,
+        Action::Snapshot {
+            batch_id: "batch_777".into(),
+            view: Box::new(view),
+            at: now() - chrono::Duration::seconds(3),
+        },
+    );
+    app
+}
+
+#[test]
+fn empty_before_data() {
+    let app = fresh(Lang::Es);
+    insta::assert_snapshot!("empty_80x24", render(&app, 80, 24).backend());
+    let app = loaded(Lang::Es);
+    insta::assert_snapshot!("empty_loaded_160x48", render(&app, 160, 48).backend());
+}
+
+#[test]
+fn live_batch() {
+    let app = live(Lang::Es, 40);
+    insta::assert_snapshot!("live_160x48", render(&app, 160, 48).backend());
+    insta::assert_snapshot!("live_80x24", render(&app, 80, 24).backend());
+    let app = live(Lang::En, 40);
+    insta::assert_snapshot!("live_en_160x48", render(&app, 160, 48).backend());
+}
+
+#[test]
+fn live_batch_scrolled_far_down() {
+    let mut app = live(Lang::Es, 10_000);
+    for _ in 0..500 {
+        key(&mut app, KeyCode::PageDown);
+    }
+    insta::assert_snapshot!("live_10k_scrolled_160x48", render(&app, 160, 48).backend());
+}
+
+#[test]
+fn transcript_open() {
+    let mut app = live(Lang::Es, 40);
+    key(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("transcript_160x48", render(&app, 160, 48).backend());
+    insta::assert_snapshot!("transcript_80x24", render(&app, 80, 24).backend());
+}
+
+#[test]
+fn confirm_dialogs() {
+    let mut app = loaded(Lang::Es);
+    key(&mut app, KeyCode::Char('c'));
+    update(
+        &mut app,
+        Action::GroupDetailLoaded(Ok(Box::new(fixtures::group_detail()))),
+    );
+    insta::assert_snapshot!("confirm_call_160x48", render(&app, 160, 48).backend());
+    insta::assert_snapshot!("confirm_call_80x24", render(&app, 80, 24).backend());
+    let mut app = live(Lang::Es, 40);
+    key(&mut app, KeyCode::Char('x'));
+    insta::assert_snapshot!("confirm_cancel_80x24", render(&app, 80, 24).backend());
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = live(Lang::Es, 40);
+    key(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!("help_160x48", render(&app, 160, 48).backend());
+    insta::assert_snapshot!("help_80x24", render(&app, 80, 24).backend());
+}
+
+#[test]
+fn error_line_and_offline_header() {
+    let mut app = live(Lang::Es, 40);
+    update(
+        &mut app,
+        Action::Conn {
+            batch_id: "batch_777".into(),
+            state: ConnState::Offline,
+        },
+    );
+    update(
+        &mut app,
+        Action::Notice {
+            text: "Sin conexión con el servicio http://127.0.0.1:8080 (connection refused)".into(),
+            error: true,
+        },
+    );
+    update(
+        &mut app,
+        Action::Tick(now() + chrono::Duration::seconds(42)),
+    );
+    insta::assert_snapshot!("error_offline_160x48", render(&app, 160, 48).backend());
+}
+
+#[test]
+fn narrow_terminal_shows_the_focused_pane() {
+    let mut app = live(Lang::Es, 40);
+    key(&mut app, KeyCode::Tab); // back to groups
+    insta::assert_snapshot!("narrow_groups_80x24", render(&app, 80, 24).backend());
+    let mut app = live(Lang::Es, 40);
+    key(&mut app, KeyCode::Char('/'));
+    for c in "fallida".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!("narrow_filtering_80x24", render(&app, 80, 24).backend());
+}
+
+/// Colour carries status; without colour (`NO_COLOR`) nothing is coloured.
+#[test]
+fn status_colours_and_no_color() {
+    let mut app = live(Lang::Es, 12);
+    app.theme = Theme { color: true };
+    let t = render(&app, 160, 48);
+    let buf = t.backend().buffer();
+    let find = |word: &str| -> Option<Color> {
+        (0..buf.area.height).find_map(|y| {
+            let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+            line.find(word).map(|col| {
+                let x = line[..col].chars().count() as u16;
+                buf[(x, y)].fg
+            })
+        })
+    };
+    assert_eq!(find("fallida"), Some(Color::Red));
+    assert_eq!(find("completada"), Some(Color::Green));
+    app.theme = Theme::plain();
+    let t = render(&app, 160, 48);
+    let buf = t.backend().buffer();
+    assert!(
+        buf.content().iter().all(|c| c.fg == Color::Reset),
+        "NO_COLOR must leave every foreground at the terminal default"
+    );
+}

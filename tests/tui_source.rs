@@ -1,0 +1,674 @@
+//! The dashboard's data side against a real HTTP server on 127.0.0.1:0 that speaks the
+//! service's contract (JSON envelopes and the SSE stream): following a batch to the end,
+//! surviving a killed SSE connection, falling back to polling, going offline, REST
+//! errors with the service's own message, and the whole event loop driven headless.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event as SseEvent, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use callboard::api::{
+    BatchCompletedEvent, BatchStatusView, CancelData, ConnectedEvent, Envelope, RetryData,
+    StartCallData, StartCallRequest, StatusUpdateEvent,
+};
+use callboard::config::Lang;
+use callboard::domain::{BatchStatus, RecipientStatus};
+use callboard::secret::Secret;
+use callboard::tui::action::{Action, ConnState};
+use callboard::tui::client::ServiceClient;
+use callboard::tui::exec::Executor;
+use callboard::tui::fixtures;
+use callboard::tui::source::{WatchConfig, watch};
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+const TOKEN: &str = "tok_supervisor_19";
+
+#[derive(Clone)]
+enum Ev {
+    Connected,
+    Update(BatchStatusView),
+    Completed(BatchStatusView),
+}
+
+#[derive(Clone, Copy)]
+enum End {
+    /// The server closes the response cleanly.
+    Close,
+    /// The body fails mid-stream: hyper drops the connection.
+    Kill,
+    /// Stays open.
+    Hang,
+}
+
+#[derive(Default)]
+struct Contract {
+    streams: Mutex<VecDeque<(Vec<Ev>, End)>>,
+    refuse_stream: AtomicBool,
+    /// Answers of the status route in turn; the last one repeats.
+    statuses: Mutex<VecDeque<BatchStatusView>>,
+    sse_connects: AtomicUsize,
+    status_gets: AtomicUsize,
+    batch_list_gets: AtomicUsize,
+    retries: Mutex<Vec<String>>,
+    cancels: Mutex<Vec<String>>,
+    starts: Mutex<Vec<StartCallRequest>>,
+}
+
+type Shared = Arc<Contract>;
+
+fn fail(status: StatusCode, msg: &str, code: &str) -> Response {
+    (status, Json(Envelope::error(msg, code))).into_response()
+}
+
+fn authorized(h: &HeaderMap, q: &HashMap<String, String>) -> bool {
+    let bearer = h
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Bearer {TOKEN}"));
+    bearer || q.get("access_token").is_some_and(|t| t == TOKEN)
+}
+
+macro_rules! guard {
+    ($h:expr, $q:expr) => {
+        if !authorized(&$h, &$q) {
+            return fail(
+                StatusCode::UNAUTHORIZED,
+                "Token inválido o ausente",
+                "unauthorized",
+            );
+        }
+    };
+}
+
+fn ok<T: serde::Serialize>(msg: &str, data: T) -> Response {
+    Json(Envelope::ok(msg, data)).into_response()
+}
+
+async fn groups(h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    guard!(h, q);
+    ok("Grupos obtenidos", fixtures::groups())
+}
+
+async fn group(
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    Path(id): Path<u64>,
+) -> Response {
+    guard!(h, q);
+    if id != 55 {
+        return fail(StatusCode::NOT_FOUND, "Grupo no encontrado", "not_found");
+    }
+    ok("Grupo obtenido", fixtures::group_detail())
+}
+
+async fn batches(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    guard!(h, q);
+    s.batch_list_gets.fetch_add(1, Ordering::SeqCst);
+    ok(
+        "Lista de batch calls obtenida exitosamente",
+        fixtures::batches(),
+    )
+}
+
+async fn phones(h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    guard!(h, q);
+    ok("Números obtenidos", fixtures::phone_numbers())
+}
+
+async fn status(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    guard!(h, q);
+    s.status_gets.fetch_add(1, Ordering::SeqCst);
+    let mut seq = s.statuses.lock().unwrap();
+    let view = if seq.len() > 1 {
+        seq.pop_front()
+    } else {
+        seq.front().cloned()
+    };
+    match view {
+        Some(v) => ok("Estado del batch call obtenido exitosamente", v),
+        None => fail(StatusCode::NOT_FOUND, "Batch no encontrado", "not_found"),
+    }
+}
+
+fn ts() -> String {
+    callboard::api::timestamp_now()
+}
+
+async fn stream(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    Path(id): Path<String>,
+) -> Response {
+    guard!(h, q);
+    s.sse_connects.fetch_add(1, Ordering::SeqCst);
+    if s.refuse_stream.load(Ordering::SeqCst) {
+        return fail(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Servicio no disponible",
+            "unavailable",
+        );
+    }
+    let (events, end) = s
+        .streams
+        .lock()
+        .unwrap()
+        .pop_front()
+        .unwrap_or((vec![Ev::Connected], End::Hang));
+    let body = async_stream::stream! {
+        for ev in events {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let e = match ev {
+                Ev::Connected => SseEvent::default().event("connected").json_data(ConnectedEvent {
+                    message: "Conexión SSE establecida".into(),
+                    batch_id: id.clone(),
+                    timestamp: ts(),
+                }),
+                Ev::Update(v) => SseEvent::default().event("status-update").json_data(StatusUpdateEvent {
+                    success: true,
+                    data: v,
+                    timestamp: ts(),
+                }),
+                Ev::Completed(v) => SseEvent::default().event("batch-completed").json_data(BatchCompletedEvent {
+                    message: "Batch call completed".into(),
+                    final_status: v.status.to_string(),
+                    data: v,
+                    timestamp: ts(),
+                }),
+            };
+            yield e.map_err(|e| std::io::Error::other(e.to_string()));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        match end {
+            End::Close => {}
+            End::Kill => yield Err(std::io::Error::other("killed mid-stream")),
+            End::Hang => futures::future::pending::<()>().await,
+        }
+    };
+    Sse::new(body).into_response()
+}
+
+async fn start(
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    State(s): State<Shared>,
+    Path(id): Path<u64>,
+    Json(req): Json<StartCallRequest>,
+) -> Response {
+    guard!(h, q);
+    s.starts.lock().unwrap().push(req.clone());
+    if !req.skip_incomplete {
+        let mut body = Envelope::error("Faltan variables para 1 destinatario", "missing_variables");
+        body.details =
+            Some(serde_json::json!([{"name": "Dra. Pérez", "missing": ["especialidad"]}]));
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+    }
+    ok(
+        "Llamadas iniciadas exitosamente para el grupo \"Médicos Test\"",
+        StartCallData {
+            batch_id: "batch_900".into(),
+            group_id: id,
+            group_name: "Médicos Test".into(),
+            agent_id: "agent_67890".into(),
+            recipients_count: 13,
+            call_name: "Llamada Médicos Test - 24/8/2025".into(),
+            batch_data: serde_json::json!({"id": "batch_900"}),
+            skipped: vec![],
+        },
+    )
+}
+
+async fn retry(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    Path(id): Path<String>,
+) -> Response {
+    guard!(h, q);
+    s.retries.lock().unwrap().push(id.clone());
+    ok(
+        "Batch call reintentado exitosamente",
+        RetryData {
+            batch_id: id,
+            retried_count: 4,
+            status: "retrying".into(),
+        },
+    )
+}
+
+async fn cancel(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    Path(id): Path<String>,
+) -> Response {
+    guard!(h, q);
+    s.cancels.lock().unwrap().push(id.clone());
+    ok(
+        "Batch call cancelado exitosamente",
+        CancelData {
+            batch_id: id,
+            status: "cancelled".into(),
+            cancelled_count: 6,
+        },
+    )
+}
+
+async fn serve(contract: Shared) -> SocketAddr {
+    let app = Router::new()
+        .route("/api/groups", get(groups))
+        .route("/api/groups/{id}", get(group))
+        .route("/api/groups/{id}/call", post(start))
+        .route("/api/batch-calls", get(batches))
+        .route("/api/batch-calls/{id}/status", get(status))
+        .route("/api/batch-calls/{id}/status/stream", get(stream))
+        .route("/api/batch-calls/{id}/retry", post(retry))
+        .route("/api/batch-calls/{id}/cancel", post(cancel))
+        .route("/api/phone-numbers", get(phones))
+        .with_state(contract);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+fn view(done_every: usize, status: BatchStatus) -> BatchStatusView {
+    let now = chrono::Utc::now().timestamp();
+    let mut v = fixtures::batch_view("batch_777", 24, now);
+    for (i, r) in v.recipients.iter_mut().enumerate() {
+        if i % done_every == 0 {
+            r.status = RecipientStatus::Completed;
+        }
+    }
+    v.status = status;
+    v
+}
+
+fn fast() -> WatchConfig {
+    WatchConfig {
+        poll_every: Duration::from_millis(60),
+        failures_before_poll: 2,
+        first_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(80),
+        retry_stream_every: Duration::from_secs(30),
+    }
+}
+
+fn client(addr: SocketAddr, token: &str) -> ServiceClient {
+    ServiceClient::new(
+        &format!("http://{addr}"),
+        Some(Secret::new(token)),
+        Lang::Es,
+    )
+    .unwrap()
+}
+
+/// Everything the watcher sends, until it says the batch ended (or 15 s pass).
+async fn follow(contract: Shared, cfg: WatchConfig) -> Vec<Action> {
+    let addr = serve(contract).await;
+    let (tx, mut rx) = mpsc::channel(256);
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(watch(
+        client(addr, TOKEN),
+        "batch_777".into(),
+        tx,
+        cfg,
+        cancel.clone(),
+    ));
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while let Ok(Some(a)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        let end = matches!(
+            a,
+            Action::Conn {
+                state: ConnState::Ended,
+                ..
+            }
+        );
+        seen.push(a);
+        if end {
+            break;
+        }
+    }
+    cancel.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
+    seen
+}
+
+/// A compact trace: `C:<state>` for connection changes, `S:<completed>` for snapshots
+/// (the fixture has 10 of 24 completed; `view(k)` completes every k-th on top).
+fn trace(actions: &[Action]) -> Vec<String> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Conn { state, .. } => Some(format!("C:{state:?}")),
+            Action::Snapshot { view, .. } => Some(format!(
+                "S:{}",
+                view.recipients
+                    .iter()
+                    .filter(|r| r.status == RecipientStatus::Completed)
+                    .count()
+            )),
+            Action::StreamNotice { message, .. } => Some(format!("N:{message}")),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn follows_a_batch_over_sse_to_completion() {
+    let c = Shared::default();
+    c.statuses
+        .lock()
+        .unwrap()
+        .push_back(view(4, BatchStatus::InProgress));
+    c.streams.lock().unwrap().push_back((
+        vec![
+            Ev::Connected,
+            Ev::Update(view(3, BatchStatus::InProgress)),
+            Ev::Update(view(2, BatchStatus::InProgress)),
+            Ev::Completed(view(1, BatchStatus::Completed)),
+        ],
+        End::Hang,
+    ));
+    let seen = follow(c.clone(), fast()).await;
+    assert_eq!(
+        trace(&seen),
+        [
+            "C:Connecting",
+            "S:12",
+            "C:Live",
+            "S:14",
+            "S:16",
+            "S:24",
+            "C:Ended"
+        ]
+        .map(String::from)
+        .to_vec(),
+        "got {:?}",
+        trace(&seen)
+    );
+    assert_eq!(c.sse_connects.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn recovers_when_the_sse_connection_is_killed_mid_stream() {
+    let c = Shared::default();
+    c.statuses
+        .lock()
+        .unwrap()
+        .push_back(view(4, BatchStatus::InProgress));
+    c.streams.lock().unwrap().extend([
+        (
+            vec![Ev::Connected, Ev::Update(view(3, BatchStatus::InProgress))],
+            End::Kill,
+        ),
+        (
+            vec![Ev::Connected, Ev::Update(view(2, BatchStatus::InProgress))],
+            End::Close,
+        ),
+        (
+            vec![
+                Ev::Connected,
+                Ev::Completed(view(1, BatchStatus::Completed)),
+            ],
+            End::Hang,
+        ),
+    ]);
+    let seen = follow(c.clone(), fast()).await;
+    let t = trace(&seen);
+    assert_eq!(
+        t,
+        [
+            "C:Connecting",
+            "S:12",
+            "C:Live",
+            "S:14",
+            "C:Reconnecting(1)",
+            "C:Live",
+            "S:16",
+            "C:Reconnecting(1)",
+            "C:Live",
+            "S:24",
+            "C:Ended"
+        ]
+        .map(String::from)
+        .to_vec(),
+        "got {t:?}"
+    );
+    assert_eq!(c.sse_connects.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn falls_back_to_polling_the_status_route_when_the_stream_is_refused() {
+    let c = Shared::default();
+    c.refuse_stream.store(true, Ordering::SeqCst);
+    c.statuses.lock().unwrap().extend([
+        view(4, BatchStatus::InProgress),
+        view(3, BatchStatus::InProgress),
+        view(2, BatchStatus::InProgress),
+        view(1, BatchStatus::Completed),
+    ]);
+    let seen = follow(c.clone(), fast()).await;
+    let t = trace(&seen);
+    assert_eq!(
+        t,
+        [
+            "C:Connecting",
+            "S:12",
+            "C:Reconnecting(1)",
+            "C:Polling",
+            "S:14",
+            "C:Polling",
+            "S:16",
+            "C:Polling",
+            "S:24",
+            "C:Ended"
+        ]
+        .map(String::from)
+        .to_vec(),
+        "got {t:?}"
+    );
+    assert_eq!(c.sse_connects.load(Ordering::SeqCst), 2);
+    assert_eq!(c.status_gets.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn goes_offline_when_nothing_answers_and_stops_when_cancelled() {
+    // A port that was just free: connections are refused.
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let (tx, mut rx) = mpsc::channel(64);
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(watch(
+        client(addr, TOKEN),
+        "batch_777".into(),
+        tx,
+        fast(),
+        cancel.clone(),
+    ));
+    let mut seen = Vec::new();
+    while let Ok(Some(a)) = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+        let offline = matches!(
+            a,
+            Action::Conn {
+                state: ConnState::Offline,
+                ..
+            }
+        );
+        seen.push(a);
+        if offline {
+            break;
+        }
+    }
+    // The failure is explained once, then the state says offline.
+    let t = trace(&seen);
+    assert_eq!(t.last().map(String::as_str), Some("C:Offline"), "got {t:?}");
+    assert!(
+        t.iter()
+            .any(|x| x.starts_with("N:Sin conexión con el servicio")),
+        "got {t:?}"
+    );
+    cancel.cancel();
+    tokio::time::timeout(Duration::from_secs(2), task)
+        .await
+        .expect("the watcher stops when cancelled")
+        .unwrap();
+}
+
+#[tokio::test]
+async fn rest_calls_carry_the_token_and_keep_the_service_message() {
+    let c = Shared::default();
+    let addr = serve(c.clone()).await;
+    let wrong = client(addr, "nope").groups().await.unwrap_err();
+    assert_eq!(wrong.status, Some(401));
+    assert_eq!(wrong.message, "Token inválido o ausente");
+    assert_eq!(wrong.code.as_deref(), Some("unauthorized"));
+
+    let cl = client(addr, TOKEN);
+    assert_eq!(cl.groups().await.unwrap().len(), 2);
+    assert_eq!(cl.group(55).await.unwrap().clients.len(), 3);
+    assert_eq!(
+        cl.group(99).await.unwrap_err().message,
+        "Grupo no encontrado"
+    );
+    let req = StartCallRequest {
+        agent_phone_number_id: Some("ph_67890".into()),
+        ..Default::default()
+    };
+    let refused = cl.start_call(55, &req).await.unwrap_err();
+    assert_eq!(refused.status, Some(422));
+    assert_eq!(
+        callboard::tui::describe_details(refused.details.as_ref()),
+        vec!["Dra. Pérez: especialidad".to_string()]
+    );
+    let req = StartCallRequest {
+        skip_incomplete: true,
+        ..req
+    };
+    assert_eq!(cl.start_call(55, &req).await.unwrap().batch_id, "batch_900");
+    // The body went out camelCase, as the service reads it.
+    assert!(c.starts.lock().unwrap()[1].skip_incomplete);
+    assert_eq!(cl.retry("batch_777").await.unwrap().retried_count, 4);
+    assert_eq!(cl.cancel("batch_777").await.unwrap().cancelled_count, 6);
+    assert_eq!(*c.retries.lock().unwrap(), vec!["batch_777".to_string()]);
+    // Unreachable service: a network failure without an HTTP status.
+    let gone = client("127.0.0.1:1".parse().unwrap(), TOKEN)
+        .batches()
+        .await
+        .unwrap_err();
+    assert_eq!(gone.status, None);
+    assert!(!format!("{gone:?}").contains(TOKEN));
+}
+
+/// The real event loop on a `TestBackend`: keys come in through the action channel as
+/// the terminal reader would send them, effects run against the contract server.
+#[tokio::test]
+async fn headless_app_opens_a_batch_follows_it_and_retries_on_confirm() {
+    use callboard::tui::run::{TuiOptions, event_loop, new_app, start};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::{Terminal, backend::TestBackend};
+
+    let c = Shared::default();
+    // First look: in progress. After the retry the batch is followed again and the
+    // status route says it is done, so no second stream is needed.
+    c.statuses.lock().unwrap().extend([
+        view(4, BatchStatus::InProgress),
+        view(1, BatchStatus::Completed),
+    ]);
+    c.streams.lock().unwrap().push_back((
+        vec![Ev::Connected, Ev::Update(view(2, BatchStatus::InProgress))],
+        End::Hang,
+    ));
+    let addr = serve(c.clone()).await;
+    let opts = TuiOptions::new(format!("http://{addr}"), Some(Secret::new(TOKEN)), Lang::Es);
+    let (tx, mut rx) = mpsc::channel(256);
+    let cl = client(addr, TOKEN);
+    let mut app = new_app(&opts, cl.base());
+    let mut exec = Executor::new(cl, tx.clone(), fast()).without_player();
+    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+
+    let keys = tx.clone();
+    let probe = c.clone();
+    let script = tokio::spawn(async move {
+        let press = |code| Action::Key(KeyEvent::new(code, KeyModifiers::NONE));
+        let until = |f: Box<dyn Fn() -> bool + Send>| async move {
+            for _ in 0..300 {
+                if f() {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            false
+        };
+        let p = probe.clone();
+        assert!(
+            until(Box::new(
+                move || p.batch_list_gets.load(Ordering::SeqCst) > 0
+            ))
+            .await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        keys.send(press(KeyCode::Tab)).await.unwrap();
+        keys.send(press(KeyCode::Enter)).await.unwrap();
+        let p = probe.clone();
+        assert!(until(Box::new(move || p.sse_connects.load(Ordering::SeqCst) > 0)).await);
+        // Let the stream's update arrive before asking for a retry.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        keys.send(press(KeyCode::Char('r'))).await.unwrap();
+        keys.send(press(KeyCode::Char('y'))).await.unwrap();
+        let p = probe.clone();
+        assert!(until(Box::new(move || !p.retries.lock().unwrap().is_empty())).await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        keys.send(press(KeyCode::Char('q'))).await.unwrap();
+    });
+    drop(tx);
+    start(&mut app, &mut exec, None);
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        event_loop(&mut app, &mut rx, &mut exec, &mut term),
+    )
+    .await
+    .expect("the loop ends on q")
+    .unwrap();
+    script.await.unwrap();
+
+    assert!(app.quit);
+    assert_eq!(*c.retries.lock().unwrap(), vec!["batch_777".to_string()]);
+    let b = app.batch.as_ref().expect("a batch is open");
+    assert_eq!(b.id, "batch_777");
+    assert_eq!(b.count(&RecipientStatus::Completed), 24);
+    assert_eq!(b.status, BatchStatus::Completed);
+    assert_eq!(app.conn, ConnState::Ended);
+    assert_eq!(c.sse_connects.load(Ordering::SeqCst), 1);
+    assert_eq!(c.status_gets.load(Ordering::SeqCst), 2);
+    // The retry's answer was shown, then replaced by the end of the batch.
+    assert_eq!(
+        app.notice.as_ref().unwrap().text,
+        "El lote terminó: completado."
+    );
+    let screen = format!("{}", term.backend());
+    assert!(screen.contains("El lote terminó: completado."), "{screen}");
+    assert!(screen.contains("24/24 (100%)"), "{screen}");
+    assert!(screen.contains("Dr. García 1"), "{screen}");
+}
