@@ -72,7 +72,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Time scale of the simulated calls (60 = a one-minute call lasts a second).
     #[arg(long, default_value_t = 30.0)]

@@ -7,7 +7,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+use crate::domain::RecipientStatus;
 use crate::domain::phone::Region;
+use crate::domain::policy::{CircuitBreaker, RetryPolicy};
+use crate::domain::rules::RulePack;
 use crate::secret::Secret;
 
 /// The public ElevenLabs API.
@@ -33,6 +36,7 @@ pub struct Config {
     pub elevenlabs: ElevenLabsConfig,
     pub service: ServiceConfig,
     pub tui: TuiConfig,
+    pub campaign: CampaignConfig,
     /// The file the settings came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -63,6 +67,31 @@ pub struct TuiConfig {
     pub server: Option<String>,
     pub token: Option<Secret>,
     pub poll_interval_ms: u64,
+}
+
+/// Rules every batch follows: calling windows, automatic retries, circuit breaker.
+#[derive(Debug, Clone)]
+pub struct CampaignConfig {
+    /// Calling-window rule pack; None when turned off (`rules = "off"`).
+    pub rules: Option<RulePack>,
+    /// Default automatic retry policy (a call start may give its own).
+    pub retry: RetryPolicy,
+    /// None when turned off (`breaker_window = 0`).
+    pub breaker: Option<CircuitBreaker>,
+}
+
+impl Default for CampaignConfig {
+    fn default() -> Self {
+        Self {
+            rules: Some(RulePack::colombia()),
+            // One attempt: no automatic retry unless configured or asked per batch.
+            retry: RetryPolicy {
+                max_attempts: 1,
+                ..RetryPolicy::default()
+            },
+            breaker: Some(CircuitBreaker::default()),
+        }
+    }
 }
 
 #[derive(Debug, Error)]
@@ -101,6 +130,20 @@ struct FileConfig {
     service: FileService,
     #[serde(default)]
     tui: FileTui,
+    #[serde(default)]
+    campaign: FileCampaign,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCampaign {
+    rules: Option<String>,
+    retry_max_attempts: Option<u32>,
+    retry_outcomes: Option<Vec<String>>,
+    retry_spacing_secs: Option<i64>,
+    breaker_window: Option<usize>,
+    breaker_threshold: Option<f64>,
+    breaker_short_call_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -176,6 +219,7 @@ impl Config {
                 token: None,
                 poll_interval_ms: 5000,
             },
+            campaign: CampaignConfig::default(),
             source: None,
         }
     }
@@ -246,6 +290,7 @@ impl Config {
         set(&mut self.tui.server, t.server.map(Some));
         set(&mut self.tui.token, t.token.map(Some));
         set(&mut self.tui.poll_interval_ms, t.poll_interval_ms);
+        self.apply_campaign(f.campaign, &origin)?;
         self.validate(&origin)
     }
 
@@ -276,6 +321,9 @@ impl Config {
                 _ => return Err(value_err("lang", "CALLBOARD_LANG", "use `es` or `en`")),
             };
         }
+        if let Some(v) = get("CALLBOARD_RULES") {
+            self.set_rules(&v, "CALLBOARD_RULES")?;
+        }
         if let Some(v) = get("CALLBOARD_SERVER") {
             self.tui.server = Some(v);
         }
@@ -283,6 +331,68 @@ impl Config {
             self.tui.token = Some(Secret::new(v));
         }
         self.validate("the environment")
+    }
+
+    fn apply_campaign(&mut self, c: FileCampaign, origin: &str) -> Result<(), ConfigError> {
+        if let Some(r) = c.rules {
+            self.set_rules(&r, origin)?;
+        }
+        let retry = &mut self.campaign.retry;
+        set(&mut retry.max_attempts, c.retry_max_attempts);
+        set(&mut retry.spacing_secs, c.retry_spacing_secs);
+        if let Some(outcomes) = c.retry_outcomes {
+            retry.outcomes = outcomes
+                .iter()
+                .map(|o| match RecipientStatus::parse(o) {
+                    s @ (RecipientStatus::Failed | RecipientStatus::Voicemail) => Ok(s),
+                    _ => Err(value_err(
+                        "campaign.retry_outcomes",
+                        origin,
+                        &format!("`{o}` cannot be retried; use \"failed\" and/or \"voicemail\""),
+                    )),
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if c.breaker_window == Some(0) {
+            self.campaign.breaker = None;
+        } else if let Some(b) = self.campaign.breaker.as_mut() {
+            set(&mut b.window, c.breaker_window);
+            set(&mut b.threshold, c.breaker_threshold);
+            set(&mut b.short_call_secs, c.breaker_short_call_secs);
+            if !(0.0..=1.0).contains(&b.threshold) {
+                return Err(value_err(
+                    "campaign.breaker_threshold",
+                    origin,
+                    "must be between 0 and 1",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `co` (built in), `off`, or the path of a rule-pack TOML file.
+    pub fn set_rules(&mut self, value: &str, origin: &str) -> Result<(), ConfigError> {
+        self.campaign.rules = match value.trim() {
+            "off" | "none" => {
+                tracing::warn!("calling windows are off: batches dial at any hour and on holidays");
+                None
+            }
+            "co" | "CO" => Some(RulePack::colombia()),
+            path => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    value_err(
+                        "campaign.rules",
+                        origin,
+                        &format!("cannot read {path}: {e}"),
+                    )
+                })?;
+                Some(
+                    RulePack::from_toml(&text)
+                        .map_err(|e| value_err("campaign.rules", origin, &e.to_string()))?,
+                )
+            }
+        };
+        Ok(())
     }
 
     pub fn set_region(&mut self, value: &str, origin: &str) -> Result<(), ConfigError> {
@@ -456,6 +566,30 @@ mod tests {
             err.contains("timezone") && err.contains("Mars/Base"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn campaign_settings() {
+        let cfg = load_with(
+            "[campaign]\nrules = \"off\"\nretry_max_attempts = 3\nretry_outcomes = [\"failed\"]\nbreaker_window = 0\n",
+            &[],
+        )
+        .unwrap();
+        assert!(cfg.campaign.rules.is_none());
+        assert_eq!(cfg.campaign.retry.max_attempts, 3);
+        assert_eq!(cfg.campaign.retry.outcomes, vec![RecipientStatus::Failed]);
+        assert!(cfg.campaign.breaker.is_none());
+        let cfg = load_with("", &[("CALLBOARD_RULES", "off")]).unwrap();
+        assert!(cfg.campaign.rules.is_none());
+        assert_eq!(Config::defaults().campaign.rules.unwrap().name, "co");
+        let err = load_with("[campaign]\nretry_outcomes = [\"completed\"]\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot be retried"), "{err}");
+        let err = load_with("[campaign]\nrules = \"/nope.toml\"\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("campaign.rules"), "{err}");
     }
 
     #[test]
