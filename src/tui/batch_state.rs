@@ -126,10 +126,36 @@ impl BatchState {
     pub fn apply(&mut self, snap: BatchStatusView, now_unix: i64) {
         let keep = self.selected_row().map(|r| r.id.clone());
         let old = std::mem::replace(&mut self.rows, snap.recipients);
-        let before: HashMap<&str, &RecipientStatus> =
-            old.iter().map(|r| (r.id.as_str(), &r.status)).collect();
-        for r in &self.rows {
-            if before.get(r.id.as_str()).is_some_and(|s| **s == r.status) {
+        self.record_changes(&old, now_unix);
+        // Freeing 10,000 recipients (a few hundred thousand small allocations) is the
+        // most expensive part of a snapshot; it is done off the UI thread.
+        drop_later(old);
+        self.name = snap.name;
+        self.status = snap.status;
+        self.group_id = snap.group_id.or(self.group_id);
+        self.group_name = snap.group_name.or(self.group_name.take());
+        self.created_at_unix = snap.created_at_unix;
+        self.last_updated_at_unix = snap.last_updated_at_unix;
+        self.retry_count = snap.retry_count;
+        self.loaded = true;
+        self.recount();
+        self.reindex();
+        self.select_id(keep.as_deref());
+    }
+
+    fn record_changes(&mut self, old: &[RecipientView], now_unix: i64) {
+        // The service sends recipients in the same order every time: compare by
+        // position, and look ids up only where the order differs.
+        let mut by_id: Option<HashMap<&str, &RecipientStatus>> = None;
+        for (i, r) in self.rows.iter().enumerate() {
+            let before = match old.get(i) {
+                Some(o) if o.id == r.id => Some(&o.status),
+                _ => by_id
+                    .get_or_insert_with(|| old.iter().map(|o| (o.id.as_str(), &o.status)).collect())
+                    .get(r.id.as_str())
+                    .copied(),
+            };
+            if before == Some(&r.status) {
                 continue;
             }
             let at = if r.updated_at_unix > 0 {
@@ -142,18 +168,6 @@ impl BatchState {
                 .or_default()
                 .push((at, r.status.clone()));
         }
-        drop(before);
-        self.name = snap.name;
-        self.status = snap.status;
-        self.group_id = snap.group_id.or(self.group_id);
-        self.group_name = snap.group_name.or(self.group_name.take());
-        self.created_at_unix = snap.created_at_unix;
-        self.last_updated_at_unix = snap.last_updated_at_unix;
-        self.retry_count = snap.retry_count;
-        self.loaded = true;
-        self.recount();
-        self.reindex();
-        self.select_id(keep.as_deref());
     }
 
     fn recount(&mut self) {
@@ -376,6 +390,67 @@ impl Matcher {
     }
 }
 
+/// Case-insensitive `contains` without allocating (this runs for every recipient on
+/// every snapshot while a filter is set). Only positions whose first character matches
+/// pay for the full comparison.
 fn contains_ci(hay: &str, needle_lower: &str) -> bool {
-    hay.to_lowercase().contains(needle_lower)
+    let mut rest = needle_lower.chars();
+    let Some(first) = rest.next() else {
+        return true;
+    };
+    if hay.is_ascii() && needle_lower.is_ascii() {
+        let n = needle_lower.as_bytes();
+        return hay
+            .as_bytes()
+            .windows(n.len())
+            .any(|w| w.eq_ignore_ascii_case(n));
+    }
+    hay.char_indices().any(|(start, c)| {
+        let mut lc = c.to_lowercase();
+        if lc.next() != Some(first) {
+            return false;
+        }
+        let tail = hay[start + c.len_utf8()..]
+            .chars()
+            .flat_map(char::to_lowercase);
+        let mut h = lc.chain(tail);
+        rest.clone().all(|n| h.next() == Some(n))
+    })
+}
+
+/// Drops big values on a background thread so the UI thread never waits for the
+/// allocator. Falls back to dropping here if that thread cannot be started.
+fn drop_later(rows: Vec<RecipientView>) {
+    use std::sync::OnceLock;
+    use std::sync::mpsc::{Sender, channel};
+    static DROPPER: OnceLock<Option<Sender<Vec<RecipientView>>>> = OnceLock::new();
+    if rows.len() < 512 {
+        return;
+    }
+    let tx = DROPPER.get_or_init(|| {
+        let (tx, rx) = channel::<Vec<RecipientView>>();
+        std::thread::Builder::new()
+            .name("callboard-drop".into())
+            .spawn(move || while rx.recv().is_ok() {})
+            .ok()
+            .map(|_| tx)
+    });
+    if let Some(tx) = tx {
+        let _ = tx.send(rows);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_ci;
+
+    #[test]
+    fn contains_ignores_case_and_keeps_accents() {
+        assert!(contains_ci("Dr. GARCÍA 13", "garcía"));
+        assert!(contains_ci("Dra. Pérez", "pérez"));
+        assert!(!contains_ci("Dra. Pérez", "perez"));
+        assert!(contains_ci("abc", ""));
+        assert!(!contains_ci("ab", "abc"));
+        assert!(contains_ci("xxabab c", "ab c"));
+    }
 }
