@@ -405,6 +405,20 @@ fn contains_ci(hay: &str, needle_lower: &str) -> bool {
             .windows(n.len())
             .any(|w| w.eq_ignore_ascii_case(n));
     }
+    let matches_at = |start: usize| {
+        let tail = hay[start..].chars().flat_map(char::to_lowercase);
+        let mut h = tail;
+        needle_lower.chars().all(|n| h.next() == Some(n))
+    };
+    if first.is_ascii() {
+        // Candidates are the bytes equal to the first letter in either case; an ASCII
+        // byte is always a character boundary.
+        let f = first as u8;
+        return hay
+            .bytes()
+            .enumerate()
+            .any(|(i, b)| b.to_ascii_lowercase() == f && matches_at(i));
+    }
     hay.char_indices().any(|(start, c)| {
         let mut lc = c.to_lowercase();
         if lc.next() != Some(first) {
@@ -452,5 +466,8 @@ mod tests {
         assert!(contains_ci("abc", ""));
         assert!(!contains_ci("ab", "abc"));
         assert!(contains_ci("xxabab c", "ab c"));
+        assert!(contains_ci("Llamó a ÁNGEL Gómez", "ángel gómez"));
+        assert!(contains_ci("ñandú y GARCÍA", "garcía"));
+        assert!(!contains_ci("ñandú y GARCÍA", "garcíaz"));
     }
 }
