@@ -56,9 +56,10 @@ pub fn cli_main(cfg: &Config, args: &TuiArgs) -> Result<()> {
     runtime.block_on(run(opts))
 }
 
-/// Logs go to `<data_dir>/logs/tui.log`, never to the screen the dashboard draws on. If
-/// the directory cannot be made, logs are dropped rather than printed over the UI.
-fn file_logger(
+/// Logs go to `<dir>/tui.log`, never to the screen the dashboard draws on. If the
+/// directory cannot be made, logs are dropped rather than printed over the UI. Keep the
+/// guard alive while logging (it flushes on drop). `callboard demo` can use this too.
+pub fn file_logger(
     dir: &Path,
 ) -> (
     tracing::Dispatch,
