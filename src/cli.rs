@@ -75,7 +75,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Time scale of the simulated calls (60 = a one-minute call lasts a second).
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, default_value_t = 10.0)]
     pub speed: f64,
     /// Seed of the simulated outcomes.
     #[arg(long, default_value_t = 7)]

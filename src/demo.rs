@@ -42,6 +42,8 @@ impl Demo {
                 seed: args.seed,
                 speed: args.speed,
                 api_key: Some(DEMO_KEY.to_string()),
+                // Three lines at once: the first batch stays live for a while.
+                concurrency: 3,
                 ..SimOptions::default()
             },
             loopback,
@@ -129,7 +131,7 @@ async fn start_live_batch(base: &str, token: &Secret, phone_number_id: &str) -> 
 pub fn cli_main(cfg: &Config, args: &DemoArgs) -> Result<()> {
     let cfg = cfg.clone();
     let args = args.clone();
-    tui::launch::run_with_file_logs(&cfg.data_dir.join("logs"), "demo.log", async move {
+    tui::launch::run_with_file_logs(&cfg.data_dir.join("logs"), async move {
         let demo = Demo::start(&cfg, &args).await?;
         let mut opts = TuiOptions::new(demo.service.url(), Some(demo.token.clone()), cfg.lang);
         opts.timezone = cfg.timezone;

@@ -4,6 +4,7 @@ pub mod api;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod elevenlabs;
 pub mod export_cmd;

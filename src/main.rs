@@ -86,7 +86,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Export(args) => runtime()?.block_on(callboard::export_cmd::run(&cfg, &args)),
-        Command::Demo(_) => Err(eyre!(NotYet("demo"))),
+        Command::Demo(args) => callboard::demo::cli_main(&cfg, &args),
         Command::Tui(args) if args.direct => Err(eyre!(NotYet("tui --direct"))),
         Command::Tui(args) => callboard::tui::cli_main(&cfg, &args),
         Command::Serve(args) => callboard::service::serve_command(cfg, &args),

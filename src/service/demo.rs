@@ -175,7 +175,11 @@ pub fn load(
     if store.group_by_name("Pacientes Control")?.is_none() {
         let g = store.add_group(
             "Pacientes Control",
-            vars(&[("sede", "Sede Norte"), ("ciudad", "Bogotá")]),
+            vars(&[
+                ("sede", "Sede Norte"),
+                ("ciudad", "Bogotá"),
+                ("especialidad", "Medicina Interna"),
+            ]),
             None,
         )?;
         let people = [

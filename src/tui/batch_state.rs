@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 use crate::api::{BatchStatusView, RecipientView};
 use crate::domain::{BatchStatus, GroupId, RecipientStatus};
 
+use super::filter::Matcher;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
     /// As the service lists them.
@@ -126,10 +128,36 @@ impl BatchState {
     pub fn apply(&mut self, snap: BatchStatusView, now_unix: i64) {
         let keep = self.selected_row().map(|r| r.id.clone());
         let old = std::mem::replace(&mut self.rows, snap.recipients);
-        let before: HashMap<&str, &RecipientStatus> =
-            old.iter().map(|r| (r.id.as_str(), &r.status)).collect();
-        for r in &self.rows {
-            if before.get(r.id.as_str()).is_some_and(|s| **s == r.status) {
+        self.record_changes(&old, now_unix);
+        // Freeing 10,000 recipients (a few hundred thousand small allocations) is the
+        // most expensive part of a snapshot; it is done off the UI thread.
+        drop_later(old);
+        self.name = snap.name;
+        self.status = snap.status;
+        self.group_id = snap.group_id.or(self.group_id);
+        self.group_name = snap.group_name.or(self.group_name.take());
+        self.created_at_unix = snap.created_at_unix;
+        self.last_updated_at_unix = snap.last_updated_at_unix;
+        self.retry_count = snap.retry_count;
+        self.loaded = true;
+        self.recount();
+        self.reindex();
+        self.select_id(keep.as_deref());
+    }
+
+    fn record_changes(&mut self, old: &[RecipientView], now_unix: i64) {
+        // The service sends recipients in the same order every time: compare by
+        // position, and look ids up only where the order differs.
+        let mut by_id: Option<HashMap<&str, &RecipientStatus>> = None;
+        for (i, r) in self.rows.iter().enumerate() {
+            let before = match old.get(i) {
+                Some(o) if o.id == r.id => Some(&o.status),
+                _ => by_id
+                    .get_or_insert_with(|| old.iter().map(|o| (o.id.as_str(), &o.status)).collect())
+                    .get(r.id.as_str())
+                    .copied(),
+            };
+            if before == Some(&r.status) {
                 continue;
             }
             let at = if r.updated_at_unix > 0 {
@@ -142,18 +170,6 @@ impl BatchState {
                 .or_default()
                 .push((at, r.status.clone()));
         }
-        drop(before);
-        self.name = snap.name;
-        self.status = snap.status;
-        self.group_id = snap.group_id.or(self.group_id);
-        self.group_name = snap.group_name.or(self.group_name.take());
-        self.created_at_unix = snap.created_at_unix;
-        self.last_updated_at_unix = snap.last_updated_at_unix;
-        self.retry_count = snap.retry_count;
-        self.loaded = true;
-        self.recount();
-        self.reindex();
-        self.select_id(keep.as_deref());
     }
 
     fn recount(&mut self) {
@@ -327,55 +343,24 @@ impl BatchState {
     }
 }
 
-/// `/` filter: a status (wire name or label, either language) or text in name, phone or
-/// summary; a leading `!` inverts it.
-struct Matcher {
-    invert: bool,
-    status: Option<RecipientStatus>,
-    text: String,
-}
-
-impl Matcher {
-    fn new(filter: &str) -> Self {
-        let f = filter.trim();
-        let (invert, f) = match f.strip_prefix('!') {
-            Some(rest) => (true, rest.trim()),
-            None => (false, f),
-        };
-        let text = f.to_lowercase();
-        let status = RecipientStatus::KNOWN
-            .iter()
-            .find(|s| {
-                s.as_str() == text
-                    || s.label_es() == text
-                    || super::i18n::EN.recipient_status(s) == text
-            })
-            .cloned();
-        Self {
-            invert,
-            status,
-            text,
-        }
+/// Drops big values on a background thread so the UI thread never waits for the
+/// allocator. Falls back to dropping here if that thread cannot be started.
+fn drop_later(rows: Vec<RecipientView>) {
+    use std::sync::OnceLock;
+    use std::sync::mpsc::{Sender, channel};
+    static DROPPER: OnceLock<Option<Sender<Vec<RecipientView>>>> = OnceLock::new();
+    if rows.len() < 512 {
+        return;
     }
-
-    fn matches(&self, r: &RecipientView) -> bool {
-        if self.text.is_empty() {
-            return true;
-        }
-        let hit = match &self.status {
-            Some(s) => r.status == *s,
-            None => {
-                contains_ci(display_name(r), &self.text)
-                    || r.phone_number.contains(&self.text)
-                    || r.summary
-                        .as_deref()
-                        .is_some_and(|s| contains_ci(s, &self.text))
-            }
-        };
-        hit != self.invert
+    let tx = DROPPER.get_or_init(|| {
+        let (tx, rx) = channel::<Vec<RecipientView>>();
+        std::thread::Builder::new()
+            .name("callboard-drop".into())
+            .spawn(move || while rx.recv().is_ok() {})
+            .ok()
+            .map(|_| tx)
+    });
+    if let Some(tx) = tx {
+        let _ = tx.send(rows);
     }
-}
-
-fn contains_ci(hay: &str, needle_lower: &str) -> bool {
-    hay.to_lowercase().contains(needle_lower)
 }

@@ -42,7 +42,16 @@ pub fn options(cfg: &Config, args: &TuiArgs) -> Result<TuiOptions> {
 /// Blocking entry point for `main`.
 pub fn cli_main(cfg: &Config, args: &TuiArgs) -> Result<()> {
     let opts = options(cfg, args)?;
-    let (dispatch, _flush) = file_logger(&cfg.data_dir.join("logs"));
+    run_with_file_logs(&cfg.data_dir.join("logs"), run(opts))
+}
+
+/// Runs `fut` on a tokio runtime whose every thread logs to `<dir>/tui.log`, never to the
+/// screen the dashboard draws on. `callboard demo` runs its whole stack this way.
+pub fn run_with_file_logs<F>(dir: &Path, fut: F) -> Result<()>
+where
+    F: std::future::Future<Output = Result<()>>,
+{
+    let (dispatch, _flush) = file_logger(dir);
     let for_workers = dispatch.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -53,12 +62,13 @@ pub fn cli_main(cfg: &Config, args: &TuiArgs) -> Result<()> {
         })
         .build()?;
     let _main_default = tracing::dispatcher::set_default(&dispatch);
-    runtime.block_on(run(opts))
+    runtime.block_on(fut)
 }
 
-/// Logs go to `<data_dir>/logs/tui.log`, never to the screen the dashboard draws on. If
-/// the directory cannot be made, logs are dropped rather than printed over the UI.
-fn file_logger(
+/// Logs go to `<dir>/tui.log`, never to the screen the dashboard draws on. If the
+/// directory cannot be made, logs are dropped rather than printed over the UI. Keep the
+/// guard alive while logging (it flushes on drop). `callboard demo` can use this too.
+pub fn file_logger(
     dir: &Path,
 ) -> (
     tracing::Dispatch,

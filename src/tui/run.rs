@@ -4,7 +4,9 @@
 use chrono::Utc;
 use chrono_tz::Tz;
 use color_eyre::eyre::{Result, WrapErr, eyre};
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use crossterm::event::{
+    Event as TermEvent, EventStream, KeyCode, KeyEvent, KeyEventKind, MouseEventKind,
+};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -79,7 +81,7 @@ pub async fn run(opts: TuiOptions) -> Result<()> {
     let client = ServiceClient::new(&opts.server, opts.token.clone(), opts.lang)
         .map_err(|f| eyre!(f.message))?;
     let (tx, mut rx) = mpsc::channel::<Action>(1024);
-    let mut app = new_app(&opts, client.base());
+    let mut app = new_app(&opts, &source_label(client.base()));
     let mut exec = Executor::new(client, tx.clone(), opts.watch.clone());
     let mut guard = TerminalGuard::enter(opts.mouse).wrap_err("no se pudo preparar la terminal")?;
     let input = tokio::spawn(read_terminal(tx.clone()));
@@ -91,6 +93,19 @@ pub async fn run(opts: TuiOptions) -> Result<()> {
     clock.abort();
     drop(guard);
     result
+}
+
+/// What the header shows as the source: the URL without credentials or query, so a
+/// token passed in a URL never reaches the screen.
+pub fn source_label(base: &str) -> String {
+    let no_query = base.split(['?', '#']).next().unwrap_or(base);
+    match no_query.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((_, host)) => format!("{scheme}://{host}"),
+            None => no_query.to_string(),
+        },
+        None => no_query.to_string(),
+    }
 }
 
 /// The state at start, before any data.
@@ -164,6 +179,12 @@ async fn read_terminal(tx: mpsc::Sender<Action>) {
         let action = match ev {
             Ok(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => Action::Key(k),
             Ok(TermEvent::Resize(_, _)) => Action::Resize,
+            // Only arrives when mouse capture is on: the wheel scrolls like the arrows.
+            Ok(TermEvent::Mouse(m)) => match m.kind {
+                MouseEventKind::ScrollDown => Action::Key(KeyEvent::from(KeyCode::Down)),
+                MouseEventKind::ScrollUp => Action::Key(KeyEvent::from(KeyCode::Up)),
+                _ => continue,
+            },
             Ok(_) => continue,
             Err(e) => {
                 tracing::error!("terminal input: {e}");
@@ -192,5 +213,22 @@ async fn ticks(tx: mpsc::Sender<Action>) {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source_label;
+
+    #[test]
+    fn the_source_label_never_shows_credentials() {
+        assert_eq!(
+            source_label("http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            source_label("https://ana:s3cret@calls.example.com/x?access_token=abc"),
+            "https://calls.example.com/x"
+        );
     }
 }

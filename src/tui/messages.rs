@@ -1,0 +1,182 @@
+//! Messages with values (counts, names, times), in both languages.
+
+use crate::config::Lang;
+use crate::domain::{BatchStatus, RecipientStatus};
+
+use super::i18n::Strings;
+
+impl Strings {
+    fn es(&self) -> bool {
+        self.lang == Lang::Es
+    }
+
+    pub fn recipient_status(&self, s: &RecipientStatus) -> String {
+        if self.es() {
+            return s.label_es().to_string();
+        }
+        match s {
+            RecipientStatus::Pending => "queued",
+            RecipientStatus::Dispatched => "dispatched",
+            RecipientStatus::Initiated => "dialling",
+            RecipientStatus::InProgress => "in call",
+            RecipientStatus::Completed => "completed",
+            RecipientStatus::Failed => "failed",
+            RecipientStatus::Cancelled => "cancelled",
+            RecipientStatus::Voicemail => "voicemail",
+            RecipientStatus::Unknown(s) => s,
+        }
+        .to_string()
+    }
+
+    pub fn batch_status(&self, s: &BatchStatus) -> String {
+        if self.es() {
+            return s.label_es().to_string();
+        }
+        match s {
+            BatchStatus::Pending => "queued",
+            BatchStatus::InProgress => "in progress",
+            BatchStatus::Completed => "completed",
+            BatchStatus::PartiallyCompleted => "partially completed",
+            BatchStatus::Failed => "failed",
+            BatchStatus::Cancelled => "cancelled",
+            BatchStatus::Unknown(s) => s,
+        }
+        .to_string()
+    }
+
+    pub fn conn_live(&self) -> &'static str {
+        if self.es() { "en vivo" } else { "live" }
+    }
+    pub fn conn_connecting(&self) -> &'static str {
+        if self.es() {
+            "conectando"
+        } else {
+            "connecting"
+        }
+    }
+    pub fn conn_reconnecting(&self, attempt: u32) -> String {
+        if self.es() {
+            format!("reconectando (intento {attempt})")
+        } else {
+            format!("reconnecting (attempt {attempt})")
+        }
+    }
+    pub fn conn_polling(&self) -> &'static str {
+        if self.es() {
+            "consultando cada 5 s"
+        } else {
+            "polling every 5 s"
+        }
+    }
+    pub fn conn_offline(&self) -> &'static str {
+        if self.es() {
+            "sin conexión"
+        } else {
+            "offline"
+        }
+    }
+    pub fn conn_ended(&self) -> &'static str {
+        if self.es() { "terminado" } else { "ended" }
+    }
+    pub fn conn_idle(&self) -> &'static str {
+        if self.es() { "en espera" } else { "idle" }
+    }
+    pub fn age(&self, secs: i64) -> String {
+        if self.es() {
+            format!("hace {}", short_duration(secs))
+        } else {
+            format!("{} ago", short_duration(secs))
+        }
+    }
+
+    pub fn confirm_call(&self, group: &str, n: usize) -> String {
+        if self.es() {
+            format!("¿Llamar al grupo «{group}»? Se marcará a {n} destinatarios.")
+        } else {
+            format!("Call group “{group}”? {n} recipients will be dialled.")
+        }
+    }
+    pub fn confirm_retry(&self, batch: &str, n: usize) -> String {
+        if self.es() {
+            format!(
+                "¿Reintentar el lote «{batch}»? Se volverá a marcar a {n} destinatarios (fallidas y buzón de voz)."
+            )
+        } else {
+            format!(
+                "Retry batch “{batch}”? {n} recipients (failed and voicemail) will be dialled again."
+            )
+        }
+    }
+    pub fn confirm_cancel(&self, batch: &str, stop: usize, running: usize) -> String {
+        if self.es() {
+            format!(
+                "¿Cancelar el lote «{batch}»? No se marcará a {stop} destinatarios que aún esperan; las {running} llamadas en curso terminarán solas."
+            )
+        } else {
+            format!(
+                "Cancel batch “{batch}”? {stop} waiting recipients will not be dialled; the {running} calls in progress will finish on their own."
+            )
+        }
+    }
+    pub fn started(&self, n: usize, batch: &str) -> String {
+        if self.es() {
+            format!("Llamadas iniciadas: {n} destinatarios en el lote {batch}.")
+        } else {
+            format!("Calls started: {n} recipients in batch {batch}.")
+        }
+    }
+    pub fn retried(&self, n: usize) -> String {
+        if self.es() {
+            format!("Reintento enviado: {n} llamadas se marcarán de nuevo.")
+        } else {
+            format!("Retry sent: {n} calls will be dialled again.")
+        }
+    }
+    pub fn cancelled(&self, n: usize) -> String {
+        if self.es() {
+            format!("Lote cancelado: {n} llamadas no se harán.")
+        } else {
+            format!("Batch cancelled: {n} calls will not be made.")
+        }
+    }
+    pub fn exported(&self, n: usize, path: &str) -> String {
+        if self.es() {
+            format!("Exportados {n} destinatarios a {path}")
+        } else {
+            format!("Exported {n} recipients to {path}")
+        }
+    }
+    pub fn playing(&self, player: &str) -> String {
+        if self.es() {
+            format!("Reproduciendo con {player}…")
+        } else {
+            format!("Playing with {player}…")
+        }
+    }
+    pub fn finished(&self, status: &str) -> String {
+        if self.es() {
+            format!("El lote terminó: {status}.")
+        } else {
+            format!("The batch ended: {status}.")
+        }
+    }
+    pub fn showing(&self, shown: usize, total: usize) -> String {
+        if self.es() {
+            format!("{shown} de {total}")
+        } else {
+            format!("{shown} of {total}")
+        }
+    }
+}
+
+/// `1h02m`, `3m05s`, `42s`: compact, for headers and tables.
+pub fn short_duration(secs: i64) -> String {
+    let s = secs.max(0);
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
