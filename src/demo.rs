@@ -17,8 +17,22 @@ use crate::tui::{self, TuiOptions};
 /// The key the in-process simulator accepts (it is not an ElevenLabs key).
 const DEMO_KEY: &str = "demo-key-local-only";
 /// The group whose batch is running when the screen opens; "Médicos Test" is left for
-/// the user's first call.
-const LIVE_GROUP: &str = "Pacientes Control";
+/// the user's first call. The demo creates it through the API, as a supervisor would.
+const LIVE_GROUP: &str = "Seguimiento Cardiología";
+
+/// Its clients: names and phones in the formats people type.
+const LIVE_CLIENTS: &[(&str, &str)] = &[
+    ("Carmen Ospina", "3015550101"),
+    ("Julián Restrepo", "301-555-0102"),
+    ("Valentina Castaño", "(301) 555-0103"),
+    ("Mateo Villegas", "57 301 555 0104"),
+    ("Isabella Arango", "+573015550105"),
+    ("Santiago Quintero", "3015550106"),
+    ("Daniela Londoño", "3015550107"),
+    ("Samuel Betancur", "3015550108"),
+    ("Mariana Zapata", "3015550109"),
+    ("Tomás Echeverri", "3015550110"),
+];
 
 /// Everything the demo started, to look at and to stop.
 pub struct Demo {
@@ -90,22 +104,41 @@ impl Demo {
     }
 }
 
-/// Starts the batch of `LIVE_GROUP` through the service's own API, as a user would.
+/// Creates `LIVE_GROUP` and starts its batch through the service's own API.
 async fn start_live_batch(base: &str, token: &Secret, phone_number_id: &str) -> Result<String> {
     let http = reqwest::Client::new();
-    let groups: Envelope<Vec<GroupSummary>> = http
-        .get(format!("{base}/api/groups"))
+    let created: Envelope<GroupSummary> = http
+        .post(format!("{base}/api/groups"))
         .bearer_auth(token.expose())
+        .json(&serde_json::json!({
+            "name": LIVE_GROUP,
+            "variables": { "especialidad": "Cardiología", "ciudad": "Medellín" },
+        }))
         .send()
         .await?
         .json()
         .await?;
-    let group = groups
-        .data
-        .unwrap_or_default()
-        .into_iter()
-        .find(|g| g.name == LIVE_GROUP)
-        .ok_or_else(|| eyre!("falta el grupo de demostración «{LIVE_GROUP}»"))?;
+    let group = created.data.ok_or_else(|| {
+        eyre!(
+            "no se pudo crear el grupo de demostración: {}",
+            created.message
+        )
+    })?;
+    let clients: Vec<serde_json::Value> = LIVE_CLIENTS
+        .iter()
+        .map(|(name, phone)| serde_json::json!({ "name": name, "phone": phone }))
+        .collect();
+    let added: Envelope<serde_json::Value> = http
+        .post(format!("{base}/api/groups/{}/clients", group.id))
+        .bearer_auth(token.expose())
+        .json(&clients)
+        .send()
+        .await?
+        .json()
+        .await?;
+    if !added.success {
+        return Err(eyre!("no se pudieron agregar clientes: {}", added.message));
+    }
     let started: Envelope<StartCallData> = http
         .post(format!("{base}/api/groups/{}/call", group.id))
         .bearer_auth(token.expose())

@@ -175,11 +175,7 @@ pub fn load(
     if store.group_by_name("Pacientes Control")?.is_none() {
         let g = store.add_group(
             "Pacientes Control",
-            vars(&[
-                ("sede", "Sede Norte"),
-                ("ciudad", "Bogotá"),
-                ("especialidad", "Medicina Interna"),
-            ]),
+            vars(&[("sede", "Sede Norte"), ("ciudad", "Bogotá")]),
             None,
         )?;
         let people = [
