@@ -6,6 +6,7 @@
 pub mod auth;
 mod batches;
 mod calls;
+mod campaign;
 pub mod demo;
 pub mod error;
 mod groups;
@@ -181,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .merge(batches::routes())
         .merge(stream::routes())
         .merge(upstream::routes())
+        .merge(campaign::routes())
         .fallback(error::not_found_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

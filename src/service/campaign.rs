@@ -1,0 +1,289 @@
+//! Beyond the seed: the do-not-call list, the audit log, batch reports (KPIs, comparison)
+//! and exports. Each uses the same pure code as the CLI and the TUI.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::auth::Caller;
+use super::batches::{hub_error, visible_record};
+use super::error::{ApiError, ApiJson, ApiPath};
+use super::respond::Ok200;
+use super::state::AppState;
+use crate::domain::import::{RejectedRow, parse_optouts};
+use crate::domain::phone;
+use crate::report::{self, BatchKpis, KpiComparison};
+use crate::store::audit::AuditEntry;
+use crate::store::optouts::OptOut;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/optouts", get(list_optouts).post(add_optout))
+        .route("/api/optouts/import", post(import_optouts))
+        .route("/api/optouts/{phone}", delete(remove_optout))
+        .route("/api/audit", get(audit_log))
+        .route("/api/batch-calls/{batch_id}/report", get(report))
+        .route("/api/batch-calls/{batch_id}/export", get(export))
+}
+
+/// Who did it, as the audit log writes it.
+pub fn actor(caller: &Caller) -> String {
+    match caller {
+        Caller::User(u) => format!("user:{}", u.id),
+        Caller::Admin => "admin".into(),
+        Caller::Open => "local".into(),
+    }
+}
+
+/// Appends to the audit log; a failure is logged, never hides the action's result.
+pub fn audit(st: &AppState, caller: &Caller, action: &str, target: &str, details: serde_json::Value) {
+    let entry = AuditEntry {
+        at: chrono::Utc::now(),
+        actor: actor(caller),
+        action: action.to_string(),
+        target: target.to_string(),
+        details,
+    };
+    if let Err(e) = st.store().audit(&entry) {
+        tracing::error!(error = %e, action, target, "no se pudo escribir el registro de auditoría");
+    }
+}
+
+async fn list_optouts(_c: Caller, State(st): State<AppState>) -> Result<Ok200<Vec<OptOut>>, ApiError> {
+    Ok(Ok200::new(
+        "Lista de no llamar obtenida exitosamente",
+        st.store().optouts()?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AddOptOut {
+    #[serde(alias = "phone_number", alias = "phoneNumber", alias = "telefono")]
+    phone: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn add_optout(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiJson(body): ApiJson<AddOptOut>,
+) -> Result<Ok200<OptOut>, ApiError> {
+    let e164 = phone::normalize(&body.phone, st.cfg().region).map_err(|e| {
+        ApiError::unprocessable("invalid_phone", format!("Teléfono «{}»: {e}", body.phone))
+    })?;
+    let entry = OptOut {
+        phone_number: e164.clone(),
+        reason: body
+            .reason
+            .filter(|r| !r.trim().is_empty())
+            .unwrap_or_else(|| "pidió no ser llamado".into()),
+        source: if matches!(caller, Caller::User(_)) { "api".into() } else { "admin".into() },
+        added_at: chrono::Utc::now(),
+    };
+    let added = st.store().add_optouts(std::slice::from_ref(&entry))? == 1;
+    if added {
+        audit(&st, &caller, "optout.add", &e164, json!({ "reason": entry.reason }));
+    }
+    let saved = st.store().optout(&e164)?.unwrap_or(entry);
+    Ok(Ok200::new(
+        if added {
+            format!("{e164} agregado a la lista de no llamar")
+        } else {
+            format!("{e164} ya estaba en la lista de no llamar")
+        },
+        saved,
+    ))
+}
+
+async fn remove_optout(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Ok200<serde_json::Value>, ApiError> {
+    caller.require_admin()?;
+    let e164 = phone::normalize(&raw, st.cfg().region)
+        .map_err(|e| ApiError::unprocessable("invalid_phone", format!("Teléfono «{raw}»: {e}")))?;
+    if !st.store().remove_optout(&e164)? {
+        return Err(ApiError::not_found(
+            "optout_not_found",
+            format!("{e164} no está en la lista de no llamar"),
+        ));
+    }
+    audit(&st, &caller, "optout.remove", &e164, json!({}));
+    Ok(Ok200::new(
+        format!("{e164} retirado de la lista de no llamar"),
+        json!({ "phoneNumber": e164 }),
+    ))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OptOutImport {
+    rows: usize,
+    added: usize,
+    rejected: Vec<RejectedRow>,
+}
+
+async fn import_optouts(
+    caller: Caller,
+    State(st): State<AppState>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Ok200<OptOutImport>, ApiError> {
+    let body = body.map_err(|e| super::error::from_bytes_status(e.status()))?;
+    let (rows, rejected) = parse_optouts(&body, st.cfg().region)
+        .map_err(|e| ApiError::unprocessable("invalid_csv", e.to_string()))?;
+    let now = chrono::Utc::now();
+    let entries: Vec<OptOut> = rows
+        .into_iter()
+        .map(|r| OptOut {
+            phone_number: r.phone_number,
+            reason: r.reason.unwrap_or_else(|| "RNE".into()),
+            source: "import:api".into(),
+            added_at: now,
+        })
+        .collect();
+    let store = st.store().clone();
+    let to_add = entries.clone();
+    let added = tokio::task::spawn_blocking(move || store.add_optouts(&to_add))
+        .await
+        .map_err(ApiError::internal)??;
+    audit(
+        &st,
+        &caller,
+        "optout.import",
+        "import:api",
+        json!({ "rows": entries.len(), "added": added, "rejected": rejected.len() }),
+    );
+    Ok(Ok200::new(
+        format!(
+            "{} teléfonos leídos, {} nuevos en la lista, {} rechazados",
+            entries.len(),
+            added,
+            rejected.len()
+        ),
+        OptOutImport {
+            rows: entries.len(),
+            added,
+            rejected,
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct AuditQuery {
+    #[serde(default)]
+    target: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+async fn audit_log(
+    caller: Caller,
+    State(st): State<AppState>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Ok200<Vec<AuditEntry>>, ApiError> {
+    let limit = q.limit.unwrap_or(200).min(5_000);
+    let mut entries = st.store().audit_log(q.target.as_deref(), usize::MAX)?;
+    // A user sees what it did itself; the admin sees everything.
+    if let Caller::User(_) = caller {
+        let me = actor(&caller);
+        entries.retain(|e| e.actor == me);
+    }
+    let skip = entries.len().saturating_sub(limit);
+    Ok(Ok200::new(
+        "Registro de auditoría obtenido exitosamente",
+        entries.split_off(skip),
+    ))
+}
+
+async fn view_of(
+    st: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<crate::api::BatchStatusView, ApiError> {
+    visible_record(st, caller, id)?;
+    let snap = st
+        .hub()?
+        .snapshot(id)
+        .await
+        .map_err(|e| hub_error(id, e))?;
+    Ok(snap.view.clone())
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportQuery {
+    /// Another batch to compare with (`b − a`, this batch being `b`).
+    #[serde(default)]
+    compare: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum ReportData {
+    One(BatchKpis),
+    Compared(Box<KpiComparison>),
+}
+
+async fn report(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Ok200<ReportData>, ApiError> {
+    let this = report::kpis(&view_of(&st, &caller, &id).await?);
+    let data = match q.compare.filter(|c| !c.is_empty()) {
+        None => ReportData::One(this),
+        Some(other) => {
+            let before = report::kpis(&view_of(&st, &caller, &other).await?);
+            ReportData::Compared(Box::new(report::compare(before, this)))
+        }
+    };
+    Ok(Ok200::new("Reporte del batch call obtenido exitosamente", data))
+}
+
+#[derive(Debug, Deserialize)]
+struct ExportQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+async fn export(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let view = view_of(&st, &caller, &id).await?;
+    match q.format.as_deref().unwrap_or("csv") {
+        "csv" => {
+            let csv = report::to_csv(&view).map_err(ApiError::internal)?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{id}.csv\""),
+                    ),
+                ],
+                csv,
+            )
+                .into_response())
+        }
+        "json" => Ok(Ok200::new(
+            "Exportación del batch call obtenida exitosamente",
+            report::to_json(&view),
+        )
+        .into_response()),
+        other => Err(ApiError::bad_request(
+            "invalid_format",
+            format!("Formato «{other}» desconocido: use csv o json"),
+        )),
+    }
+}
