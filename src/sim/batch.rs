@@ -8,8 +8,7 @@ use std::collections::BTreeSet;
 use super::engine::{Attempt, Mix, Phase, ToPlan, attempt_phase, plan};
 use crate::domain::BatchStatus;
 use crate::elevenlabs::{
-    BatchCallResponse, BatchRecipientResponse, ConversationInitiationClientData,
-    TelephonyCallConfig, TelephonyProvider,
+    BatchCallResponse, ConversationInitiationClientData, TelephonyCallConfig, TelephonyProvider,
 };
 
 pub struct SimRecipient {
@@ -26,6 +25,19 @@ pub struct SimRecipient {
     pub cancelled_at: Option<i64>,
     /// The recipient's JSON, valid while (attempt count, phase) stay the same.
     fragment: Option<((usize, Phase), Box<str>)>,
+}
+
+/// `BatchRecipientResponse` borrowed from the recipient: no clone per render.
+#[derive(serde::Serialize)]
+struct RecipientView<'a> {
+    id: &'a str,
+    phone_number: Option<&'a str>,
+    whatsapp_user_id: Option<&'a str>,
+    status: &'a str,
+    created_at_unix: i64,
+    updated_at_unix: i64,
+    conversation_id: Option<&'a str>,
+    conversation_initiation_client_data: Option<&'a ConversationInitiationClientData>,
 }
 
 pub struct SimBatch {
@@ -115,15 +127,16 @@ impl SimRecipient {
                 Phase::Pending | Phase::Dispatched | Phase::Cancelled => None,
                 _ => self.attempts.last().map(|a| a.conversation_id.clone()),
             };
-            let view = BatchRecipientResponse {
-                id: self.id.clone(),
-                phone_number: self.phone.clone(),
-                whatsapp_user_id: self.whatsapp_user_id.clone(),
-                status: phase.status(),
+            let status = phase.status();
+            let view = RecipientView {
+                id: &self.id,
+                phone_number: self.phone.as_deref(),
+                whatsapp_user_id: self.whatsapp_user_id.as_deref(),
+                status: status.as_str(),
                 created_at_unix: self.created_at,
                 updated_at_unix: since.max(self.created_at),
-                conversation_id,
-                conversation_initiation_client_data: self.client_data.clone(),
+                conversation_id: conversation_id.as_deref(),
+                conversation_initiation_client_data: self.client_data.as_ref(),
             };
             let json = serde_json::to_string(&view).unwrap_or_default();
             self.fragment = Some((key, json.into_boxed_str()));

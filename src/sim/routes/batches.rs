@@ -297,6 +297,8 @@ pub(crate) async fn submit(State(st): St, body: Bytes) -> Response {
         }
     }
     let view = batch.view(now);
+    // Render every recipient once now, so that the first poll of a big batch is fast too.
+    batch.detail_json(now);
     ws.batches.insert(id, batch);
     reply::json_ok(&view)
 }
