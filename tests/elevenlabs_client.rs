@@ -418,11 +418,11 @@ async fn a_failed_submit_never_makes_a_duplicate_batch() {
     }
     // A timeout: the answer comes after the client gave up.
     h.set_faults(FaultConfig {
-        latency_ms: 400,
+        latency_ms: 800,
         endpoints: only_submit.clone(),
         ..Default::default()
     });
-    let impatient = c.with_timeout(Duration::from_millis(150)).unwrap();
+    let impatient = c.with_timeout(Duration::from_millis(300)).unwrap();
     let got = impatient
         .submit_batch(&request(&h, "duplicado timeout", 3))
         .await

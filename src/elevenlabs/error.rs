@@ -268,7 +268,10 @@ mod tests {
 
     #[test]
     fn retry_after_in_every_form() {
-        assert_eq!(parse_retry_after(&headers(&[("retry-after", "3")])), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after(&headers(&[("retry-after", "3")])),
+            Some(Duration::from_secs(3))
+        );
         assert_eq!(
             parse_retry_after(&headers(&[("retry-after", "3"), ("retry-after-ms", "250")])),
             Some(Duration::from_millis(250)),
@@ -276,10 +279,19 @@ mod tests {
         );
         let later = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
         let d = parse_retry_after(&headers(&[("retry-after", &later)])).unwrap();
-        assert!(d > Duration::from_secs(25) && d <= Duration::from_secs(30), "{d:?}");
+        assert!(
+            d > Duration::from_secs(25) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
         let past = "Wed, 21 Oct 2015 07:28:00 GMT";
-        assert_eq!(parse_retry_after(&headers(&[("retry-after", past)])), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after(&headers(&[("retry-after", "soon")])), None);
+        assert_eq!(
+            parse_retry_after(&headers(&[("retry-after", past)])),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_retry_after(&headers(&[("retry-after", "soon")])),
+            None
+        );
         assert_eq!(parse_retry_after(&HeaderMap::new()), None);
     }
 }
