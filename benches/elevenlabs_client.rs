@@ -72,7 +72,11 @@ async fn run(recipients: usize) {
             .len();
         client.get_batch(&id).await.expect("get_batch");
     }
-    let (mut base, mut ours) = (Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS));
+    let (mut base, mut ours, mut light) = (
+        Vec::with_capacity(ROUNDS),
+        Vec::with_capacity(ROUNDS),
+        Vec::with_capacity(ROUNDS),
+    );
     for _ in 0..ROUNDS {
         let t = Instant::now();
         let b = bare
@@ -89,6 +93,13 @@ async fn run(recipients: usize) {
         let t = Instant::now();
         let d = client.get_batch(&id).await.expect("get_batch");
         ours.push(t.elapsed());
+        std::hint::black_box(d);
+        let t = Instant::now();
+        let d = client
+            .get_batch_status(&id)
+            .await
+            .expect("get_batch_status");
+        light.push(t.elapsed());
         std::hint::black_box(d);
     }
     // What the typed parse alone costs, on the same bytes: the bulk of the overhead.
@@ -111,13 +122,14 @@ async fn run(recipients: usize) {
         .collect();
     let (mb, mo) = (median(base.clone()), median(ours.clone()));
     println!(
-        "{recipients:>5} recipients ({size} B): bare reqwest median {:>8.1} µs p90 {:>8.1} µs | client median {:>8.1} µs p90 {:>8.1} µs | overhead median {:>8.1} µs (typed parse alone {:>8.1} µs)",
+        "{recipients:>5} recipients ({size} B): bare reqwest median {:>8.1} µs p90 {:>8.1} µs | client median {:>8.1} µs p90 {:>8.1} µs | overhead median {:>8.1} µs (typed parse alone {:>8.1} µs) | get_batch_status overhead median {:>8.1} µs",
         mb.as_secs_f64() * 1e6,
         p90(base).as_secs_f64() * 1e6,
         mo.as_secs_f64() * 1e6,
         p90(ours).as_secs_f64() * 1e6,
         (mo.as_secs_f64() - mb.as_secs_f64()) * 1e6,
         median(parse).as_secs_f64() * 1e6,
+        (median(light).as_secs_f64() - mb.as_secs_f64()) * 1e6,
     );
     h.shutdown().await;
 }
