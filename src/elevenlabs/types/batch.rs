@@ -25,8 +25,6 @@ pub struct SubmitBatchRequest {
     pub timezone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_concurrency_limit: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub telephony_call_config: Option<TelephonyCallConfig>,
 }
 
 /// One recipient of a submit.
@@ -36,8 +34,6 @@ pub struct OutboundCallRecipient {
     pub id: Option<String>,
     #[serde(default)]
     pub phone_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub whatsapp_user_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_initiation_client_data: Option<ConversationInitiationClientData>,
 }
@@ -89,7 +85,8 @@ pub struct BatchCallResponse {
     pub phone_number_id: Option<String>,
     #[serde(default)]
     pub phone_provider: Option<TelephonyProvider>,
-    #[serde(default)]
+    /// Late 2025 servers briefly sent `whatsapp_business_account_id` instead.
+    #[serde(default, alias = "whatsapp_business_account_id")]
     pub whatsapp_params: Option<Value>,
     #[serde(default, alias = "call_name")]
     pub name: String,
@@ -144,8 +141,6 @@ pub struct BatchRecipientResponse {
     pub id: String,
     #[serde(default)]
     pub phone_number: Option<String>,
-    #[serde(default)]
-    pub whatsapp_user_id: Option<String>,
     #[serde(default = "unknown_recipient_status")]
     pub status: RecipientStatus,
     #[serde(default, deserialize_with = "null_default")]
@@ -166,8 +161,6 @@ struct RecipientStatusOnly {
     id: String,
     #[serde(default)]
     phone_number: Option<String>,
-    #[serde(default)]
-    whatsapp_user_id: Option<String>,
     #[serde(default = "unknown_recipient_status")]
     status: RecipientStatus,
     #[serde(default, deserialize_with = "null_default")]
@@ -198,7 +191,6 @@ impl From<BatchStatusOnly> for BatchCallDetailedResponse {
                 .map(|r| BatchRecipientResponse {
                     id: r.id,
                     phone_number: r.phone_number,
-                    whatsapp_user_id: r.whatsapp_user_id,
                     status: r.status,
                     created_at_unix: r.created_at_unix,
                     updated_at_unix: r.updated_at_unix,
