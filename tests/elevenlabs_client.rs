@@ -183,6 +183,18 @@ async fn every_endpoint_round_trips() {
         .unwrap();
     assert_eq!(&bytes[..2], &[0xFF, 0xFB], "an MPEG audio frame");
 
+    let light = c.get_batch_status(&submitted.id).await.unwrap();
+    assert_eq!(light.batch, done.batch);
+    assert_eq!(light.recipients.len(), 6);
+    for (l, full) in light.recipients.iter().zip(&done.recipients) {
+        assert_eq!(
+            (&l.id, &l.status, &l.conversation_id),
+            (&full.id, &full.status, &full.conversation_id)
+        );
+        assert!(l.conversation_initiation_client_data.is_none());
+        assert!(full.conversation_initiation_client_data.is_some());
+    }
+
     let all: Vec<BatchCallResponse> = c.list_batches().try_collect().await.unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].id, submitted.id);
@@ -418,11 +430,11 @@ async fn a_failed_submit_never_makes_a_duplicate_batch() {
     }
     // A timeout: the answer comes after the client gave up.
     h.set_faults(FaultConfig {
-        latency_ms: 400,
+        latency_ms: 800,
         endpoints: only_submit.clone(),
         ..Default::default()
     });
-    let impatient = c.with_timeout(Duration::from_millis(150)).unwrap();
+    let impatient = c.with_timeout(Duration::from_millis(300)).unwrap();
     let got = impatient
         .submit_batch(&request(&h, "duplicado timeout", 3))
         .await

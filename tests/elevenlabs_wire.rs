@@ -80,6 +80,14 @@ fn batch_from_a_2025_server_lacks_newer_fields() {
     .unwrap();
     assert_eq!(b.name, "Legacy");
     assert_eq!(b.status, BatchStatus::Unknown("paused_for_lunch".into()));
+    let wa: BatchCallResponse =
+        serde_json::from_value(json!({ "id": "x", "whatsapp_business_account_id": "waba_1" }))
+            .unwrap();
+    assert_eq!(
+        wa.whatsapp_params,
+        Some(json!("waba_1")),
+        "the Nov 2025 name is accepted"
+    );
 }
 
 #[test]

@@ -408,3 +408,56 @@ async fn ten_thousand_recipients_in_one_batch() {
     assert_eq!(e["detail"][0]["type"], "too_long");
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn batch_view_is_gzipped_for_clients_that_ask() {
+    let h = start(SimOptions {
+        speed: 1.0,
+        ..Default::default()
+    })
+    .await;
+    let raw = Raw::new(&h);
+    let (_, b) = raw
+        .post("/v1/convai/batch-calling/submit", body(&h, 200))
+        .await;
+    let url = format!(
+        "{}/v1/convai/batch-calling/{}",
+        raw.base,
+        b["id"].as_str().unwrap()
+    );
+    let plain = raw
+        .http
+        .get(&url)
+        .header("xi-api-key", "k")
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    let gz = raw
+        .http
+        .get(&url)
+        .header("xi-api-key", "k")
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let gz = gz.bytes().await.unwrap();
+    assert!(
+        gz.len() * 5 < plain.len(),
+        "{} vs {}",
+        gz.len(),
+        plain.len()
+    );
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
+    let (a, b): (Value, Value) = (
+        serde_json::from_slice(&out).unwrap(),
+        serde_json::from_slice(&plain).unwrap(),
+    );
+    // Same virtual second or not, the recipients and their ids are the same.
+    assert_eq!(a["id"], b["id"]);
+    assert_eq!(a["recipients"].as_array().unwrap().len(), 200);
+    h.shutdown().await;
+}

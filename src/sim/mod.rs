@@ -228,7 +228,7 @@ impl SimHandle {
         lock(&self.state.ws)
             .phones
             .iter()
-            .map(|p| p.phone_number_id.clone())
+            .filter_map(|p| p["phone_number_id"].as_str().map(str::to_string))
             .collect()
     }
 

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 
 use super::batch::SimBatch;
 use super::ids::make_id;
-use crate::elevenlabs::{AssignedAgent, PhoneNumberResponse, TelephonyProvider};
 
 pub struct Workspace {
     /// Full `GetAgentResponseModel` JSON, so that PATCH can merge into it.
     pub agents: IndexMap<String, Value>,
-    pub phones: Vec<PhoneNumberResponse>,
+    /// `GET /v1/convai/phone-numbers` items, as upstream sends them.
+    pub phones: Vec<Value>,
     pub batches: IndexMap<String, SimBatch>,
     /// conversation id → (batch id, recipient index, attempt index).
     pub conversations: HashMap<String, (String, usize, usize)>,
@@ -94,36 +94,25 @@ impl Workspace {
             }));
         }
         let first = agents.keys().next().cloned().unwrap_or_default();
+        // Kept as JSON: upstream's phone objects carry provider-specific keys (SIP trunks
+        // add `livekit_stack`, `outbound_trunk`...) that the client's type leaves out.
+        let twilio = make_id("phnum", seed, &[b"twilio"]);
+        let sip = make_id("phnum", seed, &[b"sip"]);
         let phones = vec![
-            PhoneNumberResponse {
-                phone_number_id: make_id("phnum", seed, &[b"twilio"]),
-                phone_number: "+5716015550100".into(),
-                label: "Bogotá saliente (Twilio)".into(),
-                provider: TelephonyProvider::Twilio,
-                assigned_agent: Some(AssignedAgent {
-                    agent_id: first,
-                    agent_name: Some(AGENTS[0].name.into()),
-                    environment: None,
-                    branch_id: None,
-                }),
-                supports_inbound: Some(true),
-                supports_outbound: Some(true),
-                livekit_stack: None,
-                outbound_trunk: None,
-            },
-            PhoneNumberResponse {
-                phone_number_id: make_id("phnum", seed, &[b"sip"]),
-                phone_number: "+5746045550200".into(),
-                label: "Medellín troncal SIP".into(),
-                provider: TelephonyProvider::SipTrunk,
-                assigned_agent: None,
-                supports_inbound: Some(true),
-                supports_outbound: Some(true),
-                livekit_stack: Some("standard".into()),
-                outbound_trunk: Some(
-                    json!({ "address": "sip.example.net", "transport": "tls", "media_encryption": "allowed", "headers": {}, "has_auth_credentials": true, "username": "callboard", "has_outbound_trunk": true }),
-                ),
-            },
+            json!({
+                "phone_number": "+5716015550100", "label": "Bogotá saliente (Twilio)",
+                "supports_inbound": true, "supports_outbound": true, "phone_number_id": twilio,
+                "assigned_agent": { "agent_id": first, "agent_name": AGENTS[0].name, "environment": null, "branch_id": null },
+                "provider": "twilio"
+            }),
+            json!({
+                "phone_number": "+5746045550200", "label": "Medellín troncal SIP",
+                "supports_inbound": true, "supports_outbound": true, "phone_number_id": sip,
+                "assigned_agent": null, "provider": "sip_trunk", "livekit_stack": "standard",
+                "provider_config": { "address": "sip.example.net", "transport": "tls", "media_encryption": "allowed", "headers": {}, "has_auth_credentials": true, "username": "callboard", "has_outbound_trunk": true, "has_inbound_trunk": true },
+                "outbound_trunk": { "address": "sip.example.net", "transport": "tls", "media_encryption": "allowed", "headers": {}, "has_auth_credentials": true, "username": "callboard" },
+                "inbound_trunk": null, "store_sip_messages": false
+            }),
         ];
         Self {
             agents,

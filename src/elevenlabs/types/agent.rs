@@ -152,15 +152,6 @@ pub struct PhoneNumberResponse {
     pub provider: TelephonyProvider,
     #[serde(default)]
     pub assigned_agent: Option<AssignedAgent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supports_inbound: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supports_outbound: Option<bool>,
-    /// SIP trunk numbers only (`standard` | `static`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub livekit_stack: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outbound_trunk: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

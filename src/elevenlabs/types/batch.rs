@@ -25,8 +25,6 @@ pub struct SubmitBatchRequest {
     pub timezone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_concurrency_limit: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub telephony_call_config: Option<TelephonyCallConfig>,
 }
 
 /// One recipient of a submit.
@@ -36,8 +34,6 @@ pub struct OutboundCallRecipient {
     pub id: Option<String>,
     #[serde(default)]
     pub phone_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub whatsapp_user_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_initiation_client_data: Option<ConversationInitiationClientData>,
 }
@@ -89,7 +85,8 @@ pub struct BatchCallResponse {
     pub phone_number_id: Option<String>,
     #[serde(default)]
     pub phone_provider: Option<TelephonyProvider>,
-    #[serde(default)]
+    /// Late 2025 servers briefly sent `whatsapp_business_account_id` instead.
+    #[serde(default, alias = "whatsapp_business_account_id")]
     pub whatsapp_params: Option<Value>,
     #[serde(default, alias = "call_name")]
     pub name: String,
@@ -144,8 +141,6 @@ pub struct BatchRecipientResponse {
     pub id: String,
     #[serde(default)]
     pub phone_number: Option<String>,
-    #[serde(default)]
-    pub whatsapp_user_id: Option<String>,
     #[serde(default = "unknown_recipient_status")]
     pub status: RecipientStatus,
     #[serde(default, deserialize_with = "null_default")]
@@ -156,6 +151,55 @@ pub struct BatchRecipientResponse {
     pub conversation_id: Option<String>,
     #[serde(default)]
     pub conversation_initiation_client_data: Option<ConversationInitiationClientData>,
+}
+
+/// A recipient read without its echoed `conversation_initiation_client_data`: parsing that
+/// echo (nested objects, one allocation per key) is most of the cost of a big batch.
+#[derive(Deserialize)]
+struct RecipientStatusOnly {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    phone_number: Option<String>,
+    #[serde(default = "unknown_recipient_status")]
+    status: RecipientStatus,
+    #[serde(default, deserialize_with = "null_default")]
+    created_at_unix: i64,
+    #[serde(default, deserialize_with = "null_default")]
+    updated_at_unix: i64,
+    #[serde(default)]
+    conversation_id: Option<String>,
+}
+
+/// `BatchCallDetailedResponse` for pollers that keep the submitted variables themselves:
+/// every recipient's `conversation_initiation_client_data` is skipped (left `None`).
+#[derive(Deserialize)]
+pub struct BatchStatusOnly {
+    #[serde(flatten)]
+    batch: BatchCallResponse,
+    #[serde(default, deserialize_with = "null_default")]
+    recipients: Vec<RecipientStatusOnly>,
+}
+
+impl From<BatchStatusOnly> for BatchCallDetailedResponse {
+    fn from(v: BatchStatusOnly) -> Self {
+        Self {
+            batch: v.batch,
+            recipients: v
+                .recipients
+                .into_iter()
+                .map(|r| BatchRecipientResponse {
+                    id: r.id,
+                    phone_number: r.phone_number,
+                    status: r.status,
+                    created_at_unix: r.created_at_unix,
+                    updated_at_unix: r.updated_at_unix,
+                    conversation_id: r.conversation_id,
+                    conversation_initiation_client_data: None,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// `GET /v1/convai/batch-calling/workspace`: one page.

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use super::St;
 use crate::elevenlabs::{
-    AgentResponse, ConversationInitiationClientData, SubmitBatchRequest,
-    WorkspaceBatchCallsResponse,
+    AgentResponse, ConversationInitiationClientData, SubmitBatchRequest, TelephonyCallConfig,
+    TelephonyProvider, WorkspaceBatchCallsResponse,
 };
 use crate::sim::batch::{NewBatch, NewRecipient, SimBatch};
 use crate::sim::engine::{Mix, missing_variables};
@@ -201,6 +201,24 @@ pub(crate) async fn submit(State(st): St, body: Bytes) -> Response {
     if !errs.is_empty() {
         return reply::unprocessable(errs);
     }
+    // Fields the client's request type leaves out, read from the body itself.
+    let telephony: TelephonyCallConfig = raw
+        .get("telephony_call_config")
+        .filter(|v| !v.is_null())
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    let whatsapp_ids: Vec<Option<String>> = raw["recipients"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .map(|r| {
+                    r.get("whatsapp_user_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let req: SubmitBatchRequest = match serde_json::from_value(raw) {
         Ok(r) => r,
         Err(e) => {
@@ -222,7 +240,11 @@ pub(crate) async fn submit(State(st): St, body: Bytes) -> Response {
     };
     let agent: AgentResponse = serde_json::from_value(agent_json).unwrap_or_default();
     let phone = match &req.agent_phone_number_id {
-        Some(id) => match ws.phones.iter().find(|p| &p.phone_number_id == id) {
+        Some(id) => match ws
+            .phones
+            .iter()
+            .find(|p| p["phone_number_id"].as_str() == Some(id))
+        {
             Some(p) => Some(p.clone()),
             None => {
                 return reply::not_found(
@@ -255,14 +277,13 @@ pub(crate) async fn submit(State(st): St, body: Bytes) -> Response {
             let missing = missing_variables(&required, &vars);
             let nr = NewRecipient {
                 phone: r.phone_number,
-                whatsapp_user_id: r.whatsapp_user_id,
+                whatsapp_user_id: whatsapp_ids.get(i).cloned().flatten(),
                 client_data: r.conversation_initiation_client_data.map(echo),
                 missing,
             };
             (rid, nr)
         })
         .collect();
-    let telephony = req.telephony_call_config.unwrap_or_default();
     let slots = req
         .target_concurrency_limit
         .map_or(st.opts.concurrency, |l| l as usize);
@@ -272,11 +293,17 @@ pub(crate) async fn submit(State(st): St, body: Bytes) -> Response {
         agent_id: req.agent_id,
         agent_name: agent.name.clone(),
         first_message: agent.conversation_config.agent.first_message.clone(),
-        phone_number_id: phone.as_ref().map(|p| p.phone_number_id.clone()),
-        phone_provider: phone.as_ref().map(|p| p.provider.clone()),
+        phone_number_id: phone
+            .as_ref()
+            .and_then(|p| p["phone_number_id"].as_str().map(str::to_string)),
+        phone_provider: phone.as_ref().and_then(|p| {
+            p["provider"]
+                .as_str()
+                .map(|s| TelephonyProvider::from(s.to_string()))
+        }),
         agent_number: phone
             .as_ref()
-            .map(|p| p.phone_number.clone())
+            .and_then(|p| p["phone_number"].as_str().map(str::to_string))
             .unwrap_or_default(),
         now,
         scheduled_time_unix: req.scheduled_time_unix,
@@ -297,6 +324,8 @@ pub(crate) async fn submit(State(st): St, body: Bytes) -> Response {
         }
     }
     let view = batch.view(now);
+    // Render every recipient once now, so that the first poll of a big batch is fast too.
+    batch.detail_json(now);
     ws.batches.insert(id, batch);
     reply::json_ok(&view)
 }
@@ -363,10 +392,20 @@ fn batch_not_found(id: &str) -> Response {
     )
 }
 
-pub(crate) async fn get_one(State(st): St, Path(id): Path<String>) -> Response {
+pub(crate) async fn get_one(
+    State(st): St,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let gzip = headers
+        .get_all(axum::http::header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
     let now = st.now();
     let mut ws = lock(&st.ws);
     match ws.batches.get_mut(&id).filter(|b| !b.deleted) {
+        Some(b) if gzip => reply::gzip_json(b.detail_gzip(now)),
         Some(b) => reply::raw_json(b.detail_json(now)),
         None => batch_not_found(&id),
     }

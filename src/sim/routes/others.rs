@@ -187,7 +187,11 @@ pub(crate) async fn list_phones(State(st): St) -> Response {
 }
 
 pub(crate) async fn get_phone(State(st): St, Path(id): Path<String>) -> Response {
-    match lock(&st.ws).phones.iter().find(|p| p.phone_number_id == id) {
+    match lock(&st.ws)
+        .phones
+        .iter()
+        .find(|p| p["phone_number_id"].as_str() == Some(id.as_str()))
+    {
         Some(p) => reply::json_ok(p),
         None => reply::not_found(
             "phone_number_not_found",
