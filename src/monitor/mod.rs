@@ -59,6 +59,8 @@ pub struct Snapshot {
     /// The service's renderings, made once per snapshot and shared by every request.
     pub status_body: OnceLock<Bytes>,
     pub sse_frame: OnceLock<Bytes>,
+    /// Validator of `status_body`, so pollers can ask "changed?" and get a bodiless 304.
+    pub etag: OnceLock<String>,
 }
 
 /// Upstream trouble while watching a batch (Spanish message for supervisors).

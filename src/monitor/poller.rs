@@ -73,6 +73,7 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                         is_final,
                         status_body: Default::default(),
                         sse_frame: Default::default(),
+                        etag: Default::default(),
                     });
                     entry.tx.send_replace(Some(snap.clone()));
                     last = Some(snap);

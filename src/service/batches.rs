@@ -4,7 +4,8 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -85,10 +86,21 @@ pub fn status_body(s: &Snapshot) -> axum::body::Bytes {
         .clone()
 }
 
+/// A weak validator of the rendered body (64-bit hash, made once per snapshot).
+fn etag(s: &Snapshot) -> &str {
+    s.etag.get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        status_body(s).hash(&mut h);
+        format!("W/\"{:016x}\"", h.finish())
+    })
+}
+
 async fn status(
     caller: Caller,
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     visible_record(&st, &caller, &id)?;
     let snap = st
@@ -96,7 +108,26 @@ async fn status(
         .snapshot(&id)
         .await
         .map_err(|e| hub_error(&id, e))?;
-    Ok(raw_json(status_body(&snap)))
+    let tag = etag(&snap);
+    // Pollers (browsers revalidate `no-cache` answers by themselves) get a bodiless 304
+    // while nothing changed: a 1,000-recipient status is about a megabyte.
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let mut resp = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        raw_json(status_body(&snap))
+    };
+    if let Ok(v) = header::HeaderValue::from_str(tag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-cache"),
+    );
+    Ok(resp)
 }
 
 /// Upstream's list is asked for at most this long; after that our records answer alone.
