@@ -252,3 +252,46 @@ pub(crate) fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<
     let delta = when.timestamp_millis() - chrono::Utc::now().timestamp_millis();
     Some(Duration::from_millis(delta.max(0) as u64))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn retry_after_in_every_form() {
+        assert_eq!(
+            parse_retry_after(&headers(&[("retry-after", "3")])),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            parse_retry_after(&headers(&[("retry-after", "3"), ("retry-after-ms", "250")])),
+            Some(Duration::from_millis(250)),
+            "the finer header wins"
+        );
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
+        let d = parse_retry_after(&headers(&[("retry-after", &later)])).unwrap();
+        assert!(
+            d > Duration::from_secs(25) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        let past = "Wed, 21 Oct 2015 07:28:00 GMT";
+        assert_eq!(
+            parse_retry_after(&headers(&[("retry-after", past)])),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_retry_after(&headers(&[("retry-after", "soon")])),
+            None
+        );
+        assert_eq!(parse_retry_after(&HeaderMap::new()), None);
+    }
+}

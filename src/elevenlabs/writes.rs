@@ -37,7 +37,9 @@ impl ElevenLabsClient {
                 Ok(b) => return Ok(b),
                 Err(e) => e,
             };
-            if !err.is_ambiguous() || attempt >= policy.max_retries {
+            // An unreadable 2xx also means the batch was created.
+            let unsure = err.is_ambiguous() || matches!(err, ElevenLabsError::Decode(_));
+            if !unsure || attempt >= policy.max_retries {
                 return Err(err);
             }
             // Give a slow server time to finish what it may be doing, then look.

@@ -8,8 +8,7 @@ use std::collections::BTreeSet;
 use super::engine::{Attempt, Mix, Phase, ToPlan, attempt_phase, plan};
 use crate::domain::BatchStatus;
 use crate::elevenlabs::{
-    BatchCallResponse, BatchRecipientResponse, ConversationInitiationClientData,
-    TelephonyCallConfig, TelephonyProvider,
+    BatchCallResponse, ConversationInitiationClientData, TelephonyCallConfig, TelephonyProvider,
 };
 
 pub struct SimRecipient {
@@ -26,6 +25,19 @@ pub struct SimRecipient {
     pub cancelled_at: Option<i64>,
     /// The recipient's JSON, valid while (attempt count, phase) stay the same.
     fragment: Option<((usize, Phase), Box<str>)>,
+}
+
+/// `BatchRecipientResponse` borrowed from the recipient: no clone per render.
+#[derive(serde::Serialize)]
+struct RecipientView<'a> {
+    id: &'a str,
+    phone_number: Option<&'a str>,
+    whatsapp_user_id: Option<&'a str>,
+    status: &'a str,
+    created_at_unix: i64,
+    updated_at_unix: i64,
+    conversation_id: Option<&'a str>,
+    conversation_initiation_client_data: Option<&'a ConversationInitiationClientData>,
 }
 
 pub struct SimBatch {
@@ -52,6 +64,8 @@ pub struct SimBatch {
     pub recipients: Vec<SimRecipient>,
     summary: Option<(i64, i64, Summary)>,
     detail: Option<(i64, i64, Bytes)>,
+    /// The same view gzipped, made on the first request that accepts gzip.
+    detail_gz: Option<(i64, i64, Bytes)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -113,15 +127,16 @@ impl SimRecipient {
                 Phase::Pending | Phase::Dispatched | Phase::Cancelled => None,
                 _ => self.attempts.last().map(|a| a.conversation_id.clone()),
             };
-            let view = BatchRecipientResponse {
-                id: self.id.clone(),
-                phone_number: self.phone.clone(),
-                whatsapp_user_id: self.whatsapp_user_id.clone(),
-                status: phase.status(),
+            let status = phase.status();
+            let view = RecipientView {
+                id: &self.id,
+                phone_number: self.phone.as_deref(),
+                whatsapp_user_id: self.whatsapp_user_id.as_deref(),
+                status: status.as_str(),
                 created_at_unix: self.created_at,
                 updated_at_unix: since.max(self.created_at),
-                conversation_id,
-                conversation_initiation_client_data: self.client_data.clone(),
+                conversation_id: conversation_id.as_deref(),
+                conversation_initiation_client_data: self.client_data.as_ref(),
             };
             let json = serde_json::to_string(&view).unwrap_or_default();
             self.fragment = Some((key, json.into_boxed_str()));
@@ -133,7 +148,8 @@ impl SimRecipient {
 impl SimBatch {
     /// A new batch with every call planned from its start.
     pub fn new(b: NewBatch, recipients: Vec<(String, NewRecipient)>, mix: &Mix) -> Self {
-        let start = b.scheduled_time_unix.unwrap_or(b.now).max(b.now);
+        // The dialer picks a new batch up a second later: submit answers `pending`.
+        let start = b.scheduled_time_unix.unwrap_or(b.now).max(b.now) + 1;
         let to_plan: Vec<ToPlan> = recipients
             .iter()
             .map(|(id, r)| ToPlan {
@@ -186,6 +202,7 @@ impl SimBatch {
             recipients,
             summary: None,
             detail: None,
+            detail_gz: None,
         }
     }
 
@@ -228,7 +245,7 @@ impl SimBatch {
         let s = self.summary(t);
         if self.cancelled_at.is_some_and(|c| c <= t) {
             BatchStatus::Cancelled
-        } else if t < self.scheduled_at {
+        } else if t < self.scheduled_at || s.dispatched == 0 {
             BatchStatus::Pending
         } else if s.status_final {
             BatchStatus::Completed
@@ -292,9 +309,33 @@ impl SimBatch {
         bytes
     }
 
+    /// `detail_json` gzipped: a 1,000-recipient view shrinks about twentyfold, which is
+    /// what lets a poller read it thousands of times a second.
+    pub fn detail_gzip(&mut self, t: i64) -> Bytes {
+        if let Some((at, until, bytes)) = &self.detail_gz
+            && t >= *at
+            && t < *until
+        {
+            return bytes.clone();
+        }
+        let plain = self.detail_json(t);
+        let until = self.detail.as_ref().map_or(t + 1, |(_, u, _)| *u);
+        let mut enc = flate2::write::GzEncoder::new(
+            Vec::with_capacity(plain.len() / 8),
+            flate2::Compression::fast(),
+        );
+        let gz = std::io::Write::write_all(&mut enc, &plain)
+            .and_then(|_| enc.finish())
+            .map(Bytes::from)
+            .unwrap_or_default();
+        self.detail_gz = Some((t, until, gz.clone()));
+        gz
+    }
+
     fn invalidate(&mut self) {
         self.summary = None;
         self.detail = None;
+        self.detail_gz = None;
     }
 
     /// Cancels at `t`: recipients not yet ringing are cancelled, live calls finish.

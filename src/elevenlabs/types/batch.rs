@@ -158,6 +158,58 @@ pub struct BatchRecipientResponse {
     pub conversation_initiation_client_data: Option<ConversationInitiationClientData>,
 }
 
+/// A recipient read without its echoed `conversation_initiation_client_data`: parsing that
+/// echo (nested objects, one allocation per key) is most of the cost of a big batch.
+#[derive(Deserialize)]
+struct RecipientStatusOnly {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    phone_number: Option<String>,
+    #[serde(default)]
+    whatsapp_user_id: Option<String>,
+    #[serde(default = "unknown_recipient_status")]
+    status: RecipientStatus,
+    #[serde(default, deserialize_with = "null_default")]
+    created_at_unix: i64,
+    #[serde(default, deserialize_with = "null_default")]
+    updated_at_unix: i64,
+    #[serde(default)]
+    conversation_id: Option<String>,
+}
+
+/// `BatchCallDetailedResponse` for pollers that keep the submitted variables themselves:
+/// every recipient's `conversation_initiation_client_data` is skipped (left `None`).
+#[derive(Deserialize)]
+pub struct BatchStatusOnly {
+    #[serde(flatten)]
+    batch: BatchCallResponse,
+    #[serde(default, deserialize_with = "null_default")]
+    recipients: Vec<RecipientStatusOnly>,
+}
+
+impl From<BatchStatusOnly> for BatchCallDetailedResponse {
+    fn from(v: BatchStatusOnly) -> Self {
+        Self {
+            batch: v.batch,
+            recipients: v
+                .recipients
+                .into_iter()
+                .map(|r| BatchRecipientResponse {
+                    id: r.id,
+                    phone_number: r.phone_number,
+                    whatsapp_user_id: r.whatsapp_user_id,
+                    status: r.status,
+                    created_at_unix: r.created_at_unix,
+                    updated_at_unix: r.updated_at_unix,
+                    conversation_id: r.conversation_id,
+                    conversation_initiation_client_data: None,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// `GET /v1/convai/batch-calling/workspace`: one page.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WorkspaceBatchCallsResponse {

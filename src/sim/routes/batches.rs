@@ -297,6 +297,8 @@ pub(crate) async fn submit(State(st): St, body: Bytes) -> Response {
         }
     }
     let view = batch.view(now);
+    // Render every recipient once now, so that the first poll of a big batch is fast too.
+    batch.detail_json(now);
     ws.batches.insert(id, batch);
     reply::json_ok(&view)
 }
@@ -363,10 +365,20 @@ fn batch_not_found(id: &str) -> Response {
     )
 }
 
-pub(crate) async fn get_one(State(st): St, Path(id): Path<String>) -> Response {
+pub(crate) async fn get_one(
+    State(st): St,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let gzip = headers
+        .get_all(axum::http::header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
     let now = st.now();
     let mut ws = lock(&st.ws);
     match ws.batches.get_mut(&id).filter(|b| !b.deleted) {
+        Some(b) if gzip => reply::gzip_json(b.detail_gzip(now)),
         Some(b) => reply::raw_json(b.detail_json(now)),
         None => batch_not_found(&id),
     }
