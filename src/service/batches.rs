@@ -166,7 +166,7 @@ async fn list(
             (None, None) => BatchStatus::Pending,
         };
         items.push((
-            r.created_at.timestamp(),
+            r.created_at.timestamp_micros(),
             BatchListItem {
                 batch_id: r.batch_id.clone(),
                 call_name: r.call_name.clone(),
@@ -188,7 +188,7 @@ async fn list(
             let created =
                 chrono::DateTime::from_timestamp(u.created_at_unix, 0).unwrap_or_default();
             items.push((
-                u.created_at_unix,
+                u.created_at_unix.saturating_mul(1_000_000),
                 BatchListItem {
                     batch_id: u.id,
                     call_name: u.name,
