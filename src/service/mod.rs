@@ -11,6 +11,7 @@ pub mod error;
 mod groups;
 mod meta;
 pub mod plan;
+mod prepare;
 mod respond;
 pub mod state;
 mod stream;
@@ -178,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .merge(groups::routes())
         .merge(users::routes())
         .merge(calls::routes())
+        .merge(prepare::routes())
         .merge(batches::routes())
         .merge(stream::routes())
         .merge(upstream::routes())
