@@ -19,17 +19,25 @@ const CLIENTS: usize = 32;
 const RUN: Duration = Duration::from_secs(5);
 
 async fn load(url: String) -> (f64, usize) {
+    load_with(url, None).await
+}
+
+async fn load_with(url: String, etag: Option<String>) -> (f64, usize) {
     let done = Arc::new(AtomicU64::new(0));
     let bytes = Arc::new(AtomicU64::new(0));
     let stop = Instant::now() + RUN;
     let mut tasks = Vec::new();
     for _ in 0..CLIENTS {
-        let (url, done, bytes) = (url.clone(), done.clone(), bytes.clone());
+        let (url, done, bytes, etag) = (url.clone(), done.clone(), bytes.clone(), etag.clone());
         tasks.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             while Instant::now() < stop {
-                if let Ok(r) = http.get(&url).send().await
-                    && r.status().is_success()
+                let mut req = http.get(&url);
+                if let Some(t) = &etag {
+                    req = req.header("if-none-match", t);
+                }
+                if let Ok(r) = req.send().await
+                    && (r.status().is_success() || r.status().as_u16() == 304)
                     && let Ok(b) = r.bytes().await
                 {
                     bytes.store(b.len() as u64, Ordering::Relaxed);
@@ -122,6 +130,14 @@ async fn main() {
     let polls = sim.request_count("GET /v1/convai/batch-calling/{batch_id}") - polls_before;
     println!(
         "callboard  cached status: {rps:>8.0} req/s  ({size} bytes per answer, {polls} upstream polls during the run)"
+    );
+    let etag = http.get(&url).send().await.unwrap().headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let (rps, size) = load_with(url.clone(), Some(etag)).await;
+    println!(
+        "callboard  revalidation (If-None-Match, 304): {rps:>8.0} req/s  ({size} bytes per answer)"
     );
 
     // Baseline: same view, serialised per request.

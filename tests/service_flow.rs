@@ -174,6 +174,19 @@ async fn seed_flow_end_to_end() {
         completed.len() as u64,
         "second status: 0 fetches"
     );
+    // Unchanged since the last answer: 304 without a body.
+    let etag = st.headers["etag"].to_str().unwrap().to_string();
+    let again = api
+        .send(
+            api.raw(
+                reqwest::Method::GET,
+                &format!("/api/batch-calls/{batch_id}/status"),
+            )
+            .header("if-none-match", &etag),
+        )
+        .await;
+    assert_eq!((again.status, again.body.clone()), (304, json!("")));
+    assert_eq!(again.headers["etag"].to_str().unwrap(), etag);
     let audio = api
         .raw(
             reqwest::Method::GET,

@@ -7,6 +7,7 @@
 //! No HTTP server and no screen here: the service and the TUI's direct mode both use it.
 
 pub mod enrich;
+mod error;
 mod poller;
 pub mod view;
 
@@ -24,6 +25,7 @@ use crate::api::BatchStatusView;
 use crate::elevenlabs::ElevenLabsClient;
 use crate::store::Store;
 use enrich::Enricher;
+pub use error::PollError;
 
 /// Final snapshots kept after their poller stopped, so repeated status requests for
 /// finished batches cost nothing upstream.
@@ -59,17 +61,8 @@ pub struct Snapshot {
     /// The service's renderings, made once per snapshot and shared by every request.
     pub status_body: OnceLock<Bytes>,
     pub sse_frame: OnceLock<Bytes>,
-}
-
-/// Upstream trouble while watching a batch (Spanish message for supervisors).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PollError {
-    pub message: String,
-    pub code: String,
-    pub status: Option<u16>,
-    pub retry_after: Option<Duration>,
-    /// The batch does not exist upstream: the poller has stopped.
-    pub fatal: bool,
+    /// Validator of `status_body`, so pollers can ask "changed?" and get a bodiless 304.
+    pub etag: OnceLock<String>,
 }
 
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -296,65 +289,5 @@ impl Inner {
         }
         entries.remove(batch_id);
         true
-    }
-}
-
-impl PollError {
-    /// ElevenLabs' failure in words a supervisor understands; never the key or a raw body.
-    pub fn from_upstream(e: &crate::elevenlabs::ElevenLabsError) -> Self {
-        let status = e.status();
-        let retry_after = e.retry_after();
-        let (code, message) = if e.is_auth() {
-            ("upstream_auth", "Clave de ElevenLabs inválida".to_string())
-        } else if e.is_rate_limited() {
-            let wait = retry_after
-                .map(|d| format!(" en {} s", d.as_secs().max(1)))
-                .unwrap_or_default();
-            (
-                "upstream_rate_limited",
-                format!("ElevenLabs está limitando las consultas; se reintentará{wait}"),
-            )
-        } else if e.is_not_found() {
-            (
-                "upstream_not_found",
-                "ElevenLabs no encuentra el recurso pedido".to_string(),
-            )
-        } else if e.status().is_some_and(|s| (400..500).contains(&s)) {
-            (
-                "upstream_rejected",
-                format!("ElevenLabs rechazó la petición: {}", upstream_reason(e)),
-            )
-        } else if e.status().is_some() {
-            (
-                "upstream_error",
-                format!(
-                    "ElevenLabs respondió con un error ({})",
-                    status.unwrap_or(0)
-                ),
-            )
-        } else {
-            (
-                "upstream_unavailable",
-                "No se pudo contactar a ElevenLabs; se reintentará".to_string(),
-            )
-        };
-        PollError {
-            message,
-            code: code.to_string(),
-            status,
-            retry_after,
-            fatal: e.is_not_found(),
-        }
-    }
-}
-
-/// ElevenLabs' own explanation of a 4xx (validation messages), short.
-fn upstream_reason(e: &crate::elevenlabs::ElevenLabsError) -> String {
-    match e {
-        crate::elevenlabs::ElevenLabsError::Api { message, .. } => {
-            let m: String = message.chars().take(300).collect();
-            m
-        }
-        _ => String::new(),
     }
 }

@@ -30,7 +30,14 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
         let mut delay = hub.cfg.poll_interval;
         hub.polls.fetch_add(1, Ordering::Relaxed);
         let polled = tokio::select! {
-            r = hub.client.get_batch(&batch_id) => r,
+            // With our record we know every recipient's variables: skip parsing the echo.
+            r = async {
+                if record.is_some() {
+                    hub.client.get_batch_status(&batch_id).await
+                } else {
+                    hub.client.get_batch(&batch_id).await
+                }
+            } => r,
             _ = hub.cancel.cancelled() => return,
         };
         match polled {
@@ -73,6 +80,7 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                         is_final,
                         status_body: Default::default(),
                         sse_frame: Default::default(),
+                        etag: Default::default(),
                     });
                     entry.tx.send_replace(Some(snap.clone()));
                     last = Some(snap);

@@ -4,7 +4,8 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -41,20 +42,18 @@ pub fn check_batch_id(id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Our record of the batch, if the caller may see it. Users see only their own batches
-/// (anything else is a 404, so ids of others' batches are not even confirmed); the admin
-/// also sees batches started outside callboard.
-pub fn visible_record(
-    st: &AppState,
-    caller: &Caller,
-    id: &str,
-) -> Result<Option<BatchRecord>, ApiError> {
+/// Checks that the caller may see the batch. Users see only their own batches (anything
+/// else is a 404, so ids of others' batches are not even confirmed); the admin also sees
+/// batches started outside callboard. Owners are cached: the record of a 1,000-recipient
+/// batch is large, and status is asked for often.
+pub fn visible_record(st: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {
     check_batch_id(id)?;
-    let record = st.store().batch(id)?;
-    match (&record, caller) {
-        (Some(r), c) if !c.may_see(r.user_id) => Err(ApiError::batch_not_found(id)),
-        (None, Caller::User(_)) => Err(ApiError::batch_not_found(id)),
-        _ => Ok(record),
+    let Caller::User(user) = caller else {
+        return Ok(());
+    };
+    match st.batch_owner(id)? {
+        Some(owner) if owner == user.id => Ok(()),
+        _ => Err(ApiError::batch_not_found(id)),
     }
 }
 
@@ -85,10 +84,21 @@ pub fn status_body(s: &Snapshot) -> axum::body::Bytes {
         .clone()
 }
 
+/// A weak validator of the rendered body (64-bit hash, made once per snapshot).
+fn etag(s: &Snapshot) -> &str {
+    s.etag.get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        status_body(s).hash(&mut h);
+        format!("W/\"{:016x}\"", h.finish())
+    })
+}
+
 async fn status(
     caller: Caller,
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     visible_record(&st, &caller, &id)?;
     let snap = st
@@ -96,7 +106,26 @@ async fn status(
         .snapshot(&id)
         .await
         .map_err(|e| hub_error(&id, e))?;
-    Ok(raw_json(status_body(&snap)))
+    let tag = etag(&snap);
+    // Pollers (browsers revalidate `no-cache` answers by themselves) get a bodiless 304
+    // while nothing changed: a 1,000-recipient status is about a megabyte.
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let mut resp = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        raw_json(status_body(&snap))
+    };
+    if let Ok(v) = header::HeaderValue::from_str(tag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-cache"),
+    );
+    Ok(resp)
 }
 
 /// Upstream's list is asked for at most this long; after that our records answer alone.
@@ -137,7 +166,7 @@ async fn list(
             (None, None) => BatchStatus::Pending,
         };
         items.push((
-            r.created_at.timestamp(),
+            r.created_at.timestamp_micros(),
             BatchListItem {
                 batch_id: r.batch_id.clone(),
                 call_name: r.call_name.clone(),
@@ -159,7 +188,7 @@ async fn list(
             let created =
                 chrono::DateTime::from_timestamp(u.created_at_unix, 0).unwrap_or_default();
             items.push((
-                u.created_at_unix,
+                u.created_at_unix.saturating_mul(1_000_000),
                 BatchListItem {
                     batch_id: u.id,
                     call_name: u.name,

@@ -1,4 +1,4 @@
-//! `POST /api/groups/:id/call` and `POST /api/groups/:id/prepare-agent`: the seed's steps
+//! `POST /api/groups/:id/call`: the seed's steps
 //! and validations, and the guards against dialling anyone twice (a per-group lock, the
 //! active-batch 409, `Idempotency-Key` replay, the client's duplicate-safe submit).
 
@@ -8,30 +8,25 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::BTreeMap;
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiJson, ApiPath, truncate};
 use super::plan::{self, MAX_RECIPIENTS};
-use super::respond::Ok200;
 use super::state::AppState;
 use crate::api::{Envelope, StartCallData, StartCallRequest};
-use crate::domain::{BatchRecord, Group, GroupId, User, UserId, variables};
+use crate::domain::{BatchRecord, Group, GroupId, User, UserId};
 use crate::store::cache::IdempotentResponse;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/groups/{id}/call", post(start_call))
-        .route("/api/groups/{id}/prepare-agent", post(prepare_agent))
+    Router::new().route("/api/groups/{id}/call", post(start_call))
 }
 
 /// Seconds of clock skew tolerated before a scheduled time counts as past.
 const PAST_TOLERANCE_SECS: i64 = 60;
 
 /// The acting user, who must exist and have an agent.
-fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String), ApiError> {
+pub(super) fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String), ApiError> {
     let user = st.store().user(id)?.ok_or_else(|| {
         ApiError::not_found("user_not_found", format!("Usuario {id} no encontrado"))
     })?;
@@ -48,7 +43,7 @@ fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String), ApiError
     Ok((user, agent))
 }
 
-fn group(st: &AppState, id: GroupId) -> Result<Group, ApiError> {
+pub(super) fn group(st: &AppState, id: GroupId) -> Result<Group, ApiError> {
     st.store()
         .group(id)?
         .ok_or_else(|| ApiError::group_not_found(id))
@@ -272,97 +267,4 @@ async fn start_call(
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.to_string()))
         .map_err(ApiError::internal)
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PrepareRequest {
-    #[serde(default)]
-    user_id: Option<UserId>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PrepareData {
-    agent_id: String,
-    agent_name: String,
-    group_id: GroupId,
-    group_name: String,
-    /// Variables the group provides (the placeholders now set on the agent).
-    variables: Vec<String>,
-    placeholders: BTreeMap<String, serde_json::Value>,
-    /// Variables the agent's prompt or first message uses that the group cannot supply.
-    missing_variables: Vec<String>,
-}
-
-async fn prepare_agent(
-    caller: Caller,
-    State(st): State<AppState>,
-    ApiPath(group_id): ApiPath<GroupId>,
-    ApiJson(req): ApiJson<PrepareRequest>,
-) -> Result<Ok200<PrepareData>, ApiError> {
-    let user_id = caller.acting_user(req.user_id)?;
-    let (_user, agent_id) = user_with_agent(&st, user_id)?;
-    let g = group(&st, group_id)?;
-    let clients = st.store().clients(group_id)?;
-    // The group provides a variable when at least one client has it; the first value is
-    // the agent's test default.
-    let mut provided: BTreeMap<String, String> = BTreeMap::new();
-    for (k, v) in &g.variables {
-        provided.entry(k.clone()).or_insert_with(|| v.clone());
-    }
-    for c in &clients {
-        for (k, v) in variables::build(c, &g) {
-            provided.entry(k).or_insert(v);
-        }
-    }
-    let client = st.client()?;
-    let agent = client.get_agent(&agent_id).await.map_err(|e| {
-        if e.is_not_found() {
-            ApiError::unprocessable(
-                "agent_not_found",
-                "El agente del usuario no existe en ElevenLabs",
-            )
-        } else {
-            ApiError::from_upstream(&e)
-        }
-    })?;
-    let used = agent.placeholders();
-    let mut placeholders = agent.dynamic_variable_placeholders();
-    for (k, v) in &provided {
-        placeholders.insert(k.clone(), serde_json::Value::String(v.clone()));
-    }
-    let patch = json!({
-        "conversation_config": {"agent": {"dynamic_variables": {"dynamic_variable_placeholders": placeholders}}}
-    });
-    let updated = client
-        .update_agent(&agent_id, &patch)
-        .await
-        .map_err(|e| ApiError::from_upstream(&e))?;
-    let missing: Vec<String> = used
-        .iter()
-        .filter(|u| !provided.contains_key(*u))
-        .cloned()
-        .collect();
-    let message = if missing.is_empty() {
-        format!("Agente preparado exitosamente para el grupo \"{}\"", g.name)
-    } else {
-        format!(
-            "Agente preparado para el grupo \"{}\", pero usa variables que el grupo no tiene: {}",
-            g.name,
-            missing.join(", ")
-        )
-    };
-    Ok(Ok200::new(
-        message,
-        PrepareData {
-            agent_id,
-            agent_name: updated.name,
-            group_id,
-            group_name: g.name,
-            variables: provided.into_keys().collect(),
-            placeholders,
-            missing_variables: missing,
-        },
-    ))
 }

@@ -12,6 +12,7 @@ pub mod error;
 mod groups;
 mod meta;
 pub mod plan;
+mod prepare;
 mod respond;
 pub mod state;
 mod stream;
@@ -179,6 +180,7 @@ pub fn router(state: AppState) -> Router {
         .merge(groups::routes())
         .merge(users::routes())
         .merge(calls::routes())
+        .merge(prepare::routes())
         .merge(batches::routes())
         .merge(stream::routes())
         .merge(upstream::routes())

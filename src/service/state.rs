@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::error::ApiError;
 use crate::config::Config;
-use crate::domain::GroupId;
+use crate::domain::{GroupId, UserId};
 use crate::elevenlabs::ElevenLabsClient;
 use crate::monitor::Hub;
 use crate::secret::Secret;
@@ -28,6 +28,8 @@ struct Inner {
     /// One lock per group so two simultaneous "call" requests cannot both pass the
     /// active-batch check and dial the same people twice.
     group_locks: Mutex<HashMap<GroupId, Arc<tokio::sync::Mutex<()>>>>,
+    /// Who started each batch (owners never change once recorded).
+    owners: Mutex<HashMap<String, UserId>>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             hub,
             streams: Mutex::new(HashMap::new()),
             group_locks: Mutex::new(HashMap::new()),
+            owners: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -136,5 +139,29 @@ impl AppState {
 
     pub fn client(&self) -> Result<&ElevenLabsClient, ApiError> {
         self.hub().map(Hub::client)
+    }
+}
+
+impl AppState {
+    /// The user who started a batch through callboard, if any.
+    pub fn batch_owner(&self, batch_id: &str) -> Result<Option<UserId>, ApiError> {
+        if let Some(o) = self
+            .0
+            .owners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(batch_id)
+        {
+            return Ok(Some(*o));
+        }
+        let owner = self.0.store.batch(batch_id)?.map(|r| r.user_id);
+        if let Some(o) = owner {
+            self.0
+                .owners
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(batch_id.to_string(), o);
+        }
+        Ok(owner)
     }
 }
