@@ -6,6 +6,7 @@
 //! cargo bench --bench service_callstart
 
 use callboard::domain::phone::{Region, normalize};
+use callboard::domain::preflight::{self, PreflightInput};
 use callboard::domain::{ClientDraft, variables};
 use callboard::service::plan;
 use callboard::store::Store;
@@ -51,10 +52,15 @@ fn main() {
     for _ in 0..RUNS {
         let t = Instant::now();
         let clients = store.clients(g.id).unwrap();
-        let mut p = plan::plan_recipients(&g, &clients);
-        plan::check_variables(&mut p, &required, false).unwrap();
+        let p = preflight::run(&PreflightInput::new(
+            &g,
+            &clients,
+            &required,
+            chrono::Utc::now(),
+        ));
+        assert!(p.incomplete.is_empty());
         let req = plan::submit_request(
-            &p,
+            &p.recipients,
             plan::call_name(&g.name, chrono::Utc::now(), tz),
             "agent",
             "ph",
@@ -71,10 +77,15 @@ fn main() {
         for c in &mut clients {
             c.phone_e164 = normalize(&c.phone, Region::COLOMBIA);
         }
-        let mut p = plan::plan_recipients(&g, &clients);
-        plan::check_variables(&mut p, &required, false).unwrap();
+        let p = preflight::run(&PreflightInput::new(
+            &g,
+            &clients,
+            &required,
+            chrono::Utc::now(),
+        ));
+        assert!(p.incomplete.is_empty());
         let req = plan::submit_request(
-            &p,
+            &p.recipients,
             plan::call_name(&g.name, chrono::Utc::now(), tz),
             "agent",
             "ph",

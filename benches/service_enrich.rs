@@ -68,11 +68,17 @@ async fn main() {
             }
         })
         .collect();
-    let p = plan::plan_recipients(&group, &clients);
+    let none = std::collections::BTreeSet::new();
+    let p = callboard::domain::preflight::run(&callboard::domain::preflight::PreflightInput::new(
+        &group,
+        &clients,
+        &none,
+        chrono::Utc::now(),
+    ));
     assert_eq!(p.recipients.len(), n);
     let phone_id = sim.phone_number_ids()[0].clone();
     let req = plan::submit_request(
-        &p,
+        &p.recipients,
         "Bench".into(),
         &sim.first_agent_id(),
         &phone_id,
@@ -98,6 +104,7 @@ async fn main() {
     for concurrency in [16usize, 64] {
         let dir = tempfile::tempdir().unwrap();
         let mut cfg = Config::defaults();
+        cfg.campaign.rules = None;
         cfg.data_dir = dir.path().to_path_buf();
         cfg.elevenlabs = el.clone();
         cfg.service.enrich_concurrency = concurrency;

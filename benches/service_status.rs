@@ -72,6 +72,7 @@ async fn main() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = Config::defaults();
+    cfg.campaign.rules = None;
     cfg.data_dir = dir.path().to_path_buf();
     cfg.elevenlabs.base_url = sim.url();
     cfg.elevenlabs.api_key = Some(callboard::secret::Secret::new("sk_bench"));

@@ -69,6 +69,8 @@ impl Demo {
         scfg.elevenlabs.base_url = sim.url();
         scfg.elevenlabs.api_key = Some(Secret::new(DEMO_KEY));
         scfg.service.poll_interval_ms = 1000;
+        // The simulator phones nobody: calling windows would only keep the demo idle at night.
+        scfg.campaign.rules = None;
         let service = service::start(
             scfg,
             ServeOptions {

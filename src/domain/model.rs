@@ -116,6 +116,9 @@ pub struct SkippedClient {
     pub reason: String,
     /// Machine-readable: `invalid_phone`, `duplicate_phone`, `missing_variables`...
     pub code: String,
+    /// With `missing_variables`: the agent's variables this client lacks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 /// Our record of a submitted batch: who started it, for which group, what was sent.

@@ -40,9 +40,9 @@ pub struct PreflightInput<'a> {
     /// `{{variables}}` the agent's prompt and first message use.
     pub required_variables: &'a BTreeSet<String>,
     /// E.164 numbers on the do-not-call list, with the reason.
-    pub opted_out: &'a HashMap<String, String>,
+    pub opted_out: Option<&'a HashMap<String, String>>,
     /// E.164 numbers already contacted today (rule packs allow one contact a day).
-    pub contacted_today: &'a HashSet<String>,
+    pub contacted_today: Option<&'a HashSet<String>>,
     pub rules: Option<&'a RulePack>,
     pub now: DateTime<Utc>,
     /// Requested start; None = now.
@@ -104,6 +104,30 @@ fn skip(c: &Client, code: &str, reason: String) -> SkippedClient {
         phone: c.phone.clone(),
         reason,
         code: code.to_string(),
+        missing: Vec::new(),
+    }
+}
+
+impl<'a> PreflightInput<'a> {
+    /// The plain check: phones, duplicates and variables; no opt-outs, no calling window.
+    pub fn new(
+        group: &'a Group,
+        clients: &'a [Client],
+        required_variables: &'a BTreeSet<String>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            group,
+            clients,
+            required_variables,
+            opted_out: None,
+            contacted_today: None,
+            rules: None,
+            now,
+            scheduled: None,
+            concurrency: 1,
+            history: History::default(),
+        }
     }
 }
 
@@ -129,11 +153,11 @@ pub fn run(input: &PreflightInput<'_>) -> Preflight {
             continue;
         }
         seen.insert(e164, c);
-        if let Some(why) = input.opted_out.get(e164) {
+        if let Some(why) = input.opted_out.and_then(|o| o.get(e164)) {
             skipped.push(skip(c, "opted_out", format!("no desea ser llamado: {why}")));
             continue;
         }
-        if input.contacted_today.contains(e164) {
+        if input.contacted_today.is_some_and(|t| t.contains(e164)) {
             skipped.push(skip(
                 c,
                 "contacted_today",
@@ -144,11 +168,14 @@ pub fn run(input: &PreflightInput<'_>) -> Preflight {
         let vars = variables::build(c, input.group);
         let missing = variables::missing(input.required_variables, &vars);
         if !missing.is_empty() {
-            incomplete.push(skip(
+            let mut s = skip(
                 c,
                 "missing_variables",
-                format!("faltan variables: {}", missing.join(", ")),
-            ));
+                format!("faltan variables que usa el agente: {}", missing.join(", ")),
+            );
+            s.phone = e164.to_string();
+            s.missing = missing.iter().map(|m| m.to_string()).collect();
+            incomplete.push(s);
             continue;
         }
         recipients.push(SubmittedRecipient {
@@ -267,8 +294,8 @@ mod tests {
             group: &group(),
             clients: &clients,
             required_variables: &required,
-            opted_out: &opted,
-            contacted_today: &today,
+            opted_out: Some(&opted),
+            contacted_today: Some(&today),
             rules: Some(&rules),
             now: bogota(25, 10),
             scheduled: None,
@@ -289,6 +316,7 @@ mod tests {
         );
         assert_eq!(p.incomplete.len(), 1);
         assert!(p.incomplete[0].reason.contains("especialidad"));
+        assert_eq!(p.incomplete[0].missing, vec!["especialidad"]);
         assert!(p.window.open_at_start);
         assert_eq!(p.window.closes_at, Some(bogota(25, 19)));
         assert_eq!(p.estimate.duration_secs, 90);
@@ -304,8 +332,8 @@ mod tests {
             group: &group(),
             clients: &clients,
             required_variables: &BTreeSet::new(),
-            opted_out: &HashMap::new(),
-            contacted_today: &HashSet::new(),
+            opted_out: None,
+            contacted_today: None,
             rules: Some(&rules),
             now: bogota(28, 16), // Saturday after 15:00
             scheduled: None,
@@ -333,8 +361,8 @@ mod tests {
             group: &group(),
             clients: &[],
             required_variables: &BTreeSet::new(),
-            opted_out: &HashMap::new(),
-            contacted_today: &HashSet::new(),
+            opted_out: None,
+            contacted_today: None,
             rules: None,
             now: at,
             scheduled: None,

@@ -255,6 +255,13 @@ async fn retry(
         .map_err(|e| ApiError::from_upstream(&e))?;
     let _ = st.store().set_batch_status(&id, &BatchStatus::InProgress);
     hub.kick(&id);
+    super::campaign::audit(
+        &st,
+        &caller,
+        "batch.retry",
+        &id,
+        serde_json::json!({ "retried": retried }),
+    );
     Ok(Ok200::new(
         "Batch call reintentado exitosamente",
         RetryData {
@@ -296,6 +303,13 @@ async fn cancel(
         .map_err(|e| ApiError::from_upstream(&e))?;
     let _ = st.store().set_batch_status(&id, &BatchStatus::Cancelled);
     hub.kick(&id);
+    super::campaign::audit(
+        &st,
+        &caller,
+        "batch.cancel",
+        &id,
+        serde_json::json!({ "cancelled": cancelled }),
+    );
     Ok(Ok200::new(
         "Batch call cancelado exitosamente",
         CancelData {

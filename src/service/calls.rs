@@ -4,23 +4,30 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use serde::Deserialize;
 use serde_json::json;
+use std::collections::HashSet;
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiJson, ApiPath, truncate};
 use super::plan::{self, MAX_RECIPIENTS};
+use super::respond::Ok200;
 use super::state::AppState;
 use crate::api::{Envelope, StartCallData, StartCallRequest};
+use crate::domain::preflight::{self, History, Preflight, PreflightInput};
 use crate::domain::{BatchRecord, Group, GroupId, User, UserId};
 use crate::store::cache::IdempotentResponse;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/groups/{id}/call", post(start_call))
 }
+
+/// Lines assumed in flight at once for the pre-flight estimate.
+const CONCURRENCY_HINT: usize = 10;
 
 /// Seconds of clock skew tolerated before a scheduled time counts as past.
 const PAST_TOLERANCE_SECS: i64 = 60;
@@ -73,10 +80,36 @@ fn replay(saved: IdempotentResponse) -> Response {
     resp
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CallQuery {
+    /// Only run the pre-flight check: nothing is dialled.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Numbers already in a batch of ours created today (local date): rule packs allow one
+/// contact a day.
+fn contacted_today(
+    st: &AppState,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<HashSet<String>, ApiError> {
+    let tz = st.cfg().timezone;
+    let today = now.with_timezone(&tz).date_naive();
+    Ok(st
+        .store()
+        .batches()?
+        .into_iter()
+        .take_while(|b| b.created_at.with_timezone(&tz).date_naive() >= today)
+        .flat_map(|b| b.recipients.into_iter().map(|r| r.phone_number))
+        .collect())
+}
+
 async fn start_call(
     caller: Caller,
     State(st): State<AppState>,
     ApiPath(group_id): ApiPath<GroupId>,
+    Query(query): Query<CallQuery>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<StartCallRequest>,
 ) -> Result<Response, ApiError> {
@@ -125,8 +158,9 @@ async fn start_call(
             "La hora programada (scheduledTimeUnix) ya pasó; use una hora futura o null para llamar ya",
         ));
     }
-    let mut plan = plan::plan_recipients(&g, &clients);
-    if plan.recipients.is_empty() {
+    if clients.iter().all(|c| c.phone_e164.is_err()) {
+        let none = std::collections::BTreeSet::new();
+        let p = preflight::run(&PreflightInput::new(&g, &clients, &none, now));
         return Err(ApiError::unprocessable(
             "no_valid_phones",
             format!(
@@ -134,16 +168,7 @@ async fn start_call(
                 g.name
             ),
         )
-        .with_details(json!({ "skipped": plan.skipped })));
-    }
-    if plan.recipients.len() > MAX_RECIPIENTS {
-        return Err(ApiError::unprocessable(
-            "too_many_recipients",
-            format!(
-                "El grupo tiene {} números válidos; ElevenLabs acepta como máximo {MAX_RECIPIENTS} por batch",
-                plan.recipients.len()
-            ),
-        ));
+        .with_details(json!({ "skipped": p.skipped })));
     }
     if !req.force
         && let Some(active) = st
@@ -161,6 +186,7 @@ async fn start_call(
         )
         .with_details(json!({ "batchId": active.batch_id })));
     }
+    // The agent's variables decide who can be called.
     let hub = st.hub()?;
     let agent = hub.client().get_agent(&agent_id).await.map_err(|e| {
         if e.is_not_found() {
@@ -175,10 +201,46 @@ async fn start_call(
             ApiError::from_upstream(&e)
         }
     })?;
-    if let Err(lacking) =
-        plan::check_variables(&mut plan, &agent.placeholders(), req.skip_incomplete)
-    {
-        let names: std::collections::BTreeSet<&str> = lacking
+    let required = agent.placeholders();
+    let opted_out = st.store().optout_map()?;
+    let rules = st.cfg().campaign.rules.as_ref();
+    let today = match rules.and_then(|r| r.max_contacts_per_day) {
+        Some(_) => contacted_today(&st, now)?,
+        None => HashSet::new(),
+    };
+    let scheduled = req
+        .scheduled_time_unix
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0));
+    let plan: Preflight = preflight::run(&PreflightInput {
+        opted_out: Some(&opted_out),
+        contacted_today: Some(&today),
+        rules,
+        scheduled,
+        concurrency: CONCURRENCY_HINT,
+        history: History::default(),
+        ..PreflightInput::new(&g, &clients, &required, now)
+    });
+    if query.dry_run {
+        let message = format!(
+            "Verificación previa: se marcaría a {} destinatarios; {} omitidos, {} sin todas las variables",
+            plan.recipients.len(),
+            plan.skipped.len(),
+            plan.incomplete.len()
+        );
+        return Ok(Ok200::new(message, plan).into_response());
+    }
+    if plan.recipients.len() > MAX_RECIPIENTS {
+        return Err(ApiError::unprocessable(
+            "too_many_recipients",
+            format!(
+                "El grupo tiene {} números válidos; ElevenLabs acepta como máximo {MAX_RECIPIENTS} por batch",
+                plan.recipients.len()
+            ),
+        ));
+    }
+    if !plan.incomplete.is_empty() && !req.skip_incomplete {
+        let names: std::collections::BTreeSet<&str> = plan
+            .incomplete
             .iter()
             .flat_map(|m| m.missing.iter().map(String::as_str))
             .collect();
@@ -186,27 +248,44 @@ async fn start_call(
             "missing_variables",
             format!(
                 "{} destinatarios no tienen todas las variables que usa el agente (faltan: {}); complete los datos o envíe skipIncomplete: true",
-                lacking.len(),
+                plan.incomplete.len(),
                 names.into_iter().collect::<Vec<_>>().join(", ")
             ),
         )
-        .with_details(json!({ "recipients": lacking })));
+        .with_details(json!({ "recipients": plan.incomplete })));
     }
+    let mut skipped = plan.skipped;
+    skipped.extend(plan.incomplete);
     if plan.recipients.is_empty() {
-        return Err(ApiError::unprocessable(
-            "no_complete_recipients",
-            "Ningún destinatario tiene todas las variables que usa el agente",
-        )
-        .with_details(json!({ "skipped": plan.skipped })));
+        let (code, message) = if skipped.iter().all(|s| s.code == "missing_variables") {
+            (
+                "no_complete_recipients",
+                "Ningún destinatario tiene todas las variables que usa el agente",
+            )
+        } else {
+            (
+                "no_recipients",
+                "Ningún cliente puede ser llamado: vea los omitidos y sus motivos",
+            )
+        };
+        return Err(
+            ApiError::unprocessable(code, message).with_details(json!({ "skipped": skipped }))
+        );
     }
+    // Outside the calling window the batch waits for the next opening instead of dialling.
+    let scheduled_time_unix = if plan.window.open_at_start {
+        req.scheduled_time_unix
+    } else {
+        Some(plan.window.start_at.timestamp())
+    };
     let tz = st.cfg().timezone;
     let call_name = plan::call_name(&g.name, now, tz);
     let request = plan::submit_request(
-        &plan,
+        &plan.recipients,
         call_name.clone(),
         &agent_id,
         &phone_number_id,
-        req.scheduled_time_unix,
+        scheduled_time_unix,
         tz,
     );
     let batch = hub
@@ -223,9 +302,9 @@ async fn start_call(
         phone_number_id,
         call_name: call_name.clone(),
         created_at: now,
-        scheduled_time_unix: req.scheduled_time_unix,
+        scheduled_time_unix,
         recipients: plan.recipients,
-        skipped: plan.skipped,
+        skipped,
         last_status: Some(batch.status.clone()),
     };
     // The batch exists upstream now: a failed save must not hide its id from the caller.
@@ -243,13 +322,29 @@ async fn start_call(
         batch_data: serde_json::to_value(&batch).unwrap_or_default(),
         skipped: record.skipped,
     };
-    let env = Envelope::ok(
-        format!(
+    super::campaign::audit(
+        &st,
+        &caller,
+        "batch.start",
+        &batch.id,
+        json!({ "groupId": group_id, "recipients": record.recipients.len(), "scheduledTimeUnix": scheduled_time_unix }),
+    );
+    let message = match (&plan.window.reason, plan.window.open_at_start) {
+        (Some(why), false) => format!(
+            "Llamadas programadas para el grupo \"{}\" el {} ({why})",
+            g.name,
+            plan.window
+                .start_at
+                .with_timezone(&tz)
+                .format("%d/%m/%Y a las %H:%M")
+        ),
+        _ => format!(
             "Llamadas iniciadas exitosamente para el grupo \"{}\"",
             g.name
         ),
-        data,
-    );
+    };
+    let env = Envelope::ok(message, data);
+
     let body = serde_json::to_value(&env).map_err(ApiError::internal)?;
     if let Some(k) = &key {
         let saved = IdempotentResponse {

@@ -41,7 +41,13 @@ pub fn actor(caller: &Caller) -> String {
 }
 
 /// Appends to the audit log; a failure is logged, never hides the action's result.
-pub fn audit(st: &AppState, caller: &Caller, action: &str, target: &str, details: serde_json::Value) {
+pub fn audit(
+    st: &AppState,
+    caller: &Caller,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) {
     let entry = AuditEntry {
         at: chrono::Utc::now(),
         actor: actor(caller),
@@ -54,7 +60,10 @@ pub fn audit(st: &AppState, caller: &Caller, action: &str, target: &str, details
     }
 }
 
-async fn list_optouts(_c: Caller, State(st): State<AppState>) -> Result<Ok200<Vec<OptOut>>, ApiError> {
+async fn list_optouts(
+    _c: Caller,
+    State(st): State<AppState>,
+) -> Result<Ok200<Vec<OptOut>>, ApiError> {
     Ok(Ok200::new(
         "Lista de no llamar obtenida exitosamente",
         st.store().optouts()?,
@@ -84,12 +93,22 @@ async fn add_optout(
             .reason
             .filter(|r| !r.trim().is_empty())
             .unwrap_or_else(|| "pidió no ser llamado".into()),
-        source: if matches!(caller, Caller::User(_)) { "api".into() } else { "admin".into() },
+        source: if matches!(caller, Caller::User(_)) {
+            "api".into()
+        } else {
+            "admin".into()
+        },
         added_at: chrono::Utc::now(),
     };
     let added = st.store().add_optouts(std::slice::from_ref(&entry))? == 1;
     if added {
-        audit(&st, &caller, "optout.add", &e164, json!({ "reason": entry.reason }));
+        audit(
+            &st,
+            &caller,
+            "optout.add",
+            &e164,
+            json!({ "reason": entry.reason }),
+        );
     }
     let saved = st.store().optout(&e164)?.unwrap_or(entry);
     Ok(Ok200::new(
@@ -209,11 +228,7 @@ async fn view_of(
     id: &str,
 ) -> Result<crate::api::BatchStatusView, ApiError> {
     visible_record(st, caller, id)?;
-    let snap = st
-        .hub()?
-        .snapshot(id)
-        .await
-        .map_err(|e| hub_error(id, e))?;
+    let snap = st.hub()?.snapshot(id).await.map_err(|e| hub_error(id, e))?;
     Ok(snap.view.clone())
 }
 
@@ -227,7 +242,7 @@ struct ReportQuery {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 enum ReportData {
-    One(BatchKpis),
+    One(Box<BatchKpis>),
     Compared(Box<KpiComparison>),
 }
 
@@ -239,13 +254,16 @@ async fn report(
 ) -> Result<Ok200<ReportData>, ApiError> {
     let this = report::kpis(&view_of(&st, &caller, &id).await?);
     let data = match q.compare.filter(|c| !c.is_empty()) {
-        None => ReportData::One(this),
+        None => ReportData::One(Box::new(this)),
         Some(other) => {
             let before = report::kpis(&view_of(&st, &caller, &other).await?);
             ReportData::Compared(Box::new(report::compare(before, this)))
         }
     };
-    Ok(Ok200::new("Reporte del batch call obtenido exitosamente", data))
+    Ok(Ok200::new(
+        "Reporte del batch call obtenido exitosamente",
+        data,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
