@@ -47,7 +47,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     if body.width < NARROW_WIDTH {
         draw_pane(app, frame, body, app.focus);
     } else {
-        let left_w = (body.width * 35 / 100).clamp(34, 60);
+        let left_w = (body.width * 35 / 100).clamp(40, 60);
         let [left, right] =
             Layout::horizontal([Constraint::Length(left_w), Constraint::Min(20)]).areas(body);
         let [top, bottom] =
