@@ -81,6 +81,7 @@ fn live_batch() {
     let app = live(Lang::Es, 40);
     insta::assert_snapshot!("live_160x48", render(&app, 160, 48).backend());
     insta::assert_snapshot!("live_80x24", render(&app, 80, 24).backend());
+    insta::assert_snapshot!("live_100x30", render(&app, 100, 30).backend());
     let app = live(Lang::En, 40);
     insta::assert_snapshot!("live_en_160x48", render(&app, 160, 48).backend());
 }
