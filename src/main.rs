@@ -66,12 +66,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::User(UserCommand::List) => commands::user_list(&cfg),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "callboard",
-                &mut std::io::stdout(),
-            );
+            clap_complete::generate(shell, &mut Cli::command(), "callboard", &mut std::io::stdout());
             Ok(())
         }
         Command::Demo(_) => Err(eyre!(NotYet("demo"))),
