@@ -10,8 +10,7 @@ use crate::store::Store;
 
 /// `callboard import clients FILE --group NAME`.
 pub fn import_clients(cfg: &Config, file: &Path, group: &str) -> Result<()> {
-    let data =
-        std::fs::read(file).wrap_err_with(|| format!("no se pudo leer {}", file.display()))?;
+    let data = std::fs::read(file).wrap_err_with(|| format!("no se pudo leer {}", file.display()))?;
     let store = Store::open(&cfg.data_dir)?;
     let approx_rows = bytecount_lines(&data).saturating_sub(1);
     let bar = ProgressBar::new(approx_rows);
@@ -60,10 +59,7 @@ fn bytecount_lines(data: &[u8]) -> u64 {
 pub fn user_add(cfg: &Config, name: &str, agent_id: &str, id: Option<u64>) -> Result<()> {
     let store = Store::open(&cfg.data_dir)?;
     let (user, token) = store.add_user(name, Some(agent_id), id)?;
-    println!(
-        "Usuario {} «{}» creado (agente {}).",
-        user.id, user.name, agent_id
-    );
+    println!("Usuario {} «{}» creado (agente {}).", user.id, user.name, agent_id);
     println!("Token (se muestra solo esta vez; guárdelo):");
     println!("{}", token.expose());
     Ok(())
@@ -74,9 +70,7 @@ pub fn user_list(cfg: &Config) -> Result<()> {
     let store = Store::open(&cfg.data_dir)?;
     let users = store.users()?;
     if users.is_empty() {
-        println!(
-            "No hay usuarios. Cree uno con: callboard user add --name NOMBRE --agent-id AGENTE"
-        );
+        println!("No hay usuarios. Cree uno con: callboard user add --name NOMBRE --agent-id AGENTE");
     }
     for u in users {
         println!(

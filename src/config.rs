@@ -221,14 +221,8 @@ impl Config {
         let e = f.elevenlabs;
         set(&mut self.elevenlabs.api_key, e.api_key.map(Some));
         set(&mut self.elevenlabs.base_url, e.base_url);
-        set(
-            &mut self.elevenlabs.connect_timeout_secs,
-            e.connect_timeout_secs,
-        );
-        set(
-            &mut self.elevenlabs.request_timeout_secs,
-            e.request_timeout_secs,
-        );
+        set(&mut self.elevenlabs.connect_timeout_secs, e.connect_timeout_secs);
+        set(&mut self.elevenlabs.request_timeout_secs, e.request_timeout_secs);
         set(&mut self.elevenlabs.max_retries, e.max_retries);
         let s = f.service;
         set(&mut self.service.addr, s.addr);
@@ -237,10 +231,7 @@ impl Config {
         set(&mut self.service.sse_timeout_secs, s.sse_timeout_secs);
         set(&mut self.service.keepalive_secs, s.keepalive_secs);
         set(&mut self.service.enrich_concurrency, s.enrich_concurrency);
-        set(
-            &mut self.service.max_streams_per_token,
-            s.max_streams_per_token,
-        );
+        set(&mut self.service.max_streams_per_token, s.max_streams_per_token);
         set(&mut self.service.body_limit_bytes, s.body_limit_bytes);
         let t = f.tui;
         set(&mut self.tui.server, t.server.map(Some));
@@ -407,11 +398,7 @@ mod tests {
         // The example documents every key: uncommenting them all still parses.
         let uncommented: String = text
             .lines()
-            .map(|l| {
-                l.strip_prefix("# ")
-                    .filter(|r| r.contains(" = "))
-                    .unwrap_or(l)
-            })
+            .map(|l| l.strip_prefix("# ").filter(|r| r.contains(" = ")).unwrap_or(l))
             .collect::<Vec<_>>()
             .join("\n");
         load_with(&uncommented, &[]).unwrap();
@@ -421,41 +408,25 @@ mod tests {
     fn environment_beats_file() {
         let cfg = load_with(
             "[elevenlabs]\nbase_url = \"http://file:1\"\napi_key = \"from_file\"\n",
-            &[
-                ("ELEVENLABS_BASE_URL", "http://env:2"),
-                ("ELEVENLABS_API_KEY", "sk_env"),
-            ],
+            &[("ELEVENLABS_BASE_URL", "http://env:2"), ("ELEVENLABS_API_KEY", "sk_env")],
         )
         .unwrap();
         assert_eq!(cfg.elevenlabs.base_url, "http://env:2");
         assert_eq!(cfg.elevenlabs.api_key.as_ref().unwrap().expose(), "sk_env");
-        assert!(
-            !format!("{cfg:?}").contains("sk_env"),
-            "key redacted in Debug"
-        );
+        assert!(!format!("{cfg:?}").contains("sk_env"), "key redacted in Debug");
     }
 
     #[test]
     fn broken_file_names_line_and_key() {
-        let err = load_with(
-            "lang = \"es\"\n[service]\npoll_interval_ms = \"fast\"\n",
-            &[],
-        )
-        .unwrap_err()
-        .to_string();
+        let err = load_with("lang = \"es\"\n[service]\npoll_interval_ms = \"fast\"\n", &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("service.poll_interval_ms"), "{err}");
-        let err = load_with("[elevenlabs]\napi_kee = \"x\"\n", &[])
-            .unwrap_err()
-            .to_string();
+        let err = load_with("[elevenlabs]\napi_kee = \"x\"\n", &[]).unwrap_err().to_string();
         assert!(err.contains("api_kee") && err.contains("line 2"), "{err}");
-        let err = load_with("timezone = \"Mars/Base\"\n", &[])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("timezone") && err.contains("Mars/Base"),
-            "{err}"
-        );
+        let err = load_with("timezone = \"Mars/Base\"\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("timezone") && err.contains("Mars/Base"), "{err}");
     }
 
     #[test]

@@ -81,7 +81,9 @@ pub fn normalize_header(h: &str) -> String {
 
 fn classify(normalized: &str) -> Column {
     match normalized {
-        "nombre" | "nombres" | "name" | "nombre_completo" | "full_name" | "cliente" => Column::Name,
+        "nombre" | "nombres" | "name" | "nombre_completo" | "full_name" | "cliente" => {
+            Column::Name
+        }
         "telefono" | "phone" | "celular" | "movil" | "phone_number" | "numero" | "tel"
         | "telefono_movil" | "numero_de_telefono" | "whatsapp" | "mobile" => Column::Phone,
         "correo" | "email" | "e_mail" | "mail" | "correo_electronico" => Column::Email,
@@ -208,10 +210,7 @@ fn row_to_draft(
 ) -> Result<ClientDraft, String> {
     if record.len() > columns.len() {
         let extra = record.iter().skip(columns.len());
-        if extra
-            .clone()
-            .any(|f| !f.iter().all(u8::is_ascii_whitespace))
-        {
+        if extra.clone().any(|f| !f.iter().all(u8::is_ascii_whitespace)) {
             return Err(format!(
                 "la fila tiene {} columnas y el encabezado {}: revise separadores o comillas",
                 record.len(),
@@ -300,8 +299,7 @@ mod tests {
 
     #[test]
     fn quoted_fields_with_newlines_keep_line_numbers() {
-        let p =
-            parse("nombre,telefono,nota\n\"Ana\nMaría\",3001234567,\"a, b\"\nBeto,3001234568,x\n");
+        let p = parse("nombre,telefono,nota\n\"Ana\nMaría\",3001234567,\"a, b\"\nBeto,3001234568,x\n");
         assert_eq!(p.clients["+573001234567"].1.name, "Ana\nMaría");
         assert_eq!(p.clients["+573001234567"].1.extra["nota"], "a, b");
         assert_eq!(p.clients["+573001234568"].0, 4);
@@ -326,11 +324,9 @@ mod tests {
 
     #[test]
     fn missing_phone_column_is_a_clear_error() {
-        let e =
-            parse_clients(b"nombre,correo\nAna,a@x.co\n", Region::COLOMBIA, |_| {}).unwrap_err();
-        assert!(
-            matches!(e, ImportError::MissingPhoneColumn { ref found } if found == "nombre, correo")
-        );
+        let e = parse_clients(b"nombre,correo\nAna,a@x.co\n", Region::COLOMBIA, |_| {})
+            .unwrap_err();
+        assert!(matches!(e, ImportError::MissingPhoneColumn { ref found } if found == "nombre, correo"));
         assert!(e.to_string().contains("teléfono"));
         assert_eq!(
             parse_clients(b"\xEF\xBB\xBF \n", Region::COLOMBIA, |_| {}).unwrap_err(),

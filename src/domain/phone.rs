@@ -38,9 +38,7 @@ impl FromStr for Region {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         country::Id::from_str(&s.trim().to_ascii_uppercase())
             .map(Region)
-            .map_err(|_| {
-                format!("región desconocida «{s}»: use un código ISO de dos letras como CO")
-            })
+            .map_err(|_| format!("región desconocida «{s}»: use un código ISO de dos letras como CO"))
     }
 }
 
@@ -128,11 +126,7 @@ pub fn normalize(raw: &str, region: Region) -> Result<String, PhoneError> {
     if !plus && region == Region::COLOMBIA && digits.len() == 7 {
         return Err(PhoneError::LocalSevenDigits);
     }
-    let candidate = if plus {
-        format!("+{digits}")
-    } else {
-        digits.clone()
-    };
+    let candidate = if plus { format!("+{digits}") } else { digits.clone() };
     let parsed = phonenumber::parse(Some(region.0), &candidate).map_err(|e| match e {
         phonenumber::ParseError::InvalidCountryCode => PhoneError::UnknownCountryCode,
         phonenumber::ParseError::TooLong => PhoneError::TooLong(digits.len()),
@@ -171,12 +165,7 @@ fn national_length(region: Region) -> usize {
     }
     phonenumber::metadata::DATABASE
         .by_id(region.code())
-        .and_then(|m| {
-            m.descriptors()
-                .mobile()
-                .and_then(|d| d.example())
-                .map(|e| e.len())
-        })
+        .and_then(|m| m.descriptors().mobile().and_then(|d| d.example()).map(|e| e.len()))
         .unwrap_or(0)
 }
 
@@ -230,10 +219,7 @@ mod tests {
         assert_eq!(co("   "), Err(PhoneError::Empty));
         assert_eq!(co("---"), Err(PhoneError::Empty));
         assert!(matches!(co("300abc4567"), Err(PhoneError::Letters(_))));
-        assert!(matches!(
-            co("300 123 45📞"),
-            Err(PhoneError::InvalidCharacters(_))
-        ));
+        assert!(matches!(co("300 123 45📞"), Err(PhoneError::InvalidCharacters(_))));
         assert!(matches!(co("📞📞"), Err(PhoneError::InvalidCharacters(_))));
         assert_eq!(co("3456789"), Err(PhoneError::LocalSevenDigits));
         assert!(matches!(co("300123"), Err(PhoneError::TooShort(_))));

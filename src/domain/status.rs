@@ -149,7 +149,9 @@ impl BatchStatus {
     /// The seed's reading of a final upstream `completed`: if some recipients did not
     /// complete, the batch is `partially_completed`.
     pub fn refine(self, recipients: &[RecipientStatus]) -> Self {
-        if self == Self::Completed && recipients.iter().any(|s| *s != RecipientStatus::Completed) {
+        if self == Self::Completed
+            && recipients.iter().any(|s| *s != RecipientStatus::Completed)
+        {
             Self::PartiallyCompleted
         } else {
             self

@@ -112,7 +112,11 @@ impl Store {
 
     /// Writes a parsed import into the group `group_name` (created when missing). A client
     /// whose phone is already in the group is updated, not duplicated.
-    pub fn import_clients(&self, group_name: &str, parsed: ParsedImport) -> Result<ImportSummary> {
+    pub fn import_clients(
+        &self,
+        group_name: &str,
+        parsed: ParsedImport,
+    ) -> Result<ImportSummary> {
         let (group, group_created) = match self.group_by_name(group_name)? {
             Some(g) => (g, false),
             None => (self.add_group(group_name, BTreeMap::new(), None)?, true),

@@ -19,10 +19,7 @@ fn users_round_trip_and_tokens_are_hashed() {
     let (u, token) = store.add_user("Ana", Some("agent_1"), Some(19)).unwrap();
     assert_eq!(u.id, 19);
     assert_ne!(u.token_hash, token.expose());
-    assert_eq!(
-        store.user_by_token(token.expose()).unwrap(),
-        Some(u.clone())
-    );
+    assert_eq!(store.user_by_token(token.expose()).unwrap(), Some(u.clone()));
     assert_eq!(store.user_by_token("cb_wrong").unwrap(), None);
     let (u2, _) = store.add_user("Beto", None, None).unwrap();
     assert_eq!(u2.id, 20, "ids continue above explicit ones");
@@ -72,10 +69,7 @@ fn data_survives_reopen() {
     let clients = store.clients(55).unwrap();
     assert_eq!(clients.len(), 2);
     assert_eq!(clients[0].phone_e164.as_deref(), Ok("+573001234567"));
-    assert!(
-        clients[1].phone_e164.is_err(),
-        "invalid phone kept with its reason"
-    );
+    assert!(clients[1].phone_e164.is_err(), "invalid phone kept with its reason");
     assert_eq!(
         store.conversation("conv_1").unwrap().unwrap().transcript[0].message,
         "Hola"

@@ -43,9 +43,7 @@ impl Store {
         let user = User {
             id,
             name: name.trim().to_string(),
-            agent_id: agent_id
-                .map(|a| a.trim().to_string())
-                .filter(|a| !a.is_empty()),
+            agent_id: agent_id.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
             token_hash: hash_token(token.expose()),
             created_at: Utc::now(),
         };
