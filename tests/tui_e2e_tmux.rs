@@ -170,8 +170,14 @@ async fn start_a_call_watch_it_complete_read_a_transcript_and_quit() {
         !after.contains("Destinatarios"),
         "the alternate screen was left:\n{after}"
     );
-    // Raw mode is off again: the terminal echoes and is line-buffered. (`$((1+1))`
-    // prints a marker that the typed command line itself does not contain.)
+    assert_terminal_restored(&tmux);
+    assert_eq!(c.starts.lock().unwrap().len(), 2);
+    assert!(c.starts.lock().unwrap()[1].skip_incomplete);
+}
+
+/// Raw mode is off again: the terminal echoes and is line-buffered. (`$((1+1))` prints a
+/// marker that the typed command line itself does not contain.)
+fn assert_terminal_restored(tmux: &Tmux) {
     tmux.keys(&[
         "stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; echo STTY-$((1+1))",
         "Enter",
@@ -179,8 +185,44 @@ async fn start_a_call_watch_it_complete_read_a_transcript_and_quit() {
     let modes = tmux.wait_for("STTY-2", 5);
     assert!(modes.lines().any(|l| l.trim() == "icanon"), "{modes}");
     assert!(modes.lines().any(|l| l.trim() == "echo"), "{modes}");
-    assert_eq!(c.starts.lock().unwrap().len(), 2);
-    assert!(c.starts.lock().unwrap()[1].skip_incomplete);
+}
+
+/// The dashboard process: the only child of the pane's shell.
+fn tui_pid(tmux: &Tmux) -> u32 {
+    let shell = tmux.pane_pid();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+        .expect("children of the pane shell");
+    children
+        .split_whitespace()
+        .next()
+        .expect("tui process")
+        .parse()
+        .expect("pid")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_restores_the_terminal() {
+    if skip_without_tmux() {
+        return;
+    }
+    let c = Shared::default();
+    let addr = serve(c.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("term", 100, 30, dir.path());
+    tmux.keys(&[
+        &command_line(dir.path(), &format!("http://{addr}")),
+        "Enter",
+    ]);
+    tmux.wait_for("Grupos (2)", 20);
+    let pid = tui_pid(&tmux);
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let after = tmux.wait_for("EXIT=0", 10);
+    assert!(!after.contains("Grupos (2)"), "{after}");
+    assert_terminal_restored(&tmux);
 }
 
 /// Not a pass/fail test: measures idle CPU and memory of the real binary following a

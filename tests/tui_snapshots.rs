@@ -81,6 +81,7 @@ fn live_batch() {
     let app = live(Lang::Es, 40);
     insta::assert_snapshot!("live_160x48", render(&app, 160, 48).backend());
     insta::assert_snapshot!("live_80x24", render(&app, 80, 24).backend());
+    insta::assert_snapshot!("live_100x30", render(&app, 100, 30).backend());
     let app = live(Lang::En, 40);
     insta::assert_snapshot!("live_en_160x48", render(&app, 160, 48).backend());
 }
@@ -187,4 +188,40 @@ fn status_colours_and_no_color() {
         buf.content().iter().all(|c| c.fg == Color::Reset),
         "NO_COLOR must leave every foreground at the terminal default"
     );
+}
+
+/// Tiny and odd sizes (a split pane, a phone's SSH client): every screen still draws,
+/// and the first thing to survive is the header.
+#[test]
+fn tiny_terminals_keep_the_header() {
+    let mut screens = vec![live(Lang::Es, 40), loaded(Lang::En), fresh(Lang::Es)];
+    let mut help = live(Lang::Es, 40);
+    key(&mut help, KeyCode::Char('?'));
+    screens.push(help);
+    let mut dialog = live(Lang::Es, 40);
+    key(&mut dialog, KeyCode::Char('x'));
+    screens.push(dialog);
+    let mut transcript = live(Lang::Es, 40);
+    key(&mut transcript, KeyCode::Enter);
+    screens.push(transcript);
+    for app in &screens {
+        for (w, h) in [
+            (1, 1),
+            (9, 3),
+            (20, 5),
+            (40, 8),
+            (99, 12),
+            (100, 12),
+            (300, 100),
+        ] {
+            let t = render(app, w, h);
+            let first: String = (0..w)
+                .map(|x| t.backend().buffer()[(x, 0)].symbol().to_string())
+                .collect();
+            assert!(
+                "callboard".starts_with(first.trim_end()) || first.starts_with("callboard"),
+                "{w}x{h}: {first:?}"
+            );
+        }
+    }
 }

@@ -27,6 +27,7 @@ fn fast() -> WatchConfig {
         first_backoff: Duration::from_millis(20),
         max_backoff: Duration::from_millis(80),
         retry_stream_every: Duration::from_secs(30),
+        open_timeout: Duration::from_secs(2),
     }
 }
 
@@ -210,6 +211,36 @@ async fn falls_back_to_polling_the_status_route_when_the_stream_is_refused() {
 }
 
 #[tokio::test]
+async fn a_stream_that_never_opens_counts_as_failed() {
+    let c = Shared::default();
+    c.mute_stream.store(true, Ordering::SeqCst);
+    c.statuses.lock().unwrap().extend([
+        view(4, BatchStatus::InProgress),
+        view(1, BatchStatus::Completed),
+    ]);
+    let cfg = WatchConfig {
+        open_timeout: Duration::from_millis(150),
+        ..fast()
+    };
+    let t = trace(&follow(c.clone(), cfg).await);
+    assert_eq!(
+        t,
+        [
+            "C:Connecting",
+            "S:12",
+            "C:Reconnecting(1)",
+            "C:Polling",
+            "S:24",
+            "C:Ended"
+        ]
+        .map(String::from)
+        .to_vec(),
+        "got {t:?}"
+    );
+    assert_eq!(c.sse_connects.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
 async fn goes_offline_when_nothing_answers_and_stops_when_cancelled() {
     // A port that was just free: connections are refused.
     let addr = {
@@ -389,4 +420,53 @@ async fn headless_app_opens_a_batch_follows_it_and_retries_on_confirm() {
     assert!(screen.contains("El lote terminó: completado."), "{screen}");
     assert!(screen.contains("24/24 (100%)"), "{screen}");
     assert!(screen.contains("Dr. García 1"), "{screen}");
+}
+
+/// Effects that touch the machine rather than the service: CSV files and audio.
+#[tokio::test]
+async fn executor_writes_csv_and_explains_failures_and_a_missing_player() {
+    use callboard::tui::effect::Effect;
+    let c = Shared::default();
+    let addr = serve(c.clone()).await;
+    let (tx, mut rx) = mpsc::channel(16);
+    let mut exec = Executor::new(client(addr, TOKEN), tx, fast()).without_player();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lote.csv");
+    exec.run(Effect::WriteCsv {
+        path: path.clone(),
+        contents: "id,name\nrcp_1,Ana\n".into(),
+        rows: 1,
+    });
+    match rx.recv().await {
+        Some(Action::Exported(Ok((1, p)))) => assert_eq!(p, path),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "id,name\nrcp_1,Ana\n"
+    );
+
+    exec.run(Effect::WriteCsv {
+        path: dir.path().join("no/such/dir/lote.csv"),
+        contents: String::new(),
+        rows: 0,
+    });
+    match rx.recv().await {
+        Some(Action::Exported(Err(e))) => assert!(e.starts_with("No se pudo escribir"), "{e}"),
+        other => panic!("unexpected {other:?}"),
+    }
+
+    exec.run(Effect::PlayAudio {
+        conversation_id: "conv_00001".into(),
+    });
+    match rx.recv().await {
+        Some(Action::Notice { text, error: true }) => {
+            assert!(text.contains("No hay reproductor de audio"), "{text}");
+            assert!(
+                text.contains(&format!("http://{addr}/api/conversations/conv_00001/audio")),
+                "{text}"
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
 }

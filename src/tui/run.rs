@@ -86,11 +86,13 @@ pub async fn run(opts: TuiOptions) -> Result<()> {
     let mut guard = TerminalGuard::enter(opts.mouse).wrap_err("no se pudo preparar la terminal")?;
     let input = tokio::spawn(read_terminal(tx.clone()));
     let clock = tokio::spawn(ticks(tx.clone()));
+    let signals = tokio::spawn(quit_on_signals(tx.clone()));
     drop(tx);
     start(&mut app, &mut exec, opts.open_batch.as_deref());
     let result = event_loop(&mut app, &mut rx, &mut exec, &mut guard.terminal).await;
     input.abort();
     clock.abort();
+    signals.abort();
     drop(guard);
     result
 }
@@ -195,6 +197,28 @@ async fn read_terminal(tx: mpsc::Sender<Action>) {
             break;
         }
     }
+}
+
+/// SIGTERM and SIGHUP end the loop like `q`, so the guard restores the terminal (a
+/// killed process would otherwise leave it in raw mode). Ctrl-C arrives as a key.
+async fn quit_on_signals(tx: mpsc::Sender<Action>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        let _ = tx.send(Action::Quit).await;
+    }
+    #[cfg(not(unix))]
+    drop(tx);
 }
 
 /// A tick a second for clocks and ages, and a list refresh every `REFRESH`.

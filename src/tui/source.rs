@@ -28,6 +28,8 @@ pub struct WatchConfig {
     pub max_backoff: Duration,
     /// While polling, try the stream again this often.
     pub retry_stream_every: Duration,
+    /// A stream that has not opened by then counts as failed.
+    pub open_timeout: Duration,
 }
 
 impl Default for WatchConfig {
@@ -38,6 +40,7 @@ impl Default for WatchConfig {
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
             retry_stream_every: Duration::from_secs(30),
+            open_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -169,7 +172,22 @@ impl Watch {
         };
         es.set_retry_policy(Box::new(reqwest_eventsource::retry::Never));
         let mut opened = false;
-        while let Some(item) = es.next().await {
+        loop {
+            // A server that accepts the connection but never answers must not leave the
+            // header saying "connecting" forever. (After `Open`, silence is normal: the
+            // keep-alive comments are not surfaced as events.)
+            let next = if opened {
+                es.next().await
+            } else {
+                match tokio::time::timeout(self.cfg.open_timeout, es.next()).await {
+                    Ok(n) => n,
+                    Err(_) => {
+                        tracing::info!("SSE did not open within {:?}", self.cfg.open_timeout);
+                        break;
+                    }
+                }
+            };
+            let Some(item) = next else { break };
             match item {
                 Ok(Event::Open) => {
                     opened = true;

@@ -42,6 +42,8 @@ pub enum End {
 
 #[derive(Default)]
 pub struct Contract {
+    /// The stream route accepts the request and never answers it.
+    pub mute_stream: AtomicBool,
     /// Pause before each SSE event (ms); 20 when 0.
     pub event_gap_ms: AtomicU64,
     pub streams: Mutex<VecDeque<(Vec<Ev>, End)>>,
@@ -152,6 +154,9 @@ async fn stream(
 ) -> Response {
     guard!(h, q);
     s.sse_connects.fetch_add(1, Ordering::SeqCst);
+    if s.mute_stream.load(Ordering::SeqCst) {
+        futures::future::pending::<()>().await;
+    }
     if s.refuse_stream.load(Ordering::SeqCst) {
         return fail(
             StatusCode::SERVICE_UNAVAILABLE,

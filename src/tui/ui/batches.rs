@@ -42,13 +42,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     });
     let header =
         Row::new([s.col_name, s.col_status, s.col_progress, s.col_created]).style(app.theme.dim());
+    // In a narrow column the name matters more than the creation time.
+    let created_w = if area.width < 56 { 0 } else { 11 };
     let table = Table::new(
         rows,
         [
             Constraint::Min(12),
             Constraint::Length(12),
             Constraint::Length(9),
-            Constraint::Length(11),
+            Constraint::Length(created_w),
         ],
     )
     .header(header)

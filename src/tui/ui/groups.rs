@@ -42,13 +42,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     });
     let header =
         Row::new([s.col_name, s.col_clients, s.col_valid, s.col_last]).style(app.theme.dim());
+    // In a narrow column the name matters more than the last batch's status.
+    let last_w = if area.width < 56 { 0 } else { 12 };
     let table = Table::new(
         rows,
         [
             Constraint::Min(10),
             Constraint::Length(8),
             Constraint::Length(7),
-            Constraint::Length(12),
+            Constraint::Length(last_w),
         ],
     )
     .header(header)

@@ -31,18 +31,23 @@ use super::app::{App, Overlay, Pane};
 pub const NARROW_WIDTH: u16 = 100;
 
 pub fn draw(app: &App, frame: &mut Frame) {
-    let [head, body, notice, hints] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
+    let area = frame.area();
+    // The header always gets the first row; tiny terminals get nothing else.
+    let [head, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    header::draw(app, frame, head);
+    if rest.height < 4 {
+        return;
+    }
+    let [body, notice, hints] = Layout::vertical([
+        Constraint::Min(2),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
-    .areas(frame.area());
-    header::draw(app, frame, head);
+    .areas(rest);
     if body.width < NARROW_WIDTH {
         draw_pane(app, frame, body, app.focus);
     } else {
-        let left_w = (body.width * 35 / 100).clamp(34, 60);
+        let left_w = (body.width * 35 / 100).clamp(40, 60);
         let [left, right] =
             Layout::horizontal([Constraint::Length(left_w), Constraint::Min(20)]).areas(body);
         let [top, bottom] =
