@@ -210,7 +210,7 @@ impl Config {
                 poll_interval_ms: 3000,
                 sse_timeout_secs: 30 * 60,
                 keepalive_secs: 15,
-                enrich_concurrency: 16,
+                enrich_concurrency: 64,
                 max_streams_per_token: 50,
                 body_limit_bytes: 8 * 1024 * 1024,
             },

@@ -10,7 +10,10 @@ fn main() {
         eprintln!("{e}");
     }
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    // The dashboard owns the terminal: its faces log to a file of their own instead.
+    if !matches!(cli.command, Command::Tui(_) | Command::Demo(_)) {
+        init_logging(cli.verbose);
+    }
     match run(cli) {
         Ok(()) => {}
         Err(e) => {

@@ -237,3 +237,74 @@ async fn outside_the_calling_window_the_batch_is_scheduled() {
 }
 
 use chrono::TimeZone;
+
+/// Every call fails: once 20 have, the breaker cancels the rest and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_circuit_breaker_stops_a_failing_batch() {
+    let sim = callboard::sim::start(
+        callboard::sim::SimOptions {
+            seed: 5,
+            speed: 60.0,
+            pickup_rate: 0.0,
+            voicemail_rate: 0.0,
+            concurrency: 10,
+            ..Default::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let svc = serve(config(dir.path(), Some(&sim.url())), false, true).await;
+    let token = svc.demo_token.as_ref().unwrap().expose().to_string();
+    let api = Api::new(svc.url(), Some(&token));
+    let admin = api.with_token(Some(ADMIN));
+    let phone = phone_id(&api).await;
+    let g = api
+        .post(
+            "/api/groups",
+            json!({"name": "Lista mala", "variables": {"especialidad": "x", "ciudad": "y"}}),
+        )
+        .await;
+    let gid = g.body["data"]["id"].as_u64().unwrap();
+    let clients: Vec<_> = (0..60)
+        .map(|i| json!({"name": format!("C{i}"), "phone": format!("300{:07}", 5_000_000 + i)}))
+        .collect();
+    api.post(&format!("/api/groups/{gid}/clients"), json!(clients)).await;
+    let start = api
+        .post(
+            &format!("/api/groups/{gid}/call"),
+            json!({"userId": 19, "agentPhoneNumberId": phone}),
+        )
+        .await;
+    assert_eq!(start.status, 200, "{:?}", start.body);
+    let batch = start.body["data"]["batchId"].as_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let last = loop {
+        let s = api.get(&format!("/api/batch-calls/{batch}/status")).await;
+        if s.body["data"]["status"] == "cancelled" {
+            break s;
+        }
+        assert!(
+            s.body["data"]["status"] != "completed" && s.body["data"]["status"] != "partially_completed",
+            "the batch ran to the end: {:?}",
+            s.body["data"]["counts"]
+        );
+        assert!(std::time::Instant::now() < deadline, "no trip: {:?}", s.body["data"]["counts"]);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let counts = &last.body["data"]["counts"];
+    assert!(counts["cancelled"].as_u64().unwrap() > 0, "{counts:?}");
+    assert_eq!(counts["completed"], 0);
+    let audit = admin.get(&format!("/api/audit?target={batch}")).await;
+    let trip = audit.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "batch.circuit_breaker")
+        .unwrap_or_else(|| panic!("{:?}", audit.body));
+    assert_eq!(trip["actor"], "system");
+    assert!(trip["details"]["message"].as_str().unwrap().contains("Lote detenido"));
+    svc.shutdown().await;
+    sim.shutdown().await;
+}

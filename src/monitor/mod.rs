@@ -37,6 +37,8 @@ pub struct HubConfig {
     pub enrich_concurrency: usize,
     /// How long a status request waits for the first poll of a batch.
     pub first_poll_timeout: Duration,
+    /// Stops a batch whose calls are going wrong; None = off.
+    pub breaker: Option<crate::domain::policy::CircuitBreaker>,
 }
 
 impl HubConfig {
@@ -45,6 +47,7 @@ impl HubConfig {
             poll_interval: Duration::from_millis(cfg.poll_interval_ms.max(100)),
             enrich_concurrency: cfg.enrich_concurrency.max(1),
             first_poll_timeout: Duration::from_secs(60),
+            breaker: None,
         }
     }
 }

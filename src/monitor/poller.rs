@@ -25,6 +25,7 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
     let mut last: Option<Arc<Snapshot>> = entry.tx.borrow().clone();
     let mut seq = last.as_ref().map(|s| s.seq).unwrap_or(0);
     let mut failures = 0u32;
+    let mut tripped = false;
     loop {
         entry.kicked.store(false, Ordering::SeqCst);
         let mut delay = hub.cfg.poll_interval;
@@ -60,6 +61,9 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                     &enrich.failures,
                 );
                 let status_final = view.status.is_final();
+                if !status_final && !tripped {
+                    tripped = trip_breaker(&hub, &batch_id, &entry, &view).await;
+                }
                 // Viewers hear "final" only once every completed call is enriched (or has
                 // given up), so `batch-completed` carries the transcripts.
                 let is_final = status_final && fully_enriched(&view, &enrich.gave_up);
@@ -120,4 +124,56 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
             _ = hub.cancel.cancelled() => return,
         }
     }
+}
+
+/// Checks the batch's recent calls against the circuit breaker; when it trips, cancels the
+/// batch (calls not yet started stay resubmittable), tells viewers with an `error` event
+/// coded `circuit_breaker`, and writes the audit log. Returns whether it tripped.
+async fn trip_breaker(
+    hub: &Inner,
+    batch_id: &str,
+    entry: &Entry,
+    view: &crate::api::BatchStatusView,
+) -> bool {
+    use crate::domain::policy::Outcome;
+    let Some(breaker) = &hub.cfg.breaker else {
+        return false;
+    };
+    let outcomes: Vec<Outcome> = view
+        .recipients
+        .iter()
+        .map(|r| Outcome {
+            status: r.status.clone(),
+            attempts: r.attempts,
+            duration_secs: r.duration_secs,
+            finished_at_unix: r.updated_at_unix,
+        })
+        .collect();
+    let Some(trip) = breaker.check(&outcomes) else {
+        return false;
+    };
+    tracing::warn!(%batch_id, bad = trip.bad, of = trip.of, "disyuntor: se detiene el batch");
+    let cancelled = hub.client.cancel_batch(batch_id).await;
+    let message = match &cancelled {
+        Ok(_) => trip.message.clone(),
+        Err(e) => format!("{} (no se pudo cancelar: {e})", trip.message),
+    };
+    let _ = entry.errors.send(PollError {
+        message,
+        code: "circuit_breaker".into(),
+        status: None,
+        retry_after: None,
+        fatal: false,
+    });
+    let audit = crate::store::audit::AuditEntry {
+        at: chrono::Utc::now(),
+        actor: "system".into(),
+        action: "batch.circuit_breaker".into(),
+        target: batch_id.to_string(),
+        details: serde_json::to_value(&trip).unwrap_or_default(),
+    };
+    if let Err(e) = hub.store.audit(&audit) {
+        tracing::error!(%batch_id, error = %e, "no se pudo auditar el disyuntor");
+    }
+    true
 }

@@ -112,7 +112,10 @@ pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, Ser
         Ok(client) => Some(Hub::new(
             client,
             store.clone(),
-            HubConfig::from_service(&cfg.service),
+            HubConfig {
+                breaker: cfg.campaign.breaker.clone(),
+                ..HubConfig::from_service(&cfg.service)
+            },
             cancel.child_token(),
         )),
         Err(e) => {
