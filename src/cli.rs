@@ -90,9 +90,14 @@ pub struct TuiArgs {
     /// Bearer token for the service (env CALLBOARD_TOKEN).
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
-    /// No service: poll ElevenLabs directly with the configured key, groups from the local store.
+    /// No separate service: poll ElevenLabs directly with the configured key (the same
+    /// monitor core, run in-process on loopback), groups from the local store.
     #[arg(long)]
     pub direct: bool,
+    /// With --direct: the user (supervisor) who starts calls (default: the first user with
+    /// an agent in the local store).
+    #[arg(long, value_name = "ID", requires = "direct")]
+    pub user: Option<u64>,
 }
 
 #[derive(Debug, Args)]

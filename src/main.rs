@@ -1,5 +1,5 @@
 use clap::{CommandFactory, Parser};
-use color_eyre::eyre::{Result, eyre};
+use color_eyre::eyre::Result;
 
 use callboard::cli::{Cli, Command, ImportCommand, OptoutCommand, UserCommand};
 use callboard::commands;
@@ -17,20 +17,11 @@ fn main() {
     match run(cli) {
         Ok(()) => {}
         Err(e) => {
-            if e.downcast_ref::<NotYet>().is_some() {
-                eprintln!("error: {e}");
-                std::process::exit(2);
-            }
             eprintln!("error: {e:#}");
             std::process::exit(1);
         }
     }
 }
-
-/// A face that this build does not have yet: said honestly, exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("`callboard {0}` is not yet available in this build")]
-struct NotYet(&'static str);
 
 fn init_logging(verbose: u8) {
     let default = match verbose {
@@ -90,7 +81,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Export(args) => runtime()?.block_on(callboard::export_cmd::run(&cfg, &args)),
         Command::Demo(args) => callboard::demo::cli_main(&cfg, &args),
-        Command::Tui(args) if args.direct => Err(eyre!(NotYet("tui --direct"))),
+        Command::Tui(args) if args.direct => callboard::tui::direct::cli_main(&cfg, &args),
         Command::Tui(args) => callboard::tui::cli_main(&cfg, &args),
         Command::Serve(args) => callboard::service::serve_command(cfg, &args),
         Command::Sim(args) => Ok(callboard::sim::run_cli(args)?),

@@ -270,7 +270,8 @@ async fn the_circuit_breaker_stops_a_failing_batch() {
     let clients: Vec<_> = (0..60)
         .map(|i| json!({"name": format!("C{i}"), "phone": format!("300{:07}", 5_000_000 + i)}))
         .collect();
-    api.post(&format!("/api/groups/{gid}/clients"), json!(clients)).await;
+    api.post(&format!("/api/groups/{gid}/clients"), json!(clients))
+        .await;
     let start = api
         .post(
             &format!("/api/groups/{gid}/call"),
@@ -286,11 +287,16 @@ async fn the_circuit_breaker_stops_a_failing_batch() {
             break s;
         }
         assert!(
-            s.body["data"]["status"] != "completed" && s.body["data"]["status"] != "partially_completed",
+            s.body["data"]["status"] != "completed"
+                && s.body["data"]["status"] != "partially_completed",
             "the batch ran to the end: {:?}",
             s.body["data"]["counts"]
         );
-        assert!(std::time::Instant::now() < deadline, "no trip: {:?}", s.body["data"]["counts"]);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no trip: {:?}",
+            s.body["data"]["counts"]
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let counts = &last.body["data"]["counts"];
@@ -304,7 +310,12 @@ async fn the_circuit_breaker_stops_a_failing_batch() {
         .find(|e| e["action"] == "batch.circuit_breaker")
         .unwrap_or_else(|| panic!("{:?}", audit.body));
     assert_eq!(trip["actor"], "system");
-    assert!(trip["details"]["message"].as_str().unwrap().contains("Lote detenido"));
+    assert!(
+        trip["details"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Lote detenido")
+    );
     svc.shutdown().await;
     sim.shutdown().await;
 }

@@ -8,6 +8,10 @@ fn tui(args: &[&str]) -> (i32, String) {
 }
 
 fn tui_lang(lang: &str, args: &[&str]) -> (i32, String) {
+    tui_env(lang, args, &[])
+}
+
+fn tui_env(lang: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("config.toml");
     std::fs::write(&cfg, "").unwrap();
@@ -22,6 +26,8 @@ fn tui_lang(lang: &str, args: &[&str]) -> (i32, String) {
         .env_remove("CALLBOARD_SERVER")
         .env_remove("CALLBOARD_TOKEN")
         .env_remove("CALLBOARD_LANG")
+        .env_remove("ELEVENLABS_API_KEY")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     (
@@ -31,13 +37,25 @@ fn tui_lang(lang: &str, args: &[&str]) -> (i32, String) {
 }
 
 #[test]
-fn direct_mode_says_it_is_not_available_yet() {
+fn direct_mode_needs_a_key_and_a_user_with_an_agent() {
     let (code, err) = tui(&["--direct"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("`callboard tui --direct` is not yet available"),
-        "{err}"
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("defina ELEVENLABS_API_KEY"), "{err}");
+    let (code, err) = tui_env(
+        "es",
+        &["--direct"],
+        &[("ELEVENLABS_API_KEY", "sk_x_never_shown")],
     );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no hay usuarios con agente"), "{err}");
+    assert!(!err.contains("sk_x_never_shown"));
+    let (code, err) = tui_env(
+        "en",
+        &["--direct", "--user", "7"],
+        &[("ELEVENLABS_API_KEY", "sk_x_never_shown")],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("there is no user 7"), "{err}");
 }
 
 #[test]

@@ -110,6 +110,8 @@ pub struct App {
     /// `c` was pressed on this group; its detail is being loaded.
     pub pending_call: Option<GroupId>,
     pub export_dir: PathBuf,
+    /// Sent as `userId` when starting calls (direct mode acts with the admin token).
+    pub acting_user: Option<u64>,
     pub quit: bool,
     /// Something on screen changed since the last draw.
     pub dirty: bool,
@@ -140,6 +142,7 @@ impl App {
             notice: None,
             pending_call: None,
             export_dir: PathBuf::from("."),
+            acting_user: None,
             quit: false,
             dirty: true,
         }

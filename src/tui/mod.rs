@@ -21,6 +21,7 @@ mod update_keys;
 pub use update_confirm::{describe_details, parse_schedule};
 
 pub mod client;
+pub mod direct;
 pub mod exec;
 pub mod launch;
 pub mod run;

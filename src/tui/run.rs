@@ -53,6 +53,9 @@ pub struct TuiOptions {
     pub export_dir: PathBuf,
     /// Open this batch at start.
     pub open_batch: Option<String>,
+    /// The user calls are started for (an admin token must name one; a user token acts as
+    /// its own user).
+    pub acting_user: Option<u64>,
 }
 
 impl TuiOptions {
@@ -66,6 +69,7 @@ impl TuiOptions {
             mouse: false,
             export_dir: PathBuf::from("."),
             open_batch: None,
+            acting_user: None,
         }
     }
 }
@@ -116,6 +120,7 @@ pub fn new_app(opts: &TuiOptions, source_label: &str) -> App {
     app.theme = Theme::from_env();
     app.tz = opts.timezone;
     app.export_dir = opts.export_dir.clone();
+    app.acting_user = opts.acting_user;
     app
 }
 

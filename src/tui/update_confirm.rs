@@ -57,7 +57,7 @@ pub fn on_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
                 Ok(scheduled_time_unix) => {
                     let phone = app.phone_numbers.get(d.phone_choice);
                     let request = StartCallRequest {
-                        user_id: None,
+                        user_id: app.acting_user,
                         agent_phone_number_id: phone.map(|p| p.phone_number_id.clone()),
                         scheduled_time_unix,
                         skip_incomplete: d.skip_incomplete,
