@@ -126,7 +126,7 @@ async fn sigterm_restores_the_terminal() {
 }
 
 /// Not a pass/fail test: measures idle CPU and memory of the real binary following a
-/// live but unchanging 10,000-recipient batch, for BENCHMARKS-tui.md. Run with
+/// live but unchanging 10,000-recipient batch, for BENCHMARKS.md. Run with
 /// `cargo test --release --test tui_e2e_tmux -- --ignored --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore]
