@@ -106,12 +106,9 @@ fn sniff_delimiter(data: &[u8]) -> u8 {
     if semi > comma { b';' } else { b',' }
 }
 
-/// Reads a whole CSV file of clients. `on_row` is called after every row (for progress).
-pub fn parse_clients(
-    data: &[u8],
-    region: Region,
-    mut on_row: impl FnMut(u64),
-) -> Result<ParsedImport, ImportError> {
+/// A reader over a spreadsheet export (BOM removed, `;` or `,` sniffed, rows of any
+/// length) and its normalised headers.
+fn open_csv(data: &[u8]) -> Result<(csv::Reader<&[u8]>, Vec<String>), ImportError> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     if data.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ImportError::Empty);
@@ -124,13 +121,23 @@ pub fn parse_clients(
     let headers = reader
         .byte_headers()
         .map_err(|e| ImportError::Header(e.to_string()))?
-        .clone();
+        .iter()
+        .map(|h| normalize_header(&String::from_utf8_lossy(h)))
+        .collect();
+    Ok((reader, headers))
+}
+
+/// Reads a whole CSV file of clients. `on_row` is called after every row (for progress).
+pub fn parse_clients(
+    data: &[u8],
+    region: Region,
+    mut on_row: impl FnMut(u64),
+) -> Result<ParsedImport, ImportError> {
+    let (mut reader, headers) = open_csv(data)?;
     let mut columns = Vec::with_capacity(headers.len());
     let mut names = Vec::with_capacity(headers.len());
     let mut out = ParsedImport::default();
-    for h in headers.iter() {
-        let text = String::from_utf8_lossy(h);
-        let norm = normalize_header(&text);
+    for norm in headers {
         let mut kind = classify(&norm);
         // A second column of a kind already seen is kept as a variable, not lost.
         if kind != Column::Extra && columns.contains(&kind) {
@@ -265,20 +272,7 @@ pub fn parse_optouts(
     data: &[u8],
     region: Region,
 ) -> Result<(Vec<OptOutRow>, Vec<RejectedRow>), ImportError> {
-    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    if data.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(ImportError::Empty);
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(sniff_delimiter(data))
-        .flexible(true)
-        .from_reader(data);
-    let headers: Vec<String> = reader
-        .byte_headers()
-        .map_err(|e| ImportError::Header(e.to_string()))?
-        .iter()
-        .map(|h| normalize_header(&String::from_utf8_lossy(h)))
-        .collect();
+    let (mut reader, headers) = open_csv(data)?;
     let phone_col = headers
         .iter()
         .position(|h| classify(h) == Column::Phone)

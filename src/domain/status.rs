@@ -1,13 +1,12 @@
 //! Open status enums shared by every face. ElevenLabs adds values over time, so each
 //! enum keeps an `Unknown(String)` fallback and round-trips it unchanged.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
 macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+        )]
         #[serde(from = "String", into = "String")]
         pub enum $name {
             $($variant,)+
@@ -54,13 +53,16 @@ macro_rules! open_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
 }
+
+/// Also used for the open wire enums of `crate::elevenlabs`.
+pub(crate) use open_enum;
 
 open_enum! {
     /// Status of one recipient of a batch (ElevenLabs `BatchCallRecipientStatus`, snake_case).

@@ -215,21 +215,32 @@ async fn list(
     ))
 }
 
+/// The batch as it stands upstream right now (retry and cancel never act on a stale
+/// snapshot): the hub, every recipient's status and the batch's refined status.
+async fn current<'a>(
+    st: &'a AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<(&'a crate::monitor::Hub, Vec<RecipientStatus>, BatchStatus), ApiError> {
+    visible_record(st, caller, id)?;
+    let hub = st.hub()?;
+    let detail = hub
+        .client()
+        .get_batch(id)
+        .await
+        .map_err(|e| not_found_or(id, &e))?;
+    let statuses: Vec<RecipientStatus> =
+        detail.recipients.iter().map(|r| r.status.clone()).collect();
+    let status = detail.batch.status.clone().refine(&statuses);
+    Ok((hub, statuses, status))
+}
+
 async fn retry(
     caller: Caller,
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Ok200<RetryData>, ApiError> {
-    visible_record(&st, &caller, &id)?;
-    let hub = st.hub()?;
-    let detail = hub
-        .client()
-        .get_batch(&id)
-        .await
-        .map_err(|e| not_found_or(&id, &e))?;
-    let statuses: Vec<RecipientStatus> =
-        detail.recipients.iter().map(|r| r.status.clone()).collect();
-    let status = detail.batch.status.clone().refine(&statuses);
+    let (hub, statuses, status) = current(&st, &caller, &id).await?;
     if status == BatchStatus::Cancelled {
         return Err(ApiError::conflict(
             "batch_cancelled",
@@ -277,16 +288,7 @@ async fn cancel(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Ok200<CancelData>, ApiError> {
-    visible_record(&st, &caller, &id)?;
-    let hub = st.hub()?;
-    let detail = hub
-        .client()
-        .get_batch(&id)
-        .await
-        .map_err(|e| not_found_or(&id, &e))?;
-    let statuses: Vec<RecipientStatus> =
-        detail.recipients.iter().map(|r| r.status.clone()).collect();
-    let status = detail.batch.status.clone().refine(&statuses);
+    let (hub, statuses, status) = current(&st, &caller, &id).await?;
     if status.is_final() {
         return Err(ApiError::conflict(
             "batch_already_final",

@@ -2,56 +2,9 @@
 //! live in `crate::domain` (snake_case); the conversation status is kebab-case
 //! (`in-progress`), so it is a separate type on purpose.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use crate::domain::status::open_enum;
 
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
-        pub enum $name {
-            $($variant,)+
-            /// A value this version does not know; kept verbatim.
-            Unknown(String),
-        }
-
-        impl $name {
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $wire,)+
-                    $name::Unknown(s) => s.as_str(),
-                }
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                match s.as_str() {
-                    $($wire => $name::$variant,)+
-                    _ => $name::Unknown(s),
-                }
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> String {
-                match v {
-                    $name::Unknown(s) => s,
-                    known => known.as_str().to_string(),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-wire_enum! {
+open_enum! {
     /// `GetConversationResponseModel.status`.
     ConversationStatus {
         Initiated => "initiated",
@@ -62,7 +15,7 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+open_enum! {
     /// `analysis.call_successful` and evaluation results.
     CallSuccessful {
         Success => "success",
@@ -71,7 +24,7 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+open_enum! {
     /// `TelephonyProvider`.
     TelephonyProvider {
         Twilio => "twilio",
