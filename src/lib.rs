@@ -8,6 +8,7 @@ pub mod demo;
 pub mod domain;
 pub mod elevenlabs;
 pub mod export_cmd;
+pub mod gzip;
 pub mod monitor;
 pub mod report;
 pub mod secret;

@@ -126,6 +126,24 @@ async fn optouts_dry_run_audit_report_and_export() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // Clients that accept gzip get the same status compressed (rendered once per change).
+    let plain = api.get(&format!("/api/batch-calls/{batch}/status")).await;
+    let gz = api
+        .raw(
+            reqwest::Method::GET,
+            &format!("/api/batch-calls/{batch}/status"),
+        )
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let bytes = gz.bytes().await.unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+        .unwrap();
+    let unzipped: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(unzipped, plain.body);
     let report = api.get(&format!("/api/batch-calls/{batch}/report")).await;
     assert_eq!(report.status, 200, "{:?}", report.body);
     let k = &report.body["data"];

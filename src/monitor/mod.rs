@@ -63,6 +63,8 @@ pub struct Snapshot {
     pub is_final: bool,
     /// The service's renderings, made once per snapshot and shared by every request.
     pub status_body: OnceLock<Bytes>,
+    /// `status_body` gzipped, for the (many) clients that accept it.
+    pub status_gzip: OnceLock<Bytes>,
     pub sse_frame: OnceLock<Bytes>,
     /// Validator of `status_body`, so pollers can ask "changed?" and get a bodiless 304.
     pub etag: OnceLock<String>,

@@ -83,6 +83,7 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                         timestamp: timestamp_now(),
                         is_final,
                         status_body: Default::default(),
+                        status_gzip: Default::default(),
                         sse_frame: Default::default(),
                         etag: Default::default(),
                     });

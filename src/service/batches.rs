@@ -115,6 +115,12 @@ async fn status(
         .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
     let mut resp = if unchanged {
         StatusCode::NOT_MODIFIED.into_response()
+    } else if crate::gzip::accepted(&headers) {
+        let gz = snap
+            .status_gzip
+            .get_or_init(|| crate::gzip::compress(&status_body(&snap)))
+            .clone();
+        crate::gzip::json_response(gz)
     } else {
         raw_json(status_body(&snap))
     };

@@ -320,14 +320,7 @@ impl SimBatch {
         }
         let plain = self.detail_json(t);
         let until = self.detail.as_ref().map_or(t + 1, |(_, u, _)| *u);
-        let mut enc = flate2::write::GzEncoder::new(
-            Vec::with_capacity(plain.len() / 8),
-            flate2::Compression::fast(),
-        );
-        let gz = std::io::Write::write_all(&mut enc, &plain)
-            .and_then(|_| enc.finish())
-            .map(Bytes::from)
-            .unwrap_or_default();
+        let gz = crate::gzip::compress(&plain);
         self.detail_gz = Some((t, until, gz.clone()));
         gz
     }

@@ -20,22 +20,6 @@ pub fn raw_json(bytes: Bytes) -> Response {
         .into_response()
 }
 
-/// Gzipped JSON bytes, for clients that sent `Accept-Encoding: gzip`.
-pub fn gzip_json(bytes: Bytes) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
-            (header::VARY, HeaderValue::from_static("accept-encoding")),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 pub fn json_ok<T: Serialize>(v: &T) -> Response {
     match serde_json::to_vec(v) {
         Ok(b) => raw_json(Bytes::from(b)),

@@ -397,15 +397,11 @@ pub(crate) async fn get_one(
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let gzip = headers
-        .get_all(axum::http::header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let gzip = crate::gzip::accepted(&headers);
     let now = st.now();
     let mut ws = lock(&st.ws);
     match ws.batches.get_mut(&id).filter(|b| !b.deleted) {
-        Some(b) if gzip => reply::gzip_json(b.detail_gzip(now)),
+        Some(b) if gzip => crate::gzip::json_response(b.detail_gzip(now)),
         Some(b) => reply::raw_json(b.detail_json(now)),
         None => batch_not_found(&id),
     }
