@@ -176,6 +176,27 @@ async fn optouts_dry_run_audit_report_and_export() {
         "{text}"
     );
     assert_eq!(text.lines().count(), 13, "header + 12 recipients");
+    // `callboard export` writes the same rows from the command line.
+    let out_file = dir.path().join("export.csv");
+    let (url, tok, id, path) = (svc.url(), token.clone(), batch.clone(), out_file.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_callboard"))
+            .args(["export", &id, "--server", &url, "--token", &tok, "--output"])
+            .arg(&path)
+            .env("CALLBOARD_CONFIG", "/dev/null")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli_csv = std::fs::read_to_string(&out_file).unwrap();
+    assert_eq!(cli_csv.lines().count(), 13);
+    assert_eq!(cli_csv.lines().next(), text.lines().next());
     let bad = api
         .get(&format!("/api/batch-calls/{batch}/export?format=xml"))
         .await;
