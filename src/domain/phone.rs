@@ -208,11 +208,6 @@ fn fast_path(
     any_type.then(|| format!("+{calling}{national}"))
 }
 
-/// `normalize` with the region fixed, for callers that take a one-argument function.
-pub fn normalize_for_store(region: Region) -> impl Fn(&str) -> Result<String, PhoneError> {
-    move |raw| normalize(raw, region)
-}
-
 /// The usual length of a national number in the region (10 for Colombia), from an
 /// example number in libphonenumber's metadata.
 fn national_length(region: Region) -> usize {

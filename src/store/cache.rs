@@ -40,10 +40,6 @@ impl Store {
         self.flush()
     }
 
-    pub fn conversation_count(&self) -> usize {
-        self.conversations.len()
-    }
-
     pub fn idempotent(&self, scope: &str, key: &str) -> Result<Option<IdempotentResponse>> {
         get(&self.idempotency, format!("{scope}/{key}").as_bytes())
     }

@@ -94,10 +94,6 @@ impl Store {
         Ok(out)
     }
 
-    pub fn client_count(&self, group: GroupId) -> Result<usize> {
-        Ok(self.clients(group)?.len())
-    }
-
     /// Rewrites the chunks of `group` from chunk `from` on, durably.
     fn write_clients(&self, group: GroupId, clients: &[Client], from: usize) -> Result<()> {
         let mut batch = sled::Batch::default();
@@ -124,7 +120,7 @@ impl Store {
         let first_id = self.reserve_ids("clients", drafts.len() as u64)?;
         let mut out = Vec::with_capacity(drafts.len());
         for (id, d) in (first_id..).zip(drafts) {
-            let client = to_client(id, group, d, phone::normalize_for_store(region));
+            let client = to_client(id, group, d, |p| phone::normalize(p, region));
             out.push(client.clone());
             all.push(client);
         }
