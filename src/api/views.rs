@@ -4,7 +4,34 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use crate::domain::TranscriptLine;
+use crate::domain::policy::RetryPolicy;
 use crate::domain::{BatchStatus, GroupId, RecipientStatus, SkippedClient, Variables};
+
+/// Why a batch stopped before its end: `circuit_breaker` (too many failed or very short
+/// calls) or `window_closed` (the calling window closed; the undialled recipients were
+/// resubmitted for the next opening, see `continued_by`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StopReason {
+    pub code: String,
+    /// Spanish, for the supervisor.
+    pub message: String,
+    pub at_unix: i64,
+}
+
+/// The automatic retry policy of a batch and where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutoRetryView {
+    /// Outcomes re-dialled: `failed`, `voicemail`.
+    pub outcomes: Vec<RecipientStatus>,
+    /// Attempts per recipient in total, the first call included.
+    pub max_attempts: u32,
+    pub spacing_secs: i64,
+    /// Automatic retry rounds asked for so far.
+    pub rounds: u32,
+    /// When the next automatic round is due (inside the calling window); None = no more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_at_unix: Option<i64>,
+}
 
 /// Body of `POST /api/groups/:id/call`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -20,6 +47,10 @@ pub struct StartCallRequest {
     /// Start even though the group already has an active batch.
     #[serde(default)]
     pub force: bool,
+    /// Automatic retries for this batch; None = the service's configured policy. A
+    /// `maxAttempts` of 1 turns them off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_policy: Option<RetryPolicy>,
 }
 
 /// `data` of a successful call start (the seed's shape, plus who was skipped and why).
@@ -113,6 +144,16 @@ pub struct BatchStatusView {
     #[serde(default)]
     pub total_recipients: usize,
     pub recipients: Vec<RecipientView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<StopReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_retry: Option<AutoRetryView>,
+    /// The batch that took over this one's undialled recipients at the next opening.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continued_by: Option<String>,
+    /// The batch this one continues (stopped at a window's close).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continues: Option<String>,
 }
 
 impl BatchStatusView {
@@ -146,6 +187,10 @@ pub struct BatchListItem {
     pub group_name: Option<String>,
     #[serde(default)]
     pub agent_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<StopReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continued_by: Option<String>,
 }
 
 /// `data` of `POST /api/batch-calls/:id/retry`.

@@ -95,6 +95,9 @@ pub struct Preflight {
     pub agent_variables: Vec<String>,
     pub window: WindowCheck,
     pub estimate: Estimate,
+    /// The automatic retry policy the batch would get (the service fills it in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_policy: Option<super::policy::RetryPolicy>,
 }
 
 fn skip(c: &Client, code: &str, reason: String) -> SkippedClient {
@@ -234,6 +237,7 @@ pub fn run(input: &PreflightInput<'_>) -> Preflight {
             cost_max,
             based_on_batches: h.batches,
         },
+        retry_policy: None,
     }
 }
 

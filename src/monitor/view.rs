@@ -100,6 +100,10 @@ pub fn build_view(
         counts: BatchStatusView::count(&recipients),
         total_recipients: recipients.len(),
         recipients,
+        stop_reason: None,
+        auto_retry: None,
+        continued_by: None,
+        continues: None,
     }
 }
 

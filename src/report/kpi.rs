@@ -172,6 +172,10 @@ pub(crate) mod tests {
             counts: BatchStatusView::count(&recipients),
             total_recipients: recipients.len(),
             recipients,
+            stop_reason: None,
+            auto_retry: None,
+            continued_by: None,
+            continues: None,
         }
     }
 

@@ -185,6 +185,8 @@ async fn list(
                 group_id: Some(r.group_id),
                 group_name: Some(r.group_name.clone()),
                 agent_id: r.agent_id.clone(),
+                stop_reason: None,
+                continued_by: None,
             },
         ));
     }
@@ -205,6 +207,8 @@ async fn list(
                     group_id: None,
                     group_name: None,
                     agent_id: u.agent_id,
+                    stop_reason: None,
+                    continued_by: None,
                 },
             ));
         }

@@ -108,6 +108,10 @@ pub fn batch_view(id: &str, n: usize, now_unix: i64) -> BatchStatusView {
         counts: BatchStatusView::count(&recipients),
         total_recipients: recipients.len(),
         recipients,
+        stop_reason: None,
+        auto_retry: None,
+        continued_by: None,
+        continues: None,
     }
 }
 
@@ -147,6 +151,8 @@ pub fn batches() -> Vec<BatchListItem> {
         group_id: Some(56),
         group_name: Some("Cardiología Bogotá".into()),
         agent_id: "agent_67890".into(),
+        stop_reason: None,
+        continued_by: None,
     };
     vec![
         item(

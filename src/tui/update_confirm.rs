@@ -62,6 +62,7 @@ pub fn on_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
                         scheduled_time_unix,
                         skip_incomplete: d.skip_incomplete,
                         force: d.force,
+                        retry_policy: None,
                     };
                     d.submitting = true;
                     d.error = None;
