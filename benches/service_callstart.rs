@@ -8,7 +8,7 @@
 use callboard::domain::phone::{Region, normalize};
 use callboard::domain::preflight::{self, PreflightInput};
 use callboard::domain::{ClientDraft, variables};
-use callboard::service::plan;
+use callboard::submission as plan;
 use callboard::store::Store;
 use std::collections::BTreeMap;
 use std::time::Instant;

@@ -114,6 +114,7 @@ async fn main() {
                 addr: Some("127.0.0.1:0".parse().unwrap()),
                 no_auth: true,
                 demo_data: false,
+                clock: None,
             },
         )
         .await

@@ -77,6 +77,7 @@ impl Demo {
                 addr: Some(loopback),
                 no_auth: false,
                 demo_data: true,
+                clock: None,
             },
         )
         .await

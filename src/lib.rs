@@ -15,4 +15,5 @@ pub mod secret;
 pub mod service;
 pub mod sim;
 pub mod store;
+pub mod submission;
 pub mod tui;

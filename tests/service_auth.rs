@@ -269,6 +269,7 @@ async fn auth_users_groups_and_envelopes() {
             recipients: vec![],
             skipped: vec![],
             last_status: Some(BatchStatus::InProgress),
+            ..Default::default()
         })
         .unwrap();
     assert_error(
@@ -312,6 +313,7 @@ async fn no_auth_only_on_loopback_and_page_is_served() {
             addr: Some("0.0.0.0:0".parse().unwrap()),
             no_auth: true,
             demo_data: false,
+            clock: None,
         },
     )
     .await

@@ -5,18 +5,8 @@ use std::collections::BTreeMap;
 
 pub use crate::domain::TranscriptLine;
 use crate::domain::policy::RetryPolicy;
+pub use crate::domain::StopReason;
 use crate::domain::{BatchStatus, GroupId, RecipientStatus, SkippedClient, Variables};
-
-/// Why a batch stopped before its end: `circuit_breaker` (too many failed or very short
-/// calls) or `window_closed` (the calling window closed; the undialled recipients were
-/// resubmitted for the next opening, see `continued_by`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StopReason {
-    pub code: String,
-    /// Spanish, for the supervisor.
-    pub message: String,
-    pub at_unix: i64,
-}
 
 /// The automatic retry policy of a batch and where it stands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::phone::PhoneError;
+use super::policy::RetryPolicy;
 use super::status::BatchStatus;
 
 pub type UserId = u64;
@@ -104,6 +105,72 @@ pub struct SubmittedRecipient {
     pub name: String,
     pub phone_number: String,
     pub variables: Variables,
+    /// Calls made to this person by the batches this one continues (a retry round or a
+    /// resubmission after a window's close); 0 in a first batch.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub prior_attempts: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Why a batch stopped before its end: `circuit_breaker` (too many failed or very short
+/// calls) or `window_closed` (the calling window closed; the undialled recipients were
+/// resubmitted for the next opening, see `BatchRecord::continued_by`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StopReason {
+    pub code: String,
+    /// Spanish, for the supervisor.
+    pub message: String,
+    pub at_unix: i64,
+}
+
+/// Why a batch continues another one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpKind {
+    /// An automatic retry round of the recipients the policy re-dials.
+    Retry,
+    /// The recipients a window's close left undialled, at the next opening.
+    Resume,
+}
+
+/// What a finished batch did, in the few numbers an estimate needs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BatchOutcome {
+    /// Calls that ended: completed, voicemail or failed.
+    pub finished: usize,
+    /// Answered by a person.
+    pub completed: usize,
+    /// Average length of an answered call.
+    #[serde(default)]
+    pub avg_duration_secs: Option<f64>,
+    /// Sum of the known costs of answered calls, and how many calls it covers.
+    #[serde(default)]
+    pub cost_total: Option<f64>,
+    #[serde(default)]
+    pub cost_known_for: usize,
+}
+
+/// The batch that continues another, as the first one records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowUpLink {
+    pub batch_id: String,
+    pub kind: FollowUpKind,
+    /// When it dials (None = at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_time_unix: Option<i64>,
+    pub recipients: usize,
+}
+
+/// A continuation being submitted: written before the submit so that a crash in between
+/// is followed by a lookup (by this unique call name), never by a second submit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingFollowUp {
+    pub kind: FollowUpKind,
+    pub call_name: String,
+    pub since_unix: i64,
 }
 
 /// A client left out of a submission, and why.
@@ -122,7 +189,7 @@ pub struct SkippedClient {
 }
 
 /// Our record of a submitted batch: who started it, for which group, what was sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BatchRecord {
     pub batch_id: String,
     pub group_id: GroupId,
@@ -140,6 +207,46 @@ pub struct BatchRecord {
     /// Last status seen upstream, so lists work without asking ElevenLabs.
     #[serde(default)]
     pub last_status: Option<BatchStatus>,
+    /// Automatic retries of this batch's outcomes; None or one attempt = off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_policy: Option<RetryPolicy>,
+    /// Phone → the conversation each upstream `/retry` (manual retry) found it with, one
+    /// per round that covered it ("" when it had none). A round counts as a call made
+    /// only once the recipient shows a different conversation, so an upstream retry
+    /// that skips someone does not inflate their attempts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub retried: BTreeMap<String, Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<StopReason>,
+    /// This batch took over from that one (its automatic retry round, or its undialled
+    /// recipients after a window's close).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continues: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_kind: Option<FollowUpKind>,
+    /// Automatic retry rounds behind this batch (0 for a first batch).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retry_round: u32,
+    /// The batch that took over from this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continued_by: Option<FollowUpLink>,
+    /// A continuation being submitted (see [`PendingFollowUp`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_follow_up: Option<PendingFollowUp>,
+    /// How the batch went, saved when it ended: past batches feed the pre-flight estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<BatchOutcome>,
+    /// The policies were applied to the final state: nothing more to do for this batch.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub follow_up_done: bool,
+}
+
+impl BatchRecord {
+    /// Whether the poller still has policy work once the batch is final: a continuation
+    /// to submit (or to find after a crash).
+    pub fn follow_up_open(&self) -> bool {
+        !self.follow_up_done && self.continued_by.is_none()
+    }
 }
 
 /// One line of a transcript, simplified as in the seed (`{role, message}`).

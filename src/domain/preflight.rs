@@ -34,6 +34,50 @@ impl Default for History {
     }
 }
 
+/// Seconds a line is taken by a call nobody answers (ringing, voicemail detection).
+const UNANSWERED_SECS: f64 = 30.0;
+
+impl History {
+    /// From the outcomes of past batches (newest first is not required); the defaults
+    /// when none has finished calls.
+    pub fn from_outcomes<'o>(outcomes: impl IntoIterator<Item = &'o super::BatchOutcome>) -> Self {
+        let (mut batches, mut finished, mut completed) = (0, 0usize, 0usize);
+        let (mut talk, mut timed) = (0.0, 0usize);
+        let (mut cost, mut costed) = (0.0, 0usize);
+        for o in outcomes {
+            if o.finished == 0 {
+                continue;
+            }
+            batches += 1;
+            finished += o.finished;
+            completed += o.completed;
+            if let Some(d) = o.avg_duration_secs {
+                talk += d * o.completed as f64;
+                timed += o.completed;
+            }
+            if let Some(c) = o.cost_total.filter(|_| o.cost_known_for > 0) {
+                cost += c;
+                costed += o.cost_known_for;
+            }
+        }
+        if batches == 0 {
+            return Self::default();
+        }
+        let pickup_rate = completed as f64 / finished as f64;
+        let talk = if timed > 0 {
+            talk / timed as f64
+        } else {
+            Self::default().avg_call_secs
+        };
+        Self {
+            avg_call_secs: pickup_rate * talk + (1.0 - pickup_rate) * UNANSWERED_SECS,
+            pickup_rate,
+            avg_cost: (costed > 0).then(|| cost / costed as f64),
+            batches,
+        }
+    }
+}
+
 pub struct PreflightInput<'a> {
     pub group: &'a Group,
     pub clients: &'a [Client],
@@ -186,6 +230,7 @@ pub fn run(input: &PreflightInput<'_>) -> Preflight {
             name: c.name.clone(),
             phone_number: e164.to_string(),
             variables: vars,
+            prior_attempts: 0,
         });
     }
     let requested = input.scheduled.unwrap_or(input.now).max(input.now);

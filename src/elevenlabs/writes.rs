@@ -3,6 +3,7 @@
 //! dropped connection, 5xx): the client first checks whether the first attempt took effect.
 
 use bytes::Bytes;
+use std::collections::HashSet;
 use futures::{StreamExt, pin_mut};
 use reqwest::Method;
 
@@ -20,6 +21,17 @@ impl ElevenLabsClient {
     pub async fn submit_batch(
         &self,
         req: &SubmitBatchRequest,
+    ) -> Result<BatchCallResponse, ElevenLabsError> {
+        self.submit_batch_excluding(req, &HashSet::new()).await
+    }
+
+    /// [`submit_batch`](Self::submit_batch), where the lookup after an ambiguous failure
+    /// ignores `known` batch ids (batches we already hold a record of), so a batch
+    /// that shares the call name of an earlier one is never taken for it.
+    pub async fn submit_batch_excluding(
+        &self,
+        req: &SubmitBatchRequest,
+        known: &HashSet<String>,
     ) -> Result<BatchCallResponse, ElevenLabsError> {
         let policy = self.retry_policy().clone();
         let body = serde_json::to_vec(req).map_err(|e| ElevenLabsError::Decode(e.to_string()))?;
@@ -45,7 +57,7 @@ impl ElevenLabsClient {
             // Give a slow server time to finish what it may be doing, then look.
             tokio::time::sleep(policy.delay(attempt, &err)).await;
             attempt += 1;
-            match self.find_submitted(req, since).await {
+            match self.find_submitted(req, since, known).await {
                 Ok(Some(found)) => {
                     tracing::info!(batch_id = %found.id, "elevenlabs: submit had succeeded; not resubmitting");
                     return Ok(found);
@@ -65,6 +77,7 @@ impl ElevenLabsClient {
         &self,
         req: &SubmitBatchRequest,
         created_since_unix: i64,
+        known: &HashSet<String>,
     ) -> Result<Option<BatchCallResponse>, ElevenLabsError> {
         let max_items = self.retry_policy().submit_lookup_pages.max(1) * 100;
         let stream = self.list_batches().take(max_items);
@@ -72,6 +85,7 @@ impl ElevenLabsClient {
         while let Some(item) = stream.next().await {
             let b = item?;
             if b.name == req.call_name
+                && !known.contains(&b.id)
                 && b.agent_id == req.agent_id
                 && b.created_at_unix >= created_since_unix
                 && (b.total_calls_scheduled == 0

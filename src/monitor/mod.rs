@@ -8,6 +8,7 @@
 
 pub mod enrich;
 mod error;
+mod follow_up;
 mod poller;
 pub mod view;
 
@@ -39,6 +40,43 @@ pub struct HubConfig {
     pub first_poll_timeout: Duration,
     /// Stops a batch whose calls are going wrong; None = off.
     pub breaker: Option<crate::domain::policy::CircuitBreaker>,
+    /// Calling windows: a batch running at the close is stopped and its undialled
+    /// recipients resubmitted for the next opening. None = off.
+    pub rules: Option<crate::domain::rules::RulePack>,
+    /// Zone of the call names of continuations.
+    pub timezone: chrono_tz::Tz,
+    pub clock: Clock,
+}
+
+/// What time it is, for the calling windows (tests set it; the service uses the system's).
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Self {
+        Clock(Arc::new(chrono::Utc::now))
+    }
+
+    /// A clock that reads `f`.
+    pub fn from_fn(f: impl Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static) -> Self {
+        Clock(Arc::new(f))
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        (self.0)()
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self::system()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock({})", self.now())
+    }
 }
 
 impl HubConfig {
@@ -48,6 +86,9 @@ impl HubConfig {
             enrich_concurrency: cfg.enrich_concurrency.max(1),
             first_poll_timeout: Duration::from_secs(60),
             breaker: None,
+            rules: None,
+            timezone: chrono_tz::America::Bogota,
+            clock: Clock::system(),
         }
     }
 }
@@ -80,6 +121,21 @@ pub enum HubError {
     ShuttingDown,
 }
 
+/// Why a stopped batch's undialled recipients cannot be resubmitted.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ResumeError {
+    #[error("el batch no es de este servicio")]
+    NotOurs,
+    #[error("el batch sigue en curso; cancélelo o espere a que termine")]
+    Running,
+    #[error("el batch ya continúa en {0}")]
+    AlreadyContinued(String),
+    #[error("{}", .0.message)]
+    Upstream(PollError),
+    #[error("almacén: {0}")]
+    Store(String),
+}
+
 /// A viewer's handle: the latest snapshot and the error channel.
 pub struct Subscription {
     pub snapshots: watch::Receiver<Option<Arc<Snapshot>>>,
@@ -103,6 +159,9 @@ pub(crate) struct Inner {
     entries: Mutex<HashMap<String, Arc<Entry>>>,
     finals: Mutex<IndexMap<String, Arc<Snapshot>>>,
     polls: AtomicU64,
+    /// Serialises what re-dials a finished batch: a manual retry and the poller's
+    /// continuation (automatic retry, resubmission) must never both happen.
+    redial_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Clone)]
@@ -125,6 +184,7 @@ impl Hub {
             entries: Mutex::new(HashMap::new()),
             finals: Mutex::new(IndexMap::new()),
             polls: AtomicU64::new(0),
+            redial_locks: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -190,18 +250,63 @@ impl Hub {
         self.entry(batch_id, true).0.kick.notify_one();
     }
 
-    /// Resumes watching batches that were still running when the service stopped.
+    /// Held while anything re-dials `batch_id`'s recipients (see `redial_locks`).
+    pub fn redial_lock(&self, batch_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.0.redial_lock(batch_id)
+    }
+
+    /// Resumes watching batches that were still running when the service stopped, and
+    /// finished ones whose policies were not applied yet (a continuation to submit).
     pub fn resume(&self) {
         match self.0.store.batches() {
             Ok(all) => {
                 for b in all {
-                    if !b.last_status.as_ref().is_some_and(|s| s.is_final()) {
+                    let running = !b.last_status.as_ref().is_some_and(|s| s.is_final());
+                    if running || follow_up::pending(&b) {
                         self.entry(&b.batch_id, false);
                     }
                 }
             }
             Err(e) => tracing::warn!(error = %e, "no se pudieron leer los batches guardados"),
         }
+    }
+
+    /// Resubmits, as a new batch, the recipients a stopped batch never dialled (after the
+    /// circuit breaker, a cancel, or a window's close), once: None when there are none.
+    /// Scheduled for the next opening when the calling window is closed.
+    pub async fn resume_undialled(
+        &self,
+        batch_id: &str,
+        actor: &str,
+    ) -> Result<Option<crate::domain::FollowUpLink>, ResumeError> {
+        let lock = self.redial_lock(batch_id);
+        let _guard = lock.lock().await;
+        let mut rec = self
+            .0
+            .store
+            .batch(batch_id)
+            .map_err(|e| ResumeError::Store(e.to_string()))?
+            .ok_or(ResumeError::NotOurs)?;
+        if let Some(link) = &rec.continued_by {
+            return Err(ResumeError::AlreadyContinued(link.batch_id.clone()));
+        }
+        let detail = self
+            .0
+            .client
+            .get_batch(batch_id)
+            .await
+            .map_err(|e| ResumeError::Upstream(PollError::from_upstream(&e)))?;
+        let view = view::build_view(&detail, Some(&rec), &HashMap::new(), &HashMap::new());
+        if !view.status.is_final() {
+            return Err(ResumeError::Running);
+        }
+        let link = follow_up::resume_now(&self.0, &mut rec, &view, actor)
+            .await
+            .map_err(ResumeError::Upstream)?;
+        if link.is_some() {
+            self.kick(batch_id);
+        }
+        Ok(link)
     }
 
     /// Upstream batch polls made so far.
@@ -272,6 +377,15 @@ impl Hub {
 }
 
 impl Inner {
+    fn redial_lock(&self, batch_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.redial_locks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(batch_id.to_string())
+            .or_default()
+            .clone()
+    }
+
     /// Removes a poller that wants to stop, unless it was kicked meanwhile (then it must
     /// poll again). A final snapshot stays available to later requests.
     fn retire(

@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::enrich::EnrichState;
+use super::follow_up::{self, Applied};
 use super::view::{build_view, differs, fully_enriched, wants_enrichment};
 use super::{Entry, Inner, PollError, Snapshot};
 use crate::api::timestamp_now;
@@ -14,7 +15,7 @@ use crate::api::timestamp_now;
 const MAX_UNWATCHED_FAILURES: u32 = 10;
 
 pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
-    let record = match hub.store.batch(&batch_id) {
+    let mut record = match hub.store.batch(&batch_id) {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(%batch_id, error = %e, "registro del batch ilegible; se sigue sin él");
@@ -25,9 +26,15 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
     let mut last: Option<Arc<Snapshot>> = entry.tx.borrow().clone();
     let mut seq = last.as_ref().map(|s| s.seq).unwrap_or(0);
     let mut failures = 0u32;
-    let mut tripped = false;
+    // A batch already stopped (before a restart) is not stopped twice.
+    let mut tripped = record.as_ref().is_some_and(|r| r.stop_reason.is_some());
     loop {
-        entry.kicked.store(false, Ordering::SeqCst);
+        // Kicked after a change of ours (retry, cancel): the record may have changed too.
+        if entry.kicked.swap(false, Ordering::SeqCst)
+            && let Ok(Some(fresh)) = hub.store.batch(&batch_id)
+        {
+            record = Some(fresh);
+        }
         let mut delay = hub.cfg.poll_interval;
         hub.polls.fetch_add(1, Ordering::Relaxed);
         let polled = tokio::select! {
@@ -54,19 +61,45 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                     _ = hub.enricher.fill(wanted, &mut enrich) => {}
                     _ = hub.cancel.cancelled() => return,
                 }
-                let view = build_view(
-                    &detail,
-                    record.as_ref(),
-                    &enrich.conversations,
-                    &enrich.failures,
-                );
+                let build = |record: Option<&crate::domain::BatchRecord>| {
+                    build_view(&detail, record, &enrich.conversations, &enrich.failures)
+                };
+                let mut view = build(record.as_ref());
+                if let Some(rec) = record.as_mut() {
+                    // Whatever the poller saves of the record carries the status seen now.
+                    rec.last_status = Some(view.status.clone());
+                }
                 let status_final = view.status.is_final();
+                let mut changed = false;
                 if !status_final && !tripped {
-                    tripped = trip_breaker(&hub, &batch_id, &entry, &view).await;
+                    tripped = trip_breaker(&hub, &batch_id, &entry, &view, record.as_mut()).await;
+                    changed = tripped;
+                }
+                // Calling window and continuations (automatic retry, resubmission).
+                let mut held = false;
+                if let Some(rec) = record.as_mut() {
+                    match follow_up::apply(&hub, &entry, rec, &view).await {
+                        Applied::Nothing => {}
+                        Applied::Changed => changed = true,
+                        Applied::Blocked => held = true,
+                    }
+                }
+                if changed {
+                    view = build(record.as_ref());
                 }
                 // Viewers hear "final" only once every completed call is enriched (or has
                 // given up), so `batch-completed` carries the transcripts.
                 let is_final = status_final && fully_enriched(&view, &enrich.gave_up);
+                if is_final
+                    && let Some(rec) = record.as_mut()
+                    && rec.outcome.is_none()
+                {
+                    // Past batches feed the next pre-flight estimate.
+                    rec.outcome = Some(outcome(&view));
+                    if let Err(e) = hub.store.put_batch(rec) {
+                        tracing::warn!(%batch_id, error = %e, "no se pudo guardar el resultado del batch");
+                    }
+                }
                 if last
                     .as_ref()
                     .is_none_or(|s| differs(&s.view, &view) || s.is_final != is_final)
@@ -92,6 +125,7 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                 }
                 let unwatched = entry.tx.receiver_count() == 0;
                 if status_final
+                    && !held
                     && (is_final || unwatched)
                     && hub.retire(&batch_id, &entry, last.clone(), false)
                 {
@@ -135,6 +169,7 @@ async fn trip_breaker(
     batch_id: &str,
     entry: &Entry,
     view: &crate::api::BatchStatusView,
+    record: Option<&mut crate::domain::BatchRecord>,
 ) -> bool {
     use crate::domain::policy::Outcome;
     let Some(breaker) = &hub.cfg.breaker else {
@@ -159,22 +194,40 @@ async fn trip_breaker(
         Ok(_) => trip.message.clone(),
         Err(e) => format!("{} (no se pudo cancelar: {e})", trip.message),
     };
+    if let Some(rec) = record {
+        rec.stop_reason = Some(crate::domain::StopReason {
+            code: follow_up::CIRCUIT_BREAKER.into(),
+            message: message.clone(),
+            at_unix: chrono::Utc::now().timestamp(),
+        });
+        if let Err(e) = hub.store.put_batch(rec) {
+            tracing::error!(%batch_id, error = %e, "no se pudo guardar el motivo de la parada");
+        }
+    }
     let _ = entry.errors.send(PollError {
         message,
-        code: "circuit_breaker".into(),
+        code: follow_up::CIRCUIT_BREAKER.into(),
         status: None,
         retry_after: None,
         fatal: false,
     });
-    let audit = crate::store::audit::AuditEntry {
-        at: chrono::Utc::now(),
-        actor: "system".into(),
-        action: "batch.circuit_breaker".into(),
-        target: batch_id.to_string(),
-        details: serde_json::to_value(&trip).unwrap_or_default(),
-    };
-    if let Err(e) = hub.store.audit(&audit) {
-        tracing::error!(%batch_id, error = %e, "no se pudo auditar el disyuntor");
-    }
+    follow_up::audit(
+        hub,
+        "system",
+        "batch.circuit_breaker",
+        batch_id,
+        serde_json::to_value(&trip).unwrap_or_default(),
+    );
     true
+}
+
+fn outcome(view: &crate::api::BatchStatusView) -> crate::domain::BatchOutcome {
+    let k = crate::report::kpis(view);
+    crate::domain::BatchOutcome {
+        finished: k.finished,
+        completed: k.completed,
+        avg_duration_secs: k.average_duration_secs,
+        cost_total: k.cost_total,
+        cost_known_for: k.cost_known_for,
+    }
 }

@@ -5,8 +5,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::api::{BatchStatusView, RecipientView};
-use crate::domain::{BatchRecord, ConversationDetails, RecipientStatus, SubmittedRecipient};
+use crate::api::{AutoRetryView, BatchStatusView, RecipientView};
+use crate::domain::{
+    BatchRecord, ConversationDetails, FollowUpKind, RecipientStatus, SubmittedRecipient,
+};
 use crate::elevenlabs::BatchCallDetailedResponse;
 
 /// Where a conversation's audio is served by the service (browsers cannot send the key).
@@ -65,8 +67,14 @@ pub fn build_view(
                     updated_at_unix: r.updated_at_unix,
                     cost: None,
                     data_collection: Default::default(),
-                    attempts: 1,
+                    attempts: 0,
                 };
+                v.attempts = attempts(
+                    sent.map_or(0, |s| s.prior_attempts),
+                    record.and_then(|r| r.retried.get(&v.phone_number)),
+                    &v.status,
+                    v.conversation_id.as_deref(),
+                );
                 if let Some(cid) = v.conversation_id.clone()
                     && wants_enrichment(&v.status, Some(&cid))
                 {
@@ -100,11 +108,50 @@ pub fn build_view(
         counts: BatchStatusView::count(&recipients),
         total_recipients: recipients.len(),
         recipients,
-        stop_reason: None,
-        auto_retry: None,
-        continued_by: None,
-        continues: None,
+        stop_reason: record.and_then(|r| r.stop_reason.clone()),
+        auto_retry: record.and_then(auto_retry),
+        continued_by: record.and_then(|r| r.continued_by.as_ref().map(|c| c.batch_id.clone())),
+        continues: record.and_then(|r| r.continues.clone()),
     }
+}
+
+/// Calls made to a recipient so far: those of the batches this one continues, the
+/// earlier calls upstream `/retry` rounds replaced (a round that did not re-dial it left
+/// the same conversation), and this round's when it was placed (a recipient still queued,
+/// or cancelled before dialling, has not been called in it).
+pub fn attempts(
+    prior: u32,
+    retried: Option<&Vec<String>>,
+    status: &RecipientStatus,
+    conversation_id: Option<&str>,
+) -> u32 {
+    let this_round = match status {
+        RecipientStatus::Pending => 0,
+        RecipientStatus::Cancelled if conversation_id.is_none() => 0,
+        _ => 1,
+    };
+    let replaced = retried.map_or(0, |rounds| {
+        rounds
+            .iter()
+            .filter(|c| conversation_id != Some(c.as_str()))
+            .count()
+    });
+    prior + replaced as u32 + this_round
+}
+
+fn auto_retry(r: &BatchRecord) -> Option<AutoRetryView> {
+    let p = r.retry_policy.as_ref()?;
+    Some(AutoRetryView {
+        outcomes: p.outcomes.clone(),
+        max_attempts: p.max_attempts,
+        spacing_secs: p.spacing_secs,
+        rounds: r.retry_round,
+        next_at_unix: r
+            .continued_by
+            .as_ref()
+            .filter(|c| c.kind == FollowUpKind::Retry)
+            .and_then(|c| c.scheduled_time_unix),
+    })
 }
 
 fn enrich(v: &mut RecipientView, c: &ConversationDetails) {
@@ -189,9 +236,11 @@ mod tests {
                 name: "Dr. García".into(),
                 phone_number: "+573001112223".into(),
                 variables: vars,
+                prior_attempts: 0,
             }],
             skipped: vec![],
             last_status: None,
+            ..Default::default()
         }
     }
 

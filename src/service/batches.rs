@@ -18,7 +18,7 @@ use super::state::AppState;
 use crate::api::{BatchListItem, CancelData, Envelope, RetryData};
 use crate::domain::{BatchRecord, BatchStatus, RecipientStatus};
 use crate::elevenlabs::BatchCallResponse;
-use crate::monitor::{HubError, Snapshot};
+use crate::monitor::{HubError, ResumeError, Snapshot};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/batch-calls/{batch_id}/status", get(status))
         .route("/api/batch-calls/{batch_id}/retry", post(retry))
         .route("/api/batch-calls/{batch_id}/cancel", post(cancel))
+        .route("/api/batch-calls/{batch_id}/resume", post(resume))
 }
 
 /// Batch ids are ElevenLabs' (`btcal_…`): anything else is refused before going upstream.
@@ -185,8 +186,8 @@ async fn list(
                 group_id: Some(r.group_id),
                 group_name: Some(r.group_name.clone()),
                 agent_id: r.agent_id.clone(),
-                stop_reason: None,
-                continued_by: None,
+                stop_reason: r.stop_reason.clone(),
+                continued_by: r.continued_by.as_ref().map(|c| c.batch_id.clone()),
             },
         ));
     }
@@ -227,11 +228,19 @@ async fn list(
 
 /// The batch as it stands upstream right now (retry and cancel never act on a stale
 /// snapshot): the hub, every recipient's status and the batch's refined status.
+/// The batch as upstream has it now (not the hub's cached view): what retry and cancel act on.
 async fn current<'a>(
     st: &'a AppState,
     caller: &Caller,
     id: &str,
-) -> Result<(&'a crate::monitor::Hub, Vec<RecipientStatus>, BatchStatus), ApiError> {
+) -> Result<
+    (
+        &'a crate::monitor::Hub,
+        Vec<crate::elevenlabs::BatchRecipientResponse>,
+        BatchStatus,
+    ),
+    ApiError,
+> {
     visible_record(st, caller, id)?;
     let hub = st.hub()?;
     let detail = hub
@@ -242,7 +251,7 @@ async fn current<'a>(
     let statuses: Vec<RecipientStatus> =
         detail.recipients.iter().map(|r| r.status.clone()).collect();
     let status = detail.batch.status.clone().refine(&statuses);
-    Ok((hub, statuses, status))
+    Ok((hub, detail.recipients, status))
 }
 
 async fn retry(
@@ -250,7 +259,12 @@ async fn retry(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Ok200<RetryData>, ApiError> {
-    let (hub, statuses, status) = current(&st, &caller, &id).await?;
+    check_batch_id(&id)?;
+    let hub = st.hub()?;
+    // Never together with the poller's continuation of this batch (automatic retry).
+    let lock = hub.redial_lock(&id);
+    let _guard = lock.lock().await;
+    let (hub, recipients, status) = current(&st, &caller, &id).await?;
     if status == BatchStatus::Cancelled {
         return Err(ApiError::conflict(
             "batch_cancelled",
@@ -263,7 +277,30 @@ async fn retry(
             "El batch sigue en curso; espere a que termine para reintentar las llamadas fallidas",
         ));
     }
-    let retried = statuses.iter().filter(|s| s.is_retryable()).count();
+    let mut record = st.store().batch(&id)?;
+    if let Some(next) = record
+        .as_ref()
+        .and_then(|r| r.continued_by.as_ref().map(|c| c.batch_id.clone()))
+    {
+        return Err(ApiError::conflict(
+            "batch_continued",
+            format!(
+                "Los destinatarios de este batch ya continúan en el batch {next}; reintente ese"
+            ),
+        )
+        .with_details(serde_json::json!({ "batchId": next })));
+    }
+    if record.as_ref().is_some_and(|r| r.pending_follow_up.is_some()) {
+        return Err(ApiError::conflict(
+            "follow_up_pending",
+            "Se está enviando el reintento automático de este batch; espere un momento",
+        ));
+    }
+    let retryable: Vec<_> = recipients
+        .iter()
+        .filter(|r| r.status.is_retryable())
+        .collect();
+    let retried = retryable.len();
     if retried == 0 {
         return Err(ApiError::conflict(
             "nothing_to_retry",
@@ -274,7 +311,26 @@ async fn retry(
         .retry_batch(&id)
         .await
         .map_err(|e| ApiError::from_upstream(&e))?;
-    let _ = st.store().set_batch_status(&id, &BatchStatus::InProgress);
+    match record.as_mut() {
+        Some(rec) => {
+            // What each re-dialled recipient had, so their attempts count this round
+            // once a new call shows up; the policies look at the batch again when it ends.
+            for r in retryable {
+                if let Some(phone) = &r.phone_number {
+                    rec.retried
+                        .entry(phone.clone())
+                        .or_default()
+                        .push(r.conversation_id.clone().unwrap_or_default());
+                }
+            }
+            rec.last_status = Some(BatchStatus::InProgress);
+            rec.follow_up_done = false;
+            st.store().put_batch(rec)?;
+        }
+        None => {
+            let _ = st.store().set_batch_status(&id, &BatchStatus::InProgress);
+        }
+    }
     hub.kick(&id);
     super::campaign::audit(
         &st,
@@ -293,12 +349,75 @@ async fn retry(
     ))
 }
 
+/// `POST /api/batch-calls/:id/resume`: a stopped batch's undialled recipients, as a new
+/// batch (at once, or at the next opening when the calling window is closed).
+async fn resume(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Ok200<ResumeData>, ApiError> {
+    visible_record(&st, &caller, &id)?;
+    let hub = st.hub()?;
+    let actor = super::campaign::actor(&caller);
+    match hub.resume_undialled(&id, &actor).await {
+        Ok(Some(link)) => Ok(Ok200::new(
+            match link.scheduled_time_unix {
+                Some(t) => format!(
+                    "{} destinatarios sin marcar reenviados en el batch {}, programado para el {}",
+                    link.recipients,
+                    link.batch_id,
+                    chrono::DateTime::from_timestamp(t, 0)
+                        .unwrap_or_default()
+                        .with_timezone(&st.cfg().timezone)
+                        .format("%d/%m/%Y a las %H:%M")
+                ),
+                None => format!(
+                    "{} destinatarios sin marcar reenviados en el batch {}",
+                    link.recipients, link.batch_id
+                ),
+            },
+            ResumeData {
+                batch_id: id,
+                new_batch_id: link.batch_id,
+                recipients_count: link.recipients,
+                scheduled_time_unix: link.scheduled_time_unix,
+            },
+        )),
+        Ok(None) => Err(ApiError::conflict(
+            "nothing_to_resume",
+            "Todos los destinatarios de este batch ya fueron marcados; no hay nada que reanudar",
+        )),
+        Err(ResumeError::NotOurs) => Err(ApiError::batch_not_found(&id)),
+        Err(ResumeError::Running) => Err(ApiError::conflict(
+            "batch_in_progress",
+            "El batch sigue en curso; cancélelo o espere a que termine antes de reanudar",
+        )),
+        Err(ResumeError::AlreadyContinued(next)) => Err(ApiError::conflict(
+            "batch_continued",
+            format!("Los destinatarios de este batch ya continúan en el batch {next}"),
+        )
+        .with_details(serde_json::json!({ "batchId": next }))),
+        Err(ResumeError::Upstream(e)) => Err(ApiError::from_poll(e)),
+        Err(ResumeError::Store(e)) => Err(ApiError::internal(e)),
+    }
+}
+
+/// `data` of `POST /api/batch-calls/:id/resume`.
+#[derive(Debug, serde::Serialize)]
+struct ResumeData {
+    batch_id: String,
+    new_batch_id: String,
+    recipients_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheduled_time_unix: Option<i64>,
+}
+
 async fn cancel(
     caller: Caller,
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Ok200<CancelData>, ApiError> {
-    let (hub, statuses, status) = current(&st, &caller, &id).await?;
+    let (hub, recipients, status) = current(&st, &caller, &id).await?;
     if status.is_final() {
         return Err(ApiError::conflict(
             "batch_already_final",
@@ -308,7 +427,10 @@ async fn cancel(
             ),
         ));
     }
-    let cancelled = statuses.iter().filter(|s| s.is_not_started()).count();
+    let cancelled = recipients
+        .iter()
+        .filter(|r| r.status.is_not_started())
+        .count();
     hub.client()
         .cancel_batch(&id)
         .await

@@ -14,11 +14,12 @@ use std::collections::HashSet;
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiJson, ApiPath, truncate};
-use super::plan::{self, MAX_RECIPIENTS};
+use crate::submission::{self as plan, MAX_RECIPIENTS};
 use super::respond::Ok200;
 use super::state::AppState;
 use crate::api::{Envelope, StartCallData, StartCallRequest};
 use crate::domain::preflight::{self, History, Preflight, PreflightInput};
+use crate::domain::policy::RetryPolicy;
 use crate::domain::{BatchRecord, Group, GroupId, User, UserId};
 use crate::store::cache::IdempotentResponse;
 
@@ -103,6 +104,39 @@ fn contacted_today(
         .take_while(|b| b.created_at.with_timezone(&tz).date_naive() >= today)
         .flat_map(|b| b.recipients.into_iter().map(|r| r.phone_number))
         .collect())
+}
+
+/// The batch's automatic retry policy: the request's, else the configured one; None when
+/// it allows a single attempt (off).
+fn retry_policy(
+    st: &AppState,
+    asked: Option<RetryPolicy>,
+) -> Result<Option<RetryPolicy>, ApiError> {
+    let p = asked.unwrap_or_else(|| st.cfg().campaign.retry.clone());
+    if p.max_attempts > 1 && p.outcomes.iter().any(|o| !o.is_retryable()) {
+        return Err(ApiError::unprocessable(
+            "invalid_retry_policy",
+            "retryPolicy.outcomes solo admite \"failed\" y \"voicemail\"",
+        ));
+    }
+    if p.spacing_secs < 0 || p.max_attempts > 10 {
+        return Err(ApiError::unprocessable(
+            "invalid_retry_policy",
+            "retryPolicy: spacingSecs no puede ser negativo y maxAttempts va de 1 a 10",
+        ));
+    }
+    Ok((p.max_attempts > 1 && !p.outcomes.is_empty()).then_some(p))
+}
+
+/// Past batches of this agent (the last ten that finished) for the estimate.
+fn history(st: &AppState, agent_id: &str) -> Result<History, ApiError> {
+    let past = st.store().batches()?;
+    Ok(History::from_outcomes(
+        past.iter()
+            .filter(|b| b.agent_id == agent_id)
+            .filter_map(|b| b.outcome.as_ref())
+            .take(10),
+    ))
 }
 
 async fn start_call(
@@ -217,9 +251,12 @@ async fn start_call(
         rules,
         scheduled,
         concurrency: CONCURRENCY_HINT,
-        history: History::default(),
+        history: history(&st, &agent_id)?,
         ..PreflightInput::new(&g, &clients, &required, now)
     });
+    let retry_policy = retry_policy(&st, req.retry_policy.clone())?;
+    let mut plan = plan;
+    plan.retry_policy = retry_policy.clone();
     if query.dry_run {
         let message = format!(
             "Verificación previa: se marcaría a {} destinatarios; {} omitidos, {} sin todas las variables",
@@ -288,9 +325,12 @@ async fn start_call(
         scheduled_time_unix,
         tz,
     );
+    // Today's batches of this group share the call name: the lookup after an ambiguous
+    // failure must not take one of them for this one.
+    let known = st.store().batch_ids()?;
     let batch = hub
         .client()
-        .submit_batch(&request)
+        .submit_batch_excluding(&request, &known)
         .await
         .map_err(|e| ApiError::from_upstream(&e))?;
     let record = BatchRecord {
@@ -306,6 +346,8 @@ async fn start_call(
         recipients: plan.recipients,
         skipped,
         last_status: Some(batch.status.clone()),
+        retry_policy,
+        ..Default::default()
     };
     // The batch exists upstream now: a failed save must not hide its id from the caller.
     if let Err(e) = st.store().put_batch(&record) {
@@ -327,7 +369,12 @@ async fn start_call(
         &caller,
         "batch.start",
         &batch.id,
-        json!({ "groupId": group_id, "recipients": record.recipients.len(), "scheduledTimeUnix": scheduled_time_unix }),
+        json!({
+            "groupId": group_id,
+            "recipients": record.recipients.len(),
+            "scheduledTimeUnix": scheduled_time_unix,
+            "retryPolicy": record.retry_policy,
+        }),
     );
     let message = match (&plan.window.reason, plan.window.open_at_start) {
         (Some(why), false) => format!(

@@ -11,7 +11,6 @@ pub mod demo;
 pub mod error;
 mod groups;
 mod meta;
-pub mod plan;
 mod prepare;
 mod respond;
 pub mod state;
@@ -45,6 +44,8 @@ pub struct ServeOptions {
     pub no_auth: bool,
     /// Load the demo workspace (user 19, group 55 "Médicos Test", two more groups).
     pub demo_data: bool,
+    /// The clock calling windows are judged by; None = the system's (tests set it).
+    pub clock: Option<crate::monitor::Clock>,
 }
 
 #[derive(Debug, Error)]
@@ -114,6 +115,9 @@ pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, Ser
             store.clone(),
             HubConfig {
                 breaker: cfg.campaign.breaker.clone(),
+                rules: cfg.campaign.rules.clone(),
+                timezone: cfg.timezone,
+                clock: opts.clock.clone().unwrap_or_default(),
                 ..HubConfig::from_service(&cfg.service)
             },
             cancel.child_token(),
@@ -203,6 +207,7 @@ pub fn serve_command(mut cfg: Config, args: &crate::cli::ServeArgs) -> color_eyr
         addr: args.addr,
         no_auth: args.no_auth,
         demo_data: args.demo_data,
+        clock: None,
     };
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {

@@ -15,6 +15,15 @@ impl Store {
         get(&self.batches, batch_id.as_bytes())
     }
 
+    /// Ids of every batch we hold a record of (keys only: cheap).
+    pub fn batch_ids(&self) -> Result<std::collections::HashSet<String>> {
+        self.batches
+            .iter()
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
+            .collect()
+    }
+
     /// Every batch we submitted, newest first.
     pub fn batches(&self) -> Result<Vec<BatchRecord>> {
         let mut all: Vec<BatchRecord> = values(self.batches.iter())?;

@@ -137,6 +137,7 @@ fn batches_are_listed_newest_first() {
                 recipients: vec![],
                 skipped: vec![],
                 last_status: None,
+                ..Default::default()
             })
             .unwrap();
     }

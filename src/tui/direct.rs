@@ -62,6 +62,7 @@ pub fn cli_main(cfg: &Config, args: &TuiArgs) -> Result<()> {
                 addr: Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
                 no_auth: false,
                 demo_data: false,
+                clock: None,
             },
         )
         .await?;

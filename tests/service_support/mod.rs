@@ -38,6 +38,7 @@ pub async fn serve(cfg: Config, no_auth: bool, demo: bool) -> ServiceHandle {
             addr: Some("127.0.0.1:0".parse().unwrap()),
             no_auth,
             demo_data: demo,
+            clock: None,
         },
     )
     .await

@@ -1,4 +1,4 @@
-//! The pure part of a call start after the pre-flight check (`domain::preflight` decides
+//! The pure part of a submission after the pre-flight check (`domain::preflight` decides
 //! who is dialled): the call name and the upstream request. No I/O.
 
 use chrono::{DateTime, Datelike, Utc};
