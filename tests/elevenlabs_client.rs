@@ -388,6 +388,34 @@ async fn retry_after_is_honoured() {
     h.shutdown().await;
 }
 
+/// Two batches of one group on one day share the seed's call name. When the second's
+/// submit fails before anything was created, the lookup must not take the first
+/// (already ours) for it: the second must really be submitted.
+#[tokio::test]
+async fn the_submit_lookup_skips_batches_we_already_hold() {
+    let h = start(fast()).await;
+    let c = client(&h);
+    let name = "Llamada Médicos - 25/11/2026";
+    let first = c.submit_batch(&request(&h, name, 3)).await.unwrap();
+    h.set_faults(FaultConfig {
+        error_503_rate: 1.0,
+        max_faults: Some(1),
+        endpoints: vec![SUBMIT.to_string()],
+        ..Default::default()
+    });
+    let known = std::collections::HashSet::from([first.id.clone()]);
+    let second = c
+        .submit_batch_excluding(&request(&h, name, 3), &known)
+        .await
+        .unwrap();
+    assert_ne!(
+        second.id, first.id,
+        "the earlier batch was taken for the new one"
+    );
+    assert_eq!(h.batches_named(name), 2);
+    h.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_failed_submit_never_makes_a_duplicate_batch() {
     let h = start(fast()).await;

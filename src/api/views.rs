@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use crate::domain::StopReason;
 pub use crate::domain::TranscriptLine;
 use crate::domain::policy::RetryPolicy;
-pub use crate::domain::StopReason;
 use crate::domain::{BatchStatus, GroupId, RecipientStatus, SkippedClient, Variables};
 
 /// The automatic retry policy of a batch and where it stands.

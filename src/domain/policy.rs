@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+
+use super::rules::RulePack;
 use super::status::RecipientStatus;
 
 /// When to re-dial automatically. Upstream `/retry` re-dials a batch's failed and voicemail
@@ -66,6 +69,35 @@ impl RetryPolicy {
             recipients: due.len(),
         }
     }
+}
+
+/// When a retry round due at `due_unix` may dial: not before `now`, inside the calling
+/// window, and, when the pack allows one contact a day and the round re-dials voicemail
+/// (a voicemail is a contact), not before tomorrow's opening. A round of failed calls
+/// (nobody was reached) may go the same day.
+pub fn retry_round_at(
+    due_unix: i64,
+    voicemail: bool,
+    rules: Option<&RulePack>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let mut at = DateTime::from_timestamp(due_unix, 0)
+        .unwrap_or(now)
+        .max(now);
+    if let Some(rules) = rules {
+        if voicemail && rules.max_contacts_per_day.is_some() {
+            at = at.max(next_local_day(now, rules.timezone));
+        }
+        at = rules.next_opening(at).unwrap_or(at);
+    }
+    at
+}
+
+fn next_local_day(now: DateTime<Utc>, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    let tomorrow = now.with_timezone(&tz).date_naive() + Duration::days(1);
+    tz.from_local_datetime(&tomorrow.and_time(NaiveTime::MIN))
+        .earliest()
+        .map_or(now + Duration::days(1), |d| d.with_timezone(&Utc))
 }
 
 /// Stops a batch when, over its last `window` finished calls, the share of calls that
@@ -179,6 +211,41 @@ mod tests {
         );
         let second = vec![o(Completed, 1, Some(40), 100), o(Failed, 2, None, 900)];
         assert_eq!(p.decide(&second), RetryDecision::Done);
+    }
+
+    /// Wednesday 25 Nov 2026, hh:mm in Bogotá (UTC−5).
+    fn bogota(day: u32, h: u32, m: u32) -> DateTime<Utc> {
+        chrono_tz::America::Bogota
+            .with_ymd_and_hms(2026, 11, day, h, m, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn retry_rounds_land_inside_the_window_and_voicemail_waits_a_day() {
+        let co = RulePack::colombia();
+        let now = bogota(25, 10, 0);
+        // Due in 30 min, window open: then.
+        let due = bogota(25, 10, 30).timestamp();
+        assert_eq!(
+            retry_round_at(due, false, Some(&co), now),
+            bogota(25, 10, 30)
+        );
+        // Due already: now, never in the past.
+        assert_eq!(retry_round_at(0, false, Some(&co), now), now);
+        // Due after the 19:00 close: Thursday 7:00.
+        let late = bogota(25, 19, 30).timestamp();
+        assert_eq!(
+            retry_round_at(late, false, Some(&co), now),
+            bogota(26, 7, 0)
+        );
+        // Voicemail was a contact today: not before tomorrow's opening.
+        assert_eq!(retry_round_at(due, true, Some(&co), now), bogota(26, 7, 0));
+        // Friday 27 → Saturday 28 opens at 8:00.
+        let fri = bogota(27, 12, 0);
+        assert_eq!(retry_round_at(0, true, Some(&co), fri), bogota(28, 8, 0));
+        // Without a rule pack only the spacing counts.
+        assert_eq!(retry_round_at(due, true, None, now), bogota(25, 10, 30));
     }
 
     #[test]

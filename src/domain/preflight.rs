@@ -422,4 +422,32 @@ mod tests {
         assert_eq!(p.window.start_at, at);
         assert_eq!(p.estimate.duration_secs, 0);
     }
+
+    #[test]
+    fn history_comes_from_finished_batches_only() {
+        use crate::domain::BatchOutcome;
+        assert_eq!(History::from_outcomes(&[]), History::default());
+        let empty = BatchOutcome::default();
+        assert_eq!(History::from_outcomes([&empty]), History::default());
+        let a = BatchOutcome {
+            finished: 10,
+            completed: 5,
+            avg_duration_secs: Some(100.0),
+            cost_total: Some(50.0),
+            cost_known_for: 5,
+        };
+        let b = BatchOutcome {
+            finished: 10,
+            completed: 3,
+            avg_duration_secs: Some(60.0),
+            cost_total: None,
+            cost_known_for: 0,
+        };
+        let h = History::from_outcomes([&a, &b, &empty]);
+        assert_eq!(h.batches, 2);
+        assert!((h.pickup_rate - 0.4).abs() < 1e-9);
+        // Talk: (5×100 + 3×60) / 8 = 85 s; line time 0.4×85 + 0.6×30 = 52 s.
+        assert!((h.avg_call_secs - 52.0).abs() < 1e-9, "{h:?}");
+        assert_eq!(h.avg_cost, Some(10.0));
+    }
 }

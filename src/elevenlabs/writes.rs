@@ -3,9 +3,9 @@
 //! dropped connection, 5xx): the client first checks whether the first attempt took effect.
 
 use bytes::Bytes;
-use std::collections::HashSet;
 use futures::{StreamExt, pin_mut};
 use reqwest::Method;
+use std::collections::HashSet;
 
 use super::client::{Call, seg};
 use super::types::*;

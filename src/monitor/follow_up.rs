@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use super::{Entry, Hub, Inner, PollError};
 use crate::api::BatchStatusView;
-use crate::domain::policy::{Outcome, RetryDecision};
+use crate::domain::policy::{Outcome, RetryDecision, retry_round_at};
 use crate::domain::{
     BatchRecord, FollowUpKind, FollowUpLink, PendingFollowUp, RecipientStatus, StopReason,
     SubmittedRecipient,
@@ -37,7 +37,9 @@ pub(super) fn pending(r: &BatchRecord) -> bool {
     r.follow_up_open()
         && (r.pending_follow_up.is_some()
             || r.retry_policy.is_some()
-            || r.stop_reason.as_ref().is_some_and(|s| s.code == WINDOW_CLOSED))
+            || r.stop_reason
+                .as_ref()
+                .is_some_and(|s| s.code == WINDOW_CLOSED))
 }
 
 /// What applying the policies did.
@@ -109,7 +111,12 @@ pub(super) struct Plan {
 }
 
 /// What the policies ask for a final batch; None when nothing is to be dialled again.
-fn plan(hub: &Inner, rec: &BatchRecord, view: &BatchStatusView, now: DateTime<Utc>) -> Option<Plan> {
+fn plan(
+    hub: &Inner,
+    rec: &BatchRecord,
+    view: &BatchStatusView,
+    now: DateTime<Utc>,
+) -> Option<Plan> {
     match &rec.stop_reason {
         Some(s) if s.code == WINDOW_CLOSED => {
             let recipients = undialled(rec, view);
@@ -151,16 +158,8 @@ fn retry_plan(
         .iter()
         .filter(|r| policy.outcomes.contains(&r.status) && r.attempts < policy.max_attempts)
         .collect();
-    let mut at = DateTime::from_timestamp(unix, 0).unwrap_or(now).max(now);
-    if let Some(rules) = &hub.cfg.rules {
-        // A voicemail is a contact: with a daily limit, that round waits for tomorrow.
-        if rules.max_contacts_per_day.is_some()
-            && due.iter().any(|r| r.status == RecipientStatus::Voicemail)
-        {
-            at = at.max(next_local_day(now, rules.timezone));
-        }
-        at = rules.next_opening(at).unwrap_or(at);
-    }
+    let voicemail = due.iter().any(|r| r.status == RecipientStatus::Voicemail);
+    let at = retry_round_at(unix, voicemail, hub.cfg.rules.as_ref(), now);
     let by_phone = sent_by_phone(rec);
     Some(Plan {
         kind: FollowUpKind::Retry,
@@ -170,14 +169,6 @@ fn retry_plan(
             .collect(),
         scheduled: (at > now + Duration::seconds(30)).then_some(at),
     })
-}
-
-fn next_local_day(now: DateTime<Utc>, tz: chrono_tz::Tz) -> DateTime<Utc> {
-    use chrono::TimeZone;
-    let tomorrow = now.with_timezone(&tz).date_naive() + Duration::days(1);
-    tz.from_local_datetime(&tomorrow.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .earliest()
-        .map_or(now + Duration::days(1), |d| d.with_timezone(&Utc))
 }
 
 fn sent_by_phone(rec: &BatchRecord) -> HashMap<&str, &SubmittedRecipient> {
@@ -317,7 +308,10 @@ pub(super) async fn submit(
     let scheduled_time_unix = plan.scheduled.map(|t| t.timestamp());
     let known = hub.store.batch_ids().unwrap_or_default();
     // A marker from a run that stopped mid-submit: look before submitting again.
-    let earlier = rec.pending_follow_up.clone().filter(|p| p.kind == plan.kind);
+    let earlier = rec
+        .pending_follow_up
+        .clone()
+        .filter(|p| p.kind == plan.kind);
     let call_name = earlier.as_ref().map_or(call_name, |p| p.call_name.clone());
     let request = crate::submission::submit_request(
         &plan.recipients,

@@ -313,4 +313,22 @@ mod tests {
             &["conv_1".to_string()].into_iter().collect()
         ));
     }
+
+    #[test]
+    fn attempts_count_calls_made_not_rounds_asked() {
+        use RecipientStatus::*;
+        // First batch: queued has no call yet, a finished call is one.
+        assert_eq!(attempts(0, None, &Pending, None), 0);
+        assert_eq!(attempts(0, None, &Failed, Some("c1")), 1);
+        assert_eq!(attempts(0, None, &Cancelled, None), 0);
+        assert_eq!(attempts(0, None, &Cancelled, Some("c1")), 1);
+        // A retry round re-queued it: its earlier call still counts...
+        let one = vec!["c1".to_string()];
+        assert_eq!(attempts(0, Some(&one), &Pending, None), 1);
+        assert_eq!(attempts(0, Some(&one), &Completed, Some("c2")), 2);
+        // ...but a round that did not re-dial it (same conversation) adds nothing.
+        assert_eq!(attempts(0, Some(&one), &Voicemail, Some("c1")), 1);
+        // A continuation carries the calls of the batches before it.
+        assert_eq!(attempts(2, None, &Failed, Some("c9")), 3);
+    }
 }

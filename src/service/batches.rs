@@ -290,7 +290,10 @@ async fn retry(
         )
         .with_details(serde_json::json!({ "batchId": next })));
     }
-    if record.as_ref().is_some_and(|r| r.pending_follow_up.is_some()) {
+    if record
+        .as_ref()
+        .is_some_and(|r| r.pending_follow_up.is_some())
+    {
         return Err(ApiError::conflict(
             "follow_up_pending",
             "Se está enviando el reintento automático de este batch; espere un momento",

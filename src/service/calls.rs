@@ -14,14 +14,14 @@ use std::collections::HashSet;
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiJson, ApiPath, truncate};
-use crate::submission::{self as plan, MAX_RECIPIENTS};
 use super::respond::Ok200;
 use super::state::AppState;
 use crate::api::{Envelope, StartCallData, StartCallRequest};
-use crate::domain::preflight::{self, History, Preflight, PreflightInput};
 use crate::domain::policy::RetryPolicy;
+use crate::domain::preflight::{self, History, Preflight, PreflightInput};
 use crate::domain::{BatchRecord, Group, GroupId, User, UserId};
 use crate::store::cache::IdempotentResponse;
+use crate::submission::{self as plan, MAX_RECIPIENTS};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/groups/{id}/call", post(start_call))
@@ -183,7 +183,7 @@ async fn start_call(
             format!("El grupo «{}» no tiene clientes", g.name),
         ));
     }
-    let now = chrono::Utc::now();
+    let now = st.now();
     if let Some(t) = req.scheduled_time_unix
         && t < now.timestamp() - PAST_TOLERANCE_SECS
     {

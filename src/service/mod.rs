@@ -158,7 +158,8 @@ pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, Ser
     let addr = listener
         .local_addr()
         .map_err(|source| ServiceError::Bind { addr, source })?;
-    let state = AppState::new(cfg, store, opts.no_auth, cancel.clone(), hub);
+    let clock = opts.clock.clone().unwrap_or_default();
+    let state = AppState::new(cfg, store, opts.no_auth, cancel.clone(), hub, clock);
     let app = router(state.clone());
     let stop = cancel.clone();
     let server = tokio::spawn(async move {

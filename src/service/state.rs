@@ -30,6 +30,8 @@ struct Inner {
     group_locks: Mutex<HashMap<GroupId, Arc<tokio::sync::Mutex<()>>>>,
     /// Who started each batch (owners never change once recorded).
     owners: Mutex<HashMap<String, UserId>>,
+    /// What time calling windows are judged at (the system's, except in tests).
+    clock: crate::monitor::Clock,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
         no_auth: bool,
         cancel: CancellationToken,
         hub: Option<Hub>,
+        clock: crate::monitor::Clock,
     ) -> Self {
         Self(Arc::new(Inner {
             cfg,
@@ -49,7 +52,13 @@ impl AppState {
             streams: Mutex::new(HashMap::new()),
             group_locks: Mutex::new(HashMap::new()),
             owners: Mutex::new(HashMap::new()),
+            clock,
         }))
+    }
+
+    /// Now, by the service's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.clock.now()
     }
 
     pub fn cfg(&self) -> &Config {
