@@ -135,6 +135,12 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
         "calls",
     ),
     (
+        "post",
+        "/api/batch-calls/{batchId}/resume",
+        "Reenviar en un batch nuevo los destinatarios sin marcar de un batch detenido",
+        "calls",
+    ),
+    (
         "get",
         "/api/phone-numbers",
         "Números de ElevenLabs",
@@ -190,7 +196,8 @@ pub fn openapi_document() -> Value {
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);
         }
-        if *method == "post" && !path.ends_with("/retry") && !path.ends_with("/cancel") {
+        let bodiless = ["/retry", "/cancel", "/resume"];
+        if *method == "post" && !bodiless.iter().any(|b| path.ends_with(b)) {
             let ct = if path.ends_with("/import") {
                 "text/csv"
             } else {
