@@ -33,6 +33,11 @@ async fn web_page_manages_the_do_not_call_list_and_renders_stop_and_retry_fields
         "the do-not-call list",
     )
     .await;
+    // With no batch on screen there is nothing to export or measure.
+    let shown = b
+        .eval("['export-actions', 'kpi-section', 'stop-banner'].map((id) => getComputedStyle(document.getElementById(id)).display)")
+        .await;
+    assert_eq!(shown, json!(["none", "none", "none"]));
     optout_section(&b, &api, dir.path()).await;
     future_fields_render(&b).await;
     assert_eq!(
