@@ -1,11 +1,19 @@
-// callboard's page around the seed's code (seed.js): the helpers the seed calls, the
-// group list, the recipient table with transcripts and audio, and bearer-token plumbing.
+// callboard's page around the seed's code (seed.js): bearer-token plumbing, the API helper,
+// the helpers the seed calls, the recipient table and the watched batch. groups.js,
+// preflight.js, batch.js, kpis.js, optouts.js and audit.js add the rest; they use what this
+// file defines and talk back through cbOn/cbEmit.
 'use strict';
 
 (function () {
   const TOKEN_KEY = 'callboard.token';
   const params = new URLSearchParams(location.search);
-  if (params.get('token')) localStorage.setItem(TOKEN_KEY, params.get('token'));
+  if (params.get('token')) {
+    localStorage.setItem(TOKEN_KEY, params.get('token'));
+    // The token must not stay visible in the address bar (or in screenshots of it).
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? '?' + rest : '') + location.hash);
+  }
   const token = () => localStorage.getItem(TOKEN_KEY) || '';
 
   // The seed's fetch calls send no token: add it for our own API.
@@ -19,11 +27,20 @@
     return plainFetch(input, init);
   };
 
-  // EventSource cannot send headers: the stream route accepts ?access_token=.
+  // EventSource cannot send headers: the stream route accepts ?access_token=. Every stream
+  // also reports a stop by the circuit breaker, which must not pass as a mere toast.
   if (window.EventSource) {
     const PlainEventSource = window.EventSource;
     window.EventSource = function (url, opts) {
-      return new PlainEventSource(withToken(url), opts);
+      const es = new PlainEventSource(withToken(url), opts);
+      const m = /\/api\/batch-calls\/([^/]+)\/status\/stream/.exec(url);
+      es.addEventListener('error', (ev) => {
+        if (!ev.data || !m) return;
+        let d = null;
+        try { d = JSON.parse(ev.data); } catch (e) { return; }
+        if (d && d.code) cbEmit('stream-error', decodeURIComponent(m[1]), d);
+      });
+      return es;
     };
     window.EventSource.CONNECTING = 0;
     window.EventSource.OPEN = 1;
@@ -37,16 +54,108 @@
   window.cbWithToken = withToken;
 })();
 
+// The other scripts listen here: 'watch' (batchId, changed), 'unwatch', 'update' (view),
+// 'finished' (view), 'stream-error' (batchId, {code, message}), 'action' (something changed
+// that the audit log records), 'reload' (the token changed).
+const cbListeners = {};
+function cbOn(name, fn) { (cbListeners[name] = cbListeners[name] || []).push(fn); }
+function cbEmit(name, ...args) {
+  for (const fn of cbListeners[name] || []) {
+    try { fn(...args); } catch (e) { console.error('callboard:', name, e); }
+  }
+}
+
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+const $ = (sel) => document.querySelector(sel);
 let selectedGroup = null;
+// The batch on screen and its last status view (the recipient table is rebuilt from it).
+let watchedBatch = null;
+let lastView = null;
+let currentSource = null;
+
+const fmt = {
+  pct: (x) => (x == null ? '—' : new Intl.NumberFormat('es-CO', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(x)),
+  num: (x, digits = 1) => (x == null ? '—' : new Intl.NumberFormat('es-CO', { maximumFractionDigits: digits }).format(x)),
+  time: (unix) => new Date(unix * 1000).toLocaleTimeString('es-CO', { hour: '2-digit', minute: '2-digit' }),
+  when: (d) => new Date(d).toLocaleString('es-CO', { dateStyle: 'short', timeStyle: 'short' }),
+  duration(secs) {
+    if (secs == null) return '—';
+    const s = Math.round(secs);
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    if (h) return `${h} h ${String(m).padStart(2, '0')} min`;
+    if (m) return r ? `${m} min ${r} s` : `${m} min`;
+    return `${r} s`;
+  },
+};
+
+/** A failed request: the service's Spanish message, its code and details. */
+class ApiError extends Error {
+  constructor(message, code, status, details) {
+    super(message);
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+}
+
+/**
+ * Calls the API and returns its envelope; throws ApiError with the service's message when
+ * `success` is false, and a Spanish message of our own when the service cannot be reached
+ * or does not answer with the envelope. `raw: true` returns the Response of a 2xx answer.
+ */
+async function apiRequest(method, path, opts = {}) {
+  const init = { method, headers: Object.assign({}, opts.headers) };
+  if (opts.json !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(opts.json);
+  } else if (opts.body !== undefined) {
+    init.body = opts.body;
+  }
+  let r;
+  try {
+    r = await fetch(path, init);
+  } catch (e) {
+    throw new ApiError('No se pudo contactar el servicio; revise la conexión e intente de nuevo', 'network');
+  }
+  if (opts.raw && r.ok) return r;
+  let body = null;
+  try { body = await r.json(); } catch (e) { body = null; }
+  if (!body || typeof body !== 'object') {
+    throw new ApiError(`Respuesta inesperada del servicio (HTTP ${r.status})`, 'bad_response', r.status);
+  }
+  if (!body.success) throw new ApiError(body.message || `Error del servicio (HTTP ${r.status})`, body.code, r.status, body.details);
+  return body;
+}
+
+async function api(path) {
+  return (await apiRequest('GET', path)).data;
+}
 
 function showNotification(type, message) {
   const box = document.getElementById('notifications');
   const div = document.createElement('div');
   div.className = 'note ' + type;
-  div.textContent = message;
+  div.setAttribute('role', type === 'error' ? 'alert' : 'status');
+  const icon = { success: '✔', error: '⚠', warning: '⚠', info: 'ℹ' }[type] || '';
+  div.textContent = (icon ? icon + ' ' : '') + message;
   box.appendChild(div);
-  setTimeout(() => div.remove(), 6000);
+  // A few at a time: older ones would only cover the page.
+  while (box.children.length > 4) box.firstElementChild.remove();
+  setTimeout(() => div.remove(), type === 'error' ? 12000 : 6000);
+}
+
+/** Asks in a modal dialog; resolves true only when the user presses the confirm button. */
+function confirmAction(title, text, okLabel) {
+  const dlg = $('#confirm-dialog');
+  $('#confirm-title').textContent = title;
+  $('#confirm-text').textContent = text;
+  $('#confirm-ok').textContent = okLabel;
+  dlg.returnValue = '';
+  return new Promise((resolve) => {
+    dlg.addEventListener('close', () => resolve(dlg.returnValue === 'ok'), { once: true });
+    dlg.showModal();
+    $('#confirm-cancel').focus();
+  });
 }
 
 function showBatchDetails(data) {
@@ -62,7 +171,17 @@ function statusBadge(s) {
   return `<span class="status ${esc(s)}">${esc(s)}</span>`;
 }
 
+function recipientActions(r) {
+  if (window.cbIsOptedOut && window.cbIsOptedOut(r.phone_number)) {
+    return '<span class="optout-tag">🚫 En lista de no llamar</span>';
+  }
+  const name = r.name || (r.variables && r.variables.name) || r.phone_number;
+  return `<button type="button" class="btn btn-small optout-btn" data-phone="${esc(r.phone_number)}" data-name="${esc(name)}" ` +
+    `aria-label="No llamar a ${esc(name)}">🚫 No llamar</button>`;
+}
+
 function renderRecipients(batch) {
+  lastView = batch;
   const rows = (batch.recipients || []).map((r) => {
     let conv = '';
     if (r.summary) conv += `<div>${esc(r.summary)}</div>`;
@@ -75,108 +194,96 @@ function renderRecipients(batch) {
     if (r.enrichment_error) conv += `<div class="meta">${esc(r.enrichment_error)}</div>`;
     const name = r.name || (r.variables && r.variables.name) || '';
     const dur = r.duration_secs != null ? ` ${r.duration_secs}s` : '';
-    return `<tr data-status="${esc(r.status)}"><td>${esc(name)}</td><td>${esc(r.phone_number)}</td>` +
-      `<td>${statusBadge(r.status)}${dur}</td><td>${conv}</td></tr>`;
+    return `<tr data-status="${esc(r.status)}" data-phone="${esc(r.phone_number)}"><td>${esc(name)}</td><td>${esc(r.phone_number)}</td>` +
+      `<td>${statusBadge(r.status)}${dur}</td><td class="attempts">${esc(r.attempts ?? 1)}</td><td>${conv}</td>` +
+      `<td>${recipientActions(r)}</td></tr>`;
   });
   document.querySelector('#recipients tbody').innerHTML = rows.join('');
   document.getElementById('batch-status').innerHTML = `Estado del batch: ${statusBadge(batch.status)}`;
   document.body.dataset.batchStatus = batch.status;
+  cbEmit('rendered', batch);
 }
 
 function showBatchResults(batch) {
   renderRecipients(batch);
   document.body.dataset.batchState = 'done';
   showNotification('success', 'Batch finalizado: ' + batch.status);
+  cbEmit('finished', batch);
 }
 
 // Keep the seed's functions and add the recipient table to every progress update.
 const seedUpdateBatchProgress = window.updateBatchProgress;
 window.updateBatchProgress = function (batch) {
+  if (watchedBatch && batch.batch_id && batch.batch_id !== watchedBatch) return;
   seedUpdateBatchProgress(batch);
   renderRecipients(batch);
+  cbEmit('update', batch);
 };
 
-// Browsers without EventSource use the seed's 5-second polling instead.
+// One stream at a time: the watched batch's. Browsers without EventSource use the seed's
+// 5-second polling instead.
 const seedStartSSE = window.startBatchMonitoringSSE;
 window.startBatchMonitoringSSE = function (batchId) {
+  // The seed reconnects after errors: never for a batch no longer on screen.
+  if (watchedBatch && batchId !== watchedBatch) return null;
   if (!('EventSource' in window)) return startBatchMonitoringPolling(batchId);
-  return seedStartSSE(batchId);
+  if (currentSource) currentSource.close();
+  currentSource = seedStartSSE(batchId);
+  return currentSource;
 };
 
-async function api(path) {
-  const r = await fetch(path);
-  const body = await r.json();
-  if (!body.success) throw new Error(body.message);
-  return body.data;
+/** Puts a batch on screen: its live status, its KPIs, its exports. */
+function watchBatch(batchId) {
+  if (!batchId) return;
+  const changed = watchedBatch !== batchId;
+  watchedBatch = batchId;
+  document.body.dataset.batchId = batchId;
+  if (changed) clearBatchView();
+  cbEmit('watch', batchId, changed);
+  startBatchMonitoringSSE(batchId);
 }
 
-async function loadPhoneNumbers() {
-  const sel = document.getElementById('phone-number');
-  try {
-    const nums = await api('/api/phone-numbers');
-    sel.innerHTML = nums.map((n) => `<option value="${esc(n.phone_number_id)}">${esc(n.label || n.phone_number)} (${esc(n.phone_number)})</option>`).join('');
-    if (!nums.length) sel.innerHTML = '<option value="">(sin números)</option>';
-  } catch (e) {
-    sel.innerHTML = '<option value="">(no disponible)</option>';
-    showNotification('warning', 'Números telefónicos: ' + e.message);
-  }
+/** Nothing on screen any more (a group without batches was selected). */
+function unwatchBatch() {
+  if (currentSource) currentSource.close();
+  currentSource = null;
+  watchedBatch = null;
+  delete document.body.dataset.batchId;
+  document.getElementById('batch-details').innerHTML = '';
+  clearBatchView();
+  cbEmit('unwatch');
 }
 
-async function loadGroups() {
-  const ul = document.getElementById('groups');
-  try {
-    const groups = await api('/api/groups');
-    ul.innerHTML = '';
-    for (const g of groups) {
-      const li = document.createElement('li');
-      li.dataset.groupId = g.id;
-      li.innerHTML = `<span>${esc(g.name)}</span><span class="meta">${g.validPhones}/${g.clientsCount} tel.</span>`;
-      li.onclick = () => selectGroup(g, li);
-      ul.appendChild(li);
-    }
-    if (!groups.length) ul.innerHTML = '<li class="meta">No hay grupos</li>';
-  } catch (e) {
-    ul.innerHTML = `<li class="meta">${esc(e.message)}</li>`;
-  }
+function clearBatchView() {
+  lastView = null;
+  delete document.body.dataset.batchState;
+  delete document.body.dataset.batchStatus;
+  document.querySelector('#recipients tbody').innerHTML = '';
+  document.getElementById('batch-status').textContent = '';
+  const bar = document.getElementById('batch-progress');
+  bar.style.width = '0%';
+  bar.textContent = '0/0 completadas';
 }
-
-function selectGroup(g, li) {
-  selectedGroup = g;
-  document.querySelectorAll('#groups li').forEach((x) => x.classList.remove('selected'));
-  li.classList.add('selected');
-  document.getElementById('group-title').textContent = g.name;
-  const vars = Object.entries(g.variables || {}).map(([k, v]) => `${k}=${v}`).join(', ');
-  document.getElementById('group-info').textContent =
-    `${g.clientsCount} clientes, ${g.validPhones} con teléfono válido` + (vars ? ` · ${vars}` : '');
-  const btn = document.getElementById('call-group-btn');
-  btn.innerHTML = '📞 Llamar';
-  btn.className = 'btn btn-success';
-  btn.disabled = false;
-  btn.onclick = () => startGroupCall(g.id, Number(document.getElementById('user-id').value), document.getElementById('phone-number').value);
-  const active = g.lastBatch && ['pending', 'in_progress'].includes(g.lastBatch.status);
-  if (active) {
-    btn.innerHTML = '📞 Llamadas en Curso';
-    btn.className = 'btn btn-warning';
-    document.body.dataset.batchId = g.lastBatch.batchId;
-    startBatchMonitoringSSE(g.lastBatch.batchId);
-  }
-}
-
 document.addEventListener('DOMContentLoaded', () => {
   const t = document.getElementById('token');
   t.value = localStorage.getItem('callboard.token') || '';
-  t.onchange = () => { localStorage.setItem('callboard.token', t.value.trim()); loadGroups(); loadPhoneNumbers(); };
-  Promise.all([loadGroups(), loadPhoneNumbers()]).then(autoCall);
+  t.onchange = () => {
+    localStorage.setItem('callboard.token', t.value.trim());
+    cbEmit('reload');
+  };
+  // Clicking a "No llamar" button in the table, whatever row it is (rows are rebuilt).
+  document.querySelector('#recipients tbody').addEventListener('click', (ev) => {
+    const b = ev.target.closest('.optout-btn');
+    if (b && window.cbOptOutRecipient) window.cbOptOutRecipient(b.dataset.phone, b.dataset.name, b);
+  });
+  // Links to other batches (continuations) open them here.
+  document.body.addEventListener('click', (ev) => {
+    const a = ev.target.closest('a[data-watch]');
+    if (!a) return;
+    ev.preventDefault();
+    history.pushState(null, '', '?batch=' + encodeURIComponent(a.dataset.watch));
+    watchBatch(a.dataset.watch);
+  });
+  const asked = new URLSearchParams(location.search).get('batch');
+  if (asked) watchBatch(asked);
 });
-
-// `?auto=GROUP_ID` selects a group and presses "📞 Llamar" once the page is ready: for
-// kiosk demos and the headless-browser test.
-function autoCall() {
-  const id = new URLSearchParams(location.search).get('auto');
-  if (!id) return;
-  const li = document.querySelector(`#groups li[data-group-id="${CSS.escape(id)}"]`);
-  if (!li) return showNotification('error', 'Grupo ' + id + ' no encontrado');
-  li.click();
-  const btn = document.getElementById('call-group-btn');
-  if (!btn.disabled && btn.innerHTML.includes('Llamar')) btn.click();
-}

@@ -14,6 +14,12 @@ const INDEX_HTML: &str = include_str!("../../assets/web/index.html");
 const APP_JS: &str = include_str!("../../assets/web/app.js");
 const SEED_JS: &str = include_str!("../../assets/web/seed.js");
 const STYLE_CSS: &str = include_str!("../../assets/web/style.css");
+const GROUPS_JS: &str = include_str!("../../assets/web/groups.js");
+const PREFLIGHT_JS: &str = include_str!("../../assets/web/preflight.js");
+const BATCH_JS: &str = include_str!("../../assets/web/batch.js");
+const KPIS_JS: &str = include_str!("../../assets/web/kpis.js");
+const OPTOUTS_JS: &str = include_str!("../../assets/web/optouts.js");
+const AUDIT_JS: &str = include_str!("../../assets/web/audit.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,6 +38,16 @@ pub fn routes() -> Router<AppState> {
             "/style.css",
             get(|| page(STYLE_CSS, "text/css; charset=utf-8")),
         )
+        .route("/groups.js", get(|| script(GROUPS_JS)))
+        .route("/preflight.js", get(|| script(PREFLIGHT_JS)))
+        .route("/batch.js", get(|| script(BATCH_JS)))
+        .route("/kpis.js", get(|| script(KPIS_JS)))
+        .route("/optouts.js", get(|| script(OPTOUTS_JS)))
+        .route("/audit.js", get(|| script(AUDIT_JS)))
+}
+
+async fn script(body: &'static str) -> impl IntoResponse {
+    page(body, "text/javascript; charset=utf-8").await
 }
 
 async fn page(body: &'static str, content_type: &'static str) -> impl IntoResponse {

@@ -1,0 +1,104 @@
+//! The web page in a real headless Chromium when the circuit breaker stops a batch: the
+//! stop must stay on screen as a banner, in the service's words, and reach the audit
+//! section. Skips loudly when Chromium is not installed (`apt-get install chromium`).
+
+mod service_support;
+mod web_cdp;
+
+use serde_json::json;
+use service_support::*;
+use web_cdp::page::{open_preflight, skip_notice, wait_done};
+use web_cdp::{Browser, chromium};
+
+/// Every call fails: the circuit breaker cancels the batch, and the page says so in a
+/// banner that stays after the batch ends (not in a toast that goes away).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_page_shows_a_circuit_breaker_stop_prominently() {
+    let Some(bin) = chromium() else {
+        return skip_notice("web_page_shows_a_circuit_breaker_stop_prominently");
+    };
+    let sim = callboard::sim::start(
+        callboard::sim::SimOptions {
+            seed: 5,
+            speed: 60.0,
+            pickup_rate: 0.0,
+            voicemail_rate: 0.0,
+            concurrency: 10,
+            ..Default::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let svc = serve(config(dir.path(), Some(&sim.url())), true, true).await;
+    let api = Api::new(svc.url(), None);
+    let g = api
+        .post(
+            "/api/groups",
+            json!({"name": "Lista mala", "variables": {"especialidad": "x", "ciudad": "y"}}),
+        )
+        .await;
+    let gid = g.body["data"]["id"].as_u64().unwrap();
+    let clients: Vec<_> = (0..60)
+        .map(|i| json!({"name": format!("C{i}"), "phone": format!("300{:07}", 5_000_000 + i)}))
+        .collect();
+    api.post(&format!("/api/groups/{gid}/clients"), json!(clients))
+        .await;
+
+    let downloads = tempfile::tempdir().unwrap();
+    let b = Browser::launch(&bin, downloads.path()).await;
+    b.goto(&svc.url()).await;
+    b.wait_for(
+        &format!("document.querySelector('#groups li[data-group-id=\"{gid}\"]') && document.getElementById('phone-number').value"),
+        "groups and phone numbers",
+    )
+    .await;
+    let shown = open_preflight(&b, gid).await;
+    assert_eq!(shown["count"], 60, "{shown}");
+    b.click("#preflight-confirm").await;
+    b.wait_for(
+        "document.querySelector('#stop-banner[data-code=\"circuit_breaker\"]:not([hidden])')",
+        "the circuit breaker banner",
+    )
+    .await;
+    let batch = wait_done(&b, "").await;
+    let page = b
+        .eval("({ hidden: document.getElementById('stop-banner').hidden, role: document.getElementById('stop-banner').getAttribute('role'), text: document.getElementById('stop-banner').innerText, status: document.body.dataset.batchStatus })")
+        .await;
+    assert_eq!(page["status"], "cancelled", "{page}");
+    assert_eq!(
+        page["hidden"], false,
+        "the banner stays once the batch has ended"
+    );
+    assert_eq!(page["role"], "alert");
+    let audit = api.get(&format!("/api/audit?target={batch}")).await;
+    let trip = audit.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "batch.circuit_breaker")
+        .unwrap_or_else(|| panic!("{:?}", audit.body));
+    let text = page["text"].as_str().unwrap();
+    assert!(
+        text.contains("Batch detenido") && text.contains("disyuntor"),
+        "{text}"
+    );
+    assert!(
+        text.contains(trip["details"]["message"].as_str().unwrap()),
+        "the service's own words: {text}"
+    );
+    b.wait_for(
+        &format!("document.querySelector('#audit tr[data-action=\"batch.circuit_breaker\"][data-target=\"{batch}\"]')"),
+        "the stop in the audit section",
+    )
+    .await;
+    assert_eq!(
+        b.js_errors(),
+        Vec::<String>::new(),
+        "uncaught errors in the page"
+    );
+    b.close().await;
+    svc.shutdown().await;
+    sim.shutdown().await;
+}
