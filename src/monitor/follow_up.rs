@@ -376,7 +376,7 @@ pub(super) async fn submit(
         agent_id: rec.agent_id.clone(),
         phone_number_id: rec.phone_number_id.clone(),
         call_name,
-        created_at: Utc::now(),
+        created_at: hub.cfg.clock.now(),
         scheduled_time_unix,
         recipients: plan.recipients,
         skipped: Vec::new(),

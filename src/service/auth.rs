@@ -58,15 +58,20 @@ impl Caller {
         }
     }
 
-    pub fn require_admin(&self) -> Result<(), ApiError> {
+    /// Only the admin may do `what` (Spanish, e.g. "gestionar usuarios").
+    pub fn require_admin_to(&self, what: &str) -> Result<(), ApiError> {
         if self.is_admin() {
             Ok(())
         } else {
             Err(ApiError::forbidden(
                 "admin_only",
-                "Solo el administrador puede gestionar usuarios",
+                format!("Solo el administrador puede {what}"),
             ))
         }
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        self.require_admin_to("gestionar usuarios")
     }
 }
 

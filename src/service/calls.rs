@@ -97,13 +97,17 @@ fn contacted_today(
 ) -> Result<HashSet<String>, ApiError> {
     let tz = st.cfg().timezone;
     let today = now.with_timezone(&tz).date_naive();
-    Ok(st
-        .store()
-        .batches()?
-        .into_iter()
-        .take_while(|b| b.created_at.with_timezone(&tz).date_naive() >= today)
-        .flat_map(|b| b.recipients.into_iter().map(|r| r.phone_number))
-        .collect())
+    let mut phones = HashSet::new();
+    // Only today's records are read whole.
+    for head in st.store().batch_heads()? {
+        if head.created_at.with_timezone(&tz).date_naive() < today {
+            break;
+        }
+        if let Some(b) = st.store().batch(&head.batch_id)? {
+            phones.extend(b.recipients.into_iter().map(|r| r.phone_number));
+        }
+    }
+    Ok(phones)
 }
 
 /// The batch's automatic retry policy: the request's, else the configured one; None when
@@ -130,7 +134,7 @@ fn retry_policy(
 
 /// Past batches of this agent (the last ten that finished) for the estimate.
 fn history(st: &AppState, agent_id: &str) -> Result<History, ApiError> {
-    let past = st.store().batches()?;
+    let past = st.store().batch_heads()?;
     Ok(History::from_outcomes(
         past.iter()
             .filter(|b| b.agent_id == agent_id)

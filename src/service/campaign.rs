@@ -126,7 +126,7 @@ async fn remove_optout(
     State(st): State<AppState>,
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Ok200<serde_json::Value>, ApiError> {
-    caller.require_admin()?;
+    caller.require_admin_to("quitar números de la lista de no llamar")?;
     let e164 = phone::normalize(&raw, st.cfg().region)
         .map_err(|e| ApiError::unprocessable("invalid_phone", format!("Teléfono «{raw}»: {e}")))?;
     if !st.store().remove_optout(&e164)? {
@@ -210,10 +210,28 @@ async fn audit_log(
 ) -> Result<Ok200<Vec<AuditEntry>>, ApiError> {
     let limit = q.limit.unwrap_or(200).min(5_000);
     let mut entries = st.store().audit_log(q.target.as_deref(), usize::MAX)?;
-    // A user sees what it did itself; the admin sees everything.
-    if let Caller::User(_) = caller {
+    // A user sees what it did itself and what the service did to its batches (circuit
+    // breaker, window close, automatic retries); the admin sees everything.
+    if let Caller::User(user) = &caller {
         let me = actor(&caller);
-        entries.retain(|e| e.actor == me);
+        let mut owned = std::collections::HashMap::new();
+        let mut kept = Vec::with_capacity(entries.len());
+        for e in entries {
+            let mine = e.actor == me
+                || (e.actor == "system"
+                    && match owned.get(&e.target) {
+                        Some(o) => *o,
+                        None => {
+                            let o = st.batch_owner(&e.target)? == Some(user.id);
+                            owned.insert(e.target.clone(), o);
+                            o
+                        }
+                    });
+            if mine {
+                kept.push(e);
+            }
+        }
+        entries = kept;
     }
     let skip = entries.len().saturating_sub(limit);
     Ok(Ok200::new(

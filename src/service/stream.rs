@@ -114,6 +114,13 @@ async fn stream(
             let current = sub.snapshots.borrow_and_update().clone();
             if let Some(s) = current && sent_seq != Some(s.seq) {
                 sent_seq = Some(s.seq);
+                if s.is_final {
+                    // Why it stopped (circuit breaker, window close) goes out before the end.
+                    while let Ok(e) = sub.errors.try_recv() {
+                        let ev = ErrorEvent { message: e.message, code: e.code, timestamp: timestamp_now() };
+                        yield Ok(frame(EVENT_ERROR, None, &ev, None).into());
+                    }
+                }
                 yield Ok(snapshot_frames(&s));
                 if s.is_final {
                     break;

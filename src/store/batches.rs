@@ -1,7 +1,22 @@
 //! Our records of submitted batches.
 
 use super::{Result, Store, encode, get, values};
-use crate::domain::{BatchRecord, BatchStatus, GroupId};
+use crate::domain::{BatchOutcome, BatchRecord, BatchStatus, GroupId};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+/// The head of a [`BatchRecord`]: everything but the recipients and the skipped.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BatchHead {
+    pub batch_id: String,
+    pub group_id: GroupId,
+    pub agent_id: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub last_status: Option<BatchStatus>,
+    #[serde(default)]
+    pub outcome: Option<BatchOutcome>,
+}
 
 impl Store {
     /// Saves (or replaces) a batch record, durably.
@@ -22,6 +37,14 @@ impl Store {
             .keys()
             .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
             .collect()
+    }
+
+    /// What lists and estimates need of every batch, newest first, without reading the
+    /// recipient lists (a 1,000-recipient record is skipped over, not built).
+    pub fn batch_heads(&self) -> Result<Vec<BatchHead>> {
+        let mut all: Vec<BatchHead> = values(self.batches.iter())?;
+        all.sort_by_key(|b| std::cmp::Reverse(b.created_at));
+        Ok(all)
     }
 
     /// Every batch we submitted, newest first.

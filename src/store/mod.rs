@@ -9,6 +9,7 @@ mod groups;
 pub mod optouts;
 pub mod users;
 
+pub use batches::BatchHead;
 pub use groups::ImportSummary;
 
 use serde::{Serialize, de::DeserializeOwned};
