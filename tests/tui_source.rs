@@ -470,3 +470,63 @@ async fn executor_writes_csv_and_explains_failures_and_a_missing_player() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+/// The issue-7 routes: the start's dry-run (nothing started), the do-not-call list with
+/// the service's own messages, and a batch report.
+#[tokio::test]
+async fn dry_run_opt_outs_and_reports_speak_the_contract() {
+    let c = Shared::default();
+    let addr = serve(c.clone()).await;
+    let cl = client(addr, TOKEN);
+    let req = StartCallRequest {
+        agent_phone_number_id: Some("ph_67890".into()),
+        scheduled_time_unix: Some(1_900_000_000),
+        ..Default::default()
+    };
+    let p = cl.preflight(55, &req).await.unwrap();
+    assert_eq!(p.recipients.len(), 11);
+    assert_eq!(p.skipped.len(), 4);
+    assert_eq!(p.incomplete[0].missing, vec!["especialidad".to_string()]);
+    assert!(!p.window.open_at_start);
+    assert_eq!(p.estimate.based_on_batches, 3);
+    // The same body as a start went out, and nothing was started.
+    assert_eq!(*c.dry_runs.lock().unwrap(), vec![req.clone()]);
+    assert!(c.starts.lock().unwrap().is_empty());
+    // Without a calling number the service refuses, with its reason.
+    let no_phone = cl.preflight(55, &StartCallRequest::default()).await;
+    assert_eq!(no_phone.unwrap_err().status, Some(422));
+    // A service that does not know dry-runs.
+    c.refuse_dry_run.store(true, Ordering::SeqCst);
+    let old = cl.preflight(55, &req).await.unwrap_err();
+    assert_eq!(
+        (old.status, old.message.as_str()),
+        (Some(404), "Ruta no encontrada")
+    );
+    assert!(c.starts.lock().unwrap().is_empty());
+
+    assert!(cl.optouts().await.unwrap().is_empty());
+    let (msg, saved) = cl
+        .add_optout("+573001000000", "marcado desde el panel")
+        .await
+        .unwrap();
+    assert_eq!(msg, "+573001000000 agregado a la lista de no llamar");
+    assert_eq!(saved.reason, "marcado desde el panel");
+    let (again, _) = cl.add_optout("+573001000000", "otra vez").await.unwrap();
+    assert_eq!(again, "+573001000000 ya estaba en la lista de no llamar");
+    let bad = cl.add_optout("12", "x").await.unwrap_err();
+    assert_eq!(bad.status, Some(422));
+    assert_eq!(bad.code.as_deref(), Some("invalid_phone"));
+    assert_eq!(bad.message, "Teléfono «12»: número no válido");
+    let list = cl.optouts().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].phone_number, "+573001000000");
+
+    let k = cl.report("batch_555").await.unwrap();
+    assert_eq!(
+        (k.total, k.completed, k.voicemail, k.failed),
+        (38, 20, 10, 8)
+    );
+    assert_eq!(k.success_rate, Some(0.75));
+    let missing = cl.report("batch_404").await.unwrap_err();
+    assert_eq!(missing.message, "Batch no encontrado");
+}
