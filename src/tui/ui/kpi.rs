@@ -168,22 +168,16 @@ fn single(
         (s.kpi_cost, s.cost_value(k.cost_total, k.cost_known_for)),
         (s.kpi_retries, s.retries_value(k.retry_count, auto)),
     ];
-    for (i, pair) in pairs.chunks(2).enumerate() {
+    // One figure a row: costs come with a count ("1,3 créditos (8 llamadas)") that two
+    // columns at 80 wide would cut.
+    for (i, (label, value)) in pairs.into_iter().enumerate() {
         if let Some(r) = rows.at(8 + i) {
-            let cols: [Rect; 4] = Layout::horizontal([
-                Constraint::Length(LABEL_W),
-                Constraint::Fill(1),
-                Constraint::Length(LABEL_W),
-                Constraint::Fill(1),
-            ])
-            .areas(r);
-            for (j, (label, value)) in pair.iter().enumerate() {
-                frame.render_widget(Span::styled(*label, t.title()), cols[2 * j]);
-                frame.render_widget(Span::raw(value.clone()), cols[2 * j + 1]);
-            }
+            let [l, v] = split(r);
+            frame.render_widget(Span::styled(label, t.title()), l);
+            frame.render_widget(Span::raw(value), v);
         }
     }
-    10
+    12
 }
 
 fn compared(
