@@ -364,32 +364,6 @@ impl BatchState {
         }
     }
 
-    /// The batch as the service describes it, with only `rows` as recipients: what the
-    /// JSON export writes (the same rows as the CSV, and KPIs over them).
-    pub fn export_view(&self, rows: &[&RecipientView]) -> BatchStatusView {
-        let recipients: Vec<RecipientView> = rows.iter().map(|r| (*r).clone()).collect();
-        BatchStatusView {
-            batch_id: self.id.clone(),
-            id: self.id.clone(),
-            name: self.name.clone(),
-            status: self.status.clone(),
-            agent_id: self.agent_id.clone(),
-            group_id: self.group_id,
-            group_name: self.group_name.clone(),
-            created_at_unix: self.created_at_unix,
-            scheduled_time_unix: self.scheduled_time_unix,
-            last_updated_at_unix: self.last_updated_at_unix,
-            retry_count: self.retry_count,
-            counts: BatchStatusView::count(&recipients),
-            total_recipients: recipients.len(),
-            recipients,
-            stop_reason: self.stop_reason.clone(),
-            auto_retry: self.auto_retry.clone(),
-            continued_by: self.continued_by.clone(),
-            continues: self.continues.clone(),
-        }
-    }
-
     /// Rows to export: the marked ones if any, else what the table shows.
     pub fn export_rows(&self) -> Vec<&RecipientView> {
         let shown = self.view.iter().map(|i| &self.rows[*i as usize]);

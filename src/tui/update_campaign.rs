@@ -154,7 +154,7 @@ fn export_as(app: &mut App, fx: &mut Vec<Effect>, json: bool) {
     };
     let rows = b.export_rows();
     let contents = if json {
-        serde_json::to_string_pretty(&report::to_json(&b.export_view(&rows)))
+        serde_json::to_string_pretty(&report::to_json(&export::export_view(b, &rows)))
             .map_err(|e| e.to_string())
     } else {
         export::to_csv(&rows)

@@ -18,6 +18,7 @@ mod groups;
 mod header;
 mod help;
 mod kpi;
+mod kpi_format;
 mod preflight;
 pub mod recipients;
 mod status;
