@@ -124,7 +124,7 @@ fn draw_benches(c: &mut Criterion) {
             let rows = bt
                 .view
                 .iter()
-                .map(|i| recipients::row(&bt.rows[*i as usize], false, s, &t));
+                .map(|i| recipients::row(&bt.rows[*i as usize], false, false, s, &t));
             let table = Table::new(rows, recipients::WIDTHS).header(recipients::header(s, &t));
             let mut state = TableState::default().with_selected(Some(sel));
             term.draw(|f| f.render_stateful_widget(table, f.area(), &mut state))
@@ -141,7 +141,7 @@ fn draw_benches(c: &mut Criterion) {
                     let rows = bt
                         .view
                         .iter()
-                        .map(|i| recipients::row(&bt.rows[*i as usize], false, s, &t));
+                        .map(|i| recipients::row(&bt.rows[*i as usize], false, false, s, &t));
                     let table =
                         Table::new(rows, recipients::WIDTHS).header(recipients::header(s, &t));
                     let mut state = TableState::default().with_selected(Some(sel));
@@ -158,7 +158,7 @@ fn draw_benches(c: &mut Criterion) {
             let off = recipients::window(sel.saturating_sub(h), sel, h, bt.view.len());
             let rows = bt.view[off..off + h]
                 .iter()
-                .map(|i| recipients::row(&bt.rows[*i as usize], false, s, &t));
+                .map(|i| recipients::row(&bt.rows[*i as usize], false, false, s, &t));
             let table = Table::new(rows, recipients::WIDTHS).header(recipients::header(s, &t));
             let mut state = TableState::default().with_selected(Some(sel - off));
             term.draw(|f| f.render_stateful_widget(table, f.area(), &mut state))

@@ -1,6 +1,8 @@
 //! `callboard tui --direct` for real: no separate service, the local store (filled with
-//! the CLI) and ElevenLabs polled directly — here the simulator on loopback. A call is
-//! started from the dashboard and followed to its end. Skipped, loudly, without tmux.
+//! the CLI) and ElevenLabs polled directly — here the simulator on loopback. The call
+//! dialog shows the service's pre-flight, the call is followed to its end, a recipient is
+//! put on the do-not-call list (checked in the store afterwards), and the KPI pane shows
+//! its bars. Skipped, loudly, without tmux.
 
 mod tmux_support;
 
@@ -74,8 +76,18 @@ async fn direct_mode_calls_a_local_group_through_elevenlabs() {
     tmux.keys(&[&line, "Enter"]);
     tmux.wait_for("Pediatras Cali", 30);
     tmux.keys(&["c"]);
-    let dialog = tmux.wait_for("¿Llamar al grupo «Pediatras Cali»?", 10);
+    tmux.wait_for("¿Llamar al grupo «Pediatras Cali»?", 10);
+    // The service's dry-run fills the dialog; nothing is dialled by it.
+    let dialog = tmux.wait_for("Variables del agente", 15);
     assert!(dialog.contains("Se marcará a 3 destinatarios"), "{dialog}");
+    assert!(dialog.contains("Omitidos: ninguno"), "{dialog}");
+    assert!(
+        dialog.contains("Horario: sin restricción de horario"),
+        "{dialog}"
+    );
+    assert!(dialog.contains("Estimado: "), "{dialog}");
+    assert!(dialog.contains("Reintentos automáticos: "), "{dialog}");
+    assert_eq!(sim.request_count("POST /v1/convai/batch-calling/submit"), 0);
     tmux.keys(&["y"]);
     tmux.wait_for("Lote: Llamada Pediatras Cali", 15);
     tmux.wait_for("3/3 (100%)", 60);
@@ -84,9 +96,47 @@ async fn direct_mode_calls_a_local_group_through_elevenlabs() {
         !screen.contains("sk_direct_test_key_123"),
         "the key never shows: {screen}"
     );
+
+    // `o` on the selected recipient, confirmed: the service adds it and the row is marked.
+    tmux.keys(&["o"]);
+    let ask = tmux.wait_for("a la lista de no llamar?", 10);
+    let phone = ask
+        .split("¿Añadir ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the dialog names the phone")
+        .to_string();
+    assert!(phone.starts_with("+57300777000"), "{ask}");
+    tmux.keys(&["y"]);
+    let marked = tmux.wait_for("agregado a la lista de no llamar", 10);
+    assert!(marked.contains(&phone), "{marked}");
+    tmux.wait_for("⊘ = no llamar", 10);
+
+    // The KPI pane: five bars, drawn with █ and ░.
+    tmux.keys(&["i"]);
+    let kpi = tmux.wait_for("Indicadores: Llamada Pediatras Cali", 10);
+    for label in [
+        "Contestadas",
+        "Buzón de voz",
+        "Fallidas",
+        "Éxito",
+        "Cobertura",
+    ] {
+        assert!(kpi.contains(label), "{label}: {kpi}");
+    }
+    assert!(kpi.contains("3 de 3 terminadas"), "{kpi}");
+    assert!(kpi.contains("Cobertura      100% █"), "{kpi}");
+
     tmux.keys(&["q"]);
     tmux.wait_for("EXIT=0", 15);
     assert_terminal_restored(&tmux);
     assert_eq!(sim.request_count("POST /v1/convai/batch-calling/submit"), 1);
+    // The opt-out is in the local store the direct mode used.
+    let store = callboard::store::Store::open(dir.path()).unwrap();
+    let saved = store
+        .optout(&phone)
+        .unwrap()
+        .expect("the phone is on the list");
+    assert_eq!(saved.reason, "marcado desde el panel");
     sim.shutdown().await;
 }

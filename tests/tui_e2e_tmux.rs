@@ -56,6 +56,15 @@ async fn start_a_call_watch_it_complete_read_a_transcript_and_quit() {
     // Call the first group: the service first asks about missing variables.
     tmux.keys(&["c"]);
     tmux.wait_for("¿Llamar al grupo «Médicos Test»?", 10);
+    // The dry-run answers first: who lacks variables is known before `y`.
+    let checked = tmux.wait_for("Sin todas las variables (1): Dra. Pérez (especialidad)", 10);
+    assert!(
+        checked.contains("Se marcará a 11 destinatarios"),
+        "{checked}"
+    );
+    assert!(checked.contains("[ ] o = omitir incompletos"), "{checked}");
+    assert_eq!(c.dry_runs.lock().unwrap().len(), 1);
+    assert!(c.starts.lock().unwrap().is_empty());
     tmux.keys(&["y"]);
     tmux.wait_for("Dra. Pérez: especialidad", 10);
     tmux.keys(&["o"]);

@@ -225,3 +225,205 @@ fn tiny_terminals_keep_the_header() {
         }
     }
 }
+
+/// The call dialog once the service's dry-run answered: skips grouped by reason, who
+/// lacks variables, the agent's variables, the closed window, estimate and retries.
+fn dialog_with_preflight(lang: Lang) -> App {
+    let mut app = loaded(lang);
+    key(&mut app, KeyCode::Char('c'));
+    update(
+        &mut app,
+        Action::GroupDetailLoaded(Ok(Box::new(fixtures::group_detail()))),
+    );
+    update(
+        &mut app,
+        Action::PreflightLoaded {
+            group_id: 55,
+            generation: 1,
+            result: Ok(Box::new(fixtures::preflight(now().timestamp()))),
+        },
+    );
+    app
+}
+
+#[test]
+fn confirm_dialog_with_preflight() {
+    let app = dialog_with_preflight(Lang::Es);
+    insta::assert_snapshot!("confirm_preflight_80x24", render(&app, 80, 24).backend());
+    insta::assert_snapshot!("confirm_preflight_160x48", render(&app, 160, 48).backend());
+    let app = dialog_with_preflight(Lang::En);
+    insta::assert_snapshot!("confirm_preflight_en_80x24", render(&app, 80, 24).backend());
+    // While it runs, and when a service without dry-runs refuses it.
+    let mut app = loaded(Lang::Es);
+    key(&mut app, KeyCode::Char('c'));
+    update(
+        &mut app,
+        Action::GroupDetailLoaded(Ok(Box::new(fixtures::group_detail()))),
+    );
+    let checking = format!("{}", render(&app, 80, 24).backend());
+    assert!(checking.contains("Verificando…"), "{checking}");
+    update(
+        &mut app,
+        Action::PreflightLoaded {
+            group_id: 55,
+            generation: 1,
+            result: Err(callboard::tui::action::Failure {
+                status: Some(404),
+                code: None,
+                message: "Ruta no encontrada".into(),
+                details: None,
+            }),
+        },
+    );
+    insta::assert_snapshot!(
+        "confirm_preflight_refused_80x24",
+        render(&app, 80, 24).backend()
+    );
+}
+
+/// A finished batch of 38 (20 answered, 10 voicemail, 8 failed), the other side of
+/// comparisons.
+fn other_kpis() -> callboard::report::BatchKpis {
+    let mut v = fixtures::batch_view("batch_555", 38, now().timestamp());
+    for (i, r) in v.recipients.iter_mut().enumerate() {
+        r.status = match i {
+            0..20 => callboard::domain::RecipientStatus::Completed,
+            20..30 => callboard::domain::RecipientStatus::Voicemail,
+            _ => callboard::domain::RecipientStatus::Failed,
+        };
+        r.call_successful = Some(if i < 15 { "success" } else { "failure" }.into());
+        r.duration_secs = Some(60);
+        r.cost = Some(100.0);
+    }
+    v.retry_count = 1;
+    callboard::report::kpis(&v)
+}
+
+fn kpi_pane(lang: Lang, compared: bool) -> App {
+    let mut app = live(lang, 40);
+    key(&mut app, KeyCode::Char('i'));
+    if compared {
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Char('v'));
+        update(
+            &mut app,
+            Action::ReportLoaded {
+                batch_id: "batch_555".into(),
+                result: Ok(Box::new(other_kpis())),
+            },
+        );
+    }
+    app
+}
+
+#[test]
+fn kpi_pane_single_and_compared() {
+    let app = kpi_pane(Lang::Es, false);
+    insta::assert_snapshot!("kpi_80x24", render(&app, 80, 24).backend());
+    insta::assert_snapshot!("kpi_160x48", render(&app, 160, 48).backend());
+    let app = kpi_pane(Lang::Es, true);
+    insta::assert_snapshot!("kpi_compared_80x24", render(&app, 80, 24).backend());
+    insta::assert_snapshot!("kpi_compared_160x48", render(&app, 160, 48).backend());
+    let app = kpi_pane(Lang::En, true);
+    insta::assert_snapshot!("kpi_compared_en_80x24", render(&app, 80, 24).backend());
+}
+
+/// Bars carry the status colours; with `NO_COLOR` none, and they still read (█ vs ░).
+#[test]
+fn kpi_bars_without_colour_still_read() {
+    let mut app = kpi_pane(Lang::Es, true);
+    app.theme = Theme { color: true };
+    let t = render(&app, 80, 24);
+    let buf = t.backend().buffer();
+    let coloured = buf
+        .content()
+        .iter()
+        .filter(|c| c.symbol() == "█" && c.fg == Color::Green)
+        .count();
+    assert!(coloured > 10, "pick-up bars are green");
+    app.theme = Theme::plain();
+    let t = render(&app, 80, 24);
+    let buf = t.backend().buffer();
+    assert!(buf.content().iter().all(|c| c.fg == Color::Reset));
+    let screen = format!("{}", t.backend());
+    assert!(screen.contains("█") && screen.contains("░"), "{screen}");
+}
+
+/// Why a batch stopped (breaker, window), its retries and its continuation, in the pane
+/// header and as a marker in the batches list; opted-out phones marked in the table.
+#[test]
+fn stopped_batch_and_opted_out_rows() {
+    use callboard::api::{AutoRetryView, StopReason};
+    let mut app = live(Lang::Es, 40);
+    let mut v = fixtures::batch_view("batch_777", 40, now().timestamp());
+    v.stop_reason = Some(StopReason {
+        code: "circuit_breaker".into(),
+        message: "8 de las últimas 10 llamadas fallaron o duraron menos de 10 s".into(),
+        at_unix: now().timestamp(),
+    });
+    v.auto_retry = Some(AutoRetryView {
+        outcomes: vec![callboard::domain::RecipientStatus::Failed],
+        max_attempts: 3,
+        spacing_secs: 1800,
+        rounds: 0,
+        next_at_unix: Some(now().timestamp() + 3600),
+    });
+    v.continued_by = Some("batch_888".into());
+    v.recipients[1].attempts = 2;
+    update(
+        &mut app,
+        Action::Snapshot {
+            batch_id: "batch_777".into(),
+            view: Box::new(v),
+            at: now() - chrono::Duration::seconds(3),
+        },
+    );
+    let list = app
+        .batches
+        .iter()
+        .map(|b| {
+            let mut b = b.clone();
+            if b.batch_id == "batch_555" {
+                b.stop_reason = Some(StopReason {
+                    code: "window_closed".into(),
+                    message: "cerró el horario".into(),
+                    at_unix: 0,
+                });
+            }
+            b
+        })
+        .collect();
+    update(&mut app, Action::BatchesLoaded(Ok(list)));
+    let entry = |p: &str| callboard::store::optouts::OptOut {
+        phone_number: p.into(),
+        reason: "marcado desde el panel".into(),
+        source: "api".into(),
+        added_at: now(),
+    };
+    update(
+        &mut app,
+        Action::OptOutsLoaded(Ok(vec![entry("+573001000007")])),
+    );
+    insta::assert_snapshot!("batch_stopped_80x24", render(&app, 80, 24).backend());
+    insta::assert_snapshot!("batch_stopped_160x48", render(&app, 160, 48).backend());
+    let mut app = app;
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char('o'));
+    insta::assert_snapshot!("confirm_optout_80x24", render(&app, 80, 24).backend());
+}
+
+/// Help is built from the keymap and must list every command bound anywhere, in a
+/// screen as small as 80×24.
+#[test]
+fn help_lists_every_bound_command_at_80x24() {
+    use callboard::tui::keymap::{BINDINGS, describe};
+    let mut app = live(Lang::Es, 40);
+    key(&mut app, KeyCode::Char('?'));
+    let screen = format!("{}", render(&app, 80, 24).backend());
+    for b in BINDINGS {
+        let what = describe(b.cmd, Lang::Es);
+        assert!(screen.contains(what), "help lacks {what:?}:\n{screen}");
+    }
+}

@@ -86,7 +86,16 @@ fn trace(actions: &[Action]) -> Vec<String> {
                     .filter(|r| r.status == RecipientStatus::Completed)
                     .count()
             )),
-            Action::StreamNotice { message, .. } => Some(format!("N:{message}")),
+            Action::StreamNotice {
+                message,
+                code: None,
+                ..
+            } => Some(format!("N:{message}")),
+            Action::StreamNotice {
+                message,
+                code: Some(code),
+                ..
+            } => Some(format!("N[{code}]:{message}")),
             _ => None,
         })
         .collect()
@@ -126,6 +135,42 @@ async fn follows_a_batch_over_sse_to_completion() {
         trace(&seen)
     );
     assert_eq!(c.sse_connects.load(Ordering::SeqCst), 1);
+}
+
+/// The breaker's `error` event keeps its code, so the dashboard can show it as a stop.
+#[tokio::test]
+async fn a_circuit_breaker_error_event_arrives_with_its_code() {
+    let c = Shared::default();
+    c.statuses
+        .lock()
+        .unwrap()
+        .push_back(view(4, BatchStatus::InProgress));
+    c.streams.lock().unwrap().push_back((
+        vec![
+            Ev::Connected,
+            Ev::Error {
+                code: "circuit_breaker".into(),
+                message: "8 de las últimas 10 llamadas fallaron".into(),
+            },
+            Ev::Completed(view(1, BatchStatus::Cancelled)),
+        ],
+        End::Hang,
+    ));
+    let t = trace(&follow(c.clone(), fast()).await);
+    assert_eq!(
+        t,
+        [
+            "C:Connecting",
+            "S:12",
+            "C:Live",
+            "N[circuit_breaker]:8 de las últimas 10 llamadas fallaron",
+            "S:24",
+            "C:Ended"
+        ]
+        .map(String::from)
+        .to_vec(),
+        "got {t:?}"
+    );
 }
 
 #[tokio::test]
@@ -432,7 +477,7 @@ async fn executor_writes_csv_and_explains_failures_and_a_missing_player() {
     let mut exec = Executor::new(client(addr, TOKEN), tx, fast()).without_player();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("lote.csv");
-    exec.run(Effect::WriteCsv {
+    exec.run(Effect::WriteFile {
         path: path.clone(),
         contents: "id,name\nrcp_1,Ana\n".into(),
         rows: 1,
@@ -446,7 +491,7 @@ async fn executor_writes_csv_and_explains_failures_and_a_missing_player() {
         "id,name\nrcp_1,Ana\n"
     );
 
-    exec.run(Effect::WriteCsv {
+    exec.run(Effect::WriteFile {
         path: dir.path().join("no/such/dir/lote.csv"),
         contents: String::new(),
         rows: 0,
@@ -467,6 +512,139 @@ async fn executor_writes_csv_and_explains_failures_and_a_missing_player() {
                 "{text}"
             );
         }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// The issue-7 routes: the start's dry-run (nothing started), the do-not-call list with
+/// the service's own messages, and a batch report.
+#[tokio::test]
+async fn dry_run_opt_outs_and_reports_speak_the_contract() {
+    let c = Shared::default();
+    let addr = serve(c.clone()).await;
+    let cl = client(addr, TOKEN);
+    let req = StartCallRequest {
+        agent_phone_number_id: Some("ph_67890".into()),
+        scheduled_time_unix: Some(1_900_000_000),
+        ..Default::default()
+    };
+    let p = cl.preflight(55, &req).await.unwrap();
+    assert_eq!(p.recipients.len(), 11);
+    assert_eq!(p.skipped.len(), 4);
+    assert_eq!(p.incomplete[0].missing, vec!["especialidad".to_string()]);
+    assert!(!p.window.open_at_start);
+    assert_eq!(p.estimate.based_on_batches, 3);
+    // The same body as a start went out, and nothing was started.
+    assert_eq!(*c.dry_runs.lock().unwrap(), vec![req.clone()]);
+    assert!(c.starts.lock().unwrap().is_empty());
+    // Without a calling number the service refuses, with its reason.
+    let no_phone = cl.preflight(55, &StartCallRequest::default()).await;
+    assert_eq!(no_phone.unwrap_err().status, Some(422));
+    // A service that does not know dry-runs.
+    c.refuse_dry_run.store(true, Ordering::SeqCst);
+    let old = cl.preflight(55, &req).await.unwrap_err();
+    assert_eq!(
+        (old.status, old.message.as_str()),
+        (Some(404), "Ruta no encontrada")
+    );
+    assert!(c.starts.lock().unwrap().is_empty());
+
+    assert!(cl.optouts().await.unwrap().is_empty());
+    let (msg, saved) = cl
+        .add_optout("+573001000000", "marcado desde el panel")
+        .await
+        .unwrap();
+    assert_eq!(msg, "+573001000000 agregado a la lista de no llamar");
+    assert_eq!(saved.reason, "marcado desde el panel");
+    let (again, _) = cl.add_optout("+573001000000", "otra vez").await.unwrap();
+    assert_eq!(again, "+573001000000 ya estaba en la lista de no llamar");
+    let bad = cl.add_optout("12", "x").await.unwrap_err();
+    assert_eq!(bad.status, Some(422));
+    assert_eq!(bad.code.as_deref(), Some("invalid_phone"));
+    assert_eq!(bad.message, "Teléfono «12»: número no válido");
+    let list = cl.optouts().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].phone_number, "+573001000000");
+
+    let k = cl.report("batch_555").await.unwrap();
+    assert_eq!(
+        (k.total, k.completed, k.voicemail, k.failed),
+        (38, 20, 10, 8)
+    );
+    assert_eq!(k.success_rate, Some(0.75));
+    let missing = cl.report("batch_404").await.unwrap_err();
+    assert_eq!(missing.message, "Batch no encontrado");
+}
+
+/// The executor turns each new effect into its action, tagged so `update` can tell a
+/// stale dry-run or another batch's report apart.
+#[tokio::test]
+async fn executor_runs_dry_runs_opt_outs_reports_and_json_exports() {
+    use callboard::tui::effect::Effect;
+    let c = Shared::default();
+    let addr = serve(c.clone()).await;
+    let (tx, mut rx) = mpsc::channel(16);
+    let mut exec = Executor::new(client(addr, TOKEN), tx, fast()).without_player();
+    exec.run(Effect::Preflight {
+        group_id: 55,
+        request: StartCallRequest {
+            agent_phone_number_id: Some("ph_67891".into()),
+            ..Default::default()
+        },
+        generation: 7,
+    });
+    match rx.recv().await {
+        Some(Action::PreflightLoaded {
+            group_id: 55,
+            generation: 7,
+            result: Ok(p),
+        }) => assert_eq!(p.recipients.len(), 11),
+        other => panic!("unexpected {other:?}"),
+    }
+    exec.run(Effect::AddOptOut {
+        phone: "+573001000007".into(),
+        reason: "marcado desde el panel".into(),
+    });
+    match rx.recv().await {
+        Some(Action::OptOutAdded(Ok((msg, o)))) => {
+            assert!(msg.contains("agregado"), "{msg}");
+            assert_eq!(o.phone_number, "+573001000007");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    exec.run(Effect::LoadOptOuts);
+    match rx.recv().await {
+        Some(Action::OptOutsLoaded(Ok(list))) => assert_eq!(list.len(), 1),
+        other => panic!("unexpected {other:?}"),
+    }
+    exec.run(Effect::LoadReport("batch_555".into()));
+    match rx.recv().await {
+        Some(Action::ReportLoaded {
+            batch_id,
+            result: Ok(k),
+        }) => {
+            assert_eq!(batch_id, "batch_555");
+            assert_eq!(k.total, 38);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    exec.run(Effect::LoadReport("batch_404".into()));
+    match rx.recv().await {
+        Some(Action::ReportLoaded {
+            batch_id,
+            result: Err(f),
+        }) => assert_eq!((batch_id.as_str(), f.status), ("batch_404", Some(404))),
+        other => panic!("unexpected {other:?}"),
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lote.json");
+    exec.run(Effect::WriteFile {
+        path: path.clone(),
+        contents: "{\"recipients\":[]}".into(),
+        rows: 0,
+    });
+    match rx.recv().await {
+        Some(Action::Exported(Ok((0, p)))) => assert_eq!(p, path),
         other => panic!("unexpected {other:?}"),
     }
 }

@@ -222,7 +222,7 @@ fn marked_rows_are_what_export_writes() {
     assert!(b.marked.contains("rcp_00000") && b.marked.contains("rcp_00002"));
     let fx = key(&mut app, KeyCode::Char('e'));
     let [
-        Effect::WriteCsv {
+        Effect::WriteFile {
             path,
             contents,
             rows,

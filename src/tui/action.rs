@@ -9,6 +9,10 @@ use crate::api::{
     BatchListItem, BatchStatusView, CancelData, GroupDetail, GroupSummary, PhoneNumberView,
     RetryData, StartCallData,
 };
+use crate::domain::GroupId;
+use crate::domain::preflight::Preflight;
+use crate::report::BatchKpis;
+use crate::store::optouts::OptOut;
 
 /// State of the link to the watched batch, as the header shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,12 +77,28 @@ pub enum Action {
         batch_id: String,
         state: ConnState,
     },
-    /// The stream's own `error`/`timeout` events: shown, not fatal.
+    /// The stream's own `error`/`timeout` events: shown, not fatal. `code` is the
+    /// event's code when it had one (`circuit_breaker` means the batch was stopped).
     StreamNotice {
         batch_id: String,
         message: String,
+        code: Option<String>,
+    },
+    /// The dry-run of the call dialog (`generation` tells a stale answer from the current one).
+    PreflightLoaded {
+        group_id: GroupId,
+        generation: u64,
+        result: Outcome<Box<Preflight>>,
     },
     CallStarted(Outcome<StartCallData>),
+    OptOutsLoaded(Outcome<Vec<OptOut>>),
+    /// An opt-out was saved: the service's message and the entry.
+    OptOutAdded(Outcome<(String, OptOut)>),
+    /// KPIs of a batch other than the watched one (the comparison's other side).
+    ReportLoaded {
+        batch_id: String,
+        result: Outcome<Box<BatchKpis>>,
+    },
     Retried(Outcome<RetryData>),
     Cancelled(Outcome<CancelData>),
     Exported(Result<(usize, PathBuf), String>),

@@ -3,11 +3,14 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use ratatui_textarea::TextArea;
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::api::{BatchListItem, GroupSummary, PhoneNumberView};
 use crate::config::Lang;
 use crate::domain::GroupId;
+use crate::domain::preflight::Preflight;
+use crate::report::BatchKpis;
 
 use super::action::ConnState;
 use super::batch_state::BatchState;
@@ -21,6 +24,8 @@ pub enum Pane {
     Batches,
     Batch,
     Transcript,
+    /// KPIs of the watched batch (and of the one it is compared with).
+    Kpi,
 }
 
 #[derive(Debug)]
@@ -44,6 +49,27 @@ pub enum Confirm {
         stop: usize,
         running: usize,
     },
+    /// Put a recipient's phone on the do-not-call list.
+    OptOut {
+        phone: String,
+        name: String,
+    },
+}
+
+/// Data asked of the service: on its way, here, or refused (with the reason shown).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loadable<T> {
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+/// What a dry-run depends on: when none of it changed, the last answer still holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreflightKey {
+    pub phone_number_id: String,
+    pub scheduled_time_unix: Option<i64>,
+    pub force: bool,
 }
 
 /// The "call this group" dialog.
@@ -68,6 +94,20 @@ pub struct CallDialog {
     pub error: Option<String>,
     /// `y` was pressed; waiting for the service's answer.
     pub submitting: bool,
+    /// The service's dry-run for the current choices; None until it can be asked (no
+    /// calling number known yet).
+    pub preflight: Option<Loadable<Box<Preflight>>>,
+    /// Counts dry-runs asked, so an answer to an older choice is ignored.
+    pub preflight_gen: u64,
+    pub preflight_key: Option<PreflightKey>,
+}
+
+/// The batch the watched one is compared with in the KPI pane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub batch_id: String,
+    pub name: String,
+    pub kpis: Loadable<Box<BatchKpis>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +143,11 @@ pub struct App {
     pub batch: Option<BatchState>,
     pub focus: Pane,
     pub transcript: Option<TranscriptView>,
+    /// The KPI pane replaces the batch pane on the right (`i`).
+    pub kpi_open: bool,
+    pub compare: Option<Comparison>,
+    /// E.164 phones on the do-not-call list (marked in the recipients table).
+    pub optouts: HashSet<String>,
     pub overlay: Option<Overlay>,
     /// `/` was pressed: keys edit the filter until enter or esc.
     pub filter_editing: bool,
@@ -137,6 +182,9 @@ impl App {
             batch: None,
             focus: Pane::Groups,
             transcript: None,
+            kpi_open: false,
+            compare: None,
+            optouts: HashSet::new(),
             overlay: None,
             filter_editing: false,
             notice: None,
@@ -158,6 +206,7 @@ impl App {
                 Pane::Batches => Ctx::Batches,
                 Pane::Batch => Ctx::Batch,
                 Pane::Transcript => Ctx::Transcript,
+                Pane::Kpi => Ctx::Kpi,
             },
         }
     }

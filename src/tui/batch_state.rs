@@ -5,8 +5,9 @@
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
-use crate::api::{BatchStatusView, RecipientView};
+use crate::api::{AutoRetryView, BatchStatusView, RecipientView, StopReason};
 use crate::domain::{BatchStatus, GroupId, RecipientStatus};
+use crate::report::{self, BatchKpis};
 
 use super::filter::Matcher;
 
@@ -57,6 +58,18 @@ pub struct BatchState {
     pub created_at_unix: i64,
     pub last_updated_at_unix: i64,
     pub retry_count: u32,
+    pub agent_id: String,
+    pub scheduled_time_unix: i64,
+    pub stop_reason: Option<StopReason>,
+    pub auto_retry: Option<AutoRetryView>,
+    /// The batch that took over this one's undialled recipients.
+    pub continued_by: Option<String>,
+    /// The batch this one continues.
+    pub continues: Option<String>,
+    /// A stop told by the stream (`circuit_breaker`) before a snapshot carries it.
+    pub alert: Option<String>,
+    /// KPIs of the last snapshot (computed once per snapshot, never per frame).
+    pub kpis: Option<BatchKpis>,
     pub rows: Vec<RecipientView>,
     /// Indices into `rows`, filtered and sorted: what the table shows.
     pub view: Vec<u32>,
@@ -108,6 +121,14 @@ impl BatchState {
             created_at_unix: 0,
             last_updated_at_unix: 0,
             retry_count: 0,
+            agent_id: String::new(),
+            scheduled_time_unix: 0,
+            stop_reason: None,
+            auto_retry: None,
+            continued_by: None,
+            continues: None,
+            alert: None,
+            kpis: None,
             rows: Vec::new(),
             view: Vec::new(),
             counts: Vec::new(),
@@ -127,6 +148,7 @@ impl BatchState {
     /// selected recipient; record every status change in the history.
     pub fn apply(&mut self, snap: BatchStatusView, now_unix: i64) {
         let keep = self.selected_row().map(|r| r.id.clone());
+        self.kpis = Some(report::kpis(&snap));
         let old = std::mem::replace(&mut self.rows, snap.recipients);
         self.record_changes(&old, now_unix);
         // Freeing 10,000 recipients (a few hundred thousand small allocations) is the
@@ -139,6 +161,16 @@ impl BatchState {
         self.created_at_unix = snap.created_at_unix;
         self.last_updated_at_unix = snap.last_updated_at_unix;
         self.retry_count = snap.retry_count;
+        self.agent_id = snap.agent_id;
+        self.scheduled_time_unix = snap.scheduled_time_unix;
+        if snap.stop_reason.is_some() {
+            // The service's own account replaces what the stream said in passing.
+            self.alert = None;
+        }
+        self.stop_reason = snap.stop_reason;
+        self.auto_retry = snap.auto_retry;
+        self.continued_by = snap.continued_by;
+        self.continues = snap.continues;
         self.loaded = true;
         self.recount();
         self.reindex();

@@ -11,7 +11,10 @@ use crate::api::{
 };
 use crate::config::Lang;
 use crate::domain::GroupId;
+use crate::domain::preflight::Preflight;
+use crate::report::BatchKpis;
 use crate::secret::Secret;
+use crate::store::optouts::OptOut;
 
 use super::action::{Failure, Outcome};
 
@@ -92,6 +95,14 @@ impl ServiceClient {
     }
 
     async fn call<T: DeserializeOwned>(&self, rb: RequestBuilder) -> Outcome<T> {
+        self.call_with_message(rb).await.map(|(_, data)| data)
+    }
+
+    /// `data` and the service's own message (for answers the supervisor should read).
+    async fn call_with_message<T: DeserializeOwned>(
+        &self,
+        rb: RequestBuilder,
+    ) -> Outcome<(String, T)> {
         let resp = rb
             .timeout(REQUEST_TIMEOUT)
             .send()
@@ -99,7 +110,7 @@ impl ServiceClient {
             .map_err(|e| self.unreachable(&e))?;
         let status = resp.status();
         let body = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
-        decode(status, &body, self.lang)
+        decode_with_message(status, &body, self.lang)
     }
 
     pub async fn groups(&self) -> Outcome<Vec<GroupSummary>> {
@@ -129,6 +140,29 @@ impl ServiceClient {
     pub async fn start_call(&self, id: GroupId, req: &StartCallRequest) -> Outcome<StartCallData> {
         let rb = self.request(Method::POST, &format!("/api/groups/{id}/call"));
         self.call(rb.json(req)).await
+    }
+
+    /// The start's dry-run: the same body, `?dryRun=true`; nobody is dialled.
+    pub async fn preflight(&self, id: GroupId, req: &StartCallRequest) -> Outcome<Preflight> {
+        let rb = self.request(Method::POST, &format!("/api/groups/{id}/call?dryRun=true"));
+        self.call(rb.json(req)).await
+    }
+
+    pub async fn optouts(&self) -> Outcome<Vec<OptOut>> {
+        self.call(self.request(Method::GET, "/api/optouts")).await
+    }
+
+    /// Adds a phone to the do-not-call list; the message says whether it was already there.
+    pub async fn add_optout(&self, phone: &str, reason: &str) -> Outcome<(String, OptOut)> {
+        let body = serde_json::json!({ "phone": phone, "reason": reason });
+        let rb = self.request(Method::POST, "/api/optouts").json(&body);
+        self.call_with_message(rb).await
+    }
+
+    /// KPIs of one batch as the service computes them.
+    pub async fn report(&self, batch_id: &str) -> Outcome<BatchKpis> {
+        let path = format!("/api/batch-calls/{}/report", seg(batch_id));
+        self.call(self.request(Method::GET, &path)).await
     }
 
     pub async fn retry(&self, batch_id: &str) -> Outcome<RetryData> {
@@ -181,17 +215,29 @@ fn seg(s: &str) -> String {
 
 /// Read an envelope: `data` on success, the service's message and code otherwise.
 pub fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8], lang: Lang) -> Outcome<T> {
+    decode_with_message(status, body, lang).map(|(_, data)| data)
+}
+
+/// [`decode`], keeping the success message too.
+pub fn decode_with_message<T: DeserializeOwned>(
+    status: StatusCode,
+    body: &[u8],
+    lang: Lang,
+) -> Outcome<(String, T)> {
     let code = Some(status.as_u16());
     match serde_json::from_slice::<Envelope<T>>(body) {
-        Ok(env) if env.success && status.is_success() => env.data.ok_or_else(|| Failure {
-            status: code,
-            code: None,
-            message: match lang {
-                Lang::Es => "El servicio respondió sin datos".into(),
-                Lang::En => "The service answered without data".into(),
-            },
-            details: None,
-        }),
+        Ok(env) if env.success && status.is_success() => {
+            let message = env.message;
+            env.data.map(|d| (message, d)).ok_or_else(|| Failure {
+                status: code,
+                code: None,
+                message: match lang {
+                    Lang::Es => "El servicio respondió sin datos".into(),
+                    Lang::En => "The service answered without data".into(),
+                },
+                details: None,
+            })
+        }
         Ok(env) => Err(Failure {
             status: code,
             code: env.code,

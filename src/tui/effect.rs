@@ -15,13 +15,27 @@ pub enum Effect {
     LoadGroupDetail(GroupId),
     /// Follow this batch (SSE, with polling as fallback); stops following the previous one.
     Watch(String),
+    /// The call start's dry-run: who would be dialled, when, for how long. Dials nobody.
+    Preflight {
+        group_id: GroupId,
+        request: StartCallRequest,
+        generation: u64,
+    },
     StartCall {
         group_id: GroupId,
         request: StartCallRequest,
     },
+    LoadOptOuts,
+    AddOptOut {
+        phone: String,
+        reason: String,
+    },
+    /// The service's KPIs of a batch (the other side of a comparison).
+    LoadReport(String),
     Retry(String),
     Cancel(String),
-    WriteCsv {
+    /// An export (CSV or JSON) of `rows` recipients.
+    WriteFile {
         path: PathBuf,
         contents: String,
         rows: usize,

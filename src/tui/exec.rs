@@ -64,9 +64,30 @@ impl Executor {
             Effect::StartCall { group_id, request } => spawn(tx, async move {
                 Action::CallStarted(c.start_call(group_id, &request).await)
             }),
+            Effect::Preflight {
+                group_id,
+                request,
+                generation,
+            } => spawn(tx, async move {
+                Action::PreflightLoaded {
+                    group_id,
+                    generation,
+                    result: c.preflight(group_id, &request).await.map(Box::new),
+                }
+            }),
+            Effect::LoadOptOuts => {
+                spawn(tx, async move { Action::OptOutsLoaded(c.optouts().await) })
+            }
+            Effect::AddOptOut { phone, reason } => spawn(tx, async move {
+                Action::OptOutAdded(c.add_optout(&phone, &reason).await)
+            }),
+            Effect::LoadReport(batch_id) => spawn(tx, async move {
+                let result = c.report(&batch_id).await.map(Box::new);
+                Action::ReportLoaded { batch_id, result }
+            }),
             Effect::Retry(id) => spawn(tx, async move { Action::Retried(c.retry(&id).await) }),
             Effect::Cancel(id) => spawn(tx, async move { Action::Cancelled(c.cancel(&id).await) }),
-            Effect::WriteCsv {
+            Effect::WriteFile {
                 path,
                 contents,
                 rows,

@@ -5,7 +5,9 @@ use crate::api::{
     BatchListItem, BatchStatusView, ClientView, GroupDetail, GroupSummary, LastBatch,
     PhoneNumberView, RecipientView, TranscriptLine,
 };
-use crate::domain::{BatchStatus, RecipientStatus, Variables};
+use crate::domain::policy::RetryPolicy;
+use crate::domain::preflight::{Estimate, Preflight, WindowCheck};
+use crate::domain::{BatchStatus, RecipientStatus, SkippedClient, SubmittedRecipient, Variables};
 
 const NAMES: &[&str] = &[
     "Dr. García",
@@ -207,5 +209,89 @@ pub fn group_detail() -> GroupDetail {
             client(2, "Dra. Pérez", "3004445556", true),
             client(3, "Dr. Sin Número", "12345", false),
         ],
+    }
+}
+
+/// A pre-flight of "Médicos Test" asked at `now_unix` (10:30 in Bogotá in the tests): 11
+/// to dial, three left out for three reasons, one lacking a variable, and the window
+/// closed until 08:00 the next day.
+pub fn preflight(now_unix: i64) -> Preflight {
+    let at = |unix: i64| chrono::DateTime::from_timestamp(unix, 0).unwrap_or_default();
+    let recipients = (0..11)
+        .map(|i| SubmittedRecipient {
+            client_id: i as u64 + 1,
+            name: format!("{} {}", NAMES[i % NAMES.len()], i + 1),
+            phone_number: format!("+5730{:08}", 1_000_000 + i * 7),
+            variables: Variables::new(),
+        })
+        .collect();
+    let skip = |id: u64, name: &str, phone: &str, code: &str, reason: &str| SkippedClient {
+        client_id: id,
+        name: name.into(),
+        phone: phone.into(),
+        reason: reason.into(),
+        code: code.into(),
+        missing: Vec::new(),
+    };
+    let mut incomplete = skip(
+        13,
+        "Dra. Pérez",
+        "3004445556",
+        "missing_variables",
+        "faltan variables",
+    );
+    incomplete.missing = vec!["especialidad".into()];
+    // 08:00 tomorrow in Bogotá is 13:00 UTC; the day starts at the day of `now_unix`.
+    let tomorrow_8 = (now_unix.div_euclid(86_400) + 1) * 86_400 + 13 * 3600;
+    Preflight {
+        recipients,
+        skipped: vec![
+            skip(
+                20,
+                "Dr. Sin Número",
+                "12345",
+                "invalid_phone",
+                "número demasiado corto",
+            ),
+            skip(
+                21,
+                "Dra. Rojas",
+                "3005550001",
+                "opted_out",
+                "pidió no ser llamado",
+            ),
+            skip(
+                22,
+                "Dr. Sin Número",
+                "12",
+                "invalid_phone",
+                "número demasiado corto",
+            ),
+            skip(
+                23,
+                "Dr. García",
+                "3001112223",
+                "duplicate",
+                "mismo teléfono que Dr. García",
+            ),
+        ],
+        incomplete: vec![incomplete],
+        agent_variables: vec!["name".into(), "especialidad".into()],
+        window: WindowCheck {
+            open_at_start: false,
+            reason: Some("fuera del horario L-V 08:00-19:00".into()),
+            start_at: at(tomorrow_8),
+            closes_at: Some(at(tomorrow_8 + 11 * 3600)),
+            rule_pack: Some("co".into()),
+        },
+        estimate: Estimate {
+            duration_secs: 1_500,
+            finish_at: at(tomorrow_8 + 1_500),
+            exceeds_window: false,
+            cost_min: Some(12.5),
+            cost_max: Some(20.0),
+            based_on_batches: 3,
+        },
+        retry_policy: Some(RetryPolicy::default()),
     }
 }

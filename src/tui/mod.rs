@@ -12,11 +12,14 @@ mod filter;
 pub mod i18n;
 pub mod keymap;
 mod messages;
+mod messages_campaign;
 pub mod theme;
 pub mod ui;
 pub mod update;
+mod update_campaign;
 mod update_confirm;
 mod update_keys;
+mod update_preflight;
 
 pub use update_confirm::{describe_details, parse_schedule};
 

@@ -130,6 +130,7 @@ pub fn start(app: &mut App, exec: &mut Executor, open_batch: Option<&str>) {
         Effect::LoadGroups,
         Effect::LoadBatches,
         Effect::LoadPhoneNumbers,
+        Effect::LoadOptOuts,
     ] {
         exec.run(e);
     }

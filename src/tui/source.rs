@@ -104,9 +104,14 @@ impl Watch {
     }
 
     async fn notice(&self, message: String) -> bool {
+        self.coded_notice(message, None).await
+    }
+
+    async fn coded_notice(&self, message: String, code: Option<String>) -> bool {
         self.send(Action::StreamNotice {
             batch_id: self.batch_id.clone(),
             message,
+            code,
         })
         .await
     }
@@ -238,10 +243,10 @@ impl Watch {
                 Err(e) => tracing::warn!("unreadable batch-completed: {e}"),
             },
             EVENT_ERROR => {
-                let msg = serde_json::from_str::<ErrorEvent>(data)
-                    .map(|e| e.message)
-                    .unwrap_or_else(|_| data.to_string());
-                self.notice(msg).await;
+                let (msg, code) = serde_json::from_str::<ErrorEvent>(data)
+                    .map(|e| (e.message, Some(e.code).filter(|c| !c.is_empty())))
+                    .unwrap_or_else(|_| (data.to_string(), None));
+                self.coded_notice(msg, code).await;
             }
             EVENT_TIMEOUT => return Some(StreamEnd::Timeout),
             other => tracing::debug!("SSE event ignored: {other}"),

@@ -10,7 +10,7 @@ use super::action::{Action, ConnState, Failure};
 use super::app::{App, CallDialog, Confirm, Overlay, Pane};
 use super::batch_state::BatchState;
 use super::effect::Effect;
-use super::update_keys;
+use super::{update_campaign, update_keys, update_preflight};
 
 /// Info notices fade after this long; errors stay until replaced or dismissed with esc.
 const NOTICE_SECS: i64 = 10;
@@ -24,7 +24,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => tick(app, now),
         Action::Resize => app.dirty = true,
-        Action::Refresh => fx.extend([Effect::LoadGroups, Effect::LoadBatches]),
+        Action::Refresh => refresh(app, &mut fx),
         Action::GroupsLoaded(Ok(groups)) => {
             app.groups = groups;
             app.groups_loaded = true;
@@ -35,8 +35,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PhoneNumbersLoaded(Ok(numbers)) => {
             app.phone_numbers = numbers;
             app.dirty = true;
+            // A call dialog opened before the numbers came can be checked now.
+            update_preflight::refresh(app, &mut fx);
         }
-        Action::GroupDetailLoaded(Ok(detail)) => open_call_dialog(app, *detail),
+        Action::GroupDetailLoaded(Ok(detail)) => open_call_dialog(app, *detail, &mut fx),
         Action::GroupsLoaded(Err(f))
         | Action::BatchesLoaded(Err(f))
         | Action::PhoneNumbersLoaded(Err(f)) => failed(app, &f),
@@ -54,13 +56,33 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 }
             }
         }
-        Action::StreamNotice { batch_id, message } => {
+        Action::StreamNotice {
+            batch_id,
+            message,
+            code,
+        } => {
             if watching(app, &batch_id) {
+                // A breaker stop stays in the batch pane, not only in the passing notice.
+                if code.as_deref() == Some("circuit_breaker")
+                    && let Some(b) = app.batch.as_mut()
+                {
+                    b.alert = Some(message.clone());
+                }
                 app.error(message);
                 app.dirty = true;
             }
         }
+        Action::PreflightLoaded {
+            group_id,
+            generation,
+            result,
+        } => update_preflight::loaded(app, group_id, generation, result),
         Action::CallStarted(result) => super::update_confirm::call_started(app, result, &mut fx),
+        Action::OptOutsLoaded(result) => update_campaign::optouts_loaded(app, result),
+        Action::OptOutAdded(result) => update_campaign::opt_out_added(app, result, &mut fx),
+        Action::ReportLoaded { batch_id, result } => {
+            update_campaign::report_loaded(app, &batch_id, result)
+        }
         Action::Retried(Ok(data)) => {
             app.info(app.strings.retried(data.retried_count));
             fx.extend([Effect::Watch(data.batch_id), Effect::LoadBatches]);
@@ -108,6 +130,16 @@ fn tick(app: &mut App, now: DateTime<Utc>) {
     }
 }
 
+/// Lists again; the comparison's other side too while the KPI pane shows it.
+pub(super) fn refresh(app: &App, fx: &mut Vec<Effect>) {
+    fx.extend([Effect::LoadGroups, Effect::LoadBatches]);
+    if app.kpi_open
+        && let Some(c) = &app.compare
+    {
+        fx.push(Effect::LoadReport(c.batch_id.clone()));
+    }
+}
+
 fn failed(app: &mut App, f: &Failure) {
     app.error(f.message.clone());
     app.dirty = true;
@@ -151,6 +183,8 @@ fn snapshot(app: &mut App, batch_id: &str, view: crate::api::BatchStatusView, at
             .filter(|r| r.status.is_final())
             .count();
         item.recipients_count = view.recipients.len();
+        item.stop_reason = view.stop_reason.clone();
+        item.continued_by = view.continued_by.clone();
     }
     let ended = view.status.is_final() && !was_final(app);
     let now = app.now.timestamp();
@@ -175,8 +209,13 @@ fn was_final(app: &App) -> bool {
 pub(super) fn watch(app: &mut App, batch_id: &str, name: &str, fx: &mut Vec<Effect>) {
     app.focus = Pane::Batch;
     app.transcript = None;
+    app.kpi_open = false;
     if watching(app, batch_id) {
         return;
+    }
+    // A batch is not compared with itself.
+    if app.compare.as_ref().is_some_and(|c| c.batch_id == batch_id) {
+        app.compare = None;
     }
     let mut b = BatchState::new(batch_id);
     b.name = name.to_string();
@@ -187,7 +226,7 @@ pub(super) fn watch(app: &mut App, batch_id: &str, name: &str, fx: &mut Vec<Effe
     fx.push(Effect::Watch(batch_id.to_string()));
 }
 
-fn open_call_dialog(app: &mut App, detail: GroupDetail) {
+fn open_call_dialog(app: &mut App, detail: GroupDetail, fx: &mut Vec<Effect>) {
     if app.pending_call != Some(detail.summary.id) {
         return;
     }
@@ -217,10 +256,14 @@ fn open_call_dialog(app: &mut App, detail: GroupDetail) {
         force: false,
         error: None,
         submitting: false,
+        preflight: None,
+        preflight_gen: 0,
+        preflight_key: None,
     };
     app.overlay = Some(Overlay::Confirm(Box::new(Confirm::StartCall(Box::new(
         dialog,
     )))));
     app.notice = None;
     app.dirty = true;
+    update_preflight::refresh(app, fx);
 }

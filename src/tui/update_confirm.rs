@@ -4,16 +4,18 @@
 use chrono::{NaiveDateTime, NaiveTime, TimeZone};
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::api::{StartCallData, StartCallRequest};
+use crate::api::StartCallData;
 
-use super::action::Outcome;
+use super::action::{Failure, Outcome};
 use super::app::{App, CallDialog, Confirm, Overlay};
 use super::effect::Effect;
 use super::keymap::Command;
 use super::update::watch;
+use super::update_preflight;
 
-fn dialog(app: &mut App) -> Option<&mut CallDialog> {
-    match app.overlay.as_mut() {
+/// The call dialog, when it is the overlay.
+pub(super) fn call_dialog(overlay: &mut Option<Overlay>) -> Option<&mut CallDialog> {
+    match overlay.as_mut() {
         Some(Overlay::Confirm(c)) => match c.as_mut() {
             Confirm::StartCall(d) => Some(d),
             _ => None,
@@ -22,15 +24,24 @@ fn dialog(app: &mut App) -> Option<&mut CallDialog> {
     }
 }
 
+fn dialog(app: &mut App) -> Option<&mut CallDialog> {
+    call_dialog(&mut app.overlay)
+}
+
 pub fn field_has_focus(app: &App) -> bool {
     matches!(&app.overlay, Some(Overlay::Confirm(c))
         if matches!(c.as_ref(), Confirm::StartCall(d) if d.schedule_focus))
 }
 
-pub fn edit_field(app: &mut App, key: KeyEvent) {
+/// Keys while the schedule field has focus. Leaving the field re-runs the pre-flight
+/// (the time typed may open or close the calling window).
+pub fn edit_field(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     let Some(d) = dialog(app) else { return };
     match key.code {
-        KeyCode::Tab | KeyCode::Esc | KeyCode::Enter | KeyCode::BackTab => d.schedule_focus = false,
+        KeyCode::Tab | KeyCode::Esc | KeyCode::Enter | KeyCode::BackTab => {
+            d.schedule_focus = false;
+            update_preflight::refresh(app, fx);
+        }
         _ => {
             d.schedule.input(key);
             d.error = None;
@@ -40,49 +51,50 @@ pub fn edit_field(app: &mut App, key: KeyEvent) {
 
 pub fn on_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
     let numbers = app.phone_numbers.len();
-    let tz = app.tz;
-    let now = app.now;
     let invalid_time = app.strings.invalid_time;
+    let optout_reason = app.strings.optout_reason;
     if cmd == Command::No {
         app.overlay = None;
         return;
     }
+    // The request is built before the dialog is borrowed for changes.
+    let request = match app.overlay.as_ref() {
+        Some(Overlay::Confirm(c)) => match c.as_ref() {
+            Confirm::StartCall(d) => Some(update_preflight::request(app, d)),
+            _ => None,
+        },
+        _ => None,
+    };
     let Some(Overlay::Confirm(c)) = app.overlay.as_mut() else {
         return;
     };
+    let mut choices_changed = false;
     match (c.as_mut(), cmd) {
-        (Confirm::StartCall(d), Command::Yes) if !d.submitting => {
-            let text = d.schedule.lines().join(" ");
-            match parse_schedule(&text, tz, now) {
-                Ok(scheduled_time_unix) => {
-                    let phone = app.phone_numbers.get(d.phone_choice);
-                    let request = StartCallRequest {
-                        user_id: app.acting_user,
-                        agent_phone_number_id: phone.map(|p| p.phone_number_id.clone()),
-                        scheduled_time_unix,
-                        skip_incomplete: d.skip_incomplete,
-                        force: d.force,
-                        retry_policy: None,
-                    };
-                    d.submitting = true;
-                    d.error = None;
-                    fx.push(Effect::StartCall {
-                        group_id: d.group_id,
-                        request,
-                    });
-                }
-                Err(InvalidTime) => d.error = Some(invalid_time.to_string()),
+        (Confirm::StartCall(d), Command::Yes) if !d.submitting => match request {
+            Some(Ok(request)) => {
+                d.submitting = true;
+                d.error = None;
+                fx.push(Effect::StartCall {
+                    group_id: d.group_id,
+                    request,
+                });
             }
-        }
+            _ => d.error = Some(invalid_time.to_string()),
+        },
         (Confirm::StartCall(d), Command::FocusField) => d.schedule_focus = true,
         (Confirm::StartCall(d), Command::NextChoice) if numbers > 0 => {
             d.phone_choice = (d.phone_choice + 1) % numbers;
+            choices_changed = true;
         }
         (Confirm::StartCall(d), Command::PrevChoice) if numbers > 0 => {
             d.phone_choice = (d.phone_choice + numbers - 1) % numbers;
+            choices_changed = true;
         }
         (Confirm::StartCall(d), Command::ToggleSkip) => d.skip_incomplete = !d.skip_incomplete,
-        (Confirm::StartCall(d), Command::ToggleForce) => d.force = !d.force,
+        (Confirm::StartCall(d), Command::ToggleForce) => {
+            d.force = !d.force;
+            choices_changed = true;
+        }
         (Confirm::Retry { batch_id, .. }, Command::Yes) => {
             fx.push(Effect::Retry(batch_id.clone()));
             app.overlay = None;
@@ -91,7 +103,17 @@ pub fn on_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             fx.push(Effect::Cancel(batch_id.clone()));
             app.overlay = None;
         }
+        (Confirm::OptOut { phone, .. }, Command::Yes) => {
+            fx.push(Effect::AddOptOut {
+                phone: phone.clone(),
+                reason: optout_reason.to_string(),
+            });
+            app.overlay = None;
+        }
         _ => {}
+    }
+    if choices_changed {
+        update_preflight::refresh(app, fx);
     }
 }
 
@@ -117,18 +139,20 @@ pub fn call_started(app: &mut App, result: Outcome<StartCallData>, fx: &mut Vec<
             d.submitting = false;
             match f.status {
                 Some(422) => d.missing = describe_details(f.details.as_ref()),
-                Some(409) => {
-                    d.active_batch = f
-                        .details
-                        .as_ref()
-                        .and_then(|v| find_str(v, &["batchId", "batch_id", "activeBatchId"]))
-                        .or_else(|| Some(String::new()));
-                }
+                Some(409) => d.active_batch = active_batch_of(&f),
                 _ => {}
             }
             d.error = Some(f.message);
         }
     }
+}
+
+/// The active batch a 409 names (empty when it names none: the dialog still offers `f`).
+pub(super) fn active_batch_of(f: &Failure) -> Option<String> {
+    f.details
+        .as_ref()
+        .and_then(|v| find_str(v, &["batchId", "batch_id", "activeBatchId"]))
+        .or_else(|| Some(String::new()))
 }
 
 /// The schedule field holds something that is not a time.

@@ -4,10 +4,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::app::{App, Confirm, Overlay, Pane, TranscriptView};
 use super::effect::Effect;
-use super::export;
 use super::keymap::{Command, lookup};
 use super::update::watch;
-use super::update_confirm;
+use super::{update_campaign, update_confirm};
 
 const PAGE: usize = 10;
 
@@ -23,7 +22,7 @@ pub fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         return edit_filter(app, key);
     }
     if update_confirm::field_has_focus(app) {
-        return update_confirm::edit_field(app, key);
+        return update_confirm::edit_field(app, key, fx);
     }
     let Some(cmd) = lookup(app.ctx(), &key) else {
         return;
@@ -91,9 +90,18 @@ fn run(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             }
             step(app, 1);
         }
-        Command::Export => export(app, fx),
+        Command::Export => update_campaign::export_csv(app, fx),
+        Command::ExportJson => update_campaign::export_json(app, fx),
         Command::Play => play(app, fx),
-        Command::Refresh => fx.extend([Effect::LoadGroups, Effect::LoadBatches]),
+        Command::OptOut => update_campaign::ask_opt_out(app),
+        Command::FollowContinuation => update_campaign::follow_continuation(app, fx),
+        Command::Kpi => update_campaign::toggle_kpi(app, fx),
+        Command::Compare => update_campaign::compare(app, fx),
+        Command::ClearCompare => update_campaign::clear_compare(app),
+        Command::Refresh => {
+            super::update::refresh(app, fx);
+            fx.push(Effect::LoadOptOuts);
+        }
         // Dialog commands reach here only without a dialog: nothing to do.
         Command::Yes
         | Command::No
@@ -109,6 +117,9 @@ fn cycle(app: &mut App, forward: bool) {
     let mut panes = vec![Pane::Groups, Pane::Batches, Pane::Batch];
     if app.transcript.is_some() {
         panes.push(Pane::Transcript);
+    }
+    if app.kpi_open {
+        panes.push(Pane::Kpi);
     }
     let i = panes.iter().position(|p| *p == app.focus).unwrap_or(0);
     let n = panes.len();
@@ -140,6 +151,7 @@ fn step(app: &mut App, delta: i64) {
                 t.scroll = (i64::from(t.scroll) + delta).clamp(0, i64::from(u16::MAX)) as u16;
             }
         }
+        Pane::Kpi => {}
     }
 }
 
@@ -168,9 +180,10 @@ fn open(app: &mut App, fx: &mut Vec<Effect>) {
                     scroll: 0,
                 });
                 app.focus = Pane::Transcript;
+                app.kpi_open = false;
             }
         }
-        Pane::Transcript => {}
+        Pane::Transcript | Pane::Kpi => {}
     }
 }
 
@@ -184,6 +197,10 @@ fn back(app: &mut App) {
     match app.focus {
         Pane::Transcript => {
             app.transcript = None;
+            app.focus = Pane::Batch;
+        }
+        Pane::Kpi => {
+            app.kpi_open = false;
             app.focus = Pane::Batch;
         }
         Pane::Batch => match app.batch.as_mut() {
@@ -237,25 +254,6 @@ fn cancel(app: &mut App) {
         running: b.running(),
     };
     app.overlay = Some(Overlay::Confirm(Box::new(c)));
-}
-
-fn export(app: &mut App, fx: &mut Vec<Effect>) {
-    let Some(b) = app.batch.as_ref() else {
-        return app.error(app.strings.no_batch_selected);
-    };
-    let rows = b.export_rows();
-    match export::to_csv(&rows) {
-        Ok(contents) => {
-            let stamp = app.local_time(app.now).format("%Y%m%d-%H%M%S");
-            let file = format!("callboard-{}-{stamp}.csv", export::safe_name(&b.id));
-            fx.push(Effect::WriteCsv {
-                path: app.export_dir.join(file),
-                contents,
-                rows: rows.len(),
-            });
-        }
-        Err(e) => app.error(e),
-    }
 }
 
 fn play(app: &mut App, fx: &mut Vec<Effect>) {

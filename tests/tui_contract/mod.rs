@@ -28,6 +28,11 @@ pub enum Ev {
     Connected,
     Update(BatchStatusView),
     Completed(BatchStatusView),
+    /// An `error` event (the service's `circuit_breaker` stop is one).
+    Error {
+        code: String,
+        message: String,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -56,6 +61,12 @@ pub struct Contract {
     pub retries: Mutex<Vec<String>>,
     pub cancels: Mutex<Vec<String>>,
     pub starts: Mutex<Vec<StartCallRequest>>,
+    /// `?dryRun=true` requests: recorded apart, never counted as starts.
+    pub dry_runs: Mutex<Vec<StartCallRequest>>,
+    /// Answer dry-runs as a service that does not know them would (404).
+    pub refuse_dry_run: AtomicBool,
+    /// The do-not-call list (E.164 phones).
+    pub optouts: Mutex<Vec<callboard::store::optouts::OptOut>>,
 }
 
 pub type Shared = Arc<Contract>;
@@ -194,6 +205,11 @@ async fn stream(
                     data: v,
                     timestamp: ts(),
                 }),
+                Ev::Error { code, message } => SseEvent::default().event("error").json_data(callboard::api::ErrorEvent {
+                    message,
+                    code,
+                    timestamp: ts(),
+                }),
             };
             yield e.map_err(|e| std::io::Error::other(e.to_string()));
         }
@@ -215,6 +231,9 @@ async fn start(
     Json(req): Json<StartCallRequest>,
 ) -> Response {
     guard!(h, q);
+    if q.get("dryRun").is_some_and(|v| v == "true") {
+        return dry_run(&s, req);
+    }
     s.starts.lock().unwrap().push(req.clone());
     if !req.skip_incomplete {
         let mut body = Envelope::error("Faltan variables para 1 destinatario", "missing_variables");
@@ -235,6 +254,121 @@ async fn start(
             skipped: vec![],
         },
     )
+}
+
+/// What `?dryRun=true` answers: the service's checks up to the pre-flight, which is the
+/// fixture's (its window and estimate move with the clock like the service's would).
+fn dry_run(s: &Contract, req: StartCallRequest) -> Response {
+    s.dry_runs.lock().unwrap().push(req.clone());
+    if s.refuse_dry_run.load(Ordering::SeqCst) {
+        return fail(StatusCode::NOT_FOUND, "Ruta no encontrada", "not_found");
+    }
+    if req.agent_phone_number_id.is_none() {
+        return fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "El ID del número telefónico del agente (agentPhoneNumberId) es requerido",
+            "phone_number_required",
+        );
+    }
+    let mut p = fixtures::preflight(chrono::Utc::now().timestamp());
+    let listed: Vec<String> = s
+        .optouts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|o| o.phone_number.clone())
+        .collect();
+    p.recipients.retain(|r| !listed.contains(&r.phone_number));
+    ok(
+        &format!(
+            "Verificación previa: se marcaría a {} destinatarios; {} omitidos, {} sin todas las variables",
+            p.recipients.len(),
+            p.skipped.len(),
+            p.incomplete.len()
+        ),
+        p,
+    )
+}
+
+async fn list_optouts(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    guard!(h, q);
+    let list = s.optouts.lock().unwrap().clone();
+    ok("Lista de no llamar obtenida exitosamente", list)
+}
+
+/// Like the service: E.164 only here (the real one normalises national numbers too).
+async fn add_optout(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    Json(body): Json<serde_json::Value>,
+) -> Response {
+    guard!(h, q);
+    let phone = body["phone"].as_str().unwrap_or_default().to_string();
+    let reason = body["reason"].as_str().unwrap_or("pidió no ser llamado");
+    if !phone.starts_with('+') || phone.len() < 10 {
+        return fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("Teléfono «{phone}»: número no válido"),
+            "invalid_phone",
+        );
+    }
+    let mut list = s.optouts.lock().unwrap();
+    if let Some(o) = list.iter().find(|o| o.phone_number == phone) {
+        return ok(
+            &format!("{phone} ya estaba en la lista de no llamar"),
+            o.clone(),
+        );
+    }
+    let entry = callboard::store::optouts::OptOut {
+        phone_number: phone.clone(),
+        reason: reason.into(),
+        source: "api".into(),
+        added_at: chrono::Utc::now(),
+    };
+    list.push(entry.clone());
+    ok(&format!("{phone} agregado a la lista de no llamar"), entry)
+}
+
+/// KPIs of batch_555 (a finished batch, the usual other side of a comparison).
+async fn report(
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    Path(id): Path<String>,
+) -> Response {
+    guard!(h, q);
+    if id != "batch_555" {
+        return fail(StatusCode::NOT_FOUND, "Batch no encontrado", "not_found");
+    }
+    ok(
+        "Reporte del batch call obtenido exitosamente",
+        callboard::report::kpis(&finished_view("batch_555")),
+    )
+}
+
+/// A finished batch of 38: 20 answered, 10 voicemail, 8 failed.
+pub fn finished_view(id: &str) -> BatchStatusView {
+    let now = chrono::Utc::now().timestamp();
+    let mut v = fixtures::batch_view(id, 38, now);
+    for (i, r) in v.recipients.iter_mut().enumerate() {
+        r.status = match i {
+            0..20 => RecipientStatus::Completed,
+            20..30 => RecipientStatus::Voicemail,
+            _ => RecipientStatus::Failed,
+        };
+        r.call_successful = match i {
+            0..15 => Some("success".into()),
+            15..20 => Some("failure".into()),
+            _ => None,
+        };
+        r.duration_secs = Some(60);
+    }
+    v.status = BatchStatus::PartiallyCompleted;
+    v
 }
 
 async fn retry(
@@ -284,6 +418,8 @@ pub async fn serve(contract: Shared) -> SocketAddr {
         .route("/api/batch-calls/{id}/retry", post(retry))
         .route("/api/batch-calls/{id}/cancel", post(cancel))
         .route("/api/phone-numbers", get(phones))
+        .route("/api/optouts", get(list_optouts).post(add_optout))
+        .route("/api/batch-calls/{id}/report", get(report))
         .with_state(contract);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -1,5 +1,6 @@
-//! The watched batch: progress gauge, counts per status, completions per minute, elapsed
-//! time and ETA above the recipients table.
+//! The watched batch: progress gauge, counts per status, why it stopped or goes on
+//! elsewhere and its automatic retries, completions per minute, elapsed time and ETA
+//! above the recipients table.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,8 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph, Sparkline};
 
 use super::super::app::{App, Pane};
+use super::super::batch_state::BatchState;
 use super::super::i18n::short_duration;
-use super::{pane_block, recipients};
+use super::{at_time, pane_block, recipients, wrapped_height};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let s = app.strings;
@@ -40,14 +42,26 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     // The sparkline is the first thing to go when there is no room.
-    let spark_h = if inner.height >= 16 { 3 } else { 0 };
-    let [gauge, counts, stats, table] = Layout::vertical([
+    let notes = notes(app, b);
+    // Wrapped, so a long stop reason is read whole.
+    let notes_h = if notes.is_empty() {
+        0
+    } else {
+        wrapped_height(&notes, inner.width).min(inner.height / 3)
+    };
+    let spark_h = if inner.height >= 16 + notes_h { 3 } else { 0 };
+    let [gauge, counts, notes_area, stats, table] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
+        Constraint::Length(notes_h),
         Constraint::Length(spark_h.max(1)),
         Constraint::Min(3),
     ])
     .areas(inner);
+    frame.render_widget(
+        Paragraph::new(notes).wrap(ratatui::widgets::Wrap { trim: false }),
+        notes_area,
+    );
 
     let total = b.total();
     let done = b.finished();
@@ -103,4 +117,37 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(text), stats);
     }
     recipients::draw(app, b, frame, table);
+}
+
+/// Lines about the batch's course: why it stopped (error colour: a breaker stop must not
+/// pass unnoticed), its automatic retries, and the batches it continues or goes on in.
+fn notes<'a>(app: &App, b: &BatchState) -> Vec<Line<'a>> {
+    let s = app.strings;
+    let t = &app.theme;
+    let mut out = Vec::new();
+    let stop = match (&b.stop_reason, &b.alert) {
+        (Some(r), _) => Some(s.stop_reason(&r.code, &r.message)),
+        (None, Some(alert)) => Some(s.stop_reason("circuit_breaker", alert)),
+        (None, None) => None,
+    };
+    if let Some(text) = stop {
+        out.push(Line::from(Span::styled(format!("✕ {text}"), t.error())));
+    }
+    if let Some(a) = &b.auto_retry {
+        let at = a
+            .next_at_unix
+            .and_then(|u| chrono::DateTime::from_timestamp(u, 0))
+            .map(|d| at_time(app, d));
+        out.push(Line::from(Span::styled(
+            s.auto_retry(a, at.as_deref()),
+            t.key(),
+        )));
+    }
+    if let Some(next) = &b.continued_by {
+        out.push(Line::from(Span::styled(s.continued_by(next), t.title())));
+    }
+    if let Some(prev) = &b.continues {
+        out.push(Line::from(Span::styled(s.continues(prev), t.dim())));
+    }
+    out
 }

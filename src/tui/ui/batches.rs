@@ -1,7 +1,9 @@
-//! Every batch, newest first: name, status, progress, created time.
+//! Every batch, newest first: name (marked when it was stopped or goes on in another
+//! batch), status, progress, created time. `v` compares the selected one with the open one.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use super::super::app::{App, Pane};
@@ -27,14 +29,29 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let watched = app.batch.as_ref().map(|b| b.id.as_str());
+    let compared = app.compare.as_ref().map(|c| c.batch_id.as_str());
     let rows = app.batches.iter().map(|b| {
+        // ▶ the open batch (B in the KPI pane), A the one it is compared with.
         let mark = if Some(b.batch_id.as_str()) == watched {
             "▶ "
+        } else if Some(b.batch_id.as_str()) == compared {
+            "A "
         } else {
             "  "
         };
+        // A stopped batch says so before its name: ✕ breaker, ◷ calling window.
+        let stop = match b.stop_reason.as_ref().map(|r| r.code.as_str()) {
+            Some("window_closed") => Span::styled("◷ ", app.theme.key()),
+            Some(_) => Span::styled("✕ ", app.theme.error()),
+            None if b.continued_by.is_some() => Span::styled("→ ", app.theme.dim()),
+            None => Span::raw(""),
+        };
         Row::new(vec![
-            Cell::from(format!("{mark}{}", b.call_name)),
+            Cell::from(Line::from(vec![
+                Span::raw(mark),
+                stop,
+                Span::raw(b.call_name.as_str()),
+            ])),
             Cell::from(s.batch_status(&b.status)).style(app.theme.batch(&b.status)),
             Cell::from(format!("{}/{}", b.finished_count, b.recipients_count)),
             Cell::from(local_hm(app, &b.created_at)),

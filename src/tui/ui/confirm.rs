@@ -5,16 +5,24 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::super::app::{App, CallDialog, Confirm};
+use super::super::app::{App, CallDialog, Confirm, Loadable};
 use super::super::keymap::{Command, describe};
-use super::{centered, wrapped_height};
+use super::{centered, preflight, wrapped_height};
 
 pub fn draw(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
     let s = app.strings;
     let t = &app.theme;
     let lang = s.lang;
+    let width = area.width.min(80);
+    let field_h = if matches!(c, Confirm::StartCall(_)) {
+        3
+    } else {
+        0
+    };
+    // Rows the text may take: the rest is borders, the field, a blank row and y/n.
+    let room = usize::from(area.height.saturating_sub(field_h + 4));
     let (cmd, lines) = match c {
-        Confirm::StartCall(d) => (Command::Call, call_lines(app, d)),
+        Confirm::StartCall(d) => (Command::Call, call_lines(app, d, room, width - 2)),
         Confirm::Retry { name, count, .. } => (
             Command::Retry,
             vec![Line::from(s.confirm_retry(name, *count))],
@@ -28,13 +36,15 @@ pub fn draw(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
             Command::Cancel,
             vec![Line::from(s.confirm_cancel(name, *stop, *running))],
         ),
+        Confirm::OptOut { phone, name } => (
+            Command::OptOut,
+            vec![Line::from(s.confirm_optout(phone, name))],
+        ),
     };
     let field = match c {
         Confirm::StartCall(d) => Some(d),
         _ => None,
     };
-    let field_h = if field.is_some() { 3 } else { 0 };
-    let width = area.width.min(80);
     let text_h = wrapped_height(&lines, width.saturating_sub(2));
     // Borders, the text, the field, a blank row and the y/n row.
     let popup = centered(area, width, text_h + field_h + 4);
@@ -68,11 +78,19 @@ pub fn draw(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn call_lines<'a>(app: &'a App, d: &'a CallDialog) -> Vec<Line<'a>> {
+/// The call dialog's text: what will happen, then the pre-flight (or, without one, who
+/// the group detail says will be skipped), then what the service refused, if it did.
+/// `room` is how many rows the text may take; details give way first.
+fn call_lines<'a>(app: &'a App, d: &'a CallDialog, room: usize, width: u16) -> Vec<Line<'a>> {
     let s = app.strings;
     let t = &app.theme;
+    let ready = match &d.preflight {
+        Some(Loadable::Ready(p)) => Some(p.as_ref()),
+        _ => None,
+    };
+    let count = ready.map_or(d.recipients, |p| p.recipients.len());
     let mut out = vec![Line::from(Span::styled(
-        s.confirm_call(&d.group_name, d.recipients),
+        s.confirm_call(&d.group_name, count),
         t.title(),
     ))];
     let phone = app
@@ -81,17 +99,52 @@ fn call_lines<'a>(app: &'a App, d: &'a CallDialog) -> Vec<Line<'a>> {
         .map(|p| format!("{} ({})", p.phone_number, p.label))
         .unwrap_or_else(|| s.none.to_string());
     out.push(Line::from(format!("{}: ◀ {phone} ▶", s.phone_to_use)));
+    let tail = tail_lines(app, d, ready.is_some_and(|p| !p.incomplete.is_empty()));
+    let used = wrapped_height(&out, width) + wrapped_height(&tail, width);
+    let room = room.saturating_sub(usize::from(used));
+    match (&d.preflight, ready) {
+        (_, Some(p)) => out.extend(preflight::lines(app, p, room, width)),
+        (Some(Loadable::Failed(why)), _) => {
+            out.extend(detail_skips(app, d, room.saturating_sub(1)));
+            out.push(Line::from(Span::styled(
+                format!("{}: {why}", s.preflight_failed),
+                t.key(),
+            )));
+        }
+        (Some(Loadable::Loading), _) => {
+            out.extend(detail_skips(app, d, room.saturating_sub(1)));
+            out.push(Line::from(Span::styled(s.checking, t.dim())));
+        }
+        _ => out.extend(detail_skips(app, d, room)),
+    }
+    out.extend(tail);
+    out
+}
+
+/// Today's account without a pre-flight: clients whose phone the group detail rejects.
+fn detail_skips<'a>(app: &'a App, d: &'a CallDialog, room: usize) -> Vec<Line<'a>> {
+    let s = app.strings;
+    let mut out = Vec::new();
     if d.skipped.is_empty() {
         out.push(Line::from(format!("{}: {}", s.skipped, s.none)));
-    } else {
-        out.push(Line::from(format!("{} ({}):", s.skipped, d.skipped.len())));
-        for (name, why) in d.skipped.iter().take(4) {
-            out.push(Line::from(format!("  · {name}: {why}")));
-        }
-        if d.skipped.len() > 4 {
-            out.push(Line::from(format!("  · … +{}", d.skipped.len() - 4)));
-        }
+        return out;
     }
+    out.push(Line::from(format!("{} ({}):", s.skipped, d.skipped.len())));
+    let shown = room.saturating_sub(2).clamp(1, 4);
+    for (name, why) in d.skipped.iter().take(shown) {
+        out.push(Line::from(format!("  · {name}: {why}")));
+    }
+    if d.skipped.len() > shown {
+        out.push(Line::from(format!("  · … +{}", d.skipped.len() - shown)));
+    }
+    out
+}
+
+/// After the pre-flight: what the service refused, the toggles, progress, the error.
+fn tail_lines<'a>(app: &'a App, d: &'a CallDialog, incomplete: bool) -> Vec<Line<'a>> {
+    let s = app.strings;
+    let t = &app.theme;
+    let mut out = Vec::new();
     if !d.missing.is_empty() {
         out.push(Line::from(Span::styled(
             format!("{}:", s.missing_vars),
@@ -103,6 +156,8 @@ fn call_lines<'a>(app: &'a App, d: &'a CallDialog) -> Vec<Line<'a>> {
         if d.missing.len() > 4 {
             out.push(Line::from(format!("  · … +{}", d.missing.len() - 4)));
         }
+    }
+    if !d.missing.is_empty() || incomplete {
         let mark = if d.skip_incomplete { "[x]" } else { "[ ]" };
         out.push(Line::from(format!("{mark} {}", s.skip_incomplete)));
     }

@@ -20,6 +20,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         (Ctx::Batches, s.batches),
         (Ctx::Batch, s.recipients),
         (Ctx::Transcript, s.transcript),
+        (Ctx::Kpi, s.kpi),
         (Ctx::Confirm, "y/n"),
     ];
     let width = area.width.min(110);

@@ -5,7 +5,7 @@
 //! ┌ header: source · connection (age) · batch · clock ─────────────────────────┐
 //! │ Groups          │ Batch: gauge, counts, sparkline, elapsed/ETA             │
 //! │─────────────────│ recipients table (visible rows only)                     │
-//! │ Batches         │   or the transcript of one recipient                     │
+//! │ Batches         │   or the transcript of one recipient, or the KPI bars    │
 //! ├ status line: results and errors ──────────────────────────────────────────┤
 //! └ key hints for the focused pane (from the keymap) ─────────────────────────┘
 //! ```
@@ -17,6 +17,9 @@ mod confirm;
 mod groups;
 mod header;
 mod help;
+mod kpi;
+mod kpi_format;
+mod preflight;
 pub mod recipients;
 mod status;
 mod transcript;
@@ -54,12 +57,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(left);
         draw_pane(app, frame, top, Pane::Groups);
         draw_pane(app, frame, bottom, Pane::Batches);
-        let right_pane = if app.transcript.is_some() {
-            Pane::Transcript
-        } else {
-            Pane::Batch
-        };
-        draw_pane(app, frame, right, right_pane);
+        draw_pane(app, frame, right, right_pane(app));
     }
     status::draw_notice(app, frame, notice);
     status::draw_hints(app, frame, hints);
@@ -76,6 +74,20 @@ fn draw_pane(app: &App, frame: &mut Frame, area: Rect, pane: Pane) {
         Pane::Batches => batches::draw(app, frame, area),
         Pane::Batch => batch::draw(app, frame, area),
         Pane::Transcript => transcript::draw(app, frame, area),
+        Pane::Kpi => kpi::draw(app, frame, area),
+    }
+}
+
+/// The right column shows the focused one of batch, transcript and KPIs; with the focus
+/// on the left, the transcript or the KPIs when open, else the batch.
+fn right_pane(app: &App) -> Pane {
+    match app.focus {
+        Pane::Batch => Pane::Batch,
+        Pane::Transcript if app.transcript.is_some() => Pane::Transcript,
+        Pane::Kpi if app.kpi_open => Pane::Kpi,
+        _ if app.transcript.is_some() => Pane::Transcript,
+        _ if app.kpi_open => Pane::Kpi,
+        _ => Pane::Batch,
     }
 }
 
@@ -103,6 +115,15 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// "a las 16:30" today, "el 25/08 a las 08:00" another day (English likewise).
+fn at_time(app: &App, t: chrono::DateTime<chrono::Utc>) -> String {
+    let local = app.local_time(t);
+    let hm = local.format("%H:%M").to_string();
+    let day = (local.date_naive() != app.local_time(app.now).date_naive())
+        .then(|| local.format("%d/%m").to_string());
+    app.strings.at_time(day.as_deref(), &hm)
 }
 
 fn local_hm(app: &App, rfc3339: &str) -> String {

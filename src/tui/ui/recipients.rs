@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, TableState};
 
 use crate::api::RecipientView;
@@ -13,23 +13,54 @@ use super::super::batch_state::{BatchState, display_name, duration};
 use super::super::i18n::{Strings, short_duration};
 use super::super::theme::Theme;
 
-pub const WIDTHS: [Constraint; 6] = [
-    Constraint::Length(1),
+pub const WIDTHS: [Constraint; 7] = [
+    Constraint::Length(2),
     Constraint::Min(14),
     Constraint::Length(14),
     Constraint::Length(13),
+    Constraint::Length(4),
     Constraint::Length(8),
     Constraint::Fill(2),
 ];
 
-/// One table row; also used by the bench's all-rows baseline.
-pub fn row<'a>(r: &'a RecipientView, marked: bool, s: &Strings, t: &Theme) -> Row<'a> {
+/// Below this width the attempts column gives its room to names and durations.
+const ATTEMPTS_MIN_WIDTH: u16 = 62;
+
+/// [`WIDTHS`] for a table `width` columns wide.
+pub fn widths(width: u16) -> [Constraint; 7] {
+    let mut w = WIDTHS;
+    if width < ATTEMPTS_MIN_WIDTH {
+        w[4] = Constraint::Length(0);
+    }
+    w
+}
+
+/// Sign of a phone on the do-not-call list (the title explains it when one shows).
+pub const OPTED_OUT: &str = "⊘";
+
+/// One table row; also used by the bench's all-rows baseline. The first column holds the
+/// mark (`*`) and the do-not-call sign.
+pub fn row<'a>(
+    r: &'a RecipientView,
+    marked: bool,
+    opted_out: bool,
+    s: &Strings,
+    t: &Theme,
+) -> Row<'a> {
     let summary = r.summary.as_deref().unwrap_or("");
     Row::new(vec![
-        Cell::from(if marked { "*" } else { " " }).style(t.marked()),
+        Cell::from(Line::from(vec![
+            Span::styled(if marked { "*" } else { " " }, t.marked()),
+            Span::styled(if opted_out { OPTED_OUT } else { " " }, t.error()),
+        ])),
         Cell::from(display_name(r)),
         Cell::from(r.phone_number.as_str()),
         Cell::from(s.recipient_status(&r.status)).style(t.recipient(&r.status)),
+        Cell::from(if r.attempts > 0 {
+            r.attempts.to_string()
+        } else {
+            String::new()
+        }),
         Cell::from(
             duration(r)
                 .map(|d| short_duration(d as i64))
@@ -45,6 +76,7 @@ pub fn header(s: &Strings, t: &Theme) -> Row<'static> {
         s.col_name,
         s.col_phone,
         s.col_status,
+        s.col_attempts,
         s.col_duration,
         s.col_summary,
     ])
@@ -74,10 +106,16 @@ pub fn draw(app: &App, b: &BatchState, frame: &mut Frame, area: Rect) {
     let off = window(b.offset.get(), b.selected, height, len);
     b.offset.set(off);
     let end = (off + height).min(len);
-    let rows = b.view[off..end].iter().map(|i| {
-        let r = &b.rows[*i as usize];
-        row(r, b.marked.contains(&r.id), s, t)
-    });
+    let mut any_opted_out = false;
+    let rows: Vec<Row> = b.view[off..end]
+        .iter()
+        .map(|i| {
+            let r = &b.rows[*i as usize];
+            let opted_out = app.optouts.contains(&r.phone_number);
+            any_opted_out |= opted_out;
+            row(r, b.marked.contains(&r.id), opted_out, s, t)
+        })
+        .collect();
     let es = app.es();
     let mut title = format!(
         "{} {} · {}: {}{}",
@@ -94,13 +132,16 @@ pub fn draw(app: &App, b: &BatchState, frame: &mut Frame, area: Rect) {
     if !b.marked.is_empty() {
         title.push_str(&format!(" · {} {}", b.marked.len(), s.marked));
     }
+    if any_opted_out {
+        title.push_str(&format!(" · {}", s.optout_legend));
+    }
     let [title_area, table_area] =
         ratatui::layout::Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     frame.render_widget(
         ratatui::widgets::Paragraph::new(title).style(t.title()),
         title_area,
     );
-    let table = Table::new(rows, WIDTHS)
+    let table = Table::new(rows, widths(table_area.width))
         .header(header(s, t))
         .row_highlight_style(t.selected())
         .highlight_symbol("›")

@@ -1,0 +1,325 @@
+//! Messages with values for the campaign features: the pre-flight check, the do-not-call
+//! list, KPIs, and why a batch stopped or goes on in another one. Both languages.
+
+use crate::api::AutoRetryView;
+use crate::domain::policy::RetryPolicy;
+
+use super::i18n::{Strings, short_duration};
+
+impl Strings {
+    fn is_es(&self) -> bool {
+        self.lang == crate::config::Lang::Es
+    }
+
+    /// A number as the language writes it: `12,5` in Spanish, `12.5` in English; whole
+    /// numbers without decimals.
+    pub fn number(&self, x: f64) -> String {
+        let s = if x.fract().abs() < 0.05 {
+            format!("{x:.0}")
+        } else {
+            format!("{x:.1}")
+        };
+        if self.is_es() { s.replace('.', ",") } else { s }
+    }
+
+    /// A rate as a whole percentage, `—` when there is nothing to divide by.
+    pub fn percent(&self, x: Option<f64>) -> String {
+        x.map_or_else(|| "—".into(), |v| format!("{:.0}%", v * 100.0))
+    }
+
+    /// Why a pre-flight left clients out, by its code (the service's own text otherwise).
+    pub fn skip_code(&self, code: &str) -> Option<&'static str> {
+        let es = self.is_es();
+        Some(match code {
+            "invalid_phone" | "no_phone" => {
+                if es {
+                    "teléfono no válido"
+                } else {
+                    "invalid phone"
+                }
+            }
+            "duplicate" | "duplicate_phone" => {
+                if es {
+                    "duplicado"
+                } else {
+                    "duplicate"
+                }
+            }
+            "opted_out" => {
+                if es {
+                    "en la lista de no llamar"
+                } else {
+                    "on the do-not-call list"
+                }
+            }
+            "contacted_today" => {
+                if es {
+                    "ya contactado hoy"
+                } else {
+                    "already contacted today"
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    pub fn confirm_optout(&self, phone: &str, name: &str) -> String {
+        let who = if name.is_empty() {
+            phone.to_string()
+        } else {
+            format!("{phone} ({name})")
+        };
+        if self.is_es() {
+            format!(
+                "¿Añadir {who} a la lista de no llamar? No se le volverá a llamar en nuevos lotes."
+            )
+        } else {
+            format!("Add {who} to the do-not-call list? It will not be called in new batches.")
+        }
+    }
+
+    /// `a las 16:30`, or `el 25/08 a las 08:00` on another day.
+    pub fn at_time(&self, day: Option<&str>, hm: &str) -> String {
+        match (day, self.is_es()) {
+            (None, true) => format!("a las {hm}"),
+            (None, false) => format!("at {hm}"),
+            (Some(d), true) => format!("el {d} a las {hm}"),
+            (Some(d), false) => format!("on {d} at {hm}"),
+        }
+    }
+
+    /// `at` as [`Strings::at_time`] writes it.
+    pub fn window_closed(&self, at: &str, reason: Option<&str>) -> String {
+        let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
+        if self.is_es() {
+            format!("se programará para {at}{why}")
+        } else {
+            format!("will be scheduled {at}{why}")
+        }
+    }
+
+    pub fn window_open(&self, closes: Option<&str>) -> String {
+        match (closes, self.is_es()) {
+            (Some(c), true) => format!("abierto, cierra {c}"),
+            (Some(c), false) => format!("open, closes {c}"),
+            (None, true) => "abierto".into(),
+            (None, false) => "open".into(),
+        }
+    }
+
+    pub fn estimate_line(&self, secs: u64, finish: &str) -> String {
+        let d = short_duration(secs as i64);
+        if self.is_es() {
+            format!("{d}, termina {finish}")
+        } else {
+            format!("{d}, finishes {finish}")
+        }
+    }
+
+    pub fn cost_range(&self, min: Option<f64>, max: Option<f64>) -> Option<String> {
+        let range = match (min, max) {
+            (Some(a), Some(b)) if (a - b).abs() > f64::EPSILON => {
+                format!("{}–{}", self.number(a), self.number(b))
+            }
+            (Some(a), _) | (None, Some(a)) => self.number(a),
+            (None, None) => return None,
+        };
+        Some(if self.is_es() {
+            format!("costo {range} {}", self.credits)
+        } else {
+            format!("cost {range} {}", self.credits)
+        })
+    }
+
+    pub fn based_on(&self, batches: usize) -> String {
+        match (batches, self.is_es()) {
+            (0, _) => self.estimate_defaults.to_string(),
+            (1, true) => "según 1 lote".into(),
+            (1, false) => "based on 1 batch".into(),
+            (n, true) => format!("según {n} lotes"),
+            (n, false) => format!("based on {n} batches"),
+        }
+    }
+
+    pub fn retry_policy(&self, p: &RetryPolicy) -> String {
+        if p.max_attempts <= 1 || p.outcomes.is_empty() {
+            return self.auto_retry_off.to_string();
+        }
+        let outcomes: Vec<String> = p
+            .outcomes
+            .iter()
+            .map(|o| self.recipient_status(o))
+            .collect();
+        let every = spacing(p.spacing_secs);
+        if self.is_es() {
+            format!(
+                "{} · hasta {} intentos · cada {every}",
+                outcomes.join(", "),
+                p.max_attempts
+            )
+        } else {
+            format!(
+                "{} · up to {} attempts · every {every}",
+                outcomes.join(", "),
+                p.max_attempts
+            )
+        }
+    }
+
+    /// The batch stopped before its end, and why (shown in the error colour).
+    pub fn stop_reason(&self, code: &str, message: &str) -> String {
+        let es = self.is_es();
+        match (code, es) {
+            ("circuit_breaker", true) => format!("Detenido por el disyuntor: {message}"),
+            ("circuit_breaker", false) => format!("Stopped by the circuit breaker: {message}"),
+            ("window_closed", true) => format!("Cerrado por horario: {message}"),
+            ("window_closed", false) => format!("Closed by the calling window: {message}"),
+            (_, true) => format!("Detenido: {message}"),
+            (_, false) => format!("Stopped: {message}"),
+        }
+    }
+
+    /// Where automatic retries stand: the next attempt and when (`at` as
+    /// [`Strings::at_time`] writes it), or none left.
+    pub fn auto_retry(&self, v: &AutoRetryView, at: Option<&str>) -> String {
+        let next = (v.rounds + 2).min(v.max_attempts.max(1));
+        match (at, self.is_es()) {
+            (Some(at), true) => format!("Reintento automático {next}/{} {at}", v.max_attempts),
+            (Some(at), false) => format!("Automatic retry {next}/{} {at}", v.max_attempts),
+            (None, true) => format!("Reintentos automáticos: no quedan ({} hechos)", v.rounds),
+            (None, false) => format!("Automatic retries: none left ({} done)", v.rounds),
+        }
+    }
+
+    pub fn continued_by(&self, id: &str) -> String {
+        if self.is_es() {
+            format!("Continúa en {id} (g para abrirlo)")
+        } else {
+            format!("Continues in {id} (g to open it)")
+        }
+    }
+
+    pub fn continues(&self, id: &str) -> String {
+        if self.is_es() {
+            format!("Continúa el lote {id}")
+        } else {
+            format!("Continues batch {id}")
+        }
+    }
+
+    pub fn kpi_counts(&self, finished: usize, total: usize) -> String {
+        if self.is_es() {
+            format!("{finished} de {total} {}", self.kpi_finished)
+        } else {
+            format!("{finished} of {total} {}", self.kpi_finished)
+        }
+    }
+
+    pub fn cost_value(&self, total: Option<f64>, known_for: usize) -> String {
+        match (total, self.is_es()) {
+            (None, _) => "—".into(),
+            (Some(t), true) => {
+                format!("{} {} ({known_for} llamadas)", self.number(t), self.credits)
+            }
+            (Some(t), false) => format!("{} {} ({known_for} calls)", self.number(t), self.credits),
+        }
+    }
+
+    /// Retries asked by hand or by the service, plus automatic rounds when known.
+    pub fn retries_value(&self, retry_count: u32, auto: Option<&AutoRetryView>) -> String {
+        match (auto, self.is_es()) {
+            (Some(a), true) => format!("{retry_count} (automáticos {})", a.rounds),
+            (Some(a), false) => format!("{retry_count} ({} automatic)", a.rounds),
+            (None, _) => retry_count.to_string(),
+        }
+    }
+
+    pub fn comparing(&self, other: &str) -> String {
+        if self.is_es() {
+            format!("Comparación con «{other}»")
+        } else {
+            format!("Comparison with “{other}”")
+        }
+    }
+}
+
+/// `30 min`, `2 h`, else the compact form.
+fn spacing(secs: i64) -> String {
+    if secs > 0 && secs % 3600 == 0 {
+        format!("{} h", secs / 3600)
+    } else if secs > 0 && secs % 60 == 0 {
+        format!("{} min", secs / 60)
+    } else {
+        short_duration(secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::AutoRetryView;
+    use crate::domain::policy::RetryPolicy;
+    use crate::tui::i18n::{EN, ES};
+
+    fn auto(rounds: u32, next: Option<i64>) -> AutoRetryView {
+        AutoRetryView {
+            outcomes: vec![],
+            max_attempts: 3,
+            spacing_secs: 1800,
+            rounds,
+            next_at_unix: next,
+        }
+    }
+
+    #[test]
+    fn automatic_retries_count_attempts_the_first_call_included() {
+        let at = ES.at_time(None, "16:30");
+        assert_eq!(
+            ES.auto_retry(&auto(0, Some(1)), Some(&at)),
+            "Reintento automático 2/3 a las 16:30"
+        );
+        assert_eq!(
+            ES.auto_retry(&auto(1, Some(1)), Some(&at)),
+            "Reintento automático 3/3 a las 16:30"
+        );
+        assert_eq!(
+            ES.auto_retry(&auto(2, None), None),
+            "Reintentos automáticos: no quedan (2 hechos)"
+        );
+        let at = EN.at_time(Some("25/08"), "08:00");
+        assert_eq!(
+            EN.auto_retry(&auto(0, Some(1)), Some(&at)),
+            "Automatic retry 2/3 on 25/08 at 08:00"
+        );
+    }
+
+    #[test]
+    fn numbers_policies_and_stop_reasons_read_in_each_language() {
+        assert_eq!(ES.number(12.5), "12,5");
+        assert_eq!(EN.number(12.5), "12.5");
+        assert_eq!(ES.number(20.0), "20");
+        assert_eq!(
+            ES.retry_policy(&RetryPolicy::default()),
+            "fallida, buzón de voz · hasta 3 intentos · cada 30 min"
+        );
+        let off = RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(ES.retry_policy(&off), "no");
+        assert_eq!(
+            ES.stop_reason("circuit_breaker", "8 de 10 fallaron"),
+            "Detenido por el disyuntor: 8 de 10 fallaron"
+        );
+        assert_eq!(
+            ES.stop_reason("window_closed", "19:00"),
+            "Cerrado por horario: 19:00"
+        );
+        assert_eq!(
+            ES.cost_range(Some(10.0), Some(20.0)).unwrap(),
+            "costo 10–20 créditos"
+        );
+        assert_eq!(ES.cost_range(None, None), None);
+        assert_eq!(ES.skip_code("opted_out"), Some("en la lista de no llamar"));
+        assert_eq!(ES.skip_code("otro"), None);
+    }
+}
