@@ -125,7 +125,7 @@ async fn automatic_retry_redials_only_the_failed_and_stops_at_max_attempts() {
     let policy = json!({"outcomes": ["failed"], "maxAttempts": 2, "spacingSecs": 0});
     let dry = api
         .post(
-            &format!("/api/groups/{gid}/call?dryRun=true"),
+            &format!("/api/groups/{gid}/call/preflight"),
             json!({"userId": 19, "agentPhoneNumberId": phone, "retryPolicy": policy}),
         )
         .await;

@@ -24,7 +24,9 @@ use crate::store::cache::IdempotentResponse;
 use crate::submission::{self as plan, MAX_RECIPIENTS};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/groups/{id}/call", post(start_call))
+    Router::new()
+        .route("/api/groups/{id}/call", post(start_call))
+        .route("/api/groups/{id}/call/preflight", post(preflight_only))
 }
 
 /// Lines assumed in flight at once for the pre-flight estimate.
@@ -141,6 +143,19 @@ fn history(st: &AppState, agent_id: &str) -> Result<History, ApiError> {
             .filter_map(|b| b.outcome.as_ref())
             .take(10),
     ))
+}
+
+/// `POST /api/groups/:id/call/preflight`: the same as `?dryRun=true`, on a path of its
+/// own, so a client talking to an older service gets a 404 instead of a real start.
+async fn preflight_only(
+    caller: Caller,
+    st: State<AppState>,
+    group_id: ApiPath<GroupId>,
+    headers: HeaderMap,
+    req: ApiJson<StartCallRequest>,
+) -> Result<Response, ApiError> {
+    let dry = Query(CallQuery { dry_run: true });
+    start_call(caller, st, group_id, dry, headers, req).await
 }
 
 async fn start_call(

@@ -117,7 +117,13 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
     (
         "post",
         "/api/groups/{id}/call",
-        "Iniciar llamadas en masa {userId, agentPhoneNumberId, scheduledTimeUnix?, skipIncomplete?, force?}; cabecera Idempotency-Key opcional",
+        "Iniciar llamadas en masa {userId, agentPhoneNumberId, scheduledTimeUnix?, skipIncomplete?, force?, retryPolicy?}; ?dryRun=true solo verifica; cabecera Idempotency-Key opcional",
+        "calls",
+    ),
+    (
+        "post",
+        "/api/groups/{id}/call/preflight",
+        "Verificación previa: lo mismo que ?dryRun=true; no marca a nadie",
         "calls",
     ),
     (

@@ -142,9 +142,11 @@ impl ServiceClient {
         self.call(rb.json(req)).await
     }
 
-    /// The start's dry-run: the same body, `?dryRun=true`; nobody is dialled.
+    /// The start's dry-run: the same body on `/call/preflight` (the same as `?dryRun=true`,
+    /// but an older service that lacks it answers 404 instead of dialling); nobody is
+    /// dialled.
     pub async fn preflight(&self, id: GroupId, req: &StartCallRequest) -> Outcome<Preflight> {
-        let rb = self.request(Method::POST, &format!("/api/groups/{id}/call?dryRun=true"));
+        let rb = self.request(Method::POST, &format!("/api/groups/{id}/call/preflight"));
         self.call(rb.json(req)).await
     }
 

@@ -223,6 +223,7 @@ pub fn preflight(now_unix: i64) -> Preflight {
             name: format!("{} {}", NAMES[i % NAMES.len()], i + 1),
             phone_number: format!("+5730{:08}", 1_000_000 + i * 7),
             variables: Variables::new(),
+            prior_attempts: 0,
         })
         .collect();
     let skip = |id: u64, name: &str, phone: &str, code: &str, reason: &str| SkippedClient {

@@ -61,7 +61,8 @@ pub struct Contract {
     pub retries: Mutex<Vec<String>>,
     pub cancels: Mutex<Vec<String>>,
     pub starts: Mutex<Vec<StartCallRequest>>,
-    /// `?dryRun=true` requests: recorded apart, never counted as starts.
+    /// Pre-flight requests (`/call/preflight`, `?dryRun=true`): recorded apart, never
+    /// counted as starts.
     pub dry_runs: Mutex<Vec<StartCallRequest>>,
     /// Answer dry-runs as a service that does not know them would (404).
     pub refuse_dry_run: AtomicBool,
@@ -256,6 +257,17 @@ async fn start(
     )
 }
 
+/// `POST /api/groups/:id/call/preflight`: the same as `?dryRun=true`.
+async fn preflight(
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    State(s): State<Shared>,
+    Json(req): Json<StartCallRequest>,
+) -> Response {
+    guard!(h, q);
+    dry_run(&s, req)
+}
+
 /// What `?dryRun=true` answers: the service's checks up to the pre-flight, which is the
 /// fixture's (its window and estimate move with the clock like the service's would).
 fn dry_run(s: &Contract, req: StartCallRequest) -> Response {
@@ -412,6 +424,7 @@ pub async fn serve(contract: Shared) -> SocketAddr {
         .route("/api/groups", get(groups))
         .route("/api/groups/{id}", get(group))
         .route("/api/groups/{id}/call", post(start))
+        .route("/api/groups/{id}/call/preflight", post(preflight))
         .route("/api/batch-calls", get(batches))
         .route("/api/batch-calls/{id}/status", get(status))
         .route("/api/batch-calls/{id}/status/stream", get(stream))
