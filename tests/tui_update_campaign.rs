@@ -541,3 +541,87 @@ fn json_export_writes_the_same_rows_as_the_csv() {
     assert_eq!(v["kpis"]["total"], 2);
     assert_eq!(v["recipients"][0]["attempts"], 1);
 }
+
+/// `u` on a stopped batch: asks first, with how many were never dialled; `y` resumes them
+/// once and the dashboard follows the new batch. Refused while the batch runs, and when
+/// another batch already took over.
+#[test]
+fn resume_asks_first_then_follows_the_new_batch() {
+    let mut app = watching(6);
+    // Still running: nothing to confirm.
+    assert!(key(&mut app, KeyCode::Char('u')).is_empty());
+    assert!(app.overlay.is_none());
+    assert!(app.notice.as_ref().unwrap().text.contains("sigue en curso"));
+
+    let mut v = fixtures::batch_view("batch_777", 6, now().timestamp());
+    v.status = callboard::domain::BatchStatus::Cancelled;
+    for r in v.recipients.iter_mut().skip(2) {
+        r.status = RecipientStatus::Cancelled;
+        r.conversation_id = None;
+    }
+    v.stop_reason = Some(StopReason {
+        code: "circuit_breaker".into(),
+        message: "Lote detenido".into(),
+        at_unix: now().timestamp(),
+    });
+    snapshot(&mut app, v.clone());
+    assert!(key(&mut app, KeyCode::Char('u')).is_empty());
+    match &app.overlay {
+        Some(Overlay::Confirm(c)) => match c.as_ref() {
+            Confirm::Resume {
+                batch_id, count, ..
+            } => {
+                assert_eq!(batch_id, "batch_777");
+                assert_eq!(*count, 4);
+            }
+            other => panic!("wrong dialog {other:?}"),
+        },
+        other => panic!("no dialog: {other:?}"),
+    }
+    // `n` sends nothing; `u` `y` sends one resume.
+    assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+    key(&mut app, KeyCode::Char('u'));
+    let fx = key(&mut app, KeyCode::Char('y'));
+    assert_eq!(fx, vec![Effect::Resume("batch_777".into())]);
+    assert!(app.overlay.is_none());
+
+    let fx = update(
+        &mut app,
+        Action::Resumed(Ok(callboard::api::ResumeData {
+            batch_id: "batch_777".into(),
+            new_batch_id: "batch_778".into(),
+            recipients_count: 4,
+            scheduled_time_unix: None,
+        })),
+    );
+    assert!(fx.contains(&Effect::Watch("batch_778".into())), "{fx:?}");
+    assert_eq!(app.batch.as_ref().unwrap().id, "batch_778");
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("4 destinatarios")
+    );
+
+    // The stopped batch now continues elsewhere: `u` says so instead of asking.
+    let mut app = watching(6);
+    v.continued_by = Some("batch_778".into());
+    snapshot(&mut app, v);
+    assert!(key(&mut app, KeyCode::Char('u')).is_empty());
+    assert!(app.overlay.is_none());
+    assert!(app.notice.as_ref().unwrap().text.contains("batch_778"));
+
+    // A refusal from the service is shown as it came.
+    update(
+        &mut app,
+        Action::Resumed(Err(Failure {
+            status: Some(409),
+            code: Some("batch_continued".into()),
+            message: "Los destinatarios de este batch ya continúan en el batch batch_778".into(),
+            details: None,
+        })),
+    );
+    let n = app.notice.as_ref().unwrap();
+    assert!(n.error && n.text.contains("ya continúan"), "{n:?}");
+}

@@ -93,6 +93,50 @@ async fn web_page_shows_a_circuit_breaker_stop_prominently() {
         "the stop in the audit section",
     )
     .await;
+    // "Reanudar" resubmits the calls the breaker stopped before they were dialled, once.
+    let stopped = api.get(&format!("/api/batch-calls/{batch}/status")).await;
+    let undialled = stopped.body["data"]["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["conversation_id"].is_null())
+        .count();
+    assert!(undialled > 0, "{:?}", stopped.body["data"]["counts"]);
+    let label = b
+        .wait_for(
+            "document.getElementById('resume-btn') && document.getElementById('resume-btn').innerText",
+            "the resume button",
+        )
+        .await;
+    assert!(
+        label
+            .as_str()
+            .unwrap()
+            .contains(&format!("{undialled} sin marcar")),
+        "{label}"
+    );
+    let submits = sim.request_count(SUBMIT_ENDPOINT);
+    b.click("#resume-btn").await;
+    b.click("#confirm-ok").await;
+    b.wait_for(
+        &format!(
+            "document.body.dataset.batchId && document.body.dataset.batchId !== '{batch}' || null"
+        ),
+        "the page follows the new batch",
+    )
+    .await;
+    let after = api.get(&format!("/api/batch-calls/{batch}/status")).await;
+    let next = after.body["data"]["continued_by"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resumed = api.get(&format!("/api/batch-calls/{next}/status")).await;
+    assert_eq!(resumed.body["data"]["total_recipients"], undialled);
+    assert_eq!(
+        sim.request_count(SUBMIT_ENDPOINT),
+        submits + 1,
+        "one submit"
+    );
     assert_eq!(
         b.js_errors(),
         Vec::<String>::new(),

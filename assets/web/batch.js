@@ -52,13 +52,47 @@
     p.hidden = false;
   }
 
+  const FINAL = ['completed', 'partially_completed', 'failed', 'cancelled'];
+
+  // Recipients a stopped batch never dialled: what "Reanudar" resubmits.
+  function undialled(view) {
+    return (view.recipients || []).filter((r) => !r.conversation_id &&
+      ['pending', 'dispatched', 'cancelled'].includes(r.status)).length;
+  }
+
   function renderContinuation(view) {
     const p = document.getElementById('continuation');
     const parts = [];
     if (view.continues) parts.push(`↩ Este batch continúa el batch ${link(view.continues)}`);
     if (view.continued_by) parts.push(`↪ Los destinatarios pendientes continúan en el batch ${link(view.continued_by)}`);
+    const n = undialled(view);
+    if (FINAL.includes(view.status) && !view.continued_by && n > 0) {
+      parts.push(`<button type="button" class="btn btn-secondary" id="resume-btn" data-batch="${esc(view.batch_id)}" data-count="${n}">▶ Reanudar los ${n} sin marcar</button>`);
+    }
     p.innerHTML = parts.join('<br>');
     p.hidden = !parts.length;
+    const btn = document.getElementById('resume-btn');
+    if (btn) btn.onclick = () => resumeBatch(btn);
+  }
+
+  // A stopped batch's undialled recipients, as a new batch the page then follows.
+  async function resumeBatch(btn) {
+    const id = btn.dataset.batch;
+    const ok = await confirmAction('Reanudar',
+      `Los ${btn.dataset.count} destinatarios que no se marcaron irán en un batch nuevo ` +
+      '(a la próxima apertura si el horario está cerrado); a los ya marcados no se les vuelve a llamar.',
+      'Reanudar');
+    if (!ok) return;
+    btn.disabled = true;
+    try {
+      const env = await apiRequest('POST', `/api/batch-calls/${encodeURIComponent(id)}/resume`);
+      showNotification('success', env.message);
+      cbEmit('action');
+      if (typeof watchBatch === 'function') watchBatch(env.data.new_batch_id);
+    } catch (e) {
+      showNotification('error', e.message);
+      btn.disabled = false;
+    }
   }
 
   function renderExtras(view) {

@@ -192,6 +192,17 @@ pub struct RetryData {
     pub status: String,
 }
 
+/// `data` of `POST /api/batch-calls/:id/resume`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResumeData {
+    pub batch_id: String,
+    /// The new batch with the recipients the stopped one never dialled.
+    pub new_batch_id: String,
+    pub recipients_count: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_time_unix: Option<i64>,
+}
+
 /// `data` of `POST /api/batch-calls/:id/cancel`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CancelData {

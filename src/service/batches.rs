@@ -15,7 +15,7 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiPath};
 use super::respond::{Ok200, raw_json};
 use super::state::AppState;
-use crate::api::{BatchListItem, CancelData, Envelope, RetryData};
+use crate::api::{BatchListItem, CancelData, Envelope, ResumeData, RetryData};
 use crate::domain::{BatchRecord, BatchStatus, RecipientStatus};
 use crate::elevenlabs::BatchCallResponse;
 use crate::monitor::{HubError, ResumeError, Snapshot};
@@ -403,16 +403,6 @@ async fn resume(
         Err(ResumeError::Upstream(e)) => Err(ApiError::from_poll(e)),
         Err(ResumeError::Store(e)) => Err(ApiError::internal(e)),
     }
-}
-
-/// `data` of `POST /api/batch-calls/:id/resume`.
-#[derive(Debug, serde::Serialize)]
-struct ResumeData {
-    batch_id: String,
-    new_batch_id: String,
-    recipients_count: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scheduled_time_unix: Option<i64>,
 }
 
 async fn cancel(

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::api::{
     BatchListItem, BatchStatusView, CancelData, GroupDetail, GroupSummary, PhoneNumberView,
-    RetryData, StartCallData,
+    ResumeData, RetryData, StartCallData,
 };
 use crate::domain::GroupId;
 use crate::domain::preflight::Preflight;
@@ -101,6 +101,7 @@ pub enum Action {
     },
     Retried(Outcome<RetryData>),
     Cancelled(Outcome<CancelData>),
+    Resumed(Outcome<ResumeData>),
     Exported(Result<(usize, PathBuf), String>),
     /// A message from a task for the status line (`error` paints it red).
     Notice {

@@ -49,6 +49,12 @@ pub enum Confirm {
         stop: usize,
         running: usize,
     },
+    /// Resubmit, as a new batch, what a stopped batch never dialled.
+    Resume {
+        batch_id: String,
+        name: String,
+        count: usize,
+    },
     /// Put a recipient's phone on the do-not-call list.
     OptOut {
         phone: String,

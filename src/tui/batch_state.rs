@@ -255,6 +255,17 @@ impl BatchState {
         self.rows.iter().filter(|r| r.status.is_retryable()).count()
     }
 
+    /// Recipients a stopped batch never dialled (what `resume` resubmits).
+    pub fn undialled(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| {
+                r.conversation_id.is_none()
+                    && (r.status.is_not_started() || r.status == RecipientStatus::Cancelled)
+            })
+            .count()
+    }
+
     pub fn not_started(&self) -> usize {
         self.rows
             .iter()

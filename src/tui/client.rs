@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::api::{
     BatchListItem, BatchStatusView, CancelData, Envelope, GroupDetail, GroupSummary,
-    PhoneNumberView, RetryData, StartCallData, StartCallRequest,
+    PhoneNumberView, ResumeData, RetryData, StartCallData, StartCallRequest,
 };
 use crate::config::Lang;
 use crate::domain::GroupId;
@@ -174,6 +174,11 @@ impl ServiceClient {
 
     pub async fn cancel(&self, batch_id: &str) -> Outcome<CancelData> {
         let path = format!("/api/batch-calls/{}/cancel", seg(batch_id));
+        self.call(self.request(Method::POST, &path)).await
+    }
+
+    pub async fn resume(&self, batch_id: &str) -> Outcome<ResumeData> {
+        let path = format!("/api/batch-calls/{}/resume", seg(batch_id));
         self.call(self.request(Method::POST, &path)).await
     }
 

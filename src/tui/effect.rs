@@ -34,6 +34,8 @@ pub enum Effect {
     LoadReport(String),
     Retry(String),
     Cancel(String),
+    /// Resubmit what this stopped batch never dialled.
+    Resume(String),
     /// An export (CSV or JSON) of `rows` recipients.
     WriteFile {
         path: PathBuf,

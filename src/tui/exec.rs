@@ -87,6 +87,7 @@ impl Executor {
             }),
             Effect::Retry(id) => spawn(tx, async move { Action::Retried(c.retry(&id).await) }),
             Effect::Cancel(id) => spawn(tx, async move { Action::Cancelled(c.cancel(&id).await) }),
+            Effect::Resume(id) => spawn(tx, async move { Action::Resumed(c.resume(&id).await) }),
             Effect::WriteFile {
                 path,
                 contents,

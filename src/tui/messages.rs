@@ -118,6 +118,50 @@ impl Strings {
             )
         }
     }
+    pub fn confirm_resume(&self, batch: &str, n: usize) -> String {
+        if self.es() {
+            format!(
+                "¿Reanudar el lote «{batch}»? Los {n} destinatarios que no se marcaron irán en un lote nuevo (a la próxima apertura si el horario está cerrado); a los ya marcados no se les vuelve a llamar."
+            )
+        } else {
+            format!(
+                "Resume batch “{batch}”? The {n} recipients never dialled go into a new batch (at the next opening when calling hours are closed); those already dialled are not called again."
+            )
+        }
+    }
+    pub fn resumed(&self, n: usize, batch: &str, at: Option<String>) -> String {
+        match (self.es(), at) {
+            (true, Some(at)) => {
+                format!("Reanudado: {n} destinatarios en el lote {batch}, programado para el {at}.")
+            }
+            (true, None) => format!("Reanudado: {n} destinatarios en el lote {batch}."),
+            (false, Some(at)) => {
+                format!("Resumed: {n} recipients in batch {batch}, scheduled for {at}.")
+            }
+            (false, None) => format!("Resumed: {n} recipients in batch {batch}."),
+        }
+    }
+    pub fn resume_running(&self) -> &'static str {
+        if self.es() {
+            "El lote sigue en curso: cancélelo (x) o espere a que termine para reanudar."
+        } else {
+            "The batch is still running: cancel it (x) or wait for it to end before resuming."
+        }
+    }
+    pub fn already_continued(&self, next: &str) -> String {
+        if self.es() {
+            format!("Este lote ya continúa en {next} (g para abrirlo).")
+        } else {
+            format!("This batch already continues in {next} (g to open it).")
+        }
+    }
+    pub fn nothing_to_resume(&self) -> &'static str {
+        if self.es() {
+            "Todos los destinatarios de este lote ya fueron marcados: no hay nada que reanudar."
+        } else {
+            "Every recipient of this batch was dialled: nothing to resume."
+        }
+    }
     pub fn started(&self, n: usize, batch: &str) -> String {
         if self.es() {
             format!("Llamadas iniciadas: {n} destinatarios en el lote {batch}.")

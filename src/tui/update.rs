@@ -94,7 +94,24 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             fx.push(Effect::LoadBatches);
             app.dirty = true;
         }
-        Action::Retried(Err(f)) | Action::Cancelled(Err(f)) => failed(app, &f),
+        Action::Resumed(Ok(data)) => {
+            app.info(
+                app.strings.resumed(
+                    data.recipients_count,
+                    &data.new_batch_id,
+                    data.scheduled_time_unix
+                        .and_then(|t| DateTime::from_timestamp(t, 0))
+                        .map(|t| app.local_time(t).format("%d/%m %H:%M").to_string()),
+                ),
+            );
+            // Follow the new batch: that is where those people will be called.
+            watch(app, &data.new_batch_id, "", &mut fx);
+            fx.push(Effect::LoadBatches);
+            app.dirty = true;
+        }
+        Action::Retried(Err(f)) | Action::Cancelled(Err(f)) | Action::Resumed(Err(f)) => {
+            failed(app, &f)
+        }
         Action::Exported(Ok((n, path))) => {
             app.info(app.strings.exported(n, &path.display().to_string()));
             app.dirty = true;

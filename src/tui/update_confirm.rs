@@ -103,6 +103,10 @@ pub fn on_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             fx.push(Effect::Cancel(batch_id.clone()));
             app.overlay = None;
         }
+        (Confirm::Resume { batch_id, .. }, Command::Yes) => {
+            fx.push(Effect::Resume(batch_id.clone()));
+            app.overlay = None;
+        }
         (Confirm::OptOut { phone, .. }, Command::Yes) => {
             fx.push(Effect::AddOptOut {
                 phone: phone.clone(),

@@ -73,6 +73,7 @@ fn run(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         Command::Call => call(app, fx),
         Command::Retry => retry(app),
         Command::Cancel => cancel(app),
+        Command::Resume => resume(app),
         Command::Sort => {
             if let Some(b) = app.batch.as_mut() {
                 b.set_sort(b.sort.next(), false);
@@ -252,6 +253,31 @@ fn cancel(app: &mut App) {
         name: b.name.clone(),
         stop: b.not_started(),
         running: b.running(),
+    };
+    app.overlay = Some(Overlay::Confirm(Box::new(c)));
+}
+
+fn resume(app: &mut App) {
+    let Some(b) = app.batch.as_ref() else {
+        return app.error(app.strings.no_batch_selected);
+    };
+    if !b.status.is_final() {
+        let text = app.strings.resume_running();
+        return app.info(text);
+    }
+    if let Some(next) = &b.continued_by {
+        let text = app.strings.already_continued(next);
+        return app.info(text);
+    }
+    let count = b.undialled();
+    if count == 0 {
+        let text = app.strings.nothing_to_resume();
+        return app.info(text);
+    }
+    let c = Confirm::Resume {
+        batch_id: b.id.clone(),
+        name: b.name.clone(),
+        count,
     };
     app.overlay = Some(Overlay::Confirm(Box::new(c)));
 }

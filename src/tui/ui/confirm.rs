@@ -36,6 +36,10 @@ pub fn draw(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
             Command::Cancel,
             vec![Line::from(s.confirm_cancel(name, *stop, *running))],
         ),
+        Confirm::Resume { name, count, .. } => (
+            Command::Resume,
+            vec![Line::from(s.confirm_resume(name, *count))],
+        ),
         Confirm::OptOut { phone, name } => (
             Command::OptOut,
             vec![Line::from(s.confirm_optout(phone, name))],
