@@ -625,3 +625,37 @@ fn resume_asks_first_then_follows_the_new_batch() {
     let n = app.notice.as_ref().unwrap();
     assert!(n.error && n.text.contains("ya continúan"), "{n:?}");
 }
+
+/// `a` in the call dialog picks the batch's automatic retries: the service's default, off,
+/// then up to 2 or 3 attempts. Each choice is checked again, and `y` sends the same.
+#[test]
+fn the_dialog_chooses_the_retry_policy_and_checks_it() {
+    let mut app = loaded_app();
+    open_dialog(&mut app);
+    let policies = |fx: &[Effect]| -> Vec<Option<u32>> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Preflight { request, .. } => {
+                    Some(request.retry_policy.as_ref().map(|p| p.max_attempts))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(policies(&key(&mut app, KeyCode::Char('a'))), vec![Some(1)]);
+    assert_eq!(policies(&key(&mut app, KeyCode::Char('a'))), vec![Some(2)]);
+    assert_eq!(policies(&key(&mut app, KeyCode::Char('a'))), vec![Some(3)]);
+    assert_eq!(policies(&key(&mut app, KeyCode::Char('a'))), vec![None]);
+    key(&mut app, KeyCode::Char('a'));
+    key(&mut app, KeyCode::Char('a'));
+    let fx = key(&mut app, KeyCode::Char('y'));
+    let [Effect::StartCall { request, .. }] = fx.as_slice() else {
+        panic!("expected one start, got {fx:?}");
+    };
+    let p = request.retry_policy.as_ref().unwrap();
+    assert_eq!(p.max_attempts, 2);
+    assert_eq!(
+        p.outcomes,
+        vec![RecipientStatus::Failed, RecipientStatus::Voicemail]
+    );
+}

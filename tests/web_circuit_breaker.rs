@@ -56,6 +56,13 @@ async fn web_page_shows_a_circuit_breaker_stop_prominently() {
     .await;
     let shown = open_preflight(&b, gid).await;
     assert_eq!(shown["count"], 60, "{shown}");
+    // Up to two attempts: checked again, and the service's echo is what is shown.
+    b.select("#pf-retry", "2").await;
+    b.wait_for(
+        "(document.querySelector('.pf-retry') || {}).innerText && document.querySelector('.pf-retry').innerText.includes('hasta 2 intentos') && !document.getElementById('preflight-confirm').disabled",
+        "the retry policy checked again",
+    )
+    .await;
     b.click("#preflight-confirm").await;
     b.wait_for(
         "document.querySelector('#stop-banner[data-code=\"circuit_breaker\"]:not([hidden])')",
@@ -63,6 +70,13 @@ async fn web_page_shows_a_circuit_breaker_stop_prominently() {
     )
     .await;
     let batch = wait_done(&b, "").await;
+    let status = api.get(&format!("/api/batch-calls/{batch}/status")).await;
+    assert_eq!(
+        status.body["data"]["auto_retry"]["max_attempts"], 2,
+        "the policy chosen on the page"
+    );
+    // Stopped by the breaker: no automatic round follows.
+    assert!(status.body["data"]["continued_by"].is_null());
     let page = b
         .eval("({ hidden: document.getElementById('stop-banner').hidden, role: document.getElementById('stop-banner').getAttribute('role'), text: document.getElementById('stop-banner').innerText, status: document.body.dataset.batchStatus })")
         .await;

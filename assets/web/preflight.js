@@ -30,13 +30,21 @@
     if (selectedGroup) document.getElementById('call-group-btn').disabled = false;
   }
 
-  async function open(group) {
+  // The retry choices offered before calling ('' = the service's configured policy).
+  function retryPolicyOf(choice) {
+    if (!choice) return undefined;
+    return { outcomes: ['failed', 'voicemail'], maxAttempts: Number(choice), spacingSecs: 1800 };
+  }
+
+  async function open(group, retryChoice = '') {
     if (state && (state.loading || state.sending)) return;
     const btn = document.getElementById('call-group-btn');
     const label = btn.innerHTML;
     btn.disabled = true;
     btn.innerHTML = '⏳ Verificando…';
     const body = callBody();
+    const policy = retryPolicyOf(retryChoice);
+    if (policy) body.retryPolicy = policy;
     const mine = { group, loading: true };
     state = mine;
     panel().hidden = false;
@@ -45,7 +53,7 @@
     try {
       const env = await apiRequest('POST', `/api/groups/${encodeURIComponent(group.id)}/call?dryRun=true`, { json: body });
       if (state !== mine) return; // another group was selected meanwhile
-      state = { group, body, plan: env.data, message: env.message, key: newKey(), sending: false, done: false };
+      state = { group, body, retryChoice, plan: env.data, message: env.message, key: newKey(), sending: false, done: false };
       render();
     } catch (e) {
       if (state !== mine) return;
@@ -113,8 +121,8 @@
   }
 
   function retryHtml(p) {
-    if (!p) return '';
-    if (p.maxAttempts <= 1) return '<p class="pf-retry">🔁 Sin reintentos automáticos</p>';
+    // The service echoes the policy the batch would get; none means no automatic retries.
+    if (!p || p.maxAttempts <= 1) return '<p class="pf-retry">🔁 Sin reintentos automáticos</p>';
     const what = (p.outcomes || []).map((o) => OUTCOMES[o] || o).join(' y ');
     return `<p class="pf-retry">🔁 Reintento automático de ${esc(what)}: hasta ${p.maxAttempts} intentos por destinatario, cada ${esc(fmt.duration(p.spacingSecs))}</p>`;
   }
@@ -136,6 +144,10 @@
       incompleteHtml(p.incomplete || [], n) +
       `<p class="pf-vars">Variables del agente: ${vars.length ? vars.map((v) => `<code>${esc(v)}</code>`).join(' ') : 'ninguna'}</p>` +
       windowHtml(p.window) + estimateHtml(p.estimate) + retryHtml(p.retryPolicy) +
+      '<p><label for="pf-retry">Reintentos automáticos:</label> <select id="pf-retry">' +
+      [['', 'según la configuración del servicio'], ['1', 'no'], ['2', 'hasta 2 intentos'], ['3', 'hasta 3 intentos']]
+        .map(([v, t]) => `<option value="${v}"${v === (state.retryChoice || '') ? ' selected' : ''}>${t}</option>`).join('') +
+      '</select></p>' +
       (n ? '' : '<p class="error">⚠ No hay ningún destinatario que llamar</p>') +
       '<p id="pf-error" class="error" role="alert" hidden></p>' +
       '<div class="preflight-actions">' +
@@ -147,6 +159,8 @@
     confirm.disabled = !allowed();
     if (skip) skip.onchange = () => { if (!state.sending && !state.done) confirm.disabled = !allowed(); };
     confirm.onclick = send;
+    // Another retry choice is checked again: what is confirmed is what the service echoed.
+    document.getElementById('pf-retry').onchange = (ev) => open(state.group, ev.target.value);
     document.getElementById('preflight-cancel').onclick = close;
     confirm.focus();
   }

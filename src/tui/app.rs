@@ -76,6 +76,45 @@ pub struct PreflightKey {
     pub phone_number_id: String,
     pub scheduled_time_unix: Option<i64>,
     pub force: bool,
+    pub retry: RetryChoice,
+}
+
+/// The call dialog's automatic retry choice (`a` cycles through them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RetryChoice {
+    /// The service's configured policy.
+    #[default]
+    Default,
+    Off,
+    /// Up to this many attempts per recipient (failed and voicemail, 30 min apart).
+    Attempts(u32),
+}
+
+impl RetryChoice {
+    pub fn next(self) -> Self {
+        match self {
+            Self::Default => Self::Off,
+            Self::Off => Self::Attempts(2),
+            Self::Attempts(n) if n < 3 => Self::Attempts(n + 1),
+            Self::Attempts(_) => Self::Default,
+        }
+    }
+
+    /// What the start sends: None leaves the service's default.
+    pub fn policy(self) -> Option<crate::domain::policy::RetryPolicy> {
+        use crate::domain::policy::RetryPolicy;
+        match self {
+            Self::Default => None,
+            Self::Off => Some(RetryPolicy {
+                max_attempts: 1,
+                ..RetryPolicy::default()
+            }),
+            Self::Attempts(n) => Some(RetryPolicy {
+                max_attempts: n,
+                ..RetryPolicy::default()
+            }),
+        }
+    }
 }
 
 /// The "call this group" dialog.
@@ -97,6 +136,7 @@ pub struct CallDialog {
     pub schedule_focus: bool,
     pub skip_incomplete: bool,
     pub force: bool,
+    pub retry: RetryChoice,
     pub error: Option<String>,
     /// `y` was pressed; waiting for the service's answer.
     pub submitting: bool,

@@ -48,6 +48,7 @@ pub enum Command {
     NextChoice,
     ToggleSkip,
     ToggleForce,
+    CycleRetry,
 }
 
 /// Where the keyboard is: the focused pane or the overlay on top of it.
@@ -100,6 +101,7 @@ pub static BINDINGS: &[Binding] = &[
     b(X::Confirm, K::Right, "→", C::NextChoice, true),
     b(X::Confirm, K::Char('o'), "o", C::ToggleSkip, true),
     b(X::Confirm, K::Char('f'), "f", C::ToggleForce, true),
+    b(X::Confirm, K::Char('a'), "a", C::CycleRetry, true),
     b(X::Help, K::Esc, "esc", C::Back, true),
     b(X::Help, K::Char('?'), "?", C::Back, false),
     b(X::Help, K::Char('q'), "q", C::Back, false),
@@ -236,6 +238,8 @@ pub fn describe(cmd: Command, lang: Lang) -> &'static str {
         (C::ToggleSkip, false) => "skip incomplete",
         (C::ToggleForce, true) => "forzar",
         (C::ToggleForce, false) => "force",
+        (C::CycleRetry, true) => "reintentos automáticos",
+        (C::CycleRetry, false) => "automatic retries",
     }
 }
 

@@ -276,6 +276,7 @@ fn open_call_dialog(app: &mut App, detail: GroupDetail, fx: &mut Vec<Effect>) {
         preflight: None,
         preflight_gen: 0,
         preflight_key: None,
+        retry: Default::default(),
     };
     app.overlay = Some(Overlay::Confirm(Box::new(Confirm::StartCall(Box::new(
         dialog,

@@ -95,6 +95,10 @@ pub fn on_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             d.force = !d.force;
             choices_changed = true;
         }
+        (Confirm::StartCall(d), Command::CycleRetry) => {
+            d.retry = d.retry.next();
+            choices_changed = true;
+        }
         (Confirm::Retry { batch_id, .. }, Command::Yes) => {
             fx.push(Effect::Retry(batch_id.clone()));
             app.overlay = None;

@@ -110,7 +110,8 @@ fn run(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         | Command::PrevChoice
         | Command::NextChoice
         | Command::ToggleSkip
-        | Command::ToggleForce => {}
+        | Command::ToggleForce
+        | Command::CycleRetry => {}
     }
 }
 

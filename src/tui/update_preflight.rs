@@ -26,7 +26,7 @@ pub(super) fn request(app: &App, d: &CallDialog) -> Result<StartCallRequest, Inv
         scheduled_time_unix,
         skip_incomplete: d.skip_incomplete,
         force: d.force,
-        retry_policy: None,
+        retry_policy: d.retry.policy(),
     })
 }
 
@@ -55,6 +55,7 @@ pub(super) fn refresh(app: &mut App, fx: &mut Vec<Effect>) {
         phone_number_id,
         scheduled_time_unix: request.scheduled_time_unix,
         force: request.force,
+        retry: d.retry,
     };
     if d.preflight.is_some() && d.preflight_key.as_ref() == Some(&key) {
         return;

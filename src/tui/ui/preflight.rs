@@ -38,10 +38,11 @@ pub fn lines<'a>(app: &'a App, p: &'a Preflight, room: usize, width: u16) -> Vec
     summary.push(Line::from(format!("{}: {vars}", s.agent_vars)));
     summary.push(window_line(app, p));
     summary.push(estimate_line(app, p));
+    // The service echoes the policy the batch would get; none means no automatic retries.
     let retry = p
         .retry_policy
         .as_ref()
-        .map_or_else(|| s.auto_retry_default.to_string(), |r| s.retry_policy(r));
+        .map_or_else(|| s.auto_retry_off.to_string(), |r| s.retry_policy(r));
     summary.push(Line::from(format!("{}: {retry}", s.auto_retries)));
 
     // Names in the rows the summary leaves: the rest of the incomplete (they block the
