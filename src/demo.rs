@@ -148,6 +148,13 @@ async fn start_live_batch(base: &str, token: &Secret, phone_number_id: &str) -> 
         .json(&StartCallRequest {
             user_id: Some(service::demo::DEMO_USER),
             agent_phone_number_id: Some(phone_number_id.to_string()),
+            // Shows automatic retries: failed and voicemail calls get a second round a
+            // minute after the last call (`g` opens it in the dashboard).
+            retry_policy: Some(crate::domain::policy::RetryPolicy {
+                max_attempts: 2,
+                spacing_secs: 60,
+                ..Default::default()
+            }),
             ..Default::default()
         })
         .send()

@@ -11,6 +11,10 @@ use super::view::{build_view, differs, fully_enriched, wants_enrichment};
 use super::{Entry, Inner, PollError, Snapshot};
 use crate::api::timestamp_now;
 
+/// How soon a policy step that failed (a cancel at the window's close, a continuation's
+/// submit) is tried again.
+const HELD_RETRY: Duration = Duration::from_secs(5);
+
 /// A poller nobody watches gives up after this many failed polls in a row.
 const MAX_UNWATCHED_FAILURES: u32 = 10;
 
@@ -81,7 +85,11 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                     match follow_up::apply(&hub, &entry, rec, &view).await {
                         Applied::Nothing => {}
                         Applied::Changed => changed = true,
-                        Applied::Blocked => held = true,
+                        Applied::Blocked => {
+                            held = true;
+                            // Upstream refused for now: try again, not at every poll.
+                            delay = delay.max(HELD_RETRY);
+                        }
                     }
                 }
                 if changed {

@@ -105,7 +105,13 @@ pub struct KpiComparison {
     pub pickup_rate_delta: Option<f64>,
     pub success_rate_delta: Option<f64>,
     pub voicemail_rate_delta: Option<f64>,
+    #[serde(default)]
+    pub failure_rate_delta: Option<f64>,
+    #[serde(default)]
+    pub coverage_delta: Option<f64>,
     pub average_duration_delta_secs: Option<f64>,
+    #[serde(default)]
+    pub calls_per_hour_delta: Option<f64>,
 }
 
 pub fn compare(a: BatchKpis, b: BatchKpis) -> KpiComparison {
@@ -114,6 +120,9 @@ pub fn compare(a: BatchKpis, b: BatchKpis) -> KpiComparison {
         pickup_rate_delta: delta(a.pickup_rate, b.pickup_rate),
         success_rate_delta: delta(a.success_rate, b.success_rate),
         voicemail_rate_delta: delta(a.voicemail_rate, b.voicemail_rate),
+        failure_rate_delta: delta(a.failure_rate, b.failure_rate),
+        coverage_delta: delta(a.coverage, b.coverage),
+        calls_per_hour_delta: delta(a.calls_per_hour, b.calls_per_hour),
         average_duration_delta_secs: delta(a.average_duration_secs, b.average_duration_secs),
         a,
         b,
@@ -231,5 +240,7 @@ pub(crate) mod tests {
         assert_eq!(c.pickup_rate_delta, Some(0.5));
         assert_eq!(c.average_duration_delta_secs, Some(-30.0));
         assert_eq!(c.success_rate_delta, Some(0.0));
+        assert_eq!(c.failure_rate_delta, Some(-0.5));
+        assert_eq!(c.coverage_delta, Some(0.0));
     }
 }
