@@ -388,20 +388,36 @@ async fn a_cancelled_batch_resumes_its_undialled_recipients_once() {
     assert_eq!(c.status, 200, "{:?}", c.body);
     let a = wait_status(&api, &first, "cancelled", is_final).await;
     let undialled = phones(&a, |r| r["conversation_id"].is_null());
-    assert!(!undialled.is_empty(), "{:?}", a["counts"]);
+    assert!(undialled.len() >= 2, "{:?}", a["counts"]);
+
+    // One of them asked not to be called meanwhile: the resumed batch leaves them out.
+    let gone = undialled.iter().next().unwrap().clone();
+    let o = api
+        .post(
+            "/api/optouts",
+            json!({"phone": gone, "reason": "pidió no ser llamado"}),
+        )
+        .await;
+    assert_eq!(o.status, 200, "{:?}", o.body);
+    let mut expected = undialled.clone();
+    expected.remove(&gone);
 
     let r = api
         .post_empty(&format!("/api/batch-calls/{first}/resume"))
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!(r.body["data"]["recipients_count"], undialled.len());
+    assert_eq!(r.body["data"]["recipients_count"], expected.len());
     let second = r.body["data"]["new_batch_id"].as_str().unwrap().to_string();
     let b = api
         .get(&format!("/api/batch-calls/{second}/status"))
         .await
         .body["data"]
         .clone();
-    assert_eq!(phones(&b, |_| true), undialled);
+    assert_eq!(
+        phones(&b, |_| true),
+        expected,
+        "exactly the undialled, without the opted-out number"
+    );
     assert_eq!(b["continues"], first.as_str());
 
     // Twice is refused: those people are already in the second batch.
@@ -416,6 +432,133 @@ async fn a_cancelled_batch_resumes_its_undialled_recipients_once() {
         404,
         "batch_not_found",
     );
+    svc.shutdown().await;
+    sim.shutdown().await;
+}
+
+/// The service stopped after submitting an automatic retry round but before linking it:
+/// on start it finds that round by the name its marker kept, links it, and submits
+/// nothing. Dialling those people again would be the double dial this must never make.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_continuation_submitted_before_a_crash_is_found_not_submitted_again() {
+    use callboard::domain::policy::RetryPolicy;
+    use callboard::domain::{
+        BatchRecord, BatchStatus, FollowUpKind, PendingFollowUp, SubmittedRecipient, Variables,
+    };
+    let sim = sim_with(0.0, 0.0, 10, 600.0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), Some(&sim.url()));
+    let client = callboard::elevenlabs::ElevenLabsClient::new(&cfg.elevenlabs).unwrap();
+    let agent = sim.first_agent_id();
+    let phone = sim.phone_number_ids()[0].clone();
+    let tz = chrono_tz::America::Bogota;
+    let recipients: Vec<SubmittedRecipient> = (0..4u64)
+        .map(|i| {
+            let mut variables = Variables::new();
+            variables.insert("name".into(), format!("C{i}"));
+            SubmittedRecipient {
+                client_id: i + 1,
+                name: format!("C{i}"),
+                phone_number: format!("+57300900000{i}"),
+                variables,
+                prior_attempts: 0,
+            }
+        })
+        .collect();
+    let base = "Llamada Caída - 25/11/2026";
+    let first = client
+        .submit_batch(&callboard::submission::submit_request(
+            &recipients,
+            base.into(),
+            &agent,
+            &phone,
+            None,
+            tz,
+        ))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !client
+        .get_batch(&first.id)
+        .await
+        .unwrap()
+        .batch
+        .status
+        .is_final()
+    {
+        assert!(Instant::now() < deadline, "the first batch never ended");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The round the crashed service had submitted: everyone failed, one attempt each.
+    let again: Vec<SubmittedRecipient> = recipients
+        .iter()
+        .map(|r| SubmittedRecipient {
+            prior_attempts: 1,
+            ..r.clone()
+        })
+        .collect();
+    let round_name = format!("{base} · reintento 1");
+    let round = client
+        .submit_batch(&callboard::submission::submit_request(
+            &again,
+            round_name.clone(),
+            &agent,
+            &phone,
+            None,
+            tz,
+        ))
+        .await
+        .unwrap();
+    {
+        let store = callboard::store::Store::open(dir.path()).unwrap();
+        store
+            .put_batch(&BatchRecord {
+                batch_id: first.id.clone(),
+                group_id: 55,
+                group_name: "Caída".into(),
+                user_id: 19,
+                agent_id: agent.clone(),
+                phone_number_id: phone.clone(),
+                call_name: base.into(),
+                created_at: Utc::now(),
+                recipients: recipients.clone(),
+                last_status: Some(BatchStatus::PartiallyCompleted),
+                retry_policy: Some(RetryPolicy {
+                    max_attempts: 2,
+                    spacing_secs: 0,
+                    ..RetryPolicy::default()
+                }),
+                pending_follow_up: Some(PendingFollowUp {
+                    kind: FollowUpKind::Retry,
+                    call_name: round_name,
+                    since_unix: Utc::now().timestamp() - 120,
+                }),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    let submits = sim.request_count(SUBMIT_ENDPOINT);
+    let svc = serve(cfg, false, false).await;
+    let admin = Api::new(svc.url(), Some(ADMIN));
+    let a = wait_status(&admin, &first.id, "the round found and linked", |v| {
+        v["continued_by"].is_string()
+    })
+    .await;
+    assert_eq!(
+        a["continued_by"],
+        round.id.as_str(),
+        "linked to the round that exists"
+    );
+    assert_eq!(
+        sim.request_count(SUBMIT_ENDPOINT),
+        submits,
+        "nothing submitted again"
+    );
+    let b = admin
+        .get(&format!("/api/batch-calls/{}/status", round.id))
+        .await;
+    assert_eq!(b.body["data"]["continues"], first.id.as_str());
+    assert_eq!(b.body["data"]["auto_retry"]["rounds"], 1);
     svc.shutdown().await;
     sim.shutdown().await;
 }

@@ -280,13 +280,31 @@ async fn close_window(
     Applied::Changed
 }
 
-/// Submits a continuation of `rec` exactly once and links both records.
+/// Submits a continuation of `rec` exactly once and links both records. People who opted
+/// out since are left out; None when nobody is left.
 pub(super) async fn submit(
     hub: &Arc<Inner>,
     rec: &mut BatchRecord,
-    plan: Plan,
+    mut plan: Plan,
     actor: &str,
-) -> Result<FollowUpLink, PollError> {
+) -> Result<Option<FollowUpLink>, PollError> {
+    let mut kept = Vec::with_capacity(plan.recipients.len());
+    for r in plan.recipients {
+        match hub.store.optout(&r.phone_number) {
+            Ok(None) => kept.push(r),
+            Ok(Some(_)) => {
+                tracing::info!(batch_id = %rec.batch_id, "destinatario en la lista de no llamar: no se reenvía");
+            }
+            // Never dial without knowing the do-not-call list.
+            Err(e) => return Err(store_error(&e.to_string())),
+        }
+    }
+    plan.recipients = kept;
+    if plan.recipients.is_empty() {
+        rec.follow_up_done = true;
+        save(hub, rec);
+        return Ok(None);
+    }
     let base = rec
         .call_name
         .split(" · ")
@@ -340,13 +358,7 @@ pub(super) async fn submit(
             if let Err(e) = hub.store.put_batch(rec) {
                 // Without the marker a crash could lead to a second submit: don't submit.
                 tracing::error!(batch_id = %rec.batch_id, error = %e, "no se pudo guardar la marca de continuación");
-                return Err(PollError {
-                    message: format!("No se pudo preparar la continuación del lote: {e}"),
-                    code: "store_error".into(),
-                    status: None,
-                    retry_after: None,
-                    fatal: false,
-                });
+                return Err(store_error(&e.to_string()));
             }
             match hub.client.submit_batch_excluding(&request, &known).await {
                 Ok(b) => b,
@@ -418,7 +430,17 @@ pub(super) async fn submit(
     );
     tracing::info!(from = %rec.batch_id, batch_id = %batch.id, recipients = next.recipients.len(), action, "continuación enviada");
     Hub(hub.clone()).kick(&batch.id);
-    Ok(link)
+    Ok(Some(link))
+}
+
+fn store_error(e: &str) -> PollError {
+    PollError {
+        message: format!("No se pudo preparar la continuación del lote: {e}"),
+        code: "store_error".into(),
+        status: None,
+        retry_after: None,
+        fatal: false,
+    }
 }
 
 /// Resubmits now what a stopped (cancelled) batch never dialled, for a supervisor.
@@ -444,7 +466,7 @@ pub(super) async fn resume_now(
         recipients,
         scheduled,
     };
-    submit(hub, rec, plan, actor).await.map(Some)
+    submit(hub, rec, plan, actor).await
 }
 
 fn failed(e: &ElevenLabsError) -> PollError {

@@ -388,7 +388,7 @@ async fn resume(
         )),
         Ok(None) => Err(ApiError::conflict(
             "nothing_to_resume",
-            "Todos los destinatarios de este batch ya fueron marcados; no hay nada que reanudar",
+            "No queda nadie que reanudar: todos los destinatarios de este batch ya fueron marcados o están en la lista de no llamar",
         )),
         Err(ResumeError::NotOurs) => Err(ApiError::batch_not_found(&id)),
         Err(ResumeError::Running) => Err(ApiError::conflict(
