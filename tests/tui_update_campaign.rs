@@ -14,6 +14,12 @@ use callboard::tui::update::update;
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+fn render(app: &App, w: u16, h: u16) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| callboard::tui::ui::draw(app, f)).unwrap();
+    t
+}
+
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 8, 24, 15, 30, 0)
         .single()
@@ -467,8 +473,11 @@ fn a_circuit_breaker_notice_stays_on_the_batch_until_the_service_says_why() {
         },
     );
     assert_eq!(
-        app.batch.as_ref().unwrap().alert.as_deref(),
-        Some("8 de las últimas 10 llamadas fallaron")
+        app.batch.as_ref().unwrap().alert,
+        Some((
+            "circuit_breaker".to_string(),
+            "8 de las últimas 10 llamadas fallaron".to_string()
+        ))
     );
     assert!(app.notice.as_ref().unwrap().error);
     // A passing notice without a code is not a stop.
@@ -494,6 +503,21 @@ fn a_circuit_breaker_notice_stays_on_the_batch_until_the_service_says_why() {
         b.stop_reason.as_ref().unwrap().message,
         "8 de 10 fallidas o muy cortas"
     );
+
+    // A window's close is a stop too, told in its own words.
+    let mut app = watching(12);
+    update(
+        &mut app,
+        Action::StreamNotice {
+            batch_id: "batch_777".into(),
+            message: "los 7 destinatarios sin marcar se reanudan el 26/11".into(),
+            code: Some("window_closed".into()),
+        },
+    );
+    let (code, _) = app.batch.as_ref().unwrap().alert.clone().unwrap();
+    assert_eq!(code, "window_closed");
+    let screen = format!("{:?}", render(&app, 100, 30).backend());
+    assert!(screen.contains("Cerrado por horario"), "{screen}");
 }
 
 #[test]

@@ -104,7 +104,7 @@
   cbOn('rendered', renderExtras);
 
   cbOn('stream-error', (batchId, d) => {
-    if (d.code !== 'circuit_breaker') return;
+    if (d.code !== 'circuit_breaker' && d.code !== 'window_closed') return;
     streamStops[batchId] = { code: d.code, message: d.message, at_unix: Math.floor(Date.now() / 1000) };
     if (batchId === watchedBatch) renderStop(lastView && lastView.batch_id === batchId ? lastView : { batch_id: batchId });
     cbEmit('action');

@@ -66,8 +66,9 @@ pub struct BatchState {
     pub continued_by: Option<String>,
     /// The batch this one continues.
     pub continues: Option<String>,
-    /// A stop told by the stream (`circuit_breaker`) before a snapshot carries it.
-    pub alert: Option<String>,
+    /// A stop told by the stream (`circuit_breaker`, `window_closed`) before a snapshot
+    /// carries it: (code, message).
+    pub alert: Option<(String, String)>,
     /// KPIs of the last snapshot (computed once per snapshot, never per frame).
     pub kpis: Option<BatchKpis>,
     pub rows: Vec<RecipientView>,

@@ -62,11 +62,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             code,
         } => {
             if watching(app, &batch_id) {
-                // A breaker stop stays in the batch pane, not only in the passing notice.
-                if code.as_deref() == Some("circuit_breaker")
+                // A stop (breaker, window close) stays in the batch pane, not only in the
+                // passing notice.
+                if let Some(c) = code
+                    .as_deref()
+                    .filter(|c| matches!(*c, "circuit_breaker" | "window_closed"))
                     && let Some(b) = app.batch.as_mut()
                 {
-                    b.alert = Some(message.clone());
+                    b.alert = Some((c.to_string(), message.clone()));
                 }
                 app.error(message);
                 app.dirty = true;

@@ -127,7 +127,7 @@ fn notes<'a>(app: &App, b: &BatchState) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let stop = match (&b.stop_reason, &b.alert) {
         (Some(r), _) => Some(s.stop_reason(&r.code, &r.message)),
-        (None, Some(alert)) => Some(s.stop_reason("circuit_breaker", alert)),
+        (None, Some((code, message))) => Some(s.stop_reason(code, message)),
         (None, None) => None,
     };
     if let Some(text) = stop {
