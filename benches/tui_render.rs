@@ -228,6 +228,30 @@ fn apply_benches(c: &mut Criterion) {
             )
         })
     });
+    for (label, sort, filter) in [
+        ("apply (sorted by name) [thread cpu]", true, ""),
+        ("apply (filtered) [thread cpu]", false, "garcía"),
+    ] {
+        g.bench_function(label, |b| {
+            b.iter_custom(|iters| {
+                cpu_batched(
+                    iters,
+                    || {
+                        let (mut st, v) = fresh();
+                        if sort {
+                            st.set_sort(SortKey::Name, false);
+                        }
+                        st.set_filter(filter);
+                        (st, v)
+                    },
+                    |(mut st, v)| {
+                        st.apply(v, now + 3);
+                        st
+                    },
+                )
+            })
+        });
+    }
     g.bench_function("apply (sorted by name, filtered)", |b| {
         b.iter_batched(
             || {

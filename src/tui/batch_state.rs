@@ -89,8 +89,23 @@ pub struct BatchState {
     pub offset: Cell<usize>,
     /// Status changes seen while watching: recipient id -> (unix, status).
     pub history: HashMap<String, Vec<(i64, RecipientStatus)>>,
+    /// Each row's place in name order, kept across snapshots while the recipients stay
+    /// the same (names do not change), so a name sort costs an integer sort.
+    name_rank: Vec<u32>,
     /// A snapshot has arrived (until then the pane says "loading").
     pub loaded: bool,
+}
+
+/// Each row's place when sorted by name, case-insensitively (ties keep the service's
+/// order).
+fn name_ranks(rows: &[RecipientView]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+    order.sort_by_cached_key(|i| display_name(&rows[*i as usize]).to_lowercase());
+    let mut rank = vec![0u32; rows.len()];
+    for (place, i) in order.into_iter().enumerate() {
+        rank[i as usize] = place as u32;
+    }
+    rank
 }
 
 pub fn display_name(r: &RecipientView) -> &str {
@@ -141,6 +156,7 @@ impl BatchState {
             selected: 0,
             offset: Cell::new(0),
             history: HashMap::new(),
+            name_rank: Vec::new(),
             loaded: false,
         }
     }
@@ -151,7 +167,9 @@ impl BatchState {
         let keep = self.selected_row().map(|r| r.id.clone());
         self.kpis = Some(report::kpis(&snap));
         let old = std::mem::replace(&mut self.rows, snap.recipients);
-        self.record_changes(&old, now_unix);
+        if !self.record_changes(&old, now_unix) {
+            self.name_rank.clear();
+        }
         // Freeing 10,000 recipients (a few hundred thousand small allocations) is the
         // most expensive part of a snapshot; it is done off the UI thread.
         drop_later(old);
@@ -178,17 +196,24 @@ impl BatchState {
         self.select_id(keep.as_deref());
     }
 
-    fn record_changes(&mut self, old: &[RecipientView], now_unix: i64) {
+    /// Returns whether the recipients are the same, in the same order, as before.
+    fn record_changes(&mut self, old: &[RecipientView], now_unix: i64) -> bool {
         // The service sends recipients in the same order every time: compare by
         // position, and look ids up only where the order differs.
         let mut by_id: Option<HashMap<&str, &RecipientStatus>> = None;
+        let mut same = old.len() == self.rows.len();
         for (i, r) in self.rows.iter().enumerate() {
             let before = match old.get(i) {
                 Some(o) if o.id == r.id => Some(&o.status),
-                _ => by_id
-                    .get_or_insert_with(|| old.iter().map(|o| (o.id.as_str(), &o.status)).collect())
-                    .get(r.id.as_str())
-                    .copied(),
+                _ => {
+                    same = false;
+                    by_id
+                        .get_or_insert_with(|| {
+                            old.iter().map(|o| (o.id.as_str(), &o.status)).collect()
+                        })
+                        .get(r.id.as_str())
+                        .copied()
+                }
             };
             if before == Some(&r.status) {
                 continue;
@@ -203,6 +228,7 @@ impl BatchState {
                 .or_default()
                 .push((at, r.status.clone()));
         }
+        same
     }
 
     fn recount(&mut self) {
@@ -353,11 +379,14 @@ impl BatchState {
         let mut view: Vec<u32> = (0..self.rows.len() as u32)
             .filter(|i| matcher.matches(&self.rows[*i as usize]))
             .collect();
+        if self.sort == SortKey::Name && self.name_rank.len() != self.rows.len() {
+            self.name_rank = name_ranks(&self.rows);
+        }
         let rows = &self.rows;
         let row = |i: &u32| &rows[*i as usize];
         match self.sort {
             SortKey::Original => {}
-            SortKey::Name => view.sort_by_cached_key(|i| display_name(row(i)).to_lowercase()),
+            SortKey::Name => view.sort_unstable_by_key(|i| self.name_rank[*i as usize]),
             SortKey::Status => view.sort_by_key(|i| status_rank(&row(i).status)),
             SortKey::Duration => view.sort_by_key(|i| duration(row(i)).unwrap_or(0)),
             SortKey::Updated => view.sort_by_key(|i| row(i).updated_at_unix),

@@ -66,10 +66,12 @@ fn contains_ci(hay: &str, needle_lower: &str) -> bool {
     };
     if hay.is_ascii() && needle_lower.is_ascii() {
         let n = needle_lower.as_bytes();
-        return hay
-            .as_bytes()
-            .windows(n.len())
-            .any(|w| w.eq_ignore_ascii_case(n));
+        let h = hay.as_bytes();
+        // Candidates found with SIMD (`memchr`), then compared.
+        return memchr::memchr2_iter(n[0], n[0].to_ascii_uppercase(), h).any(|i| {
+            h.get(i..i + n.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(n))
+        });
     }
     let matches_at = |start: usize| {
         let tail = hay[start..].chars().flat_map(char::to_lowercase);
@@ -80,10 +82,7 @@ fn contains_ci(hay: &str, needle_lower: &str) -> bool {
         // Candidates are the bytes equal to the first letter in either case; an ASCII
         // byte is always a character boundary.
         let f = first as u8;
-        return hay
-            .bytes()
-            .enumerate()
-            .any(|(i, b)| b.to_ascii_lowercase() == f && matches_at(i));
+        return memchr::memchr2_iter(f, f.to_ascii_uppercase(), hay.as_bytes()).any(matches_at);
     }
     hay.char_indices().any(|(start, c)| {
         let mut lc = c.to_lowercase();
