@@ -437,3 +437,56 @@ fn drop_later(rows: Vec<RecipientView>) {
         let _ = tx.send(rows);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::fixtures;
+
+    fn names(b: &BatchState) -> Vec<String> {
+        b.view
+            .iter()
+            .map(|i| display_name(&b.rows[*i as usize]).to_string())
+            .collect()
+    }
+
+    fn sorted(mut v: Vec<String>) -> Vec<String> {
+        v.sort_by_key(|n| n.to_lowercase());
+        v
+    }
+
+    /// The name order kept across snapshots is rebuilt when the recipients change, even
+    /// when their number does not.
+    #[test]
+    fn the_kept_name_order_follows_new_recipients() {
+        let mut b = BatchState::new("b");
+        b.apply(fixtures::batch_view("b", 30, 1_000), 1_000);
+        b.set_sort(SortKey::Name, false);
+        let first = names(&b);
+        assert_eq!(first, sorted(first.clone()));
+        // Same count, other people (names reversed against their ids).
+        let mut v = fixtures::batch_view("b", 30, 1_000);
+        let n = v.recipients.len();
+        for (i, r) in v.recipients.iter_mut().enumerate() {
+            r.id = format!("other_{i}");
+            r.name = Some(format!("{} {}", char::from(b'a' + (n - i) as u8 % 26), i));
+        }
+        b.apply(v, 1_001);
+        let second = names(&b);
+        assert_eq!(second, sorted(second.clone()));
+        assert_ne!(first, second);
+        // The same people again: the kept order still holds.
+        b.apply(
+            {
+                let mut v = fixtures::batch_view("b", 30, 1_000);
+                for (i, r) in v.recipients.iter_mut().enumerate() {
+                    r.id = format!("other_{i}");
+                    r.name = Some(format!("{} {}", char::from(b'a' + (n - i) as u8 % 26), i));
+                }
+                v
+            },
+            1_002,
+        );
+        assert_eq!(names(&b), second);
+    }
+}
