@@ -280,19 +280,7 @@ use chrono::TimeZone;
 /// Every call fails: once 20 have, the breaker cancels the rest and says why.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_circuit_breaker_stops_a_failing_batch() {
-    let sim = callboard::sim::start(
-        callboard::sim::SimOptions {
-            seed: 5,
-            speed: 60.0,
-            pickup_rate: 0.0,
-            voicemail_rate: 0.0,
-            concurrency: 10,
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let sim = sim_with(5, 0.0, 0.0, 10, 60.0).await;
     let dir = tempfile::tempdir().unwrap();
     let svc = serve(config(dir.path(), Some(&sim.url())), false, true).await;
     let token = svc.demo_token.as_ref().unwrap().expose().to_string();

@@ -16,27 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-async fn sim_with(
-    pickup: f64,
-    voicemail: f64,
-    concurrency: usize,
-    speed: f64,
-) -> callboard::sim::SimHandle {
-    callboard::sim::start(
-        callboard::sim::SimOptions {
-            seed: 9,
-            speed,
-            pickup_rate: pickup,
-            voicemail_rate: voicemail,
-            concurrency,
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap()
-}
-
 async fn phone_id(api: &Api) -> String {
     api.get("/api/phone-numbers").await.body["data"][0]["phone_number_id"]
         .as_str()
@@ -102,7 +81,7 @@ fn is_final(v: &Value) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn automatic_retry_redials_only_the_failed_and_stops_at_max_attempts() {
     // Nobody answers: every call fails, in every round.
-    let sim = sim_with(0.0, 0.0, 10, 120.0).await;
+    let sim = sim_with(9, 0.0, 0.0, 10, 120.0).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path(), Some(&sim.url()));
     cfg.campaign.breaker = None;
@@ -235,7 +214,7 @@ fn bogota(day: u32, h: u32, m: u32) -> DateTime<Utc> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_running_at_the_window_close_is_stopped_and_resumed_at_the_next_opening() {
     // One line, slow calls: most recipients are still queued when the window closes.
-    let sim = sim_with(1.0, 0.0, 1, 30.0).await;
+    let sim = sim_with(9, 1.0, 0.0, 1, 30.0).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path(), Some(&sim.url()));
     cfg.campaign.rules = Some(RulePack::colombia());
@@ -363,7 +342,7 @@ async fn a_batch_running_at_the_window_close_is_stopped_and_resumed_at_the_next_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_batch_resumes_its_undialled_recipients_once() {
-    let sim = sim_with(0.7, 0.1, 1, 20.0).await;
+    let sim = sim_with(9, 0.7, 0.1, 1, 20.0).await;
     let dir = tempfile::tempdir().unwrap();
     let svc = serve(config(dir.path(), Some(&sim.url())), false, true).await;
     let token = svc.demo_token.as_ref().unwrap().expose().to_string();
@@ -445,7 +424,7 @@ async fn a_continuation_submitted_before_a_crash_is_found_not_submitted_again() 
     use callboard::domain::{
         BatchRecord, BatchStatus, FollowUpKind, PendingFollowUp, SubmittedRecipient, Variables,
     };
-    let sim = sim_with(0.0, 0.0, 10, 600.0).await;
+    let sim = sim_with(9, 0.0, 0.0, 10, 600.0).await;
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), Some(&sim.url()));
     let client = callboard::elevenlabs::ElevenLabsClient::new(&cfg.elevenlabs).unwrap();

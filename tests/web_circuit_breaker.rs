@@ -17,19 +17,7 @@ async fn web_page_shows_a_circuit_breaker_stop_prominently() {
     let Some(bin) = chromium() else {
         return skip_notice("web_page_shows_a_circuit_breaker_stop_prominently");
     };
-    let sim = callboard::sim::start(
-        callboard::sim::SimOptions {
-            seed: 5,
-            speed: 60.0,
-            pickup_rate: 0.0,
-            voicemail_rate: 0.0,
-            concurrency: 10,
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let sim = sim_with(5, 0.0, 0.0, 10, 60.0).await;
     let dir = tempfile::tempdir().unwrap();
     let svc = serve(config(dir.path(), Some(&sim.url())), true, true).await;
     let api = Api::new(svc.url(), None);

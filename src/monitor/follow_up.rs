@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use super::{Entry, Hub, Inner, PollError};
 use crate::api::BatchStatusView;
-use crate::domain::policy::{Outcome, RetryDecision, retry_round_at};
+use crate::domain::policy::{RetryDecision, retry_round_at};
 use crate::domain::{
     BatchRecord, FollowUpKind, FollowUpLink, PendingFollowUp, RecipientStatus, StopReason,
     SubmittedRecipient,
@@ -140,16 +140,7 @@ fn retry_plan(
     now: DateTime<Utc>,
 ) -> Option<Plan> {
     let policy = rec.retry_policy.as_ref()?;
-    let outcomes: Vec<Outcome> = view
-        .recipients
-        .iter()
-        .map(|r| Outcome {
-            status: r.status.clone(),
-            attempts: r.attempts,
-            duration_secs: r.duration_secs,
-            finished_at_unix: r.updated_at_unix,
-        })
-        .collect();
+    let outcomes = super::view::outcomes(view);
     let RetryDecision::At { unix, .. } = policy.decide(&outcomes) else {
         return None;
     };

@@ -179,20 +179,10 @@ async fn trip_breaker(
     view: &crate::api::BatchStatusView,
     record: Option<&mut crate::domain::BatchRecord>,
 ) -> bool {
-    use crate::domain::policy::Outcome;
     let Some(breaker) = &hub.cfg.breaker else {
         return false;
     };
-    let outcomes: Vec<Outcome> = view
-        .recipients
-        .iter()
-        .map(|r| Outcome {
-            status: r.status.clone(),
-            attempts: r.attempts,
-            duration_secs: r.duration_secs,
-            finished_at_unix: r.updated_at_unix,
-        })
-        .collect();
+    let outcomes = super::view::outcomes(view);
     let Some(trip) = breaker.check(&outcomes) else {
         return false;
     };

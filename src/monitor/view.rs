@@ -115,6 +115,19 @@ pub fn build_view(
     }
 }
 
+/// The recipients as the batch policies (retry, circuit breaker) see them.
+pub fn outcomes(view: &BatchStatusView) -> Vec<crate::domain::policy::Outcome> {
+    view.recipients
+        .iter()
+        .map(|r| crate::domain::policy::Outcome {
+            status: r.status.clone(),
+            attempts: r.attempts,
+            duration_secs: r.duration_secs,
+            finished_at_unix: r.updated_at_unix,
+        })
+        .collect()
+}
+
 /// Calls made to a recipient so far: those of the batches this one continues, the
 /// earlier calls upstream `/retry` rounds replaced (a round that did not re-dial it left
 /// the same conversation), and this round's when it was placed (a recipient still queued,

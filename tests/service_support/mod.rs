@@ -200,6 +200,29 @@ pub async fn sim(speed: f64, seed: u64) -> callboard::sim::SimHandle {
     .expect("sim starts")
 }
 
+/// A simulator with its call outcomes and pace chosen by the test.
+pub async fn sim_with(
+    seed: u64,
+    pickup_rate: f64,
+    voicemail_rate: f64,
+    concurrency: usize,
+    speed: f64,
+) -> callboard::sim::SimHandle {
+    callboard::sim::start(
+        callboard::sim::SimOptions {
+            seed,
+            speed,
+            pickup_rate,
+            voicemail_rate,
+            concurrency,
+            ..Default::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .expect("sim starts")
+}
+
 /// Opens the SSE stream of a batch (token in the query, as a browser does).
 pub async fn open_stream(api: &Api, batch_id: &str) -> reqwest::Response {
     let mut url = format!("{}/api/batch-calls/{batch_id}/status/stream", api.base);
