@@ -420,6 +420,17 @@ async fn a_cancelled_batch_resumes_its_undialled_recipients_once() {
 /// nothing. Dialling those people again would be the double dial this must never make.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_continuation_submitted_before_a_crash_is_found_not_submitted_again() {
+    crash_after_submit(false).await;
+}
+
+/// The same, when the round's own record had been saved too (only the first batch's link
+/// was lost): the store, not the upstream list, says where those people went.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_continuation_saved_before_a_crash_is_linked_not_submitted_again() {
+    crash_after_submit(true).await;
+}
+
+async fn crash_after_submit(round_record_saved: bool) {
     use callboard::domain::policy::RetryPolicy;
     use callboard::domain::{
         BatchRecord, BatchStatus, FollowUpKind, PendingFollowUp, SubmittedRecipient, Variables,
@@ -509,11 +520,46 @@ async fn a_continuation_submitted_before_a_crash_is_found_not_submitted_again() 
                 }),
                 pending_follow_up: Some(PendingFollowUp {
                     kind: FollowUpKind::Retry,
-                    call_name: round_name,
+                    call_name: round_name.clone(),
                     since_unix: Utc::now().timestamp() - 120,
                 }),
                 ..Default::default()
             })
+            .unwrap();
+        if round_record_saved {
+            store
+                .put_batch(&BatchRecord {
+                    batch_id: round.id.clone(),
+                    group_id: 55,
+                    group_name: "Caída".into(),
+                    user_id: 19,
+                    agent_id: agent.clone(),
+                    phone_number_id: phone.clone(),
+                    call_name: format!("{base} · reintento 1"),
+                    created_at: Utc::now(),
+                    recipients: again.clone(),
+                    last_status: Some(BatchStatus::Pending),
+                    continues: Some(first.id.clone()),
+                    follow_up_kind: Some(FollowUpKind::Retry),
+                    retry_round: 1,
+                    retry_policy: Some(RetryPolicy {
+                        max_attempts: 2,
+                        spacing_secs: 0,
+                        ..RetryPolicy::default()
+                    }),
+                    ..Default::default()
+                })
+                .unwrap();
+        }
+        // Someone opted out meanwhile: the round's people differ from what was
+        // submitted, and it must still be recognised (by its unique name).
+        store
+            .add_optouts(&[callboard::store::optouts::OptOut {
+                phone_number: recipients[0].phone_number.clone(),
+                reason: "pidió no ser llamado".into(),
+                source: "test".into(),
+                added_at: Utc::now(),
+            }])
             .unwrap();
     }
     let submits = sim.request_count(SUBMIT_ENDPOINT);

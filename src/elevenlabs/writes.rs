@@ -79,18 +79,46 @@ impl ElevenLabsClient {
         created_since_unix: i64,
         known: &HashSet<String>,
     ) -> Result<Option<BatchCallResponse>, ElevenLabsError> {
+        let count = req.recipients.len() as u64;
+        self.find_batch(|b| {
+            b.name == req.call_name
+                && !known.contains(&b.id)
+                && b.agent_id == req.agent_id
+                && b.created_at_unix >= created_since_unix
+                && (b.total_calls_scheduled == 0 || b.total_calls_scheduled == count)
+        })
+        .await
+    }
+
+    /// A batch of this agent named `call_name`, created since then and not in `known`,
+    /// whatever its size: for names that are unique by construction (a continuation's),
+    /// whose recipients may have changed since they were submitted.
+    pub async fn find_named(
+        &self,
+        call_name: &str,
+        agent_id: &str,
+        created_since_unix: i64,
+        known: &HashSet<String>,
+    ) -> Result<Option<BatchCallResponse>, ElevenLabsError> {
+        self.find_batch(|b| {
+            b.name == call_name
+                && !known.contains(&b.id)
+                && b.agent_id == agent_id
+                && b.created_at_unix >= created_since_unix
+        })
+        .await
+    }
+
+    async fn find_batch(
+        &self,
+        matches: impl Fn(&BatchCallResponse) -> bool,
+    ) -> Result<Option<BatchCallResponse>, ElevenLabsError> {
         let max_items = self.retry_policy().submit_lookup_pages.max(1) * 100;
         let stream = self.list_batches().take(max_items);
         pin_mut!(stream);
         while let Some(item) = stream.next().await {
             let b = item?;
-            if b.name == req.call_name
-                && !known.contains(&b.id)
-                && b.agent_id == req.agent_id
-                && b.created_at_unix >= created_since_unix
-                && (b.total_calls_scheduled == 0
-                    || b.total_calls_scheduled == req.recipients.len() as u64)
-            {
+            if matches(&b) {
                 return Ok(Some(b));
             }
         }

@@ -74,7 +74,13 @@ pub(super) async fn apply(
             *rec = fresh;
             return Applied::Changed;
         }
-        Ok(Some(fresh)) => *rec = fresh,
+        Ok(Some(fresh)) => {
+            // The stored status may lag behind this poll's; what is saved carries this one.
+            *rec = BatchRecord {
+                last_status: Some(view.status.clone()),
+                ..fresh
+            };
+        }
         Ok(None) => {}
         Err(e) => {
             tracing::warn!(batch_id = %rec.batch_id, error = %e, "registro ilegible; se reintentará");
@@ -330,10 +336,17 @@ pub(super) async fn submit(
         scheduled_time_unix,
         hub.cfg.timezone,
     );
+    if earlier.is_some()
+        && let Some(link) = saved_continuation(hub, rec)
+    {
+        // The continuation's record was saved, this one's link was not.
+        return Ok(Some(link));
+    }
+    // By name only: the people may have changed since (an opt-out), the name has not.
     let found = match &earlier {
         Some(p) => hub
             .client
-            .find_submitted(&request, p.since_unix, &known)
+            .find_named(&p.call_name, &rec.agent_id, p.since_unix, &known)
             .await
             .map_err(|e| failed(&e))?,
         None => None,
@@ -432,6 +445,29 @@ fn store_error(e: &str) -> PollError {
         retry_after: None,
         fatal: false,
     }
+}
+
+/// A continuation of `rec` already in the store (saved just before a crash that left this
+/// record unlinked): links it and returns the link.
+fn saved_continuation(hub: &Inner, rec: &mut BatchRecord) -> Option<FollowUpLink> {
+    let head = hub
+        .store
+        .batch_heads()
+        .ok()?
+        .into_iter()
+        .find(|h| h.continues.as_deref() == Some(rec.batch_id.as_str()))?;
+    let next = hub.store.batch(&head.batch_id).ok()??;
+    let link = FollowUpLink {
+        batch_id: next.batch_id.clone(),
+        kind: next.follow_up_kind.unwrap_or(FollowUpKind::Retry),
+        scheduled_time_unix: next.scheduled_time_unix,
+        recipients: next.recipients.len(),
+    };
+    rec.continued_by = Some(link.clone());
+    rec.pending_follow_up = None;
+    rec.follow_up_done = true;
+    save(hub, rec);
+    Some(link)
 }
 
 /// Resubmits now what a stopped (cancelled) batch never dialled, for a supervisor.

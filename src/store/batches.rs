@@ -16,6 +16,13 @@ pub struct BatchHead {
     pub last_status: Option<BatchStatus>,
     #[serde(default)]
     pub outcome: Option<BatchOutcome>,
+    /// The batch this one continues.
+    #[serde(default)]
+    pub continues: Option<String>,
+    #[serde(default)]
+    pub follow_up_kind: Option<crate::domain::FollowUpKind>,
+    #[serde(default)]
+    pub scheduled_time_unix: Option<i64>,
 }
 
 impl Store {
