@@ -1,7 +1,8 @@
 //! Cached `GET /api/batch-calls/:id/status` for a 1,000-recipient enriched batch: requests
 //! per second with 32 keep-alive clients for 5 s. callboard answers from the snapshot's
 //! body rendered once per change. Baseline (same run, same server, same data): a route
-//! that serialises the same view on every request.
+//! that serialises the same view on every request. Also measured: the same status for a
+//! client that accepts gzip (the snapshot's gzipped copy), and revalidation (304).
 //!
 //! cargo bench --bench service_status
 
@@ -19,10 +20,11 @@ const CLIENTS: usize = 32;
 const RUN: Duration = Duration::from_secs(5);
 
 async fn load(url: String) -> (f64, usize) {
-    load_with(url, None).await
+    load_with(url, None, false).await
 }
 
-async fn load_with(url: String, etag: Option<String>) -> (f64, usize) {
+/// `gzip`: ask for the gzipped body (counted as it comes, compressed).
+async fn load_with(url: String, etag: Option<String>, gzip: bool) -> (f64, usize) {
     let done = Arc::new(AtomicU64::new(0));
     let bytes = Arc::new(AtomicU64::new(0));
     let stop = Instant::now() + RUN;
@@ -35,6 +37,9 @@ async fn load_with(url: String, etag: Option<String>) -> (f64, usize) {
                 let mut req = http.get(&url);
                 if let Some(t) = &etag {
                     req = req.header("if-none-match", t);
+                }
+                if gzip {
+                    req = req.header("accept-encoding", "gzip");
                 }
                 if let Ok(r) = req.send().await
                     && (r.status().is_success() || r.status().as_u16() == 304)
@@ -137,7 +142,11 @@ async fn main() {
         .to_str()
         .unwrap()
         .to_string();
-    let (rps, size) = load_with(url.clone(), Some(etag)).await;
+    let (rps, size) = load_with(url.clone(), None, true).await;
+    println!(
+        "callboard  cached status, gzip accepted: {rps:>8.0} req/s  ({size} bytes per answer)"
+    );
+    let (rps, size) = load_with(url.clone(), Some(etag), false).await;
     println!(
         "callboard  revalidation (If-None-Match, 304): {rps:>8.0} req/s  ({size} bytes per answer)"
     );
