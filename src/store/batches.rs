@@ -61,9 +61,10 @@ impl Store {
         Ok(all)
     }
 
-    /// Batches of one group, newest first.
-    pub fn batches_of_group(&self, group: GroupId) -> Result<Vec<BatchRecord>> {
-        let mut v = self.batches()?;
+    /// Heads of one group's batches, newest first (enough for its last batch and for
+    /// whether one is still running).
+    pub fn batches_of_group(&self, group: GroupId) -> Result<Vec<BatchHead>> {
+        let mut v = self.batch_heads()?;
         v.retain(|b| b.group_id == group);
         Ok(v)
     }
