@@ -104,6 +104,15 @@ pub struct RecipientView {
     pub attempts: u32,
 }
 
+impl RecipientView {
+    /// Never called in this batch: still queued, or cancelled before its call (what a
+    /// resumption resubmits).
+    pub fn never_dialled(&self) -> bool {
+        self.conversation_id.is_none()
+            && (self.status.is_not_started() || self.status == RecipientStatus::Cancelled)
+    }
+}
+
 fn one() -> u32 {
     1
 }

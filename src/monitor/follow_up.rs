@@ -124,19 +124,37 @@ fn plan(
     now: DateTime<Utc>,
 ) -> Option<Plan> {
     match &rec.stop_reason {
-        Some(s) if s.code == WINDOW_CLOSED => {
-            let recipients = undialled(rec, view);
-            (!recipients.is_empty()).then(|| Plan {
-                kind: FollowUpKind::Resume,
-                recipients,
-                scheduled: hub.cfg.rules.as_ref().and_then(|r| r.next_opening(now)),
-            })
-        }
+        Some(s) if s.code == WINDOW_CLOSED => resume_plan(hub, rec, view, now),
         // Stopped by the breaker or cancelled by a person: a person decides what next.
         Some(_) => None,
         None if view.status == crate::domain::BatchStatus::Cancelled => None,
         None => retry_plan(hub, rec, view, now),
     }
+}
+
+/// What a stopped batch never dialled, at the next opening (at once when open).
+fn resume_plan(
+    hub: &Inner,
+    rec: &BatchRecord,
+    view: &BatchStatusView,
+    now: DateTime<Utc>,
+) -> Option<Plan> {
+    let recipients = undialled(rec, view);
+    (!recipients.is_empty()).then(|| Plan {
+        kind: FollowUpKind::Resume,
+        recipients,
+        scheduled: hub
+            .cfg
+            .rules
+            .as_ref()
+            .and_then(|r| r.next_opening(now))
+            .and_then(|t| later(t, now)),
+    })
+}
+
+/// `at` as a scheduled start, or None (dial at once) when it is about now.
+fn later(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (at > now + Duration::seconds(30)).then_some(at)
 }
 
 fn retry_plan(
@@ -164,7 +182,7 @@ fn retry_plan(
             .iter()
             .map(|r| resubmitted(&by_phone, r, r.attempts))
             .collect(),
-        scheduled: (at > now + Duration::seconds(30)).then_some(at),
+        scheduled: later(at, now),
     })
 }
 
@@ -200,10 +218,7 @@ pub(super) fn undialled(rec: &BatchRecord, view: &BatchStatusView) -> Vec<Submit
     let by_phone = sent_by_phone(rec);
     view.recipients
         .iter()
-        .filter(|r| {
-            r.conversation_id.is_none()
-                && (r.status.is_not_started() || r.status == RecipientStatus::Cancelled)
-        })
+        .filter(|r| r.never_dialled())
         .map(|r| resubmitted(&by_phone, r, r.attempts))
         .collect()
 }
@@ -477,23 +492,10 @@ pub(super) async fn resume_now(
     view: &BatchStatusView,
     actor: &str,
 ) -> Result<Option<FollowUpLink>, PollError> {
-    let recipients = undialled(rec, view);
-    if recipients.is_empty() {
-        return Ok(None);
+    match resume_plan(hub, rec, view, hub.cfg.clock.now()) {
+        Some(plan) => submit(hub, rec, plan, actor).await,
+        None => Ok(None),
     }
-    let now = hub.cfg.clock.now();
-    let scheduled = hub
-        .cfg
-        .rules
-        .as_ref()
-        .and_then(|r| r.next_opening(now))
-        .filter(|t| *t > now + Duration::seconds(30));
-    let plan = Plan {
-        kind: FollowUpKind::Resume,
-        recipients,
-        scheduled,
-    };
-    submit(hub, rec, plan, actor).await
 }
 
 fn failed(e: &ElevenLabsError) -> PollError {

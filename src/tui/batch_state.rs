@@ -286,10 +286,7 @@ impl BatchState {
     pub fn undialled(&self) -> usize {
         self.rows
             .iter()
-            .filter(|r| {
-                r.conversation_id.is_none()
-                    && (r.status.is_not_started() || r.status == RecipientStatus::Cancelled)
-            })
+            .filter(|r| r.never_dialled())
             .count()
     }
 
