@@ -25,7 +25,6 @@ use crate::domain::{
     SubmittedRecipient,
 };
 use crate::elevenlabs::ElevenLabsError;
-use crate::store::audit::AuditEntry;
 
 /// Stop code of a batch cancelled at the window's close.
 pub const WINDOW_CLOSED: &str = "window_closed";
@@ -282,8 +281,7 @@ async fn close_window(
         retry_after: None,
         fatal: false,
     });
-    audit(
-        hub,
+    hub.store.record_action(
         "system",
         "batch.window_closed",
         &batch_id,
@@ -387,8 +385,7 @@ pub(super) async fn submit(
                     rec.pending_follow_up = None;
                     rec.follow_up_done = true;
                     save(hub, rec);
-                    audit(
-                        hub,
+                    hub.store.record_action(
                         actor,
                         "batch.follow_up_failed",
                         &rec.batch_id,
@@ -435,8 +432,7 @@ pub(super) async fn submit(
         FollowUpKind::Retry => "batch.auto_retry",
         FollowUpKind::Resume => "batch.resume",
     };
-    audit(
-        hub,
+    hub.store.record_action(
         actor,
         action,
         &batch.id,
@@ -509,24 +505,5 @@ fn failed(e: &ElevenLabsError) -> PollError {
 fn save(hub: &Inner, rec: &BatchRecord) {
     if let Err(e) = hub.store.put_batch(rec) {
         tracing::error!(batch_id = %rec.batch_id, error = %e, "no se pudo guardar el registro del batch");
-    }
-}
-
-pub(super) fn audit(
-    hub: &Inner,
-    actor: &str,
-    action: &str,
-    target: &str,
-    details: serde_json::Value,
-) {
-    let entry = AuditEntry {
-        at: Utc::now(),
-        actor: actor.to_string(),
-        action: action.to_string(),
-        target: target.to_string(),
-        details,
-    };
-    if let Err(e) = hub.store.audit(&entry) {
-        tracing::error!(action, target, error = %e, "no se pudo escribir el registro de auditoría");
     }
 }

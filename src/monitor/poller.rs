@@ -209,8 +209,7 @@ async fn trip_breaker(
         retry_after: None,
         fatal: false,
     });
-    follow_up::audit(
-        hub,
+    hub.store.record_action(
         "system",
         "batch.circuit_breaker",
         batch_id,

@@ -48,16 +48,8 @@ pub fn audit(
     target: &str,
     details: serde_json::Value,
 ) {
-    let entry = AuditEntry {
-        at: chrono::Utc::now(),
-        actor: actor(caller),
-        action: action.to_string(),
-        target: target.to_string(),
-        details,
-    };
-    if let Err(e) = st.store().audit(&entry) {
-        tracing::error!(error = %e, action, target, "no se pudo escribir el registro de auditoría");
-    }
+    st.store()
+        .record_action(&actor(caller), action, target, details);
 }
 
 async fn list_optouts(

@@ -21,6 +21,27 @@ pub struct AuditEntry {
 }
 
 impl Store {
+    /// Appends what `actor` just did. A failure is logged, never returned: the action
+    /// itself has happened and its result must not be hidden by the log's trouble.
+    pub fn record_action(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        details: serde_json::Value,
+    ) {
+        let entry = AuditEntry {
+            at: Utc::now(),
+            actor: actor.to_string(),
+            action: action.to_string(),
+            target: target.to_string(),
+            details,
+        };
+        if let Err(e) = self.audit(&entry) {
+            tracing::error!(action, target, error = %e, "no se pudo escribir el registro de auditoría");
+        }
+    }
+
     /// Appends an entry, durably.
     pub fn audit(&self, entry: &AuditEntry) -> Result<()> {
         let seq = self.db.generate_id()?;

@@ -284,10 +284,7 @@ impl BatchState {
 
     /// Recipients a stopped batch never dialled (what `resume` resubmits).
     pub fn undialled(&self) -> usize {
-        self.rows
-            .iter()
-            .filter(|r| r.never_dialled())
-            .count()
+        self.rows.iter().filter(|r| r.never_dialled()).count()
     }
 
     pub fn not_started(&self) -> usize {
