@@ -10,13 +10,6 @@ use serde_json::json;
 use service_support::*;
 use std::time::Duration;
 
-async fn phone_id(api: &Api) -> String {
-    api.get("/api/phone-numbers").await.body["data"][0]["phone_number_id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn optouts_dry_run_audit_report_and_export() {
     let sim = sim(600.0, 11).await;
@@ -287,18 +280,7 @@ async fn the_circuit_breaker_stops_a_failing_batch() {
     let api = Api::new(svc.url(), Some(&token));
     let admin = api.with_token(Some(ADMIN));
     let phone = phone_id(&api).await;
-    let g = api
-        .post(
-            "/api/groups",
-            json!({"name": "Lista mala", "variables": {"especialidad": "x", "ciudad": "y"}}),
-        )
-        .await;
-    let gid = g.body["data"]["id"].as_u64().unwrap();
-    let clients: Vec<_> = (0..60)
-        .map(|i| json!({"name": format!("C{i}"), "phone": format!("300{:07}", 5_000_000 + i)}))
-        .collect();
-    api.post(&format!("/api/groups/{gid}/clients"), json!(clients))
-        .await;
+    let gid = group(&api, "Lista mala", 60, 5_000_000).await;
     let start = api
         .post(
             &format!("/api/groups/{gid}/call"),

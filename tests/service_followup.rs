@@ -16,33 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-async fn phone_id(api: &Api) -> String {
-    api.get("/api/phone-numbers").await.body["data"][0]["phone_number_id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// A new group of `n` clients with every variable the demo agent uses.
-async fn group(api: &Api, name: &str, n: usize, first: usize) -> u64 {
-    let g = api
-        .post(
-            "/api/groups",
-            json!({"name": name, "variables": {"especialidad": "x", "ciudad": "y"}}),
-        )
-        .await;
-    assert_eq!(g.status, 201, "{:?}", g.body);
-    let gid = g.body["data"]["id"].as_u64().unwrap();
-    let clients: Vec<_> = (0..n)
-        .map(|i| json!({"name": format!("C{i}"), "phone": format!("300{:07}", first + i)}))
-        .collect();
-    let r = api
-        .post(&format!("/api/groups/{gid}/clients"), json!(clients))
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body["message"]);
-    gid
-}
-
 /// Polls the status route until `done` holds (or fails after a minute, saying why).
 async fn wait_status(api: &Api, batch: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);

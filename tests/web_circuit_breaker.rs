@@ -5,7 +5,6 @@
 mod service_support;
 mod web_cdp;
 
-use serde_json::json;
 use service_support::*;
 use web_cdp::page::{open_preflight, skip_notice, wait_done};
 use web_cdp::{Browser, chromium};
@@ -21,18 +20,7 @@ async fn web_page_shows_a_circuit_breaker_stop_prominently() {
     let dir = tempfile::tempdir().unwrap();
     let svc = serve(config(dir.path(), Some(&sim.url())), true, true).await;
     let api = Api::new(svc.url(), None);
-    let g = api
-        .post(
-            "/api/groups",
-            json!({"name": "Lista mala", "variables": {"especialidad": "x", "ciudad": "y"}}),
-        )
-        .await;
-    let gid = g.body["data"]["id"].as_u64().unwrap();
-    let clients: Vec<_> = (0..60)
-        .map(|i| json!({"name": format!("C{i}"), "phone": format!("300{:07}", 5_000_000 + i)}))
-        .collect();
-    api.post(&format!("/api/groups/{gid}/clients"), json!(clients))
-        .await;
+    let gid = group(&api, "Lista mala", 60, 5_000_000).await;
 
     let downloads = tempfile::tempdir().unwrap();
     let b = Browser::launch(&bin, downloads.path()).await;

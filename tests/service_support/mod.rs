@@ -6,7 +6,7 @@ use callboard::config::Config;
 use callboard::secret::Secret;
 use callboard::service::{ServeOptions, ServiceHandle, start};
 use futures::StreamExt;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 pub const ADMIN: &str = "admin-test-token-123";
@@ -198,6 +198,34 @@ pub async fn sim(speed: f64, seed: u64) -> callboard::sim::SimHandle {
     )
     .await
     .expect("sim starts")
+}
+
+/// The workspace's first calling number.
+pub async fn phone_id(api: &Api) -> String {
+    api.get("/api/phone-numbers").await.body["data"][0]["phone_number_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A new group of `n` clients with every variable the demo agent uses.
+pub async fn group(api: &Api, name: &str, n: usize, first: usize) -> u64 {
+    let g = api
+        .post(
+            "/api/groups",
+            json!({"name": name, "variables": {"especialidad": "x", "ciudad": "y"}}),
+        )
+        .await;
+    assert_eq!(g.status, 201, "{:?}", g.body);
+    let gid = g.body["data"]["id"].as_u64().unwrap();
+    let clients: Vec<_> = (0..n)
+        .map(|i| json!({"name": format!("C{i}"), "phone": format!("300{:07}", first + i)}))
+        .collect();
+    let r = api
+        .post(&format!("/api/groups/{gid}/clients"), json!(clients))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body["message"]);
+    gid
 }
 
 /// A simulator with its call outcomes and pace chosen by the test.
