@@ -1,42 +1,18 @@
 //! Scripted action sequences into `update`, with assertions on state and effects.
 
+mod tui_support;
+
+use tui_support::{chars, key, loaded_app, now};
+
 use callboard::api::{RetryData, StartCallData};
-use callboard::config::Lang;
 use callboard::domain::{BatchStatus, RecipientStatus};
 use callboard::tui::action::{Action, ConnState, Failure};
 use callboard::tui::app::{App, Confirm, Overlay, Pane};
 use callboard::tui::effect::Effect;
 use callboard::tui::fixtures;
 use callboard::tui::update::update;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 8, 24, 15, 30, 0)
-        .single()
-        .unwrap()
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn chars(app: &mut App, text: &str) -> Vec<Effect> {
-    text.chars()
-        .flat_map(|c| key(app, KeyCode::Char(c)))
-        .collect()
-}
-
-fn loaded_app() -> App {
-    let mut app = App::new(Lang::Es, "http://127.0.0.1:8080", now());
-    update(&mut app, Action::GroupsLoaded(Ok(fixtures::groups())));
-    update(&mut app, Action::BatchesLoaded(Ok(fixtures::batches())));
-    update(
-        &mut app,
-        Action::PhoneNumbersLoaded(Ok(fixtures::phone_numbers())),
-    );
-    app
-}
 
 /// An app watching batch_777 with `n` recipients loaded.
 fn watching(n: usize) -> App {

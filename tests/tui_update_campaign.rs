@@ -2,6 +2,10 @@
 //! the do-not-call list, the KPI pane and its comparison, stop reasons and
 //! continuations, JSON export. Failures included (dry-run refused, 422, report missing).
 
+mod tui_support;
+
+use tui_support::{chars, key, loaded_app, now};
+
 use callboard::api::{AutoRetryView, StopReason};
 use callboard::config::Lang;
 use callboard::domain::RecipientStatus;
@@ -11,40 +15,13 @@ use callboard::tui::app::{App, CallDialog, Confirm, Loadable, Overlay, Pane};
 use callboard::tui::effect::Effect;
 use callboard::tui::fixtures;
 use callboard::tui::update::update;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn render(app: &App, w: u16, h: u16) -> ratatui::Terminal<ratatui::backend::TestBackend> {
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
     t.draw(|f| callboard::tui::ui::draw(app, f)).unwrap();
     t
-}
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 8, 24, 15, 30, 0)
-        .single()
-        .unwrap()
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn chars(app: &mut App, text: &str) -> Vec<Effect> {
-    text.chars()
-        .flat_map(|c| key(app, KeyCode::Char(c)))
-        .collect()
-}
-
-fn loaded_app() -> App {
-    let mut app = App::new(Lang::Es, "http://127.0.0.1:8080", now());
-    update(&mut app, Action::GroupsLoaded(Ok(fixtures::groups())));
-    update(&mut app, Action::BatchesLoaded(Ok(fixtures::batches())));
-    update(
-        &mut app,
-        Action::PhoneNumbersLoaded(Ok(fixtures::phone_numbers())),
-    );
-    app
 }
 
 fn snapshot(app: &mut App, view: callboard::api::BatchStatusView) -> Vec<Effect> {
