@@ -9,6 +9,7 @@ pub mod domain;
 pub mod elevenlabs;
 pub mod export_cmd;
 pub mod gzip;
+pub mod journal;
 pub mod monitor;
 pub mod report;
 pub mod secret;

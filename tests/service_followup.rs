@@ -240,12 +240,17 @@ async fn a_batch_running_at_the_window_close_is_stopped_and_resumed_at_the_next_
 
     // 19:01: the window is closed. The poller stops the batch at its next poll.
     fake_now.store(bogota(25, 19, 1).timestamp(), Ordering::SeqCst);
-    let a = wait_status(&api, &first, "stop and continuation", |v| {
-        is_final(v) && v["continued_by"].is_string()
+    let a = wait_status(&api, &first, "stop and planned continuation", |v| {
+        is_final(v) && v["planned"]["due_unix"].is_i64()
     })
     .await;
     assert_eq!(a["status"], "cancelled");
     assert_eq!(a["stop_reason"]["code"], "window_closed");
+    assert!(
+        a["stop_reason"]["pending"].is_null(),
+        "the stop is confirmed: {:?}",
+        a["stop_reason"]
+    );
     assert!(
         a["stop_reason"]["message"]
             .as_str()
@@ -254,6 +259,14 @@ async fn a_batch_running_at_the_window_close_is_stopped_and_resumed_at_the_next_
         "{:?}",
         a["stop_reason"]
     );
+    // The round waits in the journal for Thursday's opening, not at ElevenLabs.
+    assert_eq!(
+        a["planned"]["due_unix"].as_i64(),
+        Some(bogota(26, 7, 0).timestamp()),
+        "Thursday's opening"
+    );
+    assert!(a["continued_by"].is_null(), "{:?}", a["continued_by"]);
+    assert_eq!(sim.request_count(SUBMIT_ENDPOINT), 1);
     let dialled = phones(&a, |r| r["conversation_id"].is_string());
     let undialled = phones(&a, |r| r["conversation_id"].is_null());
     assert!(
@@ -261,7 +274,18 @@ async fn a_batch_running_at_the_window_close_is_stopped_and_resumed_at_the_next_
         "{:?}",
         a["counts"]
     );
+    assert_eq!(
+        a["planned"]["recipients"].as_u64(),
+        Some(undialled.len() as u64)
+    );
 
+    // Thursday 07:00: the sweeper submits the round, to dial at once.
+    fake_now.store(bogota(26, 7, 0).timestamp() + 5, Ordering::SeqCst);
+    let a = wait_status(&api, &first, "the planned round submitted", |v| {
+        v["continued_by"].is_string()
+    })
+    .await;
+    assert!(a["planned"].is_null(), "{:?}", a["planned"]);
     let second = a["continued_by"].as_str().unwrap().to_string();
     let b = api
         .get(&format!("/api/batch-calls/{second}/status"))
@@ -269,11 +293,6 @@ async fn a_batch_running_at_the_window_close_is_stopped_and_resumed_at_the_next_
         .body["data"]
         .clone();
     assert_eq!(b["continues"], first.as_str());
-    assert_eq!(
-        b["scheduled_time_unix"].as_i64(),
-        Some(bogota(26, 7, 0).timestamp()),
-        "Thursday's opening"
-    );
     assert_eq!(
         phones(&b, |_| true),
         undialled,
@@ -495,6 +514,10 @@ async fn crash_after_submit(round_record_saved: bool) {
                     kind: FollowUpKind::Retry,
                     call_name: round_name.clone(),
                     since_unix: Utc::now().timestamp() - 120,
+                    // Written before the journal existed: no intent behind it.
+                    intent_id: None,
+                    due_unix: None,
+                    recipients: 4,
                 }),
                 ..Default::default()
             })

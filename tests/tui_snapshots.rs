@@ -362,6 +362,7 @@ fn stopped_batch_and_opted_out_rows() {
         code: "circuit_breaker".into(),
         message: "8 de las últimas 10 llamadas fallaron o duraron menos de 10 s".into(),
         at_unix: now().timestamp(),
+        pending: false,
     });
     v.auto_retry = Some(AutoRetryView {
         outcomes: vec![callboard::domain::RecipientStatus::Failed],
@@ -390,6 +391,7 @@ fn stopped_batch_and_opted_out_rows() {
                     code: "window_closed".into(),
                     message: "cerró el horario".into(),
                     at_unix: 0,
+                    pending: false,
                 });
             }
             b

@@ -410,6 +410,7 @@ fn stop_reason_retries_and_continuation_follow_the_snapshot_and_g_jumps() {
         code: "window_closed".into(),
         message: "el horario cerró a las 19:00".into(),
         at_unix: now().timestamp(),
+        pending: false,
     });
     v.auto_retry = Some(AutoRetryView {
         outcomes: vec![RecipientStatus::Failed],
@@ -472,6 +473,7 @@ fn a_circuit_breaker_notice_stays_on_the_batch_until_the_service_says_why() {
         code: "circuit_breaker".into(),
         message: "8 de 10 fallidas o muy cortas".into(),
         at_unix: now().timestamp(),
+        pending: false,
     });
     snapshot(&mut app, v);
     let b = app.batch.as_ref().unwrap();
@@ -564,6 +566,7 @@ fn resume_asks_first_then_follows_the_new_batch() {
         code: "circuit_breaker".into(),
         message: "Lote detenido".into(),
         at_unix: now().timestamp(),
+        pending: false,
     });
     snapshot(&mut app, v.clone());
     assert!(key(&mut app, KeyCode::Char('u')).is_empty());

@@ -153,6 +153,18 @@ pub struct BatchStatusView {
     /// The batch this one continues (stopped at a window's close).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continues: Option<String>,
+    /// A continuation waiting in the journal for its time (an automatic retry round, the
+    /// undialled after a window's close): submitted then, without anyone who opted out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<PlannedRoundView>,
+}
+
+/// See [`BatchStatusView::planned`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedRoundView {
+    pub kind: crate::domain::FollowUpKind,
+    pub due_unix: i64,
+    pub recipients: usize,
 }
 
 impl BatchStatusView {

@@ -1,6 +1,7 @@
 //! Plain types and pure rules: no I/O, no HTTP, no sled, no terminal.
 
 pub mod import;
+pub mod intent;
 pub mod model;
 pub mod phone;
 pub mod policy;

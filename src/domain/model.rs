@@ -124,6 +124,10 @@ pub struct StopReason {
     /// Spanish, for the supervisor.
     pub message: String,
     pub at_unix: i64,
+    /// Asked for but not yet confirmed by ElevenLabs ("stopping"): the cancel is being
+    /// retried until it is confirmed or the batch ends.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
 }
 
 /// Why a batch continues another one.
@@ -171,6 +175,14 @@ pub struct PendingFollowUp {
     pub kind: FollowUpKind,
     pub call_name: String,
     pub since_unix: i64,
+    /// The journal's intent for it (see `crate::domain::intent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent_id: Option<String>,
+    /// A planned round: submitted then, after a fresh check of opt-outs and the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_unix: Option<i64>,
+    #[serde(default)]
+    pub recipients: usize,
 }
 
 /// A client left out of a submission, and why.
@@ -239,6 +251,13 @@ pub struct BatchRecord {
     /// The policies were applied to the final state: nothing more to do for this batch.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub follow_up_done: bool,
+    /// Final by our reading: every recipient ended and every answered call enriched (an
+    /// upstream `cancelled` with calls still live is not final yet).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub done: bool,
+    /// The journal intent this batch settled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent_id: Option<String>,
 }
 
 impl BatchRecord {
@@ -246,6 +265,12 @@ impl BatchRecord {
     /// to submit (or to find after a crash).
     pub fn follow_up_open(&self) -> bool {
         !self.follow_up_done && self.continued_by.is_none()
+    }
+
+    /// Finished for good: older records, written before `done` existed, count as finished
+    /// once their outcome was saved.
+    pub fn is_done(&self) -> bool {
+        self.done || self.outcome.is_some()
     }
 }
 

@@ -150,8 +150,16 @@ impl BatchStatus {
 
     /// The seed's reading of a final upstream `completed`: if some recipients did not
     /// complete, the batch is `partially_completed`.
+    /// A final `completed` whose calls all failed is `failed`.
     pub fn refine(self, recipients: &[RecipientStatus]) -> Self {
-        if self == Self::Completed && recipients.iter().any(|s| *s != RecipientStatus::Completed) {
+        if self == Self::Completed
+            && !recipients.is_empty()
+            && recipients.iter().all(|s| *s == RecipientStatus::Failed)
+        {
+            Self::Failed
+        } else if self == Self::Completed
+            && recipients.iter().any(|s| *s != RecipientStatus::Completed)
+        {
             Self::PartiallyCompleted
         } else {
             self
@@ -187,6 +195,10 @@ mod tests {
         assert_eq!(
             BatchStatus::Completed.refine(&[Completed, Failed]),
             BatchStatus::PartiallyCompleted
+        );
+        assert_eq!(
+            BatchStatus::Completed.refine(&[Failed, Failed]),
+            BatchStatus::Failed
         );
         assert_eq!(
             BatchStatus::Completed.refine(&[Completed, Completed]),

@@ -19,27 +19,23 @@ use std::sync::Arc;
 
 use super::{Entry, Hub, Inner, PollError};
 use crate::api::BatchStatusView;
+use crate::domain::intent::{IntentKind, IntentState, SubmitIntent};
 use crate::domain::policy::{RetryDecision, retry_round_at};
 use crate::domain::{
-    BatchRecord, FollowUpKind, FollowUpLink, PendingFollowUp, RecipientStatus, StopReason,
-    SubmittedRecipient,
+    BatchRecord, FollowUpKind, FollowUpLink, PendingFollowUp, RecipientStatus, SubmittedRecipient,
 };
 use crate::elevenlabs::ElevenLabsError;
+use crate::journal::{JournalError, Settlement};
 
 /// Stop code of a batch cancelled at the window's close.
 pub const WINDOW_CLOSED: &str = "window_closed";
 /// Stop code of a batch stopped by the circuit breaker.
 pub const CIRCUIT_BREAKER: &str = "circuit_breaker";
-
-/// A finished batch whose policies still have work (for resuming after a restart).
-pub(super) fn pending(r: &BatchRecord) -> bool {
-    r.follow_up_open()
-        && (r.pending_follow_up.is_some()
-            || r.retry_policy.is_some()
-            || r.stop_reason
-                .as_ref()
-                .is_some_and(|s| s.code == WINDOW_CLOSED))
-}
+/// Stop code of a batch cancelled by a person.
+pub const CANCELLED: &str = "cancelled";
+/// Stop code of a batch replaced because a number in it opted out before its call: its
+/// undialled recipients are resubmitted without that number.
+pub const OPT_OUT: &str = "opt_out";
 
 /// What applying the policies did.
 #[derive(Debug, PartialEq)]
@@ -61,7 +57,10 @@ pub(super) async fn apply(
     if !view.status.is_final() {
         return close_window(hub, entry, rec, view).await;
     }
-    if !rec.follow_up_open() {
+    // Continuations wait for the last live call, and for a stop to be confirmed.
+    let live = view.recipients.iter().any(|r| !r.status.is_final());
+    let stopping = rec.stop_reason.as_ref().is_some_and(|s| s.pending);
+    if !rec.follow_up_open() || live || stopping {
         return Applied::Nothing;
     }
     let lock = hub.redial_lock(&rec.batch_id);
@@ -124,6 +123,7 @@ fn plan(
 ) -> Option<Plan> {
     match &rec.stop_reason {
         Some(s) if s.code == WINDOW_CLOSED => resume_plan(hub, rec, view, now),
+        Some(s) if s.code == OPT_OUT => replace_plan(hub, rec, view, now),
         // Stopped by the breaker or cancelled by a person: a person decides what next.
         Some(_) => None,
         None if view.status == crate::domain::BatchStatus::Cancelled => None,
@@ -151,6 +151,26 @@ fn resume_plan(
     })
 }
 
+/// An opt-out replacement: the undialled, when the replaced batch would have dialled
+/// them (its scheduled time if still ahead), inside the window.
+fn replace_plan(
+    hub: &Inner,
+    rec: &BatchRecord,
+    view: &BatchStatusView,
+    now: DateTime<Utc>,
+) -> Option<Plan> {
+    let mut plan = resume_plan(hub, rec, view, now)?;
+    let wanted = rec
+        .scheduled_time_unix
+        .and_then(|t| DateTime::from_timestamp(t, 0))
+        .and_then(|t| later(t, now));
+    plan.scheduled = match (plan.scheduled, wanted) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    Some(plan)
+}
+
 /// `at` as a scheduled start, or None (dial at once) when it is about now.
 fn later(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     (at > now + Duration::seconds(30)).then_some(at)
@@ -173,7 +193,17 @@ fn retry_plan(
         .filter(|r| policy.outcomes.contains(&r.status) && r.attempts < policy.max_attempts)
         .collect();
     let voicemail = due.iter().any(|r| r.status == RecipientStatus::Voicemail);
-    let at = retry_round_at(unix, voicemail, hub.cfg.rules.as_ref(), now);
+    // "Spaced from the last call" is on upstream's clock; a clock ahead of ours (a
+    // simulator running faster) is brought back to ours.
+    let upstream_now = view
+        .recipients
+        .iter()
+        .map(|r| r.updated_at_unix)
+        .max()
+        .unwrap_or_default()
+        .max(view.last_updated_at_unix);
+    let ahead = (upstream_now - now.timestamp()).max(0);
+    let at = retry_round_at(unix - ahead, voicemail, hub.cfg.rules.as_ref(), now);
     let by_phone = sent_by_phone(rec);
     Some(Plan {
         kind: FollowUpKind::Retry,
@@ -240,17 +270,6 @@ async fn close_window(
         return Applied::Nothing;
     }
     let batch_id = rec.batch_id.clone();
-    if let Err(e) = hub.client.cancel_batch(&batch_id).await {
-        tracing::warn!(%batch_id, error = %e, "no se pudo cancelar al cierre de la ventana");
-        let mut pe = PollError::from_upstream(&e);
-        pe.message = format!(
-            "La ventana de llamadas cerró y no se pudo detener el lote: {}",
-            pe.message
-        );
-        pe.fatal = false;
-        let _ = entry.errors.send(pe);
-        return Applied::Blocked;
-    }
     let pending = view
         .recipients
         .iter()
@@ -268,11 +287,12 @@ async fn close_window(
     let message = format!(
         "Cerrado por horario ({why}): las llamadas en curso terminan y los {pending} destinatarios sin marcar se reanudan {resume}"
     );
-    rec.stop_reason = Some(StopReason {
-        code: WINDOW_CLOSED.into(),
-        message: message.clone(),
-        at_unix: now.timestamp(),
-    });
+    // "Stopping" until ElevenLabs confirms the cancel (the poller pursues it).
+    rec.stop_reason = Some(super::stop::pending(
+        WINDOW_CLOSED,
+        message.clone(),
+        now.timestamp(),
+    ));
     save(hub, rec);
     let _ = entry.errors.send(PollError {
         message,
@@ -290,112 +310,176 @@ async fn close_window(
     Applied::Changed
 }
 
-/// Submits a continuation of `rec` exactly once and links both records. People who opted
-/// out since are left out; None when nobody is left.
+/// Submits a continuation of `rec` exactly once, through the journal, and links both
+/// records. A round due later is planned in the journal and submitted when due (after a
+/// fresh check of opt-outs and the window, see `submit_due`). People who opted out
+/// since are left out; None when nobody is left or the round waits for its time.
 pub(super) async fn submit(
     hub: &Arc<Inner>,
     rec: &mut BatchRecord,
-    mut plan: Plan,
+    plan: Plan,
     actor: &str,
 ) -> Result<Option<FollowUpLink>, PollError> {
-    let mut kept = Vec::with_capacity(plan.recipients.len());
-    for r in plan.recipients {
-        match hub.store.optout(&r.phone_number) {
-            Ok(None) => kept.push(r),
-            Ok(Some(_)) => {
-                tracing::info!(batch_id = %rec.batch_id, "destinatario en la lista de no llamar: no se reenvía");
-            }
-            // Never dial without knowing the do-not-call list.
-            Err(e) => return Err(store_error(&e.to_string())),
-        }
+    let lock = hub.journal.group_lock(rec.group_id);
+    let _guard = lock.lock().await;
+    // An intent of an earlier run (a crash, an unknown outcome): settle it first.
+    if let Some(found) = earlier_intent(hub, rec).await? {
+        return Ok(found);
     }
-    plan.recipients = kept;
-    if plan.recipients.is_empty() {
+    if let Some(found) = legacy_marker(hub, rec, &plan, actor).await? {
+        return Ok(Some(found));
+    }
+    let recipients = without_optouts(hub, &rec.batch_id, plan.recipients)?;
+    if recipients.is_empty() {
         rec.follow_up_done = true;
         save(hub, rec);
         return Ok(None);
     }
-    let base = rec
-        .call_name
-        .split(" · ")
-        .next()
-        .unwrap_or(&rec.call_name)
-        .to_string();
     let round = rec.retry_round + u32::from(plan.kind == FollowUpKind::Retry);
-    let call_name = match plan.kind {
-        FollowUpKind::Retry => format!("{base} · reintento {round}"),
-        FollowUpKind::Resume => format!(
-            "{base} · reanudación {}",
-            hub.cfg
-                .clock
-                .now()
-                .with_timezone(&hub.cfg.timezone)
-                .format("%d/%m %H:%M")
-        ),
+    let now = hub.cfg.clock.now();
+    let call_name = continuation_name(hub, rec, plan.kind, round, now);
+    let next = BatchRecord {
+        group_id: rec.group_id,
+        group_name: rec.group_name.clone(),
+        user_id: rec.user_id,
+        agent_id: rec.agent_id.clone(),
+        phone_number_id: rec.phone_number_id.clone(),
+        call_name: call_name.clone(),
+        created_at: now,
+        scheduled_time_unix: None,
+        recipients,
+        retry_policy: rec.retry_policy.clone(),
+        continues: Some(rec.batch_id.clone()),
+        follow_up_kind: Some(plan.kind),
+        retry_round: round,
+        ..Default::default()
     };
-    let scheduled_time_unix = plan.scheduled.map(|t| t.timestamp());
-    let known = hub.store.batch_ids().unwrap_or_default();
-    // A marker from a run that stopped mid-submit: look before submitting again.
-    let earlier = rec
+    let kind = match plan.kind {
+        FollowUpKind::Retry => IntentKind::Retry,
+        FollowUpKind::Resume => IntentKind::Resume,
+    };
+    let mut intent = crate::journal::draft(
+        next,
+        crate::journal::Draft {
+            kind,
+            timezone: hub.cfg.timezone,
+            key: None,
+            parent: Some(rec.batch_id.clone()),
+            due_unix: plan.scheduled.map(|t| t.timestamp()),
+        },
+    );
+    rec.pending_follow_up = Some(PendingFollowUp {
+        kind: plan.kind,
+        call_name,
+        since_unix: Utc::now().timestamp() - 60,
+        intent_id: Some(intent.id.clone()),
+        due_unix: intent.due_unix,
+        recipients: intent.phone_count,
+    });
+    if intent.due_unix.is_some() {
+        // Waits in the journal: an opt-out before its time still reaches it.
+        intent.state = IntentState::Planned;
+        hub.store
+            .put_intent(&intent)
+            .map_err(|e| store_error(&e.to_string()))?;
+        save(hub, rec);
+        tracing::info!(from = %rec.batch_id, intent = %intent.id, due = ?intent.due_unix, "continuation planned");
+        return Ok(None);
+    }
+    // Linked first: a crash after the submit finds the intent through this marker.
+    hub.store
+        .put_batch(rec)
+        .map_err(|e| store_error(&e.to_string()))?;
+    submit_intent(hub, rec, intent, actor).await.map(Some)
+}
+
+/// Submits an intent now and links its batch to `parent`.
+async fn submit_intent(
+    hub: &Arc<Inner>,
+    parent: &mut BatchRecord,
+    intent: SubmitIntent,
+    actor: &str,
+) -> Result<FollowUpLink, PollError> {
+    match hub.journal.submit(intent).await {
+        Ok(s) => Ok(link(hub, parent, &s.record, actor)),
+        Err(JournalError::Unknown(why)) => Err(unknown(&why)),
+        Err(JournalError::Refused(e)) => {
+            // Refused for good (bad number, agent gone): say so once and stop.
+            parent.pending_follow_up = None;
+            parent.follow_up_done = true;
+            save(hub, parent);
+            hub.store.record_action(
+                actor,
+                "batch.follow_up_failed",
+                &parent.batch_id,
+                serde_json::json!({ "error": e.to_string() }),
+            );
+            Err(failed(&e))
+        }
+        Err(JournalError::Store(e)) => Err(store_error(&e.to_string())),
+    }
+}
+
+/// The continuation an earlier run left: its batch (linked now), or an error while its
+/// outcome is unknown; None when nothing was created (a new submit may go).
+async fn earlier_intent(
+    hub: &Arc<Inner>,
+    rec: &mut BatchRecord,
+) -> Result<Option<Option<FollowUpLink>>, PollError> {
+    let Some(id) = rec
+        .pending_follow_up
+        .as_ref()
+        .and_then(|p| p.intent_id.clone())
+    else {
+        return Ok(None);
+    };
+    let intent = hub
+        .store
+        .intent(&id)
+        .map_err(|e| store_error(&e.to_string()))?;
+    let Some(intent) = intent else {
+        return Ok(None);
+    };
+    match intent.state {
+        IntentState::Planned => Ok(Some(None)),
+        IntentState::Abandoned { .. } => Ok(None),
+        _ => match hub.journal.settle(&intent).await {
+            Ok(Settlement::Settled(s)) => Ok(Some(Some(link(hub, rec, &s.record, "system")))),
+            Ok(Settlement::Abandoned) => Ok(None),
+            Ok(Settlement::Unknown(why)) => Err(unknown(&why)),
+            Err(e) => Err(store_error(&e.to_string())),
+        },
+    }
+}
+
+/// A marker written before the journal existed (no intent id): the continuation it
+/// stands for is found in the store or, by its unique name, upstream; never resubmitted.
+async fn legacy_marker(
+    hub: &Arc<Inner>,
+    rec: &mut BatchRecord,
+    plan: &Plan,
+    actor: &str,
+) -> Result<Option<FollowUpLink>, PollError> {
+    let Some(p) = rec
         .pending_follow_up
         .clone()
-        .filter(|p| p.kind == plan.kind);
-    let call_name = earlier.as_ref().map_or(call_name, |p| p.call_name.clone());
-    let request = crate::submission::submit_request(
-        &plan.recipients,
-        call_name.clone(),
-        &rec.agent_id,
-        &rec.phone_number_id,
-        scheduled_time_unix,
-        hub.cfg.timezone,
-    );
-    if earlier.is_some()
-        && let Some(link) = saved_continuation(hub, rec)
-    {
-        // The continuation's record was saved, this one's link was not.
+        .filter(|p| p.intent_id.is_none() && p.kind == plan.kind)
+    else {
+        return Ok(None);
+    };
+    if let Some(link) = saved_continuation(hub, rec) {
         return Ok(Some(link));
     }
-    // By name only: the people may have changed since (an opt-out), the name has not.
-    let found = match &earlier {
-        Some(p) => hub
-            .client
-            .find_named(&p.call_name, &rec.agent_id, p.since_unix, &known)
-            .await
-            .map_err(|e| failed(&e))?,
-        None => None,
+    let known = hub.store.batch_ids().unwrap_or_default();
+    let found = hub
+        .client
+        .find_named(&p.call_name, &rec.agent_id, p.since_unix, &known)
+        .await
+        .map_err(|e| failed(&e))?;
+    let Some(batch) = found else {
+        return Ok(None);
     };
-    let batch = match found {
-        Some(b) => b,
-        None => {
-            rec.pending_follow_up = Some(PendingFollowUp {
-                kind: plan.kind,
-                call_name: call_name.clone(),
-                since_unix: Utc::now().timestamp() - 60,
-            });
-            if let Err(e) = hub.store.put_batch(rec) {
-                // Without the marker a crash could lead to a second submit: don't submit.
-                tracing::error!(batch_id = %rec.batch_id, error = %e, "no se pudo guardar la marca de continuación");
-                return Err(store_error(&e.to_string()));
-            }
-            match hub.client.submit_batch_excluding(&request, &known).await {
-                Ok(b) => b,
-                Err(e) if e.is_ambiguous() || e.is_rate_limited() => return Err(failed(&e)),
-                Err(e) => {
-                    // Refused for good (bad number, agent gone): say so once and stop.
-                    rec.pending_follow_up = None;
-                    rec.follow_up_done = true;
-                    save(hub, rec);
-                    hub.store.record_action(
-                        actor,
-                        "batch.follow_up_failed",
-                        &rec.batch_id,
-                        serde_json::json!({ "error": e.to_string() }),
-                    );
-                    return Err(failed(&e));
-                }
-            }
-        }
-    };
+    let round = rec.retry_round + u32::from(plan.kind == FollowUpKind::Retry);
     let next = BatchRecord {
         batch_id: batch.id.clone(),
         group_id: rec.group_id,
@@ -403,11 +487,9 @@ pub(super) async fn submit(
         user_id: rec.user_id,
         agent_id: rec.agent_id.clone(),
         phone_number_id: rec.phone_number_id.clone(),
-        call_name,
+        call_name: p.call_name.clone(),
         created_at: hub.cfg.clock.now(),
-        scheduled_time_unix,
-        recipients: plan.recipients,
-        skipped: Vec::new(),
+        recipients: plan.recipients.clone(),
         last_status: Some(batch.status.clone()),
         retry_policy: rec.retry_policy.clone(),
         continues: Some(rec.batch_id.clone()),
@@ -415,47 +497,10 @@ pub(super) async fn submit(
         retry_round: round,
         ..Default::default()
     };
-    if let Err(e) = hub.store.put_batch(&next) {
-        tracing::error!(batch_id = %next.batch_id, error = %e, "no se pudo guardar la continuación");
-    }
-    let link = FollowUpLink {
-        batch_id: batch.id.clone(),
-        kind: plan.kind,
-        scheduled_time_unix,
-        recipients: next.recipients.len(),
-    };
-    rec.continued_by = Some(link.clone());
-    rec.pending_follow_up = None;
-    rec.follow_up_done = true;
-    save(hub, rec);
-    let action = match plan.kind {
-        FollowUpKind::Retry => "batch.auto_retry",
-        FollowUpKind::Resume => "batch.resume",
-    };
-    hub.store.record_action(
-        actor,
-        action,
-        &batch.id,
-        serde_json::json!({
-            "from": rec.batch_id,
-            "recipients": next.recipients.len(),
-            "scheduledTimeUnix": scheduled_time_unix,
-            "round": round,
-        }),
-    );
-    tracing::info!(from = %rec.batch_id, batch_id = %batch.id, recipients = next.recipients.len(), action, "continuación enviada");
-    Hub(hub.clone()).kick(&batch.id);
-    Ok(Some(link))
-}
-
-fn store_error(e: &str) -> PollError {
-    PollError {
-        message: format!("No se pudo preparar la continuación del lote: {e}"),
-        code: "store_error".into(),
-        status: None,
-        retry_after: None,
-        fatal: false,
-    }
+    hub.store
+        .put_batch(&next)
+        .map_err(|e| store_error(&e.to_string()))?;
+    Ok(Some(link(hub, rec, &next, actor)))
 }
 
 /// A continuation of `rec` already in the store (saved just before a crash that left this
@@ -479,6 +524,153 @@ fn saved_continuation(hub: &Inner, rec: &mut BatchRecord) -> Option<FollowUpLink
     rec.follow_up_done = true;
     save(hub, rec);
     Some(link)
+}
+
+/// A planned round whose time came: checked afresh (opt-outs, calling window) and
+/// submitted, or planned again for the next opening.
+pub(super) async fn submit_due(
+    hub: &Arc<Inner>,
+    mut intent: SubmitIntent,
+) -> Result<(), PollError> {
+    let Some(parent_id) = intent.parent.clone() else {
+        return Ok(());
+    };
+    let lock = hub.journal.group_lock(intent.group_id);
+    let _guard = lock.lock().await;
+    let Some(mut parent) = hub
+        .store
+        .batch(&parent_id)
+        .map_err(|e| store_error(&e.to_string()))?
+    else {
+        return Ok(());
+    };
+    let now = hub.cfg.clock.now();
+    if let Some(next) = hub
+        .cfg
+        .rules
+        .as_ref()
+        .filter(|r| !r.is_open(now))
+        .and_then(|r| r.next_opening(now))
+    {
+        intent.due_unix = Some(next.timestamp());
+        hub.store
+            .put_intent(&intent)
+            .map_err(|e| store_error(&e.to_string()))?;
+        if let Some(p) = parent.pending_follow_up.as_mut() {
+            p.due_unix = intent.due_unix;
+        }
+        save(hub, &parent);
+        return Ok(());
+    }
+    let recipients = without_optouts(hub, &parent_id, intent.record.recipients.clone())?;
+    if recipients.is_empty() {
+        let _ = hub
+            .store
+            .abandon_intent(&intent, "todos en la lista de no llamar");
+        parent.pending_follow_up = None;
+        parent.follow_up_done = true;
+        save(hub, &parent);
+        return Ok(());
+    }
+    intent.set_recipients(recipients);
+    intent.record.created_at = now;
+    intent.due_unix = None;
+    let done = submit_intent(hub, &mut parent, intent, "system").await;
+    // The parent's view (cached once final) shows the link now.
+    Hub(hub.clone()).kick(&parent_id);
+    done.map(|_| ())
+}
+
+/// Leaves out the numbers on the do-not-call list; never dials without knowing it.
+fn without_optouts(
+    hub: &Inner,
+    batch_id: &str,
+    recipients: Vec<SubmittedRecipient>,
+) -> Result<Vec<SubmittedRecipient>, PollError> {
+    let mut kept = Vec::with_capacity(recipients.len());
+    for r in recipients {
+        match hub.store.optout(&r.phone_number) {
+            Ok(None) => kept.push(r),
+            Ok(Some(_)) => {
+                tracing::info!(%batch_id, "recipient on the do-not-call list: not resubmitted");
+            }
+            Err(e) => return Err(store_error(&e.to_string())),
+        }
+    }
+    Ok(kept)
+}
+
+fn continuation_name(
+    hub: &Inner,
+    rec: &BatchRecord,
+    kind: FollowUpKind,
+    round: u32,
+    now: DateTime<Utc>,
+) -> String {
+    let base = rec.call_name.split(" · ").next().unwrap_or(&rec.call_name);
+    match kind {
+        FollowUpKind::Retry => format!("{base} · reintento {round}"),
+        FollowUpKind::Resume => format!(
+            "{base} · reanudación {}",
+            now.with_timezone(&hub.cfg.timezone).format("%d/%m %H:%M")
+        ),
+    }
+}
+
+/// Links a settled continuation to the batch it continues, audits it and starts its
+/// poller.
+fn link(hub: &Arc<Inner>, rec: &mut BatchRecord, next: &BatchRecord, actor: &str) -> FollowUpLink {
+    let kind = next.follow_up_kind.unwrap_or(FollowUpKind::Retry);
+    let link = FollowUpLink {
+        batch_id: next.batch_id.clone(),
+        kind,
+        scheduled_time_unix: next.scheduled_time_unix,
+        recipients: next.recipients.len(),
+    };
+    rec.continued_by = Some(link.clone());
+    rec.pending_follow_up = None;
+    rec.follow_up_done = true;
+    save(hub, rec);
+    let action = match kind {
+        FollowUpKind::Retry => "batch.auto_retry",
+        FollowUpKind::Resume => "batch.resume",
+    };
+    hub.store.record_action(
+        actor,
+        action,
+        &next.batch_id,
+        serde_json::json!({
+            "from": rec.batch_id,
+            "recipients": next.recipients.len(),
+            "scheduledTimeUnix": next.scheduled_time_unix,
+            "round": next.retry_round,
+        }),
+    );
+    tracing::info!(from = %rec.batch_id, batch_id = %next.batch_id, recipients = next.recipients.len(), action, "continuation submitted");
+    Hub(hub.clone()).kick(&next.batch_id);
+    link
+}
+
+fn unknown(why: &str) -> PollError {
+    PollError {
+        message: format!(
+            "No se pudo confirmar el envío de la continuación del lote ({why}); se comprobará antes de reenviar"
+        ),
+        code: "follow_up_unknown".into(),
+        status: None,
+        retry_after: None,
+        fatal: false,
+    }
+}
+
+fn store_error(e: &str) -> PollError {
+    PollError {
+        message: format!("No se pudo preparar la continuación del lote: {e}"),
+        code: "store_error".into(),
+        status: None,
+        retry_after: None,
+        fatal: false,
+    }
 }
 
 /// Resubmits now what a stopped (cancelled) batch never dialled, for a supervisor.

@@ -9,7 +9,11 @@
 pub mod enrich;
 mod error;
 mod follow_up;
+mod gone;
+mod optout_guard;
 mod poller;
+mod stop;
+mod sweeper;
 pub mod view;
 
 use bytes::Bytes;
@@ -27,6 +31,7 @@ use crate::elevenlabs::ElevenLabsClient;
 use crate::store::Store;
 use enrich::Enricher;
 pub use error::PollError;
+pub use optout_guard::OptOutEffect;
 
 /// Final snapshots kept after their poller stopped, so repeated status requests for
 /// finished batches cost nothing upstream.
@@ -46,6 +51,10 @@ pub struct HubConfig {
     /// Zone of the call names of continuations.
     pub timezone: chrono_tz::Tz,
     pub clock: Clock,
+    /// How long after its intent a batch may still appear upstream (see `journal`).
+    pub submit_grace: Duration,
+    /// How often orphaned batches are re-adopted and planned rounds submitted.
+    pub sweep_interval: Duration,
 }
 
 /// What time it is, for the calling windows (tests set it; the service uses the system's).
@@ -89,6 +98,9 @@ impl HubConfig {
             rules: None,
             timezone: chrono_tz::America::Bogota,
             clock: Clock::system(),
+            submit_grace: Duration::from_secs(60),
+            sweep_interval: Duration::from_millis(cfg.poll_interval_ms.max(100) * 10)
+                .min(Duration::from_secs(30)),
         }
     }
 }
@@ -162,6 +174,8 @@ pub(crate) struct Inner {
     /// Serialises what re-dials a finished batch: a manual retry and the poller's
     /// continuation (automatic retry, resubmission) must never both happen.
     redial_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Every submission goes through it.
+    journal: crate::journal::Journal,
 }
 
 #[derive(Clone)]
@@ -175,7 +189,9 @@ impl Hub {
         cancel: CancellationToken,
     ) -> Self {
         let enricher = Enricher::new(client.clone(), store.clone(), cfg.enrich_concurrency);
+        let journal = crate::journal::Journal::new(store.clone(), client.clone(), cfg.submit_grace);
         Hub(Arc::new(Inner {
+            journal,
             client,
             store,
             cfg,
@@ -255,20 +271,18 @@ impl Hub {
         self.0.redial_lock(batch_id)
     }
 
-    /// Resumes watching batches that were still running when the service stopped, and
-    /// finished ones whose policies were not applied yet (a continuation to submit).
+    /// Behind the caller's back: settles the journal's open intents, resumes watching
+    /// every batch that is not final or has policy work left, and from then on sweeps
+    /// now and then for orphans and planned rounds that are due. Returns at once, so a
+    /// store with thousands of batches does not delay the service's start.
     pub fn resume(&self) {
-        match self.0.store.batches() {
-            Ok(all) => {
-                for b in all {
-                    let running = !b.last_status.as_ref().is_some_and(|s| s.is_final());
-                    if running || follow_up::pending(&b) {
-                        self.entry(&b.batch_id, false);
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "no se pudieron leer los batches guardados"),
-        }
+        let hub = self.clone();
+        tokio::spawn(async move { sweeper::run(hub).await });
+    }
+
+    /// The submission journal.
+    pub fn journal(&self) -> &crate::journal::Journal {
+        &self.0.journal
     }
 
     /// Resubmits, as a new batch, the recipients a stopped batch never dialled (after the
@@ -307,6 +321,15 @@ impl Hub {
             self.kick(batch_id);
         }
         Ok(link)
+    }
+
+    /// Whether a poller runs for the batch.
+    pub fn watching(&self, batch_id: &str) -> bool {
+        self.0
+            .entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(batch_id)
     }
 
     /// Upstream batch polls made so far.

@@ -15,8 +15,9 @@ use crate::api::timestamp_now;
 /// submit) is tried again.
 const HELD_RETRY: Duration = Duration::from_secs(5);
 
-/// A poller nobody watches gives up after this many failed polls in a row.
-const MAX_UNWATCHED_FAILURES: u32 = 10;
+/// Longest wait between two polls of a batch that keeps failing, or that is scheduled
+/// far ahead.
+const MAX_DELAY: Duration = Duration::from_secs(60);
 
 pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
     let mut record = match hub.store.batch(&batch_id) {
@@ -30,6 +31,7 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
     let mut last: Option<Arc<Snapshot>> = entry.tx.borrow().clone();
     let mut seq = last.as_ref().map(|s| s.seq).unwrap_or(0);
     let mut failures = 0u32;
+    let mut stop_retry = super::stop::CancelRetry::default();
     // A batch already stopped (before a restart) is not stopped twice.
     let mut tripped = record.as_ref().is_some_and(|r| r.stop_reason.is_some());
     loop {
@@ -73,11 +75,27 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                     // Whatever the poller saves of the record carries the status seen now.
                     rec.last_status = Some(view.status.clone());
                 }
-                let status_final = view.status.is_final();
+                // Final only once every call ended: after a cancel, live calls go on.
+                let status_final =
+                    view.status.is_final() && view.recipients.iter().all(|r| r.status.is_final());
                 let mut changed = false;
+                tripped |= record.as_ref().is_some_and(|r| r.stop_reason.is_some());
                 if !status_final && !tripped {
                     tripped = trip_breaker(&hub, &batch_id, &entry, &view, record.as_mut()).await;
                     changed = tripped;
+                }
+                if let Some(rec) = record.as_mut() {
+                    changed |= super::stop::pursue(
+                        &hub,
+                        &entry,
+                        rec,
+                        &detail.batch.status,
+                        &mut stop_retry,
+                    )
+                    .await;
+                    if let Some(wait) = stop_retry.wait() {
+                        delay = delay.min(wait);
+                    }
                 }
                 // Calling window and continuations (automatic retry, resubmission).
                 let mut held = false;
@@ -97,13 +115,19 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                 }
                 // Viewers hear "final" only once every completed call is enriched (or has
                 // given up), so `batch-completed` carries the transcripts.
-                let is_final = status_final && fully_enriched(&view, &enrich.gave_up);
+                let stopping = record
+                    .as_ref()
+                    .and_then(|r| r.stop_reason.as_ref())
+                    .is_some_and(|s| s.pending);
+                let is_final = status_final && !stopping && fully_enriched(&view, &enrich.gave_up);
+                let wait_for_start = scheduled_wait(&hub, record.as_ref(), &view);
                 if is_final
                     && let Some(rec) = record.as_mut()
-                    && rec.outcome.is_none()
+                    && !rec.done
                 {
                     // Past batches feed the next pre-flight estimate.
                     rec.outcome = Some(outcome(&view));
+                    rec.done = true;
                     if let Err(e) = hub.store.put_batch(rec) {
                         tracing::warn!(%batch_id, error = %e, "no se pudo guardar el resultado del batch");
                     }
@@ -131,34 +155,42 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                     entry.tx.send_replace(Some(snap.clone()));
                     last = Some(snap);
                 }
-                let unwatched = entry.tx.receiver_count() == 0;
-                if status_final
+                // A batch without our record (started elsewhere) is watched while viewed.
+                let unwatched = record.is_none() && entry.tx.receiver_count() == 0;
+                if (is_final || (unwatched && status_final))
                     && !held
-                    && (is_final || unwatched)
                     && hub.retire(&batch_id, &entry, last.clone(), false)
                 {
                     tracing::debug!(%batch_id, "batch final: el poller termina");
                     return;
                 }
+                delay = delay.max(wait_for_start);
             }
             Err(e) => {
                 failures += 1;
                 let pe = PollError::from_upstream(&e);
                 tracing::warn!(%batch_id, code = %pe.code, "consulta del batch fallida");
-                let fatal = pe.fatal;
+                let not_found = pe.fatal;
                 let _ = entry.errors.send(pe);
-                let unwatched = entry.tx.receiver_count() == 0;
-                if fatal || (unwatched && failures >= MAX_UNWATCHED_FAILURES) {
-                    hub.retire(&batch_id, &entry, None, true);
-                    return;
+                if not_found {
+                    match record.as_mut() {
+                        // Not ours: nothing to keep watching.
+                        None => {
+                            hub.retire(&batch_id, &entry, None, true);
+                            return;
+                        }
+                        Some(rec) => {
+                            if super::gone::confirmed(&hub, rec).await {
+                                hub.retire(&batch_id, &entry, None, true);
+                                return;
+                            }
+                        }
+                    }
                 }
-                // Back off: what the server asks, else doubling up to a minute.
-                let backoff = hub.cfg.poll_interval * 2u32.pow(failures.min(5));
-                delay = e
-                    .retry_after()
-                    .unwrap_or(backoff)
-                    .min(Duration::from_secs(60))
-                    .max(delay);
+                // Back off, never give up: what the server asks, else doubling up to a
+                // minute.
+                let backoff = hub.cfg.poll_interval * 2u32.pow(failures.min(6));
+                delay = e.retry_after().unwrap_or(backoff).min(MAX_DELAY).max(delay);
             }
         }
         tokio::select! {
@@ -187,19 +219,24 @@ async fn trip_breaker(
         return false;
     };
     tracing::warn!(%batch_id, bad = trip.bad, of = trip.of, "disyuntor: se detiene el batch");
-    let cancelled = hub.client.cancel_batch(batch_id).await;
-    let message = match &cancelled {
-        Ok(_) => trip.message.clone(),
-        Err(e) => format!("{} (no se pudo cancelar: {e})", trip.message),
-    };
-    if let Some(rec) = record {
-        rec.stop_reason = Some(crate::domain::StopReason {
-            code: follow_up::CIRCUIT_BREAKER.into(),
-            message: message.clone(),
-            at_unix: chrono::Utc::now().timestamp(),
-        });
-        if let Err(e) = hub.store.put_batch(rec) {
-            tracing::error!(%batch_id, error = %e, "no se pudo guardar el motivo de la parada");
+    let message = trip.message.clone();
+    match record {
+        // Recorded as "stopping" first; the poller then cancels until it is confirmed.
+        Some(rec) => {
+            rec.stop_reason = Some(super::stop::pending(
+                follow_up::CIRCUIT_BREAKER,
+                message.clone(),
+                chrono::Utc::now().timestamp(),
+            ));
+            if let Err(e) = hub.store.put_batch(rec) {
+                tracing::error!(%batch_id, error = %e, "no se pudo guardar el motivo de la parada");
+            }
+        }
+        // Not ours: one cancel, as before.
+        None => {
+            if let Err(e) = hub.client.cancel_batch(batch_id).await {
+                tracing::warn!(%batch_id, error = %e, "breaker cancel failed");
+            }
         }
     }
     let _ = entry.errors.send(PollError {
@@ -216,6 +253,23 @@ async fn trip_breaker(
         serde_json::to_value(&trip).unwrap_or_default(),
     );
     true
+}
+
+/// A batch scheduled far ahead is polled slowly until close to its start.
+fn scheduled_wait(
+    hub: &Inner,
+    record: Option<&crate::domain::BatchRecord>,
+    view: &crate::api::BatchStatusView,
+) -> Duration {
+    // Our own schedule only: a simulator's clock may run ahead of ours.
+    let Some(starts) = record.and_then(|r| r.scheduled_time_unix) else {
+        return Duration::ZERO;
+    };
+    let ahead = starts - hub.cfg.clock.now().timestamp();
+    if view.status != crate::domain::BatchStatus::Pending || ahead <= 0 {
+        return Duration::ZERO;
+    }
+    Duration::from_secs((ahead as u64) / 2).min(MAX_DELAY)
 }
 
 fn outcome(view: &crate::api::BatchStatusView) -> crate::domain::BatchOutcome {

@@ -108,10 +108,11 @@ pub fn build_view(
         counts: BatchStatusView::count(&recipients),
         total_recipients: recipients.len(),
         recipients,
-        stop_reason: record.and_then(|r| r.stop_reason.clone()),
+        stop_reason: record.and_then(|r| r.stop_reason.as_ref().map(super::stop::shown)),
         auto_retry: record.and_then(auto_retry),
         continued_by: record.and_then(|r| r.continued_by.as_ref().map(|c| c.batch_id.clone())),
         continues: record.and_then(|r| r.continues.clone()),
+        planned: record.and_then(planned),
     }
 }
 
@@ -152,6 +153,15 @@ pub fn attempts(
     prior + replaced as u32 + this_round
 }
 
+fn planned(r: &BatchRecord) -> Option<crate::api::PlannedRoundView> {
+    let p = r.pending_follow_up.as_ref()?;
+    Some(crate::api::PlannedRoundView {
+        kind: p.kind,
+        due_unix: p.due_unix?,
+        recipients: p.recipients,
+    })
+}
+
 fn auto_retry(r: &BatchRecord) -> Option<AutoRetryView> {
     let p = r.retry_policy.as_ref()?;
     Some(AutoRetryView {
@@ -163,7 +173,13 @@ fn auto_retry(r: &BatchRecord) -> Option<AutoRetryView> {
             .continued_by
             .as_ref()
             .filter(|c| c.kind == FollowUpKind::Retry)
-            .and_then(|c| c.scheduled_time_unix),
+            .and_then(|c| c.scheduled_time_unix)
+            .or_else(|| {
+                r.pending_follow_up
+                    .as_ref()
+                    .filter(|p| p.kind == FollowUpKind::Retry)
+                    .and_then(|p| p.due_unix)
+            }),
     })
 }
 

@@ -185,6 +185,7 @@ pub(crate) mod tests {
             auto_retry: None,
             continued_by: None,
             continues: None,
+            planned: None,
         }
     }
 

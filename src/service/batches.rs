@@ -424,24 +424,34 @@ async fn cancel(
         .iter()
         .filter(|r| r.status.is_not_started())
         .count();
-    hub.client()
-        .cancel_batch(&id)
+    let actor = super::campaign::actor(&caller);
+    let confirmed = hub
+        .stop_batch(&id, &actor)
         .await
-        .map_err(|e| ApiError::from_upstream(&e))?;
-    let _ = st.store().set_batch_status(&id, &BatchStatus::Cancelled);
-    hub.kick(&id);
+        .map_err(|e| not_found_or(&id, &e))?;
+    if confirmed {
+        let _ = st.store().set_batch_status(&id, &BatchStatus::Cancelled);
+    }
     super::campaign::audit(
         &st,
         &caller,
         "batch.cancel",
         &id,
-        serde_json::json!({ "cancelled": cancelled }),
+        serde_json::json!({ "cancelled": cancelled, "confirmed": confirmed }),
     );
+    let (message, status) = if confirmed {
+        ("Batch call cancelado exitosamente", "cancelled")
+    } else {
+        (
+            "Deteniendo el lote: ElevenLabs aún no confirmó la cancelación; callboard la reintenta hasta que se confirme",
+            "stopping",
+        )
+    };
     Ok(Ok200::new(
-        "Batch call cancelado exitosamente",
+        message,
         CancelData {
             batch_id: id,
-            status: "cancelled".into(),
+            status: status.into(),
             cancelled_count: cancelled,
         },
     ))

@@ -103,12 +103,17 @@ async fn add_optout(
         );
     }
     let saved = st.store().optout(&e164)?.unwrap_or(entry);
+    let effect = protect(&st, std::iter::once(e164.clone())).await;
     Ok(Ok200::new(
-        if added {
-            format!("{e164} agregado a la lista de no llamar")
-        } else {
-            format!("{e164} ya estaba en la lista de no llamar")
-        },
+        format!(
+            "{}{}",
+            if added {
+                format!("{e164} agregado a la lista de no llamar")
+            } else {
+                format!("{e164} ya estaba en la lista de no llamar")
+            },
+            effect_text(&effect)
+        ),
         saved,
     ))
 }
@@ -172,12 +177,14 @@ async fn import_optouts(
         "import:api",
         json!({ "rows": entries.len(), "added": added, "rejected": rejected.len() }),
     );
+    let effect = protect(&st, entries.iter().map(|e| e.phone_number.clone())).await;
     Ok(Ok200::new(
         format!(
-            "{} teléfonos leídos, {} nuevos en la lista, {} rechazados",
+            "{} teléfonos leídos, {} nuevos en la lista, {} rechazados{}",
             entries.len(),
             added,
-            rejected.len()
+            rejected.len(),
+            effect_text(&effect)
         ),
         OptOutImport {
             rows: entries.len(),
@@ -185,6 +192,36 @@ async fn import_optouts(
             rejected,
         },
     ))
+}
+
+/// Stops the queued calls to these numbers (see `Hub::protect_optouts`).
+async fn protect(
+    st: &AppState,
+    phones: impl Iterator<Item = String>,
+) -> crate::monitor::OptOutEffect {
+    match st.hub() {
+        Ok(hub) => hub.protect_optouts(&phones.collect()).await,
+        Err(_) => Default::default(),
+    }
+}
+
+/// What the opt-out did to queued calls, in the supervisor's words.
+fn effect_text(e: &crate::monitor::OptOutEffect) -> String {
+    let mut out = String::new();
+    if !e.replaced.is_empty() {
+        out.push_str(&format!(
+            "; {} lote(s) en cola se detienen y sus pendientes se reenvían sin ese número ({})",
+            e.replaced.len(),
+            e.replaced.join(", ")
+        ));
+    }
+    if e.planned > 0 {
+        out.push_str(&format!(
+            "; {} ronda(s) programada(s) ya no lo incluirán",
+            e.planned
+        ));
+    }
+    out
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,6 +5,9 @@
 
 pub mod auth;
 mod batches;
+mod call_idempotency;
+mod call_plan;
+mod call_submit;
 mod calls;
 mod campaign;
 pub mod demo;

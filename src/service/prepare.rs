@@ -10,7 +10,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 use super::auth::Caller;
-use super::calls::{group, user_with_agent};
+use super::call_plan::{group, user_with_agent};
 use super::error::{ApiError, ApiJson, ApiPath};
 use super::respond::Ok200;
 use super::state::AppState;

@@ -23,6 +23,42 @@ pub struct BatchHead {
     pub follow_up_kind: Option<crate::domain::FollowUpKind>,
     #[serde(default)]
     pub scheduled_time_unix: Option<i64>,
+    #[serde(default)]
+    pub done: bool,
+    #[serde(default)]
+    pub stop_reason: Option<crate::domain::StopReason>,
+    #[serde(default)]
+    pub follow_up_done: bool,
+    #[serde(default)]
+    pub continued_by: Option<crate::domain::FollowUpLink>,
+    #[serde(default)]
+    pub pending_follow_up: Option<crate::domain::PendingFollowUp>,
+    #[serde(default)]
+    pub retry_policy: Option<serde::de::IgnoredAny>,
+}
+
+impl BatchHead {
+    /// Policy work left once the batch is final: a continuation to submit (or to find
+    /// after a crash); planned rounds wait in the journal instead.
+    pub fn policy_pending(&self) -> bool {
+        let open = !self.follow_up_done && self.continued_by.is_none();
+        let planned = self
+            .pending_follow_up
+            .as_ref()
+            .is_some_and(|p| p.due_unix.is_some());
+        open && !planned
+            && (self.pending_follow_up.is_some()
+                || self.retry_policy.is_some()
+                || self
+                    .stop_reason
+                    .as_ref()
+                    .is_some_and(|s| s.code == "window_closed" || s.code == "opt_out"))
+    }
+
+    /// See [`BatchRecord::is_done`].
+    pub fn is_done(&self) -> bool {
+        self.done || self.outcome.is_some()
+    }
 }
 
 impl Store {

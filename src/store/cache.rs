@@ -7,12 +7,31 @@ use serde::{Deserialize, Serialize};
 use super::{Result, Store, encode, get};
 use crate::domain::ConversationDetails;
 
-/// The answer given to the first request with an `Idempotency-Key`, replayed to repeats.
+/// What an `Idempotency-Key` is bound to: the request it first came with (its
+/// fingerprint), the journal intent that request wrote, and the answer once there is one,
+/// replayed to repeats. Keys expire after [`IDEMPOTENCY_TTL_SECS`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IdempotentResponse {
+    /// 0 until the request was answered.
+    #[serde(default)]
     pub status: u16,
+    #[serde(default)]
     pub body: serde_json::Value,
     pub created_at: DateTime<Utc>,
+    /// Keys saved before fingerprints existed have none and match any request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent_id: Option<String>,
+}
+
+/// How long an idempotency key is remembered.
+pub const IDEMPOTENCY_TTL_SECS: i64 = 24 * 3600;
+
+impl IdempotentResponse {
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        (now - self.created_at).num_seconds() > IDEMPOTENCY_TTL_SECS
+    }
 }
 
 impl Store {
@@ -48,5 +67,24 @@ impl Store {
         self.idempotency
             .insert(format!("{scope}/{key}").as_bytes(), encode(resp)?)?;
         self.flush()
+    }
+
+    /// Forgets the keys older than the time-to-live.
+    pub fn prune_idempotent(&self, now: DateTime<Utc>) -> Result<usize> {
+        let mut n = 0;
+        for kv in self.idempotency.iter() {
+            let (k, v) = kv?;
+            match serde_json::from_slice::<IdempotentResponse>(&v) {
+                Ok(r) if !r.expired(now) => {}
+                _ => {
+                    self.idempotency.remove(k)?;
+                    n += 1;
+                }
+            }
+        }
+        if n > 0 {
+            self.flush()?;
+        }
+        Ok(n)
     }
 }

@@ -6,6 +6,7 @@ pub mod audit;
 mod batches;
 pub mod cache;
 mod groups;
+mod journal;
 pub mod optouts;
 pub mod users;
 
@@ -60,6 +61,7 @@ pub struct Store {
     batches: sled::Tree,
     conversations: sled::Tree,
     idempotency: sled::Tree,
+    journal: sled::Tree,
     optouts: sled::Tree,
     audit: sled::Tree,
 }
@@ -105,6 +107,7 @@ impl Store {
             batches: tree("batches")?,
             conversations: tree("conversations")?,
             idempotency: tree("idempotency")?,
+            journal: tree("journal")?,
             optouts: tree("optouts")?,
             audit: tree("audit")?,
             db,

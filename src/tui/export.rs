@@ -58,6 +58,7 @@ pub fn export_view(b: &BatchState, rows: &[&RecipientView]) -> BatchStatusView {
         auto_retry: b.auto_retry.clone(),
         continued_by: b.continued_by.clone(),
         continues: b.continues.clone(),
+        planned: None,
     }
 }
 

@@ -114,6 +114,7 @@ pub fn batch_view(id: &str, n: usize, now_unix: i64) -> BatchStatusView {
         auto_retry: None,
         continued_by: None,
         continues: None,
+        planned: None,
     }
 }
 

@@ -1,0 +1,97 @@
+//! Pollers never give up, and nothing recorded is left unwatched. At start-up, then
+//! every `sweep_interval`, the sweeper settles the journal's pending intents, gives every
+//! recorded batch that is not final (or still has policy work) a poller when it has none,
+//! submits the planned rounds that are due, and forgets expired idempotency keys.
+
+use std::time::{Duration, Instant};
+
+use super::{Hub, follow_up};
+use crate::domain::intent::IntentState;
+use crate::store::BatchHead;
+
+/// How often expired idempotency keys and old closed intents are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// Closed intents are kept this long (idempotent repeats may look for them).
+const INTENT_TTL_SECS: i64 = 2 * 24 * 3600;
+
+pub(super) async fn run(hub: Hub) {
+    for s in hub.0.journal.settle_all().await {
+        hub.kick(&s.record.batch_id);
+    }
+    let mut pruned_at: Option<Instant> = None;
+    loop {
+        sweep(&hub).await;
+        if pruned_at.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+            prune(&hub);
+            pruned_at = Some(Instant::now());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(hub.0.cfg.sweep_interval) => {}
+            _ = hub.0.cancel.cancelled() => return,
+        }
+    }
+}
+
+/// Whether a recorded batch needs a poller.
+fn needs_watch(h: &BatchHead) -> bool {
+    !h.is_done() || h.policy_pending()
+}
+
+async fn sweep(hub: &Hub) {
+    let store = hub.0.store.clone();
+    let heads = match tokio::task::spawn_blocking(move || store.batch_heads()).await {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "sweeper: cannot read the batch records");
+            return;
+        }
+        Err(_) => return,
+    };
+    for h in heads.iter().filter(|h| needs_watch(h)) {
+        if !hub.watching(&h.batch_id) {
+            tracing::info!(batch_id = %h.batch_id, "sweeper: batch without a poller, adopted");
+            hub.subscribe(&h.batch_id);
+        }
+    }
+    let open = match hub.0.store.open_intents() {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "sweeper: cannot read the journal");
+            return;
+        }
+    };
+    let now = hub.0.cfg.clock.now().timestamp();
+    for intent in open {
+        match intent.state {
+            IntentState::Planned if intent.due_unix.is_none_or(|t| t <= now) => {
+                let id = intent.id.clone();
+                if let Err(e) = follow_up::submit_due(&hub.0, intent).await {
+                    tracing::warn!(intent = %id, error = %e.message, "planned round not submitted yet");
+                }
+            }
+            IntentState::Pending => {
+                let lock = hub.0.journal.group_lock(intent.group_id);
+                let Ok(_g) = lock.try_lock() else {
+                    // Being submitted right now.
+                    continue;
+                };
+                if let Ok(crate::journal::Settlement::Settled(s)) =
+                    hub.0.journal.settle(&intent).await
+                {
+                    hub.kick(&s.record.batch_id);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn prune(hub: &Hub) {
+    let now = chrono::Utc::now();
+    if let Err(e) = hub.0.store.prune_idempotent(now) {
+        tracing::warn!(error = %e, "cannot prune idempotency keys");
+    }
+    if let Err(e) = hub.0.store.prune_intents(now.timestamp() - INTENT_TTL_SECS) {
+        tracing::warn!(error = %e, "cannot prune the journal");
+    }
+}

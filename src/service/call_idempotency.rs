@@ -1,0 +1,157 @@
+//! `Idempotency-Key` on a call start: bound to a fingerprint of the request (the same
+//! key with another request is a 422), never used by a dry run, forgotten after 24 h.
+//! A repeat gets the first answer; when there is none yet (a crash, an unknown outcome),
+//! the key's journal intent is settled first: its batch is answered, never a second one.
+
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::api::StartCallRequest;
+use crate::domain::intent::{IntentKey, IntentState, fingerprint};
+use crate::domain::{GroupId, UserId};
+use crate::journal::{Journal, Settlement, Submitted};
+use crate::store::cache::IdempotentResponse;
+
+pub(super) struct Key {
+    pub scope: String,
+    pub key: String,
+    pub fingerprint: String,
+}
+
+impl Key {
+    pub fn intent_key(&self) -> IntentKey {
+        IntentKey {
+            scope: self.scope.clone(),
+            key: self.key.clone(),
+        }
+    }
+}
+
+/// The request's key, if it sent one.
+pub(super) fn key(
+    headers: &HeaderMap,
+    user_id: UserId,
+    group_id: GroupId,
+    req: &StartCallRequest,
+) -> Result<Option<Key>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = v.to_str().unwrap_or_default().trim();
+    if key.is_empty() || key.len() > 200 {
+        return Err(ApiError::bad_request(
+            "invalid_idempotency_key",
+            "La cabecera Idempotency-Key debe tener entre 1 y 200 caracteres",
+        ));
+    }
+    let body = serde_json::to_vec(req).map_err(ApiError::internal)?;
+    let scope = format!("call/{user_id}/{group_id}");
+    Ok(Some(Key {
+        fingerprint: fingerprint(&[scope.as_bytes(), &body]),
+        scope,
+        key: key.to_string(),
+    }))
+}
+
+/// What a key says about this request.
+pub(super) enum Gate {
+    /// First use (or expired, or its earlier attempt created nothing): go on.
+    Fresh,
+    /// The first request's answer, to replay.
+    Replay(Response),
+    /// The first request's batch exists (found now): answer with it.
+    Settled(Box<Submitted>),
+}
+
+pub(super) async fn gate(st: &AppState, journal: &Journal, k: &Key) -> Result<Gate, ApiError> {
+    let Some(saved) = st.store().idempotent(&k.scope, &k.key)? else {
+        return Ok(Gate::Fresh);
+    };
+    if saved.expired(chrono::Utc::now()) {
+        return Ok(Gate::Fresh);
+    }
+    if saved
+        .fingerprint
+        .as_ref()
+        .is_some_and(|f| *f != k.fingerprint)
+    {
+        return Err(ApiError::unprocessable(
+            "idempotency_key_reused",
+            "Esta Idempotency-Key ya se usó con otra petición; use una clave nueva para una petición distinta",
+        ));
+    }
+    if saved.status != 0 {
+        return Ok(Gate::Replay(replay(saved)));
+    }
+    let Some(intent) = saved
+        .intent_id
+        .as_deref()
+        .map(|id| st.store().intent(id))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(Gate::Fresh);
+    };
+    if matches!(intent.state, IntentState::Abandoned { .. }) {
+        return Ok(Gate::Fresh);
+    }
+    match journal
+        .settle(&intent)
+        .await
+        .map_err(super::call_submit::journal_error)?
+    {
+        Settlement::Settled(s) => Ok(Gate::Settled(Box::new(s))),
+        Settlement::Abandoned => Ok(Gate::Fresh),
+        Settlement::Unknown(why) => Err(unknown(&why)),
+    }
+}
+
+/// The outcome of a submit cannot be told yet.
+pub(super) fn unknown(why: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "submission_state_unknown",
+        format!(
+            "No se pudo confirmar si ElevenLabs creó el lote ({why}); nadie será marcado dos veces: repita la petición con la misma Idempotency-Key en unos segundos"
+        ),
+    )
+}
+
+/// Binds the key to this request and its intent, before the submit goes out.
+pub(super) fn bind(st: &AppState, k: &Key, intent_id: &str) -> Result<(), ApiError> {
+    let entry = IdempotentResponse {
+        status: 0,
+        body: serde_json::Value::Null,
+        created_at: chrono::Utc::now(),
+        fingerprint: Some(k.fingerprint.clone()),
+        intent_id: Some(intent_id.to_string()),
+    };
+    st.store().put_idempotent(&k.scope, &k.key, &entry)?;
+    Ok(())
+}
+
+/// Saves the answer for repeats.
+pub(super) fn answer(st: &AppState, k: &Key, intent_id: Option<&str>, body: &serde_json::Value) {
+    let entry = IdempotentResponse {
+        status: 200,
+        body: body.clone(),
+        created_at: chrono::Utc::now(),
+        fingerprint: Some(k.fingerprint.clone()),
+        intent_id: intent_id.map(str::to_string),
+    };
+    if let Err(e) = st.store().put_idempotent(&k.scope, &k.key, &entry) {
+        tracing::warn!(error = %e, "cannot save the idempotent answer");
+    }
+}
+
+fn replay(saved: IdempotentResponse) -> Response {
+    let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
+    let mut resp = (status, axum::Json(saved.body)).into_response();
+    resp.headers_mut().insert(
+        "idempotent-replayed",
+        header::HeaderValue::from_static("true"),
+    );
+    resp
+}

@@ -1,0 +1,260 @@
+//! What a call start checks before anything is submitted: the acting user and agent,
+//! the group and its clients, the scheduled time, the agent's variables, opt-outs and
+//! the calling window (the pre-flight). Pure of submits: a dry run ends here.
+
+use serde_json::json;
+use std::collections::HashSet;
+
+use super::error::{ApiError, truncate};
+use super::state::AppState;
+use crate::api::StartCallRequest;
+use crate::domain::policy::RetryPolicy;
+use crate::domain::preflight::{self, History, Preflight, PreflightInput};
+use crate::domain::{Group, GroupId, User, UserId};
+use crate::submission::MAX_RECIPIENTS;
+
+/// Lines assumed in flight at once for the pre-flight estimate.
+const CONCURRENCY_HINT: usize = 10;
+
+/// Seconds of clock skew tolerated before a scheduled time counts as past.
+const PAST_TOLERANCE_SECS: i64 = 60;
+
+/// The acting user, who must exist and have an agent.
+pub(super) fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String), ApiError> {
+    let user = st.store().user(id)?.ok_or_else(|| {
+        ApiError::not_found("user_not_found", format!("Usuario {id} no encontrado"))
+    })?;
+    let agent = user
+        .agent_id
+        .clone()
+        .filter(|a| !a.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                "user_without_agent",
+                format!("El usuario {id} no tiene un agente asignado"),
+            )
+        })?;
+    Ok((user, agent))
+}
+
+pub(super) fn group(st: &AppState, id: GroupId) -> Result<Group, ApiError> {
+    st.store()
+        .group(id)?
+        .ok_or_else(|| ApiError::group_not_found(id))
+}
+
+/// Everything checked before the agent is asked for its variables.
+pub(super) struct Checked {
+    pub group: Group,
+    pub agent_id: String,
+    pub phone_number_id: String,
+    pub clients: Vec<crate::domain::Client>,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// The seed's validations, in its order: user and agent, caller number, group, clients,
+/// scheduled time, at least one valid phone.
+pub(super) async fn check(
+    st: &AppState,
+    user_id: UserId,
+    group_id: GroupId,
+    req: &StartCallRequest,
+) -> Result<Checked, ApiError> {
+    let (_user, agent_id) = user_with_agent(st, user_id)?;
+    let phone_number_id = req
+        .agent_phone_number_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                "phone_number_required",
+                "El ID del número telefónico del agente (agentPhoneNumberId) es requerido",
+            )
+        })?
+        .to_string();
+    let g = group(st, group_id)?;
+    let store = st.store().clone();
+    let clients = tokio::task::spawn_blocking(move || store.clients(group_id))
+        .await
+        .map_err(ApiError::internal)??;
+    if clients.is_empty() {
+        return Err(ApiError::unprocessable(
+            "group_empty",
+            format!("El grupo «{}» no tiene clientes", g.name),
+        ));
+    }
+    let now = st.now();
+    if let Some(t) = req.scheduled_time_unix
+        && t < now.timestamp() - PAST_TOLERANCE_SECS
+    {
+        return Err(ApiError::unprocessable(
+            "scheduled_in_past",
+            "La hora programada (scheduledTimeUnix) ya pasó; use una hora futura o null para llamar ya",
+        ));
+    }
+    if clients.iter().all(|c| c.phone_e164.is_err()) {
+        let none = std::collections::BTreeSet::new();
+        let p = preflight::run(&PreflightInput::new(&g, &clients, &none, now));
+        return Err(ApiError::unprocessable(
+            "no_valid_phones",
+            format!(
+                "El grupo «{}» no tiene clientes con números telefónicos válidos",
+                g.name
+            ),
+        )
+        .with_details(json!({ "skipped": p.skipped })));
+    }
+    Ok(Checked {
+        group: g,
+        agent_id,
+        phone_number_id,
+        clients,
+        now,
+    })
+}
+
+/// The pre-flight: who would be dialled, who not and why, when, and the retry policy.
+pub(super) async fn preflight(
+    st: &AppState,
+    c: &Checked,
+    req: &StartCallRequest,
+) -> Result<Preflight, ApiError> {
+    let hub = st.hub()?;
+    let agent = hub.client().get_agent(&c.agent_id).await.map_err(|e| {
+        if e.is_not_found() {
+            ApiError::unprocessable(
+                "agent_not_found",
+                format!(
+                    "El agente {} del usuario no existe en ElevenLabs",
+                    truncate(&c.agent_id, 80)
+                ),
+            )
+        } else {
+            ApiError::from_upstream(&e)
+        }
+    })?;
+    let required = agent.placeholders();
+    let opted_out = st.store().optout_map()?;
+    let rules = st.cfg().campaign.rules.as_ref();
+    let today = match rules.and_then(|r| r.max_contacts_per_day) {
+        Some(_) => contacted_today(st, c.now)?,
+        None => HashSet::new(),
+    };
+    let scheduled = req
+        .scheduled_time_unix
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0));
+    let mut plan: Preflight = preflight::run(&PreflightInput {
+        opted_out: Some(&opted_out),
+        contacted_today: Some(&today),
+        rules,
+        scheduled,
+        concurrency: CONCURRENCY_HINT,
+        history: history(st, &c.agent_id)?,
+        ..PreflightInput::new(&c.group, &c.clients, &required, c.now)
+    });
+    plan.retry_policy = retry_policy(st, req.retry_policy.clone())?;
+    Ok(plan)
+}
+
+/// Refuses a plan that cannot be submitted as asked: too many recipients, missing
+/// variables without `skipIncomplete`, nobody left.
+pub(super) fn ensure_submittable(plan: &Preflight, req: &StartCallRequest) -> Result<(), ApiError> {
+    if plan.recipients.len() > MAX_RECIPIENTS {
+        return Err(ApiError::unprocessable(
+            "too_many_recipients",
+            format!(
+                "El grupo tiene {} números válidos; ElevenLabs acepta como máximo {MAX_RECIPIENTS} por batch",
+                plan.recipients.len()
+            ),
+        ));
+    }
+    if !plan.incomplete.is_empty() && !req.skip_incomplete {
+        let names: std::collections::BTreeSet<&str> = plan
+            .incomplete
+            .iter()
+            .flat_map(|m| m.missing.iter().map(String::as_str))
+            .collect();
+        return Err(ApiError::unprocessable(
+            "missing_variables",
+            format!(
+                "{} destinatarios no tienen todas las variables que usa el agente (faltan: {}); complete los datos o envíe skipIncomplete: true",
+                plan.incomplete.len(),
+                names.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .with_details(json!({ "recipients": plan.incomplete })));
+    }
+    if plan.recipients.is_empty() {
+        let skipped: Vec<_> = plan.skipped.iter().chain(&plan.incomplete).collect();
+        let (code, message) = if skipped.iter().all(|s| s.code == "missing_variables") {
+            (
+                "no_complete_recipients",
+                "Ningún destinatario tiene todas las variables que usa el agente",
+            )
+        } else {
+            (
+                "no_recipients",
+                "Ningún cliente puede ser llamado: vea los omitidos y sus motivos",
+            )
+        };
+        return Err(
+            ApiError::unprocessable(code, message).with_details(json!({ "skipped": skipped }))
+        );
+    }
+    Ok(())
+}
+
+/// Numbers already in a batch of ours created today (local date): rule packs allow one
+/// contact a day.
+fn contacted_today(
+    st: &AppState,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<HashSet<String>, ApiError> {
+    let tz = st.cfg().timezone;
+    let today = now.with_timezone(&tz).date_naive();
+    let mut phones = HashSet::new();
+    // Only today's records are read whole.
+    for head in st.store().batch_heads()? {
+        if head.created_at.with_timezone(&tz).date_naive() < today {
+            break;
+        }
+        if let Some(b) = st.store().batch(&head.batch_id)? {
+            phones.extend(b.recipients.into_iter().map(|r| r.phone_number));
+        }
+    }
+    Ok(phones)
+}
+
+/// The batch's automatic retry policy: the request's, else the configured one; None when
+/// it allows a single attempt (off).
+fn retry_policy(
+    st: &AppState,
+    asked: Option<RetryPolicy>,
+) -> Result<Option<RetryPolicy>, ApiError> {
+    let p = asked.unwrap_or_else(|| st.cfg().campaign.retry.clone());
+    if p.max_attempts > 1 && p.outcomes.iter().any(|o| !o.is_retryable()) {
+        return Err(ApiError::unprocessable(
+            "invalid_retry_policy",
+            "retryPolicy.outcomes solo admite \"failed\" y \"voicemail\"",
+        ));
+    }
+    if p.spacing_secs < 0 || p.max_attempts > 10 {
+        return Err(ApiError::unprocessable(
+            "invalid_retry_policy",
+            "retryPolicy: spacingSecs no puede ser negativo y maxAttempts va de 1 a 10",
+        ));
+    }
+    Ok((p.max_attempts > 1 && !p.outcomes.is_empty()).then_some(p))
+}
+
+/// Past batches of this agent (the last ten that finished) for the estimate.
+fn history(st: &AppState, agent_id: &str) -> Result<History, ApiError> {
+    let past = st.store().batch_heads()?;
+    Ok(History::from_outcomes(
+        past.iter()
+            .filter(|b| b.agent_id == agent_id)
+            .filter_map(|b| b.outcome.as_ref())
+            .take(10),
+    ))
+}

@@ -1,0 +1,174 @@
+//! The submitting half of a call start: the group must be idle (no active batch, no
+//! journal intent left unsettled), then the journal writes the intent, submits and
+//! settles; the answer is the seed's.
+
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use serde_json::json;
+
+use super::auth::Caller;
+use super::call_idempotency::{self as idem, Key};
+use super::error::ApiError;
+use super::state::AppState;
+use crate::api::{Envelope, StartCallData};
+use crate::domain::Group;
+use crate::domain::intent::{IntentKind, IntentState};
+use crate::journal::{self, Journal, JournalError, Settlement, Submitted};
+
+pub(super) fn journal_error(e: JournalError) -> ApiError {
+    match e {
+        JournalError::Refused(e) => ApiError::from_upstream(&e),
+        JournalError::Unknown(why) => idem::unknown(&why),
+        JournalError::Store(e) => e.into(),
+    }
+}
+
+/// Settles the group's open intents, then refuses a start while one is still unknown,
+/// or (unless forced) while a batch of the group is running or a round is planned.
+pub(super) async fn ensure_idle(
+    st: &AppState,
+    journal: &Journal,
+    g: &Group,
+    force: bool,
+) -> Result<(), ApiError> {
+    let hub = st.hub()?;
+    for s in journal.settle_group(g.id).await.map_err(journal_error)? {
+        match s {
+            Settlement::Settled(found) => hub.kick(&found.record.batch_id),
+            Settlement::Abandoned => {}
+            Settlement::Unknown(why) => {
+                return Err(ApiError::conflict(
+                    "submission_unsettled",
+                    format!(
+                        "Un envío anterior del grupo «{}» aún no se pudo confirmar en ElevenLabs ({why}); para no marcar dos veces, espere unos segundos y vuelva a intentarlo",
+                        g.name
+                    ),
+                ));
+            }
+        }
+    }
+    if force {
+        return Ok(());
+    }
+    if let Some(active) = st
+        .store()
+        .batches_of_group(g.id)?
+        .into_iter()
+        .find(|b| !b.is_done())
+    {
+        return Err(ApiError::conflict(
+            "batch_active",
+            format!(
+                "El grupo «{}» ya tiene llamadas en curso (batch {}); espere a que terminen o envíe force: true",
+                g.name, active.batch_id
+            ),
+        )
+        .with_details(json!({ "batchId": active.batch_id })));
+    }
+    if let Some(planned) = journal
+        .store()
+        .open_intents_of_group(g.id)?
+        .into_iter()
+        .find(|i| i.state == IntentState::Planned)
+    {
+        return Err(ApiError::conflict(
+            "batch_active",
+            format!(
+                "El grupo «{}» tiene una ronda programada ({}); espere a que termine o envíe force: true",
+                g.name, planned.call_name
+            ),
+        )
+        .with_details(json!({ "batchId": planned.parent })));
+    }
+    Ok(())
+}
+
+/// Writes the intent (bound to the key first), submits and settles it.
+pub(super) async fn submit(
+    st: &AppState,
+    journal: &Journal,
+    record: crate::domain::BatchRecord,
+    key: Option<&Key>,
+) -> Result<Submitted, ApiError> {
+    let intent = journal::draft(
+        record,
+        journal::Draft {
+            kind: IntentKind::Start,
+            timezone: st.cfg().timezone,
+            key: key.map(Key::intent_key),
+            parent: None,
+            due_unix: None,
+        },
+    );
+    if let Some(k) = key {
+        idem::bind(st, k, &intent.id)?;
+    }
+    journal.submit(intent).await.map_err(journal_error)
+}
+
+/// The seed's answer to a start, saved for repeats of its key; the batch's poller is
+/// kicked and the start audited.
+pub(super) fn respond(
+    st: &AppState,
+    caller: &Caller,
+    s: &Submitted,
+    message: String,
+    key: Option<&Key>,
+) -> Result<Response, ApiError> {
+    let rec = &s.record;
+    st.hub()?.kick(&rec.batch_id);
+    let data = StartCallData {
+        batch_id: rec.batch_id.clone(),
+        group_id: rec.group_id,
+        group_name: rec.group_name.clone(),
+        agent_id: rec.agent_id.clone(),
+        recipients_count: rec.recipients.len(),
+        call_name: rec.call_name.clone(),
+        batch_data: serde_json::to_value(&s.batch).unwrap_or_default(),
+        skipped: rec.skipped.clone(),
+    };
+    super::campaign::audit(
+        st,
+        caller,
+        "batch.start",
+        &rec.batch_id,
+        json!({
+            "groupId": rec.group_id,
+            "recipients": rec.recipients.len(),
+            "scheduledTimeUnix": rec.scheduled_time_unix,
+            "retryPolicy": rec.retry_policy,
+        }),
+    );
+    let body = serde_json::to_value(Envelope::ok(message, data)).map_err(ApiError::internal)?;
+    if let Some(k) = key {
+        idem::answer(st, k, rec.intent_id.as_deref(), &body);
+    }
+    tracing::info!(batch_id = %rec.batch_id, group_id = rec.group_id, recipients = rec.recipients.len(), "batch started");
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .map_err(ApiError::internal)
+}
+
+/// The answer's message for a batch found by a lookup (its first answer was lost).
+pub(super) fn settled_message(st: &AppState, rec: &crate::domain::BatchRecord) -> String {
+    match rec
+        .scheduled_time_unix
+        .filter(|t| *t > st.now().timestamp())
+    {
+        Some(t) => format!(
+            "Llamadas programadas para el grupo \"{}\" el {}",
+            rec.group_name,
+            chrono::DateTime::from_timestamp(t, 0)
+                .unwrap_or_default()
+                .with_timezone(&st.cfg().timezone)
+                .format("%d/%m/%Y a las %H:%M")
+        ),
+        None => format!(
+            "Llamadas iniciadas exitosamente para el grupo \"{}\"",
+            rec.group_name
+        ),
+    }
+}
