@@ -164,7 +164,10 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                     tracing::debug!(%batch_id, "batch final: el poller termina");
                     return;
                 }
-                delay = delay.max(wait_for_start);
+                // Something of ours just changed (a stop confirmed): look again soon.
+                if !changed {
+                    delay = delay.max(wait_for_start);
+                }
             }
             Err(e) => {
                 failures += 1;

@@ -60,7 +60,14 @@ async fn start_call(
         true => None,
         false => idem::key(&headers, user_id, group_id, &req)?,
     };
-    let hub = st.hub()?;
+    let hub = match st.hub() {
+        Ok(hub) => hub,
+        // Without ElevenLabs the request's own mistakes are still reported first.
+        Err(e) => {
+            call_plan::check(&st, user_id, group_id, &req).await?;
+            return Err(e);
+        }
+    };
     let journal = hub.journal();
     // One call start per group at a time: the idle check and the submit must not
     // interleave with another request's, nor with a policy round's submit.
