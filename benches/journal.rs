@@ -90,7 +90,9 @@ fn journal_cost() {
             fingerprint: Some("f".into()),
             intent_id: Some(intent.id.clone()),
         };
-        store.put_idempotent("call/19/1", &format!("k{i}"), &bind).unwrap();
+        store
+            .put_idempotent("call/19/1", &format!("k{i}"), &bind)
+            .unwrap();
         store.put_intent(&intent).unwrap();
         let mut settled = intent.record.clone();
         settled.batch_id = format!("btcal_journal_{i}");
@@ -100,7 +102,10 @@ fn journal_cost() {
     let (b, o) = (median(base), median(ours));
     println!("call start writes, 1,000 recipients (median of {RUNS}):");
     println!("  record only (before the journal): {b:.2} ms");
-    println!("  key + intent + settle (journal):  {o:.2} ms  → adds {:.2} ms", o - b);
+    println!(
+        "  key + intent + settle (journal):  {o:.2} ms  → adds {:.2} ms",
+        o - b
+    );
 }
 
 fn first_answer() {

@@ -51,21 +51,7 @@ pub(super) async fn ensure_idle(
     if force {
         return Ok(());
     }
-    if let Some(active) = st
-        .store()
-        .batches_of_group(g.id)?
-        .into_iter()
-        .find(|b| !b.is_done())
-    {
-        return Err(ApiError::conflict(
-            "batch_active",
-            format!(
-                "El grupo «{}» ya tiene llamadas en curso (batch {}); espere a que terminen o envíe force: true",
-                g.name, active.batch_id
-            ),
-        )
-        .with_details(json!({ "batchId": active.batch_id })));
-    }
+    ensure_no_active_batch(st, g, force)?;
     if let Some(planned) = journal
         .store()
         .open_intents_of_group(g.id)?
@@ -80,6 +66,33 @@ pub(super) async fn ensure_idle(
             ),
         )
         .with_details(json!({ "batchId": planned.parent })));
+    }
+    Ok(())
+}
+
+/// Refuses (unless forced) a start while a batch of the group is not final.
+pub(super) fn ensure_no_active_batch(
+    st: &AppState,
+    g: &Group,
+    force: bool,
+) -> Result<(), ApiError> {
+    if force {
+        return Ok(());
+    }
+    if let Some(active) = st
+        .store()
+        .batches_of_group(g.id)?
+        .into_iter()
+        .find(|b| !b.is_done())
+    {
+        return Err(ApiError::conflict(
+            "batch_active",
+            format!(
+                "El grupo «{}» ya tiene llamadas en curso (batch {}); espere a que terminen o envíe force: true",
+                g.name, active.batch_id
+            ),
+        )
+        .with_details(json!({ "batchId": active.batch_id })));
     }
     Ok(())
 }

@@ -64,7 +64,8 @@ async fn start_call(
         Ok(hub) => hub,
         // Without ElevenLabs the request's own mistakes are still reported first.
         Err(e) => {
-            call_plan::check(&st, user_id, group_id, &req).await?;
+            let checked = call_plan::check(&st, user_id, group_id, &req).await?;
+            call_submit::ensure_no_active_batch(&st, &checked.group, req.force)?;
             return Err(e);
         }
     };
