@@ -14,12 +14,14 @@ use std::collections::HashSet;
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiJson, ApiPath, truncate};
+use super::limits::check_scheduled_time;
+use super::ownership::owned_group;
 use super::respond::Ok200;
 use super::state::AppState;
 use crate::api::{Envelope, StartCallData, StartCallRequest};
 use crate::domain::policy::RetryPolicy;
 use crate::domain::preflight::{self, History, Preflight, PreflightInput};
-use crate::domain::{BatchRecord, Group, GroupId, User, UserId};
+use crate::domain::{BatchRecord, GroupId, User, UserId};
 use crate::store::cache::IdempotentResponse;
 use crate::submission::{self as plan, MAX_RECIPIENTS};
 
@@ -51,12 +53,6 @@ pub(super) fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String
             )
         })?;
     Ok((user, agent))
-}
-
-pub(super) fn group(st: &AppState, id: GroupId) -> Result<Group, ApiError> {
-    st.store()
-        .group(id)?
-        .ok_or_else(|| ApiError::group_not_found(id))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
@@ -191,7 +187,7 @@ async fn start_call(
             )
         })?
         .to_string();
-    let g = group(&st, group_id)?;
+    let g = owned_group(&st, &caller, group_id)?;
     let store = st.store().clone();
     let clients = tokio::task::spawn_blocking(move || store.clients(group_id))
         .await
@@ -211,6 +207,7 @@ async fn start_call(
             "La hora programada (scheduledTimeUnix) ya pasó; use una hora futura o null para llamar ya",
         ));
     }
+    check_scheduled_time(req.scheduled_time_unix, now)?;
     if clients.iter().all(|c| c.phone_e164.is_err()) {
         let none = std::collections::BTreeSet::new();
         let p = preflight::run(&PreflightInput::new(&g, &clients, &none, now));
@@ -271,6 +268,8 @@ async fn start_call(
         scheduled,
         concurrency: CONCURRENCY_HINT,
         history: history(&st, &agent_id)?,
+        region: st.cfg().region,
+        other_countries: g.other_countries || st.cfg().other_countries,
         ..PreflightInput::new(&g, &clients, &required, now)
     });
     let retry_policy = retry_policy(&st, req.retry_policy.clone())?;
