@@ -18,9 +18,12 @@ use super::error::ApiError;
 #[derive(Clone)]
 struct PanicNote(String);
 
+/// What `catch_panic` calls with a panic's payload.
+pub type PanicToResponse = fn(Box<dyn Any + Send + 'static>) -> Response<Body>;
+
 /// Turns a panic into a bare 500 carrying the panic's message; `request_id` (outside)
 /// writes the envelope and the log line.
-pub fn catch_panic() -> CatchPanicLayer<fn(Box<dyn Any + Send + 'static>) -> Response<Body>> {
+pub fn catch_panic() -> CatchPanicLayer<PanicToResponse> {
     CatchPanicLayer::custom(panic_response as fn(_) -> _)
 }
 
