@@ -52,6 +52,8 @@ async fn main() {
             ("ciudad".into(), "Cali".into()),
         ]),
         created_at: chrono::Utc::now(),
+        owner: None,
+        other_countries: false,
     };
     let clients: Vec<Client> = (0..n as u64)
         .map(|i| {

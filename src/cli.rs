@@ -163,6 +163,10 @@ pub enum ImportCommand {
         /// Group name.
         #[arg(long)]
         group: String,
+        /// The user a new group belongs to (without it, only the admin sees the group
+        /// in `serve`). An existing group must already be this user's.
+        #[arg(long, value_name = "USER_ID")]
+        owner: Option<u64>,
     },
 }
 
@@ -175,12 +179,37 @@ pub enum UserCommand {
         /// The ElevenLabs agent this user calls with.
         #[arg(long, value_name = "AGENT_ID")]
         agent_id: String,
-        /// Explicit numeric id (default: the next free one).
+        /// Explicit numeric id, 1 to 1000000000 (default: the next free one).
         #[arg(long)]
         id: Option<u64>,
+        /// The token stops working after this many days (default: never).
+        #[arg(long, value_name = "DAYS")]
+        expires_in_days: Option<u32>,
     },
     /// List users (never their tokens).
     List,
+    /// Rotate or revoke a user's token.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Give the user a new token (printed once); the old one stops working at once.
+    Rotate {
+        /// The user's id.
+        #[arg(long)]
+        id: u64,
+        /// The new token stops working after this many days (default: never).
+        #[arg(long, value_name = "DAYS")]
+        expires_in_days: Option<u32>,
+    },
+    /// Take the user's token away: no token works for it until the next rotation.
+    Revoke {
+        /// The user's id.
+        #[arg(long)]
+        id: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

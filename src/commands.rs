@@ -10,11 +10,18 @@ use crate::store::Store;
 use crate::store::audit::AuditEntry;
 use crate::store::optouts::OptOut;
 
-/// `callboard import clients FILE --group NAME`.
-pub fn import_clients(cfg: &Config, file: &Path, group: &str) -> Result<()> {
+/// `callboard import clients FILE --group NAME [--owner ID]`.
+pub fn import_clients(cfg: &Config, file: &Path, group: &str, owner: Option<u64>) -> Result<()> {
     let data =
         std::fs::read(file).wrap_err_with(|| format!("no se pudo leer {}", file.display()))?;
     let store = Store::open(&cfg.data_dir)?;
+    if let Some(o) = owner
+        && store.user(o)?.is_none()
+    {
+        return Err(color_eyre::eyre::eyre!(
+            "no existe el usuario {o} (--owner)"
+        ));
+    }
     let approx_rows = bytecount_lines(&data).saturating_sub(1);
     let bar = ProgressBar::new(approx_rows);
     bar.set_style(
@@ -31,7 +38,7 @@ pub fn import_clients(cfg: &Config, file: &Path, group: &str) -> Result<()> {
     let rejected = parsed.rejected.clone();
     let duplicates = parsed.duplicates.clone();
     let rows = parsed.rows_read;
-    let summary = store.import_clients(group, parsed)?;
+    let summary = store.import_clients_as(group, owner, parsed)?;
     println!(
         "Grupo «{group}» (id {}){}: {} filas leídas, {} clientes nuevos, {} actualizados, {} rechazadas, {} duplicadas fusionadas",
         summary.group_id,
@@ -59,15 +66,80 @@ fn bytecount_lines(data: &[u8]) -> u64 {
 }
 
 /// `callboard user add`.
-pub fn user_add(cfg: &Config, name: &str, agent_id: &str, id: Option<u64>) -> Result<()> {
+pub fn user_add(
+    cfg: &Config,
+    name: &str,
+    agent_id: &str,
+    id: Option<u64>,
+    expires_in_days: Option<u32>,
+) -> Result<()> {
     let store = Store::open(&cfg.data_dir)?;
-    let (user, token) = store.add_user(name, Some(agent_id), id)?;
+    let expires = token_expiry(expires_in_days)?;
+    let (user, token) = store.add_user_expiring(name, Some(agent_id), id, expires)?;
     println!(
         "Usuario {} «{}» creado (agente {}).",
         user.id, user.name, agent_id
     );
+    print_token(token.expose(), expires);
+    Ok(())
+}
+
+/// When a token given now for `days` expires (1 to 3650 days).
+fn token_expiry(days: Option<u32>) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    match days {
+        None => Ok(None),
+        Some(d) if (1..=3650).contains(&d) => {
+            Ok(chrono::Utc::now().checked_add_signed(chrono::Duration::days(i64::from(d))))
+        }
+        Some(_) => Err(color_eyre::eyre::eyre!("--expires-in-days va de 1 a 3650")),
+    }
+}
+
+fn print_token(token: &str, expires: Option<chrono::DateTime<chrono::Utc>>) {
     println!("Token (se muestra solo esta vez; guárdelo):");
-    println!("{}", token.expose());
+    println!("{token}");
+    if let Some(t) = expires {
+        println!("Vence el {}.", t.format("%Y-%m-%d %H:%M UTC"));
+    }
+}
+
+/// `callboard user token rotate --id N`.
+pub fn token_rotate(cfg: &Config, id: u64, expires_in_days: Option<u32>) -> Result<()> {
+    let store = Store::open(&cfg.data_dir)?;
+    let expires = token_expiry(expires_in_days)?;
+    let (user, token) = store
+        .rotate_token(id, expires)?
+        .ok_or_else(|| color_eyre::eyre::eyre!("no existe el usuario {id}"))?;
+    store.record_action(
+        "cli",
+        "user.token_rotate",
+        &format!("user:{id}"),
+        serde_json::json!({ "expiresAt": expires }),
+    );
+    println!(
+        "Token del usuario {} «{}» renovado; el anterior ya no sirve.",
+        user.id, user.name
+    );
+    print_token(token.expose(), expires);
+    Ok(())
+}
+
+/// `callboard user token revoke --id N`.
+pub fn token_revoke(cfg: &Config, id: u64) -> Result<()> {
+    let store = Store::open(&cfg.data_dir)?;
+    let user = store
+        .revoke_token(id)?
+        .ok_or_else(|| color_eyre::eyre::eyre!("no existe el usuario {id}"))?;
+    store.record_action(
+        "cli",
+        "user.token_revoke",
+        &format!("user:{id}"),
+        serde_json::json!({}),
+    );
+    println!(
+        "Token del usuario {} «{}» revocado: ya no da acceso.",
+        user.id, user.name
+    );
     Ok(())
 }
 

@@ -30,6 +30,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Region for phones written without a country code.
     pub region: Region,
+    /// Whether every group may dial numbers of other countries (by default only groups
+    /// created with `otherCountries: true` do; the rest dial only in `region`).
+    pub other_countries: bool,
     /// Used for call names and calling windows.
     pub timezone: Tz,
     pub lang: Lang,
@@ -59,7 +62,16 @@ pub struct ServiceConfig {
     pub keepalive_secs: u64,
     pub enrich_concurrency: usize,
     pub max_streams_per_token: usize,
+    /// Open SSE streams allowed in all (every caller, `--no-auth` included).
+    pub max_streams_total: usize,
+    /// Largest body of a CSV import, in bytes.
     pub body_limit_bytes: usize,
+    /// Largest JSON body (call start, groups, clients, opt-outs), in bytes.
+    pub json_body_limit_bytes: usize,
+    /// Open connections allowed at once; more are answered 503 and closed.
+    pub max_connections: usize,
+    /// A connection that has not sent a whole request head in this time is closed.
+    pub header_read_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +134,7 @@ pub enum ConfigError {
 struct FileConfig {
     data_dir: Option<PathBuf>,
     region: Option<String>,
+    other_countries: Option<bool>,
     timezone: Option<String>,
     lang: Option<Lang>,
     #[serde(default)]
@@ -166,7 +179,11 @@ struct FileService {
     keepalive_secs: Option<u64>,
     enrich_concurrency: Option<usize>,
     max_streams_per_token: Option<usize>,
+    max_streams_total: Option<usize>,
     body_limit_bytes: Option<usize>,
+    json_body_limit_bytes: Option<usize>,
+    max_connections: Option<usize>,
+    header_read_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -195,6 +212,7 @@ impl Config {
                 .map(|d| d.data_dir().to_path_buf())
                 .unwrap_or_else(|| PathBuf::from(".callboard")),
             region: Region::COLOMBIA,
+            other_countries: false,
             timezone: chrono_tz::America::Bogota,
             lang: Lang::Es,
             elevenlabs: ElevenLabsConfig {
@@ -212,7 +230,11 @@ impl Config {
                 keepalive_secs: 15,
                 enrich_concurrency: 64,
                 max_streams_per_token: 50,
+                max_streams_total: 500,
                 body_limit_bytes: 8 * 1024 * 1024,
+                json_body_limit_bytes: 64 * 1024,
+                max_connections: 1024,
+                header_read_timeout_secs: 10,
             },
             tui: TuiConfig {
                 server: None,
@@ -276,7 +298,10 @@ impl Config {
         set(&mut self.elevenlabs.max_retries, e.max_retries);
         let s = f.service;
         set(&mut self.service.addr, s.addr);
-        set(&mut self.service.admin_token, s.admin_token.map(Some));
+        set(
+            &mut self.service.admin_token,
+            s.admin_token.map(|t| Some(Secret::new(t.expose().trim()))),
+        );
         set(&mut self.service.poll_interval_ms, s.poll_interval_ms);
         set(&mut self.service.sse_timeout_secs, s.sse_timeout_secs);
         set(&mut self.service.keepalive_secs, s.keepalive_secs);
@@ -285,7 +310,18 @@ impl Config {
             &mut self.service.max_streams_per_token,
             s.max_streams_per_token,
         );
+        set(&mut self.service.max_streams_total, s.max_streams_total);
         set(&mut self.service.body_limit_bytes, s.body_limit_bytes);
+        set(
+            &mut self.service.json_body_limit_bytes,
+            s.json_body_limit_bytes,
+        );
+        set(&mut self.service.max_connections, s.max_connections);
+        set(
+            &mut self.service.header_read_timeout_secs,
+            s.header_read_timeout_secs,
+        );
+        set(&mut self.other_countries, f.other_countries);
         let t = f.tui;
         set(&mut self.tui.server, t.server.map(Some));
         set(&mut self.tui.token, t.token.map(Some));
@@ -303,7 +339,7 @@ impl Config {
             self.elevenlabs.base_url = v;
         }
         if let Some(v) = get("CALLBOARD_ADMIN_TOKEN") {
-            self.service.admin_token = Some(Secret::new(v));
+            self.service.admin_token = Some(Secret::new(v.trim()));
         }
         if let Some(v) = get("CALLBOARD_DATA_DIR") {
             self.data_dir = PathBuf::from(v);

@@ -1,7 +1,7 @@
 use clap::{CommandFactory, Parser};
 use color_eyre::eyre::Result;
 
-use callboard::cli::{Cli, Command, ImportCommand, OptoutCommand, UserCommand};
+use callboard::cli::{Cli, Command, ImportCommand, OptoutCommand, TokenCommand, UserCommand};
 use callboard::commands;
 use callboard::config::Config;
 
@@ -52,11 +52,21 @@ fn load_config(cli: &Cli) -> Result<Config> {
 fn run(cli: Cli) -> Result<()> {
     let cfg = load_config(&cli)?;
     match cli.command {
-        Command::Import(ImportCommand::Clients { file, group }) => {
-            commands::import_clients(&cfg, &file, &group)
+        Command::Import(ImportCommand::Clients { file, group, owner }) => {
+            commands::import_clients(&cfg, &file, &group, owner)
         }
-        Command::User(UserCommand::Add { name, agent_id, id }) => {
-            commands::user_add(&cfg, &name, &agent_id, id)
+        Command::User(UserCommand::Add {
+            name,
+            agent_id,
+            id,
+            expires_in_days,
+        }) => commands::user_add(&cfg, &name, &agent_id, id, expires_in_days),
+        Command::User(UserCommand::Token(TokenCommand::Rotate {
+            id,
+            expires_in_days,
+        })) => commands::token_rotate(&cfg, id, expires_in_days),
+        Command::User(UserCommand::Token(TokenCommand::Revoke { id })) => {
+            commands::token_revoke(&cfg, id)
         }
         Command::User(UserCommand::List) => commands::user_list(&cfg),
         Command::Optout(OptoutCommand::Import { file, reason }) => {

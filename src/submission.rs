@@ -64,6 +64,8 @@ mod tests {
             name: "Médicos Test".into(),
             variables: BTreeMap::from([("ciudad".into(), "Barranquilla".into())]),
             created_at: Utc::now(),
+            owner: None,
+            other_countries: false,
         }
     }
 

@@ -274,3 +274,63 @@ fn optouts_import_add_remove_and_audit() {
         "{audit}"
     );
 }
+
+#[test]
+fn user_token_rotate_and_revoke() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("no-config.toml"), "").unwrap();
+    let out = callboard(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--name",
+            "Ana",
+            "--agent-id",
+            "agent_1",
+            "--id",
+            "7",
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let old = text(&out)
+        .0
+        .lines()
+        .find(|l| l.starts_with("cb_"))
+        .unwrap()
+        .to_string();
+    let out = callboard(
+        dir.path(),
+        &[
+            "user",
+            "token",
+            "rotate",
+            "--id",
+            "7",
+            "--expires-in-days",
+            "30",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let new = stdout.lines().find(|l| l.starts_with("cb_")).unwrap();
+    assert_ne!(new, old);
+    assert!(stdout.contains("Vence el"), "{stdout}");
+    let out = callboard(dir.path(), &["user", "token", "revoke", "--id", "7"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let store = callboard::store::Store::open(dir.path()).unwrap();
+    assert_eq!(store.user_by_token(new).unwrap(), None);
+    assert_eq!(store.user_by_token(&old).unwrap(), None);
+    drop(store);
+    let out = callboard(dir.path(), &["user", "token", "revoke", "--id", "8"]);
+    assert!(!out.status.success());
+    assert!(
+        callboard(
+            dir.path(),
+            &["user", "add", "--name", "X", "--agent-id", "a", "--id", "0"]
+        )
+        .status
+        .code()
+            != Some(0)
+    );
+}

@@ -130,6 +130,17 @@ async fn auth_users_groups_and_envelopes() {
             .body("nombre\nAna\n"),
         )
         .await;
+    assert_error(&bad_csv, 415, "csv_content_type_required");
+    let bad_csv = ana
+        .send(
+            ana.raw(
+                reqwest::Method::POST,
+                &format!("/api/groups/{gid}/clients/import"),
+            )
+            .header("content-type", "text/csv")
+            .body("nombre\nAna\n"),
+        )
+        .await;
     assert_error(&bad_csv, 422, "invalid_csv");
     let d = ana.get(&format!("/api/groups/{gid}")).await;
     assert_eq!(d.body["data"]["clientsCount"], 3);

@@ -14,6 +14,14 @@ pub type UserId = u64;
 pub type GroupId = u64;
 pub type ClientId = u64;
 
+/// The largest id the store hands out: the largest integer a browser's JSON parser keeps
+/// exact (2^53 − 1). Counters stop there with an error instead of wrapping.
+pub const MAX_ID: u64 = (1 << 53) - 1;
+
+/// The largest id an administrator may choose for a user or a group; the rest of the
+/// range stays for generated ids, so an explicit id can never exhaust the counter.
+pub const MAX_EXPLICIT_ID: u64 = 1_000_000_000;
+
 /// Dynamic variables in the order they are built (the seed's order), all strings.
 pub type Variables = IndexMap<String, String>;
 
@@ -26,6 +34,9 @@ pub struct User {
     /// SHA-256 of the bearer token, hex. The token itself is shown once and never stored.
     pub token_hash: String,
     pub created_at: DateTime<Utc>,
+    /// When the token stops being accepted; None = until rotated or revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_expires_at: Option<DateTime<Utc>>,
 }
 
 /// A group of clients called together ("Médicos Test").
@@ -37,6 +48,14 @@ pub struct Group {
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
     pub created_at: DateTime<Utc>,
+    /// The user the group, its clients and its batches belong to. None (groups from
+    /// `callboard import` without `--owner`, or older stores): only the admin sees it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<UserId>,
+    /// Numbers of other countries are dialled too; by default a group's numbers are
+    /// dialled only in the service's region.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub other_countries: bool,
 }
 
 /// One person to call.

@@ -44,6 +44,23 @@ impl FromStr for Region {
     }
 }
 
+/// Whether an E.164 number belongs to the region's calling code (`+57…` for Colombia).
+/// Calling codes are prefix-free, so the prefix decides.
+pub fn in_region(e164: &str, region: Region) -> bool {
+    let code = region.calling_code();
+    code != 0
+        && e164
+            .strip_prefix('+')
+            .is_some_and(|d| d.starts_with(&code.to_string()))
+}
+
+/// The calling code of an E.164 number (`1` for `+12125550123`), if libphonenumber knows it.
+pub fn calling_code_of(e164: &str) -> Option<u16> {
+    phonenumber::parse(None, e164)
+        .ok()
+        .map(|p| p.code().value())
+}
+
 /// Why a phone number could not be used. Messages are for a supervisor: say what is wrong
 /// and what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]

@@ -94,10 +94,13 @@ pub fn retry_round_at(
 }
 
 fn next_local_day(now: DateTime<Utc>, tz: chrono_tz::Tz) -> DateTime<Utc> {
-    let tomorrow = now.with_timezone(&tz).date_naive() + Duration::days(1);
+    let a_day_later = now.checked_add_signed(Duration::days(1)).unwrap_or(now);
+    let Some(tomorrow) = now.with_timezone(&tz).date_naive().succ_opt() else {
+        return a_day_later;
+    };
     tz.from_local_datetime(&tomorrow.and_time(NaiveTime::MIN))
         .earliest()
-        .map_or(now + Duration::days(1), |d| d.with_timezone(&Utc))
+        .map_or(a_day_later, |d| d.with_timezone(&Utc))
 }
 
 /// Stops a batch when, over its last `window` finished calls, the share of calls that

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::model::{Client, Group, SkippedClient, SubmittedRecipient};
+use super::phone::{self, Region};
 use super::rules::RulePack;
 use super::variables;
 
@@ -93,6 +94,10 @@ pub struct PreflightInput<'a> {
     pub scheduled: Option<DateTime<Utc>>,
     pub concurrency: usize,
     pub history: History,
+    /// The country the group dials in (numbers of others are left out)...
+    pub region: Region,
+    /// ...unless the group or the configuration allows other countries.
+    pub other_countries: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,6 +149,18 @@ pub struct Preflight {
     pub retry_policy: Option<super::policy::RetryPolicy>,
 }
 
+/// Why a number of another country is left out, in Spanish.
+fn other_country_reason(e164: &str, region: Region) -> String {
+    let theirs = phone::calling_code_of(e164)
+        .map(|c| format!(" (+{c})"))
+        .unwrap_or_default();
+    format!(
+        "número de otro país{theirs}: este grupo solo llama a números de {} (+{}); permita otros países en el grupo (otherCountries) o en la configuración (other_countries)",
+        region.code(),
+        region.calling_code()
+    )
+}
+
 fn skip(c: &Client, code: &str, reason: String) -> SkippedClient {
     SkippedClient {
         client_id: c.id,
@@ -174,6 +191,8 @@ impl<'a> PreflightInput<'a> {
             scheduled: None,
             concurrency: 1,
             history: History::default(),
+            region: Region::default(),
+            other_countries: group.other_countries,
         }
     }
 }
@@ -200,6 +219,14 @@ pub fn run(input: &PreflightInput<'_>) -> Preflight {
             continue;
         }
         seen.insert(e164, c);
+        if !input.other_countries && !phone::in_region(e164, input.region) {
+            skipped.push(skip(
+                c,
+                "other_country",
+                other_country_reason(e164, input.region),
+            ));
+            continue;
+        }
         if let Some(why) = input.opted_out.and_then(|o| o.get(e164)) {
             skipped.push(skip(c, "opted_out", format!("no desea ser llamado: {why}")));
             continue;
@@ -257,7 +284,11 @@ pub fn run(input: &PreflightInput<'_>) -> Preflight {
     let h = input.history;
     let rounds = n.div_ceil(input.concurrency.max(1));
     let duration_secs = (rounds as f64 * h.avg_call_secs).ceil() as u64;
-    let finish_at = window.start_at + Duration::seconds(duration_secs as i64);
+    // Checked: a start near the end of what dates can hold must not panic.
+    let finish_at = i64::try_from(duration_secs)
+        .ok()
+        .and_then(|d| window.start_at.checked_add_signed(Duration::seconds(d)))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
     let exceeds_window = window.closes_at.is_some_and(|c| finish_at > c);
     // Cost: every answered call costs about the average; pick-up varies ±20 points.
     let (cost_min, cost_max) = match h.avg_cost {
@@ -299,6 +330,8 @@ mod tests {
             name: "Médicos Test".into(),
             variables: BTreeMap::from([("ciudad".into(), "Cali".into())]),
             created_at: Utc::now(),
+            owner: None,
+            other_countries: false,
         }
     }
 
@@ -334,6 +367,8 @@ mod tests {
             client(4, "David", "3001234568", None),
             client(5, "Eva", "3001234569", Some("x")),
             client(6, "Fabio", "3001234570", Some("x")),
+            client(7, "Gina", "+12125550123", Some("x")),
+            client(8, "Hugo", "+34612345678", Some("x")),
         ];
         let required = BTreeSet::from(["name".to_string(), "especialidad".into(), "ciudad".into()]);
         let opted = HashMap::from([("+573001234569".to_string(), "RNE".to_string())]);
@@ -350,6 +385,8 @@ mod tests {
             scheduled: None,
             concurrency: 10,
             history: History::default(),
+            region: Region::COLOMBIA,
+            other_countries: false,
         });
         assert_eq!(p.recipients.len(), 1);
         assert_eq!(p.recipients[0].variables["ciudad"], "Cali");
@@ -360,8 +397,16 @@ mod tests {
                 "duplicate_phone",
                 "invalid_phone",
                 "opted_out",
-                "contacted_today"
+                "contacted_today",
+                "other_country",
+                "other_country"
             ]
+        );
+        let foreign = &p.skipped[4];
+        assert!(
+            foreign.reason.contains("otro país (+1)") && foreign.reason.contains("(+57)"),
+            "{}",
+            foreign.reason
         );
         assert_eq!(p.incomplete.len(), 1);
         assert!(p.incomplete[0].reason.contains("especialidad"));
@@ -393,6 +438,8 @@ mod tests {
                 avg_cost: Some(100.0),
                 batches: 3,
             },
+            region: Region::COLOMBIA,
+            other_countries: false,
         });
         assert!(!p.window.open_at_start);
         assert!(p.window.reason.as_deref().unwrap().contains("08:00–15:00"));
@@ -417,6 +464,8 @@ mod tests {
             scheduled: None,
             concurrency: 0,
             history: History::default(),
+            region: Region::COLOMBIA,
+            other_countries: false,
         });
         assert!(p.window.open_at_start);
         assert_eq!(p.window.start_at, at);
@@ -449,5 +498,41 @@ mod tests {
         // Talk: (5×100 + 3×60) / 8 = 85 s; line time 0.4×85 + 0.6×30 = 52 s.
         assert!((h.avg_call_secs - 52.0).abs() < 1e-9, "{h:?}");
         assert_eq!(h.avg_cost, Some(10.0));
+    }
+
+    #[test]
+    fn other_countries_only_when_allowed() {
+        let clients = vec![
+            client(1, "Ana", "+12125550123", Some("x")),
+            client(2, "Beto", "+34612345678", Some("x")),
+            client(3, "Carla", "3001234567", Some("x")),
+        ];
+        let none = BTreeSet::new();
+        let mut g = group();
+        let p = run(&PreflightInput::new(&g, &clients, &none, Utc::now()));
+        assert_eq!(p.recipients.len(), 1);
+        assert_eq!(p.skipped.len(), 2);
+        g.other_countries = true;
+        let p = run(&PreflightInput::new(&g, &clients, &none, Utc::now()));
+        assert_eq!(p.recipients.len(), 3, "{:?}", p.skipped);
+        let p = run(&PreflightInput {
+            other_countries: true,
+            ..PreflightInput::new(&group(), &clients, &none, Utc::now())
+        });
+        assert_eq!(p.recipients.len(), 3);
+    }
+
+    #[test]
+    fn a_start_at_the_end_of_time_does_not_panic() {
+        let clients = vec![client(1, "Ana", "3001234567", Some("x"))];
+        let none = BTreeSet::new();
+        let g = group();
+        let p = run(&PreflightInput {
+            scheduled: Some(DateTime::<Utc>::MAX_UTC),
+            rules: Some(&RulePack::colombia()),
+            concurrency: 1,
+            ..PreflightInput::new(&g, &clients, &none, Utc::now())
+        });
+        assert_eq!(p.recipients.len(), 1);
     }
 }

@@ -163,12 +163,12 @@ impl RulePack {
             .filter_map(|h| {
                 let mut date = match (h.fixed, h.easter_offset) {
                     (Some(md), _) => NaiveDate::from_ymd_opt(year, md.month, md.day)?,
-                    (None, Some(off)) => easter(year) + Duration::days(off),
+                    (None, Some(off)) => easter(year).checked_add_signed(Duration::days(off))?,
                     _ => return None,
                 };
                 if h.next_monday {
                     let to_monday = (7 - date.weekday().num_days_from_monday()) % 7;
-                    date += Duration::days(to_monday as i64);
+                    date = date.checked_add_signed(Duration::days(to_monday as i64))?;
                 }
                 Some((date, h.name.as_str()))
             })

@@ -30,6 +30,19 @@ pub fn build(client: &Client, group: &Group) -> Variables {
     vars
 }
 
+/// A neutral value for a variable in an agent's test defaults (its placeholders): never a
+/// real client's data, which would then sit in the agent's settings for anyone with
+/// access to the ElevenLabs workspace.
+pub fn sample_value(name: &str) -> String {
+    match name {
+        "name" | "nombre" => "Cliente de ejemplo".into(),
+        "email" | "correo" => "cliente@ejemplo.com".into(),
+        "empresa" | "company" => "Empresa de ejemplo".into(),
+        "cargo" | "role" => "Cargo de ejemplo".into(),
+        other => format!("({other} de ejemplo)"),
+    }
+}
+
 /// The `{{name}}` placeholders used in `text`, without the reserved `system__*` ones.
 pub fn placeholders(text: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
@@ -77,6 +90,8 @@ mod tests {
                 ("ciudad".into(), "Barranquilla".into()),
             ]),
             created_at: Utc::now(),
+            owner: None,
+            other_countries: false,
         }
     }
 

@@ -96,8 +96,9 @@ fn token_of(parts: &Parts) -> Result<Option<String>, ApiError> {
     let query_allowed = path.ends_with("/status/stream") || path.ends_with("/audio");
     if query_allowed && let Some(q) = parts.uri.query() {
         for (k, v) in form_pairs(q) {
+            let v = v.trim();
             if k == "access_token" && !v.is_empty() {
-                return Ok(Some(v));
+                return Ok(Some(v.to_string()));
             }
         }
     }
@@ -151,14 +152,21 @@ impl FromRequestParts<AppState> for Caller {
                 ))
             };
         };
+        // Every token is compared trimmed: the header's, the query's, the configured one.
         if let Some(admin) = state.admin_token()
-            && !admin.is_empty()
-            && bool::from(admin.expose().as_bytes().ct_eq(token.as_bytes()))
+            && !admin.expose().trim().is_empty()
+            && bool::from(admin.expose().trim().as_bytes().ct_eq(token.as_bytes()))
         {
             return Ok(Caller::Admin);
         }
         // Tokens are stored hashed: the lookup compares hashes, not the token.
         match state.store().user_by_token(&token)? {
+            Some(u) if u.token_expires_at.is_some_and(|t| t <= state.now()) => {
+                Err(ApiError::unauthorized(
+                    "token_expired",
+                    "El token de acceso venció; pida al administrador uno nuevo (callboard user token rotate)",
+                ))
+            }
             Some(u) => Ok(Caller::User(u)),
             None => Err(ApiError::unauthorized(
                 "invalid_token",
@@ -188,6 +196,7 @@ mod tests {
             agent_id: None,
             token_hash: String::new(),
             created_at: chrono::Utc::now(),
+            token_expires_at: None,
         };
         let c = Caller::User(u);
         assert_eq!(c.acting_user(None).unwrap(), 19);

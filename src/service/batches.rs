@@ -7,16 +7,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use futures::StreamExt;
 use std::collections::HashMap;
 use std::time::Duration;
 
 use super::auth::Caller;
-use super::error::{ApiError, ApiPath};
+use super::error::{ApiError, ApiPath, ApiQuery};
+use super::limits::PageQuery;
 use super::respond::{Ok200, raw_json};
 use super::state::AppState;
 use crate::api::{BatchListItem, CancelData, Envelope, ResumeData, RetryData};
-use crate::domain::{BatchRecord, BatchStatus, RecipientStatus};
+use crate::domain::{BatchStatus, GroupId, RecipientStatus};
 use crate::elevenlabs::BatchCallResponse;
 use crate::monitor::{HubError, ResumeError, Snapshot};
 
@@ -43,19 +43,10 @@ pub fn check_batch_id(id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Checks that the caller may see the batch. Users see only their own batches (anything
-/// else is a 404, so ids of others' batches are not even confirmed); the admin also sees
-/// batches started outside callboard. Owners are cached: the record of a 1,000-recipient
-/// batch is large, and status is asked for often.
+/// Checks that the caller may see the batch (see `ownership`): a 404 otherwise, as for a
+/// batch that does not exist.
 pub fn visible_record(st: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {
-    check_batch_id(id)?;
-    let Caller::User(user) = caller else {
-        return Ok(());
-    };
-    match st.batch_owner(id)? {
-        Some(owner) if owner == user.id => Ok(()),
-        _ => Err(ApiError::batch_not_found(id)),
-    }
+    super::ownership::visible_batch(st, caller, id)
 }
 
 pub fn hub_error(id: &str, e: HubError) -> ApiError {
@@ -137,30 +128,52 @@ async fn status(
 
 /// Upstream's list is asked for at most this long; after that our records answer alone.
 const LIST_TIMEOUT: Duration = Duration::from_secs(10);
-const LIST_MAX: usize = 1000;
+/// Upstream batches read per list request (one page of ElevenLabs' list).
+const UPSTREAM_PAGE: u32 = 100;
 
+/// `GET /api/batch-calls[?limit=N&cursor=C]`: one page, newest first (100 by default,
+/// 1,000 at most); the `x-next-cursor` header says where the next page starts.
 async fn list(
     caller: Caller,
     State(st): State<AppState>,
-) -> Result<Ok200<Vec<BatchListItem>>, ApiError> {
-    let records: Vec<BatchRecord> = st
-        .store()
-        .batches()?
-        .into_iter()
-        .filter(|r| caller.may_see(r.user_id))
-        .collect();
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    let (size, cursor) = (page.size()?, page.cursor()?.map(str::to_string));
+    let store = st.store().clone();
+    let heads = tokio::task::spawn_blocking(move || store.batch_list_heads())
+        .await
+        .map_err(ApiError::internal)??;
+    let mut owners: HashMap<GroupId, bool> = HashMap::new();
+    let mut records = Vec::new();
+    for h in heads {
+        let visible = match owners.get(&h.group_id) {
+            Some(v) => *v,
+            None => {
+                let v = caller.is_admin()
+                    || super::ownership::may_see_owner(
+                        &caller,
+                        super::ownership::group_owner(&st, h.group_id)?,
+                    );
+                owners.insert(h.group_id, v);
+                v
+            }
+        };
+        if visible {
+            records.push(h);
+        }
+    }
     let mut upstream: HashMap<String, BatchCallResponse> = HashMap::new();
     let mut upstream_ok = false;
     if let Ok(client) = st.client() {
-        let fetch = client.list_batches().take(LIST_MAX).collect::<Vec<_>>();
-        if let Ok(items) = tokio::time::timeout(LIST_TIMEOUT, fetch).await {
-            upstream_ok = items.iter().all(|i| i.is_ok());
-            for b in items.into_iter().flatten() {
+        let fetch = client.list_batches_page(None, UPSTREAM_PAGE);
+        if let Ok(r) = tokio::time::timeout(LIST_TIMEOUT, fetch).await {
+            upstream_ok = r.is_ok();
+            for b in r.map(|p| p.batch_calls).unwrap_or_default() {
                 upstream.insert(b.id.clone(), b);
             }
         }
     }
-    let mut items: Vec<(i64, BatchListItem)> = Vec::new();
+    let mut items: Vec<(String, BatchListItem)> = Vec::new();
     for r in &records {
         let up = upstream.remove(&r.batch_id);
         let status = match (&up, &r.last_status) {
@@ -173,7 +186,7 @@ async fn list(
             (None, None) => BatchStatus::Pending,
         };
         items.push((
-            r.created_at.timestamp_micros(),
+            list_key(r.created_at.timestamp_micros(), &r.batch_id),
             BatchListItem {
                 batch_id: r.batch_id.clone(),
                 call_name: r.call_name.clone(),
@@ -181,7 +194,7 @@ async fn list(
                 created_at: r
                     .created_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                recipients_count: r.recipients.len(),
+                recipients_count: r.recipients,
                 finished_count: up.map(|u| u.total_calls_finished as usize).unwrap_or(0),
                 group_id: Some(r.group_id),
                 group_name: Some(r.group_name.clone()),
@@ -197,7 +210,7 @@ async fn list(
             let created =
                 chrono::DateTime::from_timestamp(u.created_at_unix, 0).unwrap_or_default();
             items.push((
-                u.created_at_unix.saturating_mul(1_000_000),
+                list_key(u.created_at_unix.saturating_mul(1_000_000), &u.id),
                 BatchListItem {
                     batch_id: u.id,
                     call_name: u.name,
@@ -214,16 +227,40 @@ async fn list(
             ));
         }
     }
-    items.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.batch_id.cmp(&a.1.batch_id)));
+    items.sort_by(|a, b| b.0.cmp(&a.0));
+    // The page: what sorts after the cursor (older), `size` of it.
+    let mut page_items: Vec<(String, BatchListItem)> = items
+        .into_iter()
+        .filter(|(k, _)| cursor.as_deref().is_none_or(|c| k.as_str() < c))
+        .take(size + 1)
+        .collect();
+    let next = (page_items.len() > size).then(|| {
+        page_items.truncate(size);
+        page_items
+            .last()
+            .map(|(k, _)| k.clone())
+            .unwrap_or_default()
+    });
     let message = if upstream_ok || st.client().is_err() {
         "Lista de batch calls obtenida exitosamente"
     } else {
         "Lista de batch calls obtenida (estados guardados: ElevenLabs no respondió)"
     };
-    Ok(Ok200::new(
+    let mut resp = Ok200::new(
         message,
-        items.into_iter().map(|(_, i)| i).collect(),
-    ))
+        page_items.into_iter().map(|(_, i)| i).collect::<Vec<_>>(),
+    )
+    .into_response();
+    if let Some(n) = next.and_then(|n| header::HeaderValue::from_str(&n).ok()) {
+        resp.headers_mut().insert("x-next-cursor", n);
+    }
+    Ok(resp)
+}
+
+/// Sort key and cursor of a list entry: time (zero-padded, so text order is time order),
+/// then the id.
+fn list_key(micros: i64, id: &str) -> String {
+    format!("{:020}.{id}", micros.max(0))
 }
 
 /// The batch as it stands upstream right now (retry and cancel never act on a stale

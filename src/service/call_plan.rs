@@ -5,7 +5,10 @@
 use serde_json::json;
 use std::collections::HashSet;
 
+use super::auth::Caller;
 use super::error::{ApiError, truncate};
+use super::limits::check_scheduled_time;
+use super::ownership::owned_group;
 use super::state::AppState;
 use crate::api::StartCallRequest;
 use crate::domain::policy::RetryPolicy;
@@ -37,12 +40,6 @@ pub(super) fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String
     Ok((user, agent))
 }
 
-pub(super) fn group(st: &AppState, id: GroupId) -> Result<Group, ApiError> {
-    st.store()
-        .group(id)?
-        .ok_or_else(|| ApiError::group_not_found(id))
-}
-
 /// Everything checked before the agent is asked for its variables.
 pub(super) struct Checked {
     pub group: Group,
@@ -56,6 +53,7 @@ pub(super) struct Checked {
 /// scheduled time, at least one valid phone.
 pub(super) async fn check(
     st: &AppState,
+    caller: &Caller,
     user_id: UserId,
     group_id: GroupId,
     req: &StartCallRequest,
@@ -73,7 +71,7 @@ pub(super) async fn check(
             )
         })?
         .to_string();
-    let g = group(st, group_id)?;
+    let g = owned_group(st, caller, group_id)?;
     let store = st.store().clone();
     let clients = tokio::task::spawn_blocking(move || store.clients(group_id))
         .await
@@ -93,6 +91,7 @@ pub(super) async fn check(
             "La hora programada (scheduledTimeUnix) ya pasó; use una hora futura o null para llamar ya",
         ));
     }
+    check_scheduled_time(req.scheduled_time_unix, now)?;
     if clients.iter().all(|c| c.phone_e164.is_err()) {
         let none = std::collections::BTreeSet::new();
         let p = preflight::run(&PreflightInput::new(&g, &clients, &none, now));
@@ -151,6 +150,8 @@ pub(super) async fn preflight(
         scheduled,
         concurrency: CONCURRENCY_HINT,
         history: history(st, &c.agent_id)?,
+        region: st.cfg().region,
+        other_countries: c.group.other_countries || st.cfg().other_countries,
         ..PreflightInput::new(&c.group, &c.clients, &required, c.now)
     });
     plan.retry_policy = retry_policy(st, req.retry_policy.clone())?;

@@ -64,7 +64,7 @@ async fn start_call(
         Ok(hub) => hub,
         // Without ElevenLabs the request's own mistakes are still reported first.
         Err(e) => {
-            let checked = call_plan::check(&st, user_id, group_id, &req).await?;
+            let checked = call_plan::check(&st, &caller, user_id, group_id, &req).await?;
             call_submit::ensure_no_active_batch(&st, &checked.group, req.force)?;
             return Err(e);
         }
@@ -84,7 +84,7 @@ async fn start_call(
             }
         }
     }
-    let checked = call_plan::check(&st, user_id, group_id, &req).await?;
+    let checked = call_plan::check(&st, &caller, user_id, group_id, &req).await?;
     call_submit::ensure_idle(&st, journal, &checked.group, req.force).await?;
     let plan = call_plan::preflight(&st, &checked, &req).await?;
     if query.dry_run {

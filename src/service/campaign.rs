@@ -2,7 +2,7 @@
 //! and exports. Each uses the same pure code as the CLI and the TUI.
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -12,13 +12,12 @@ use serde_json::json;
 
 use super::auth::Caller;
 use super::batches::{hub_error, visible_record};
-use super::error::{ApiError, ApiJson, ApiPath};
+use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use super::respond::Ok200;
 use super::state::AppState;
 use crate::domain::import::{RejectedRow, parse_optouts};
 use crate::domain::phone;
 use crate::report::{self, BatchKpis, KpiComparison};
-use crate::store::audit::AuditEntry;
 use crate::store::optouts::OptOut;
 
 pub fn routes() -> Router<AppState> {
@@ -53,9 +52,12 @@ pub fn audit(
 }
 
 async fn list_optouts(
-    _c: Caller,
+    caller: Caller,
     State(st): State<AppState>,
 ) -> Result<Ok200<Vec<OptOut>>, ApiError> {
+    // One list for the whole service: whoever asked not to be called is protected from
+    // everyone, but who they are is the admin's to see.
+    caller.require_admin_to("ver la lista de no llamar")?;
     Ok(Ok200::new(
         "Lista de no llamar obtenida exitosamente",
         st.store().optouts()?,
@@ -102,7 +104,12 @@ async fn add_optout(
             json!({ "reason": entry.reason }),
         );
     }
-    let saved = st.store().optout(&e164)?.unwrap_or(entry);
+    // Who else asked, and why, is the admin's to see: a user gets back what it sent.
+    let saved = if caller.is_admin() {
+        st.store().optout(&e164)?.unwrap_or(entry)
+    } else {
+        entry
+    };
     let effect = protect(&st, std::iter::once(e164.clone())).await;
     Ok(Ok200::new(
         format!(
@@ -150,9 +157,9 @@ struct OptOutImport {
 async fn import_optouts(
     caller: Caller,
     State(st): State<AppState>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: Body,
 ) -> Result<Ok200<OptOutImport>, ApiError> {
-    let body = body.map_err(|e| super::error::from_bytes_status(e.status()))?;
+    let body = super::limits::read_csv_body(&st, body).await?;
     let (rows, rejected) = parse_optouts(&body, st.cfg().region)
         .map_err(|e| ApiError::unprocessable("invalid_csv", e.to_string()))?;
     let now = chrono::Utc::now();
@@ -230,43 +237,78 @@ struct AuditQuery {
     target: Option<String>,
     #[serde(default)]
     limit: Option<usize>,
+    /// Where the previous page ended (its `x-next-cursor`).
+    #[serde(default)]
+    cursor: Option<String>,
 }
 
+/// `GET /api/audit[?target=&limit=&cursor=]`: one page of the log, read from the newest
+/// end (200 entries by default, 1,000 at most), returned oldest first as before; the
+/// `x-next-cursor` header says where the next (older) page starts.
 async fn audit_log(
     caller: Caller,
     State(st): State<AppState>,
-    Query(q): Query<AuditQuery>,
-) -> Result<Ok200<Vec<AuditEntry>>, ApiError> {
-    let limit = q.limit.unwrap_or(200).min(5_000);
-    let mut entries = st.store().audit_log(q.target.as_deref(), usize::MAX)?;
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Response, ApiError> {
+    let limit = match q.limit {
+        None => 200,
+        Some(n) if (1..=super::limits::MAX_PAGE).contains(&n) => n,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "invalid_limit",
+                format!("limit debe estar entre 1 y {}", super::limits::MAX_PAGE),
+            ));
+        }
+    };
+    let before = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            hex::decode(c)
+                .ok()
+                .filter(|k| k.len() == 16)
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "invalid_cursor",
+                        "cursor no válido: use el x-next-cursor de la página anterior",
+                    )
+                })?,
+        ),
+    };
     // A user sees what it did itself and what the service did to its batches (circuit
     // breaker, window close, automatic retries); the admin sees everything.
-    if let Caller::User(user) = &caller {
-        let me = actor(&caller);
-        let mut owned = std::collections::HashMap::new();
-        let mut kept = Vec::with_capacity(entries.len());
-        for e in entries {
-            let mine = e.actor == me
-                || (e.actor == "system"
-                    && match owned.get(&e.target) {
-                        Some(o) => *o,
-                        None => {
-                            let o = st.batch_owner(&e.target)? == Some(user.id);
-                            owned.insert(e.target.clone(), o);
-                            o
-                        }
-                    });
-            if mine {
-                kept.push(e);
-            }
+    let me = actor(&caller);
+    let mut owned = std::collections::HashMap::new();
+    let target = q.target.clone();
+    let (mut entries, next) = st.store().audit_page(before.as_deref(), limit, |e| {
+        if target.as_deref().is_some_and(|t| e.target != t) {
+            return Ok(false);
         }
-        entries = kept;
+        let Caller::User(user) = &caller else {
+            return Ok(true);
+        };
+        if e.actor == me {
+            return Ok(true);
+        }
+        if e.actor != "system" {
+            return Ok(false);
+        }
+        if let Some(o) = owned.get(&e.target) {
+            return Ok(*o);
+        }
+        let o = st
+            .batch_owner(&e.target)
+            .map_err(|e| crate::store::StoreError::Io(e.message))?
+            == Some(user.id);
+        owned.insert(e.target.clone(), o);
+        Ok(o)
+    })?;
+    entries.reverse();
+    let mut resp =
+        Ok200::new("Registro de auditoría obtenido exitosamente", entries).into_response();
+    if let Some(v) = next.and_then(|k| axum::http::HeaderValue::from_str(&hex::encode(k)).ok()) {
+        resp.headers_mut().insert("x-next-cursor", v);
     }
-    let skip = entries.len().saturating_sub(limit);
-    Ok(Ok200::new(
-        "Registro de auditoría obtenido exitosamente",
-        entries.split_off(skip),
-    ))
+    Ok(resp)
 }
 
 async fn view_of(

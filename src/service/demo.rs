@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::domain::ClientDraft;
 use crate::domain::phone::Region;
 use crate::secret::Secret;
-use crate::store::{Store, StoreError};
+use crate::store::{NewGroup, Store, StoreError};
 
 pub const DEMO_USER: u64 = 19;
 pub const DEMO_GROUP: u64 = 55;
@@ -161,23 +161,34 @@ pub fn load(
         let (_, token) = store.add_user("Supervisora Demo", agent_id, Some(DEMO_USER))?;
         loaded.user_token = Some(token);
     }
+    // Demo groups of a store from before groups had owners are the demo user's too.
+    for name in ["Médicos Test", "Pacientes Control", "Ventas Norte"] {
+        if let Some(g) = store.group_by_name(name)?
+            && g.owner.is_none()
+        {
+            store.set_group_owner(g.id, Some(DEMO_USER))?;
+        }
+    }
     if store.group(DEMO_GROUP)?.is_none() {
-        let g = store.add_group(
-            "Médicos Test",
-            vars(&[
+        let g = store.create_group(NewGroup {
+            name: "Médicos Test".into(),
+            variables: vars(&[
                 ("especialidad", "Medicina General"),
                 ("ciudad", "Barranquilla"),
             ]),
-            Some(DEMO_GROUP),
-        )?;
+            id: Some(DEMO_GROUP),
+            owner: Some(DEMO_USER),
+            other_countries: false,
+        })?;
         store.add_clients(g.id, medicos(), region)?;
     }
     if store.group_by_name("Pacientes Control")?.is_none() {
-        let g = store.add_group(
-            "Pacientes Control",
-            vars(&[("sede", "Sede Norte"), ("ciudad", "Bogotá")]),
-            None,
-        )?;
+        let g = store.create_group(NewGroup {
+            name: "Pacientes Control".into(),
+            variables: vars(&[("sede", "Sede Norte"), ("ciudad", "Bogotá")]),
+            owner: Some(DEMO_USER),
+            ..NewGroup::default()
+        })?;
         let people = [
             ("Ana Ruiz", "3005551201"),
             ("Luis Mejía", "300-555-1202"),
@@ -195,11 +206,12 @@ pub fn load(
         store.add_clients(g.id, drafts, region)?;
     }
     if store.group_by_name("Ventas Norte")?.is_none() {
-        let g = store.add_group(
-            "Ventas Norte",
-            vars(&[("producto", "Plan Salud Plus")]),
-            None,
-        )?;
+        let g = store.create_group(NewGroup {
+            name: "Ventas Norte".into(),
+            variables: vars(&[("producto", "Plan Salud Plus")]),
+            owner: Some(DEMO_USER),
+            ..NewGroup::default()
+        })?;
         let people = [
             (
                 "Carolina Restrepo",

@@ -200,6 +200,11 @@ pub struct ApiJson<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
 
+/// `Query` whose rejections are the envelope.
+#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
 /// The fallback of every unknown route.
 pub async fn not_found_route() -> ApiError {
     ApiError::not_found("route_not_found", "Ruta no encontrada")

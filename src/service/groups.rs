@@ -2,38 +2,45 @@
 //! with the same phone rules and report as `callboard import`.
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiJson, ApiPath};
+use super::limits::{check_label, read_csv_body};
+use super::ownership::{may_see_owner, owned_group, owner_for_new};
 use super::respond::{Ok200, created};
 use super::state::AppState;
 use crate::api::{ClientView, GroupDetail, GroupSummary, LastBatch};
 use crate::domain::import::{DuplicateRow, RejectedRow, parse_clients};
-use crate::domain::{Client, ClientDraft, Group, GroupId, variables};
-use crate::store::Store;
+use crate::domain::{Client, ClientDraft, Group, GroupId, UserId, variables};
+use crate::store::{NewGroup, Store};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/groups", get(list).post(create))
         .route("/api/groups/{id}", get(detail))
+        .route("/api/groups/{id}/owner", put(set_owner))
         .route("/api/groups/{id}/clients", post(add_clients))
         .route("/api/groups/{id}/clients/import", post(import))
 }
 
 async fn list(
-    _c: Caller,
+    caller: Caller,
     State(st): State<AppState>,
 ) -> Result<Ok200<Vec<GroupSummary>>, ApiError> {
     let store = st.store().clone();
     let groups = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let mut out = Vec::new();
-        for g in store.groups()? {
+        let visible = store
+            .groups()?
+            .into_iter()
+            .filter(|g| may_see_owner(&caller, g.owner));
+        for g in visible {
             let clients = store.clients(g.id)?;
             out.push(summary(&store, &g, &clients)?);
         }
@@ -50,12 +57,19 @@ struct CreateGroup {
     name: String,
     #[serde(default)]
     variables: BTreeMap<String, String>,
+    /// Admin only: the id to give the group (1 to `MAX_EXPLICIT_ID`).
     #[serde(default)]
     id: Option<GroupId>,
+    /// Admin only: the user the group belongs to (a user's group is always its own).
+    #[serde(default)]
+    owner_id: Option<UserId>,
+    /// Dial numbers of other countries too (by default only the service's region).
+    #[serde(default)]
+    other_countries: bool,
 }
 
 async fn create(
-    _c: Caller,
+    caller: Caller,
     State(st): State<AppState>,
     ApiJson(body): ApiJson<CreateGroup>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
@@ -65,12 +79,53 @@ async fn create(
             "El grupo necesita un nombre",
         ));
     }
-    for k in body.variables.keys() {
-        check_variable_name(k)?;
+    check_label(&body.name, "name", 120)?;
+    if let Some(id) = body.id {
+        caller.require_admin_to("elegir el id de un grupo")?;
+        if !(1..=crate::domain::MAX_EXPLICIT_ID).contains(&id) {
+            return Err(ApiError::unprocessable(
+                "invalid_id",
+                format!(
+                    "El id debe estar entre 1 y {}",
+                    crate::domain::MAX_EXPLICIT_ID
+                ),
+            ));
+        }
     }
-    let g = st.store().add_group(&body.name, body.variables, body.id)?;
+    check_variables(&body.variables)?;
+    let owner = owner_for_new(&st, &caller, body.owner_id)?;
+    let g = st.store().create_group(NewGroup {
+        name: body.name,
+        variables: body.variables,
+        id: body.id,
+        owner,
+        other_countries: body.other_countries,
+    })?;
     let s = summary(st.store(), &g, &[])?;
     Ok(created(format!("Grupo «{}» creado", g.name), s))
+}
+
+/// A group's or client's own variables: valid names, values of sane size without control
+/// characters (tabs and line breaks aside: a value may be a short text).
+fn check_variables(vars: &BTreeMap<String, String>) -> Result<(), ApiError> {
+    if vars.len() > 100 {
+        return Err(ApiError::unprocessable(
+            "too_many_variables",
+            "Máximo 100 variables",
+        ));
+    }
+    for (k, v) in vars {
+        check_variable_name(k)?;
+        if v.chars().count() > 2000 || v.chars().any(|c| c.is_control() && !"\t\n\r".contains(c)) {
+            return Err(ApiError::unprocessable(
+                "invalid_variable_value",
+                format!(
+                    "Valor no válido para «{k}»: máximo 2000 caracteres, sin caracteres de control"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Names ElevenLabs accepts for dynamic variables; `system__` is reserved upstream.
@@ -94,10 +149,11 @@ pub fn check_variable_name(k: &str) -> Result<(), ApiError> {
 }
 
 async fn detail(
-    _c: Caller,
+    caller: Caller,
     State(st): State<AppState>,
     ApiPath(id): ApiPath<GroupId>,
 ) -> Result<Ok200<GroupDetail>, ApiError> {
+    owned_group(&st, &caller, id)?;
     let store = st.store().clone();
     let d = tokio::task::spawn_blocking(move || group_detail(&store, id))
         .await
@@ -177,15 +233,12 @@ struct AddClientsData {
 }
 
 async fn add_clients(
-    _c: Caller,
+    caller: Caller,
     State(st): State<AppState>,
     ApiPath(id): ApiPath<GroupId>,
     ApiJson(body): ApiJson<Vec<ClientInput>>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let g = st
-        .store()
-        .group(id)?
-        .ok_or_else(|| ApiError::group_not_found(id))?;
+    let g = owned_group(&st, &caller, id)?;
     if body.is_empty() {
         return Err(ApiError::unprocessable(
             "no_clients",
@@ -194,9 +247,8 @@ async fn add_clients(
     }
     let mut drafts = Vec::with_capacity(body.len());
     for c in body {
-        for k in c.variables.keys() {
-            check_variable_name(k)?;
-        }
+        check_variables(&c.variables)?;
+        check_client_text(&c)?;
         drafts.push(ClientDraft {
             name: c.name,
             email: c.email,
@@ -243,16 +295,13 @@ struct ImportData {
 }
 
 async fn import(
-    _c: Caller,
+    caller: Caller,
     State(st): State<AppState>,
     ApiPath(id): ApiPath<GroupId>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: Body,
 ) -> Result<Ok200<ImportData>, ApiError> {
-    let body = body.map_err(|e| super::error::from_bytes_status(e.status()))?;
-    let g = st
-        .store()
-        .group(id)?
-        .ok_or_else(|| ApiError::group_not_found(id))?;
+    let g = owned_group(&st, &caller, id)?;
+    let body = read_csv_body(&st, body).await?;
     let store = st.store().clone();
     let region = st.cfg().region;
     let data = tokio::task::spawn_blocking(move || -> Result<ImportData, ApiError> {
@@ -264,7 +313,7 @@ async fn import(
             parsed.duplicates.clone(),
             parsed.variable_columns.clone(),
         );
-        let s = store.import_clients(&g.name, parsed)?;
+        let s = store.import_clients_into(g.id, parsed)?;
         Ok(ImportData {
             group_id: s.group_id,
             rows_read,
@@ -286,4 +335,62 @@ async fn import(
         data.duplicates.len()
     );
     Ok(Ok200::new(msg, data))
+}
+
+/// A client's typed fields: bounded, without control characters.
+fn check_client_text(c: &ClientInput) -> Result<(), ApiError> {
+    let fields = [
+        ("name", Some(c.name.as_str()), 200),
+        ("phone", Some(c.phone.as_str()), 40),
+        ("email", c.email.as_deref(), 200),
+        ("empresa", c.empresa.as_deref(), 200),
+        ("cargo", c.cargo.as_deref(), 200),
+    ];
+    for (field, value, max) in fields {
+        let Some(v) = value else { continue };
+        if v.chars().count() > max || v.chars().any(super::limits::is_hidden_control) {
+            return Err(ApiError::unprocessable(
+                "invalid_text",
+                format!("{field}: máximo {max} caracteres, sin caracteres de control"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SetOwner {
+    /// The new owner; null = the admin's only.
+    owner_id: Option<UserId>,
+}
+
+/// `PUT /api/groups/:id/owner` (admin): gives the group, its clients and its batches to
+/// another user, or keeps them for the admin only.
+async fn set_owner(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<GroupId>,
+    ApiJson(body): ApiJson<SetOwner>,
+) -> Result<Ok200<GroupSummary>, ApiError> {
+    caller.require_admin_to("cambiar el dueño de un grupo")?;
+    owned_group(&st, &caller, id)?;
+    let owner = match body.owner_id {
+        Some(o) => owner_for_new(&st, &caller, Some(o))?,
+        None => None,
+    };
+    let g = st.store().set_group_owner(id, owner)?;
+    super::campaign::audit(
+        &st,
+        &caller,
+        "group.owner",
+        &format!("group:{id}"),
+        serde_json::json!({ "ownerId": owner }),
+    );
+    let clients = st.store().clients(id)?;
+    let s = summary(st.store(), &g, &clients)?;
+    Ok(Ok200::new(
+        format!("Dueño del grupo «{}» actualizado", g.name),
+        s,
+    ))
 }

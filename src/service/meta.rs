@@ -182,6 +182,24 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
         "users",
     ),
     ("get", "/api/users/{id}", "Ver usuario", "users"),
+    (
+        "post",
+        "/api/users/{id}/token",
+        "Renovar el token de un usuario (solo admin; expiresInDays opcional); devuelve el nuevo una vez",
+        "users",
+    ),
+    (
+        "delete",
+        "/api/users/{id}/token",
+        "Revocar el token de un usuario (solo admin)",
+        "users",
+    ),
+    (
+        "put",
+        "/api/groups/{id}/owner",
+        "Cambiar el dueño de un grupo, sus clientes y sus batches (solo admin)",
+        "groups",
+    ),
 ];
 
 async fn openapi() -> impl IntoResponse {

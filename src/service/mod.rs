@@ -13,11 +13,17 @@ mod campaign;
 pub mod demo;
 pub mod error;
 mod groups;
+pub mod limits;
+mod listen;
 mod meta;
+pub mod origin_guard;
+pub mod ownership;
+mod panic_layer;
 mod prepare;
 mod respond;
 pub mod state;
 mod stream;
+mod tokens;
 mod upstream;
 mod users;
 
@@ -55,6 +61,10 @@ pub struct ServeOptions {
 pub enum ServiceError {
     #[error("--no-auth is only allowed on a loopback address (127.0.0.1 or ::1), not {0}")]
     NoAuthNotLoopback(SocketAddr),
+    #[error(
+        "el token de administrador (CALLBOARD_ADMIN_TOKEN / service.admin_token) debe tener al menos {min} caracteres; tiene {len}. Genere uno con, p. ej., `openssl rand -hex 32`"
+    )]
+    AdminTokenTooShort { min: usize, len: usize },
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -106,6 +116,15 @@ pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, Ser
     let addr = opts.addr.unwrap_or(cfg.service.addr);
     if opts.no_auth && !addr.ip().is_loopback() {
         return Err(ServiceError::NoAuthNotLoopback(addr));
+    }
+    if let Some(t) = &cfg.service.admin_token {
+        let len = t.expose().trim().chars().count();
+        if len < tokens::MIN_ADMIN_TOKEN_CHARS {
+            return Err(ServiceError::AdminTokenTooShort {
+                min: tokens::MIN_ADMIN_TOKEN_CHARS,
+                len,
+            });
+        }
     }
     let dir = cfg.data_dir.clone();
     let store = tokio::task::spawn_blocking(move || Store::open(&dir))
@@ -162,17 +181,10 @@ pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, Ser
         .local_addr()
         .map_err(|source| ServiceError::Bind { addr, source })?;
     let clock = opts.clock.clone().unwrap_or_default();
+    let limits = listen::ConnLimits::from_config(&cfg.service);
     let state = AppState::new(cfg, store, opts.no_auth, cancel.clone(), hub, clock);
     let app = router(state.clone());
-    let stop = cancel.clone();
-    let server = tokio::spawn(async move {
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-            stop.cancelled().await;
-        });
-        if let Err(e) = serve.await {
-            tracing::error!(error = %e, "el servidor HTTP terminó con error");
-        }
-    });
+    let server = tokio::spawn(listen::serve(listener, app, limits, cancel.clone()));
     tracing::info!(%addr, "servicio escuchando");
     Ok(ServiceHandle {
         addr,
@@ -183,13 +195,15 @@ pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, Ser
     })
 }
 
-/// Every route, the body limit and the envelope fallbacks.
+/// Every route, the body limits, the envelope fallbacks, and around them the origin
+/// guard, the panic catcher and request ids (outermost).
 pub fn router(state: AppState) -> Router {
-    let limit = state.cfg().service.body_limit_bytes;
+    let limit = state.cfg().service.json_body_limit_bytes;
     Router::new()
         .merge(meta::routes())
         .merge(groups::routes())
         .merge(users::routes())
+        .merge(tokens::routes())
         .merge(calls::routes())
         .merge(prepare::routes())
         .merge(batches::routes())
@@ -199,6 +213,12 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin_guard::guard,
+        ))
+        .layer(panic_layer::catch_panic())
+        .layer(axum::middleware::from_fn(panic_layer::request_id))
         .with_state(state)
 }
 

@@ -10,8 +10,9 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 use super::auth::Caller;
-use super::call_plan::{group, user_with_agent};
+use super::call_plan::user_with_agent;
 use super::error::{ApiError, ApiJson, ApiPath};
+use super::ownership::owned_group;
 use super::respond::Ok200;
 use super::state::AppState;
 use crate::domain::{GroupId, UserId, variables};
@@ -49,17 +50,20 @@ async fn prepare_agent(
 ) -> Result<Ok200<PrepareData>, ApiError> {
     let user_id = caller.acting_user(req.user_id)?;
     let (_user, agent_id) = user_with_agent(&st, user_id)?;
-    let g = group(&st, group_id)?;
+    let g = owned_group(&st, &caller, group_id)?;
     let clients = st.store().clients(group_id)?;
-    // The group provides a variable when at least one client has it; the first value is
-    // the agent's test default.
+    // The group provides a variable when it sets it or at least one client has it. The
+    // agent's test default is the group's own value, or a neutral sample: never a client's
+    // data (the agent's settings are visible to anyone in the ElevenLabs workspace).
     let mut provided: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in &g.variables {
         provided.entry(k.clone()).or_insert_with(|| v.clone());
     }
     for c in &clients {
-        for (k, v) in variables::build(c, &g) {
-            provided.entry(k).or_insert(v);
+        for (k, _) in variables::build(c, &g) {
+            provided
+                .entry(k)
+                .or_insert_with_key(|k| variables::sample_value(k));
         }
     }
     let client = st.client()?;

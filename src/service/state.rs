@@ -28,8 +28,9 @@ struct Inner {
     /// One lock per group so two simultaneous "call" requests cannot both pass the
     /// active-batch check and dial the same people twice.
     group_locks: Mutex<HashMap<GroupId, Arc<tokio::sync::Mutex<()>>>>,
-    /// Who started each batch (owners never change once recorded).
-    owners: Mutex<HashMap<String, UserId>>,
+    /// The group of each batch seen lately (never changes once recorded); bounded, see
+    /// `BATCH_GROUP_CACHE`.
+    batch_groups: Mutex<HashMap<String, GroupId>>,
     /// What time calling windows are judged at (the system's, except in tests).
     clock: crate::monitor::Clock,
 }
@@ -51,7 +52,7 @@ impl AppState {
             hub,
             streams: Mutex::new(HashMap::new()),
             group_locks: Mutex::new(HashMap::new()),
-            owners: Mutex::new(HashMap::new()),
+            batch_groups: Mutex::new(HashMap::new()),
             clock,
         }))
     }
@@ -82,24 +83,41 @@ impl AppState {
         &self.0.cancel
     }
 
+    /// The lock of one group. Ids come from requests (any number, existing or not), so
+    /// locks nobody holds or waits for are dropped here: the map only holds locks in use.
     pub fn group_lock(&self, group: GroupId) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.0.group_locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.retain(|_, l| Arc::strong_count(l) > 1);
         locks.entry(group).or_default().clone()
     }
 
-    /// Counts one more open stream for `key`, or refuses when the limit is reached. The
-    /// returned guard gives the slot back when the stream ends, however it ends.
+    /// How many group locks are in use (tests check that the others are dropped).
+    pub fn group_lock_count(&self) -> usize {
+        let mut locks = self.0.group_locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.retain(|_, l| Arc::strong_count(l) > 1);
+        locks.len()
+    }
+
+    /// Counts one more open stream for `key` (a caller; None with `--no-auth`), or
+    /// refuses when that caller's limit or the service's total is reached. The returned
+    /// guard gives the slot back when the stream ends, however it ends.
     pub fn open_stream(&self, key: Option<String>) -> Result<StreamSlot, ApiError> {
-        let Some(key) = key else {
-            return Ok(StreamSlot {
-                state: None,
-                key: String::new(),
-            });
-        };
-        let max = self.0.cfg.service.max_streams_per_token;
+        let svc = &self.0.cfg.service;
+        let (max, total_max) = (svc.max_streams_per_token, svc.max_streams_total);
         let mut streams = self.0.streams.lock().unwrap_or_else(|p| p.into_inner());
-        let n = streams.entry(key.clone()).or_default();
-        if *n >= max {
+        let total = streams.get(TOTAL).copied().unwrap_or(0);
+        if total >= total_max {
+            return Err(ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "too_many_streams_total",
+                format!(
+                    "El servicio tiene el máximo de conexiones de monitoreo abiertas ({total_max}); inténtelo más tarde"
+                ),
+            ));
+        }
+        if let Some(k) = &key
+            && streams.get(k).copied().unwrap_or(0) >= max
+        {
             return Err(ApiError::new(
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
                 "too_many_streams",
@@ -108,28 +126,39 @@ impl AppState {
                 ),
             ));
         }
-        *n += 1;
+        *streams.entry(TOTAL.to_string()).or_default() += 1;
+        if let Some(k) = &key {
+            *streams.entry(k.clone()).or_default() += 1;
+        }
         Ok(StreamSlot {
-            state: Some(self.clone()),
+            state: self.clone(),
             key,
         })
     }
 }
 
+/// The key under which `streams` counts every open stream (no caller's key is empty).
+const TOTAL: &str = "";
+
 /// One open stream of one caller; dropping it frees the slot.
 pub struct StreamSlot {
-    state: Option<AppState>,
-    key: String,
+    state: AppState,
+    key: Option<String>,
 }
 
 impl Drop for StreamSlot {
     fn drop(&mut self) {
-        if let Some(state) = &self.state {
-            let mut streams = state.0.streams.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(n) = streams.get_mut(&self.key) {
+        let mut streams = self
+            .state
+            .0
+            .streams
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        for k in [Some(TOTAL), self.key.as_deref()].into_iter().flatten() {
+            if let Some(n) = streams.get_mut(k) {
                 *n = n.saturating_sub(1);
                 if *n == 0 {
-                    streams.remove(&self.key);
+                    streams.remove(k);
                 }
             }
         }
@@ -151,26 +180,48 @@ impl AppState {
     }
 }
 
+/// Batches whose group is remembered; past this the cache starts over (a read of the
+/// store answers a miss).
+const BATCH_GROUP_CACHE: usize = 10_000;
+
 impl AppState {
-    /// The user who started a batch through callboard, if any.
+    /// The owner of a batch we submitted: its group's owner. None for a batch started
+    /// outside callboard or a group without owner (both the admin's only).
     pub fn batch_owner(&self, batch_id: &str) -> Result<Option<UserId>, ApiError> {
-        if let Some(o) = self
+        let cached = self
             .0
-            .owners
+            .batch_groups
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(batch_id)
-        {
-            return Ok(Some(*o));
-        }
-        let owner = self.0.store.batch(batch_id)?.map(|r| r.user_id);
-        if let Some(o) = owner {
-            self.0
-                .owners
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(batch_id.to_string(), o);
-        }
-        Ok(owner)
+            .copied();
+        let group = match cached {
+            Some(g) => g,
+            None => {
+                let Some(record) = self.0.store.batch(batch_id)? else {
+                    return Ok(None);
+                };
+                let mut map = self
+                    .0
+                    .batch_groups
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                if map.len() >= BATCH_GROUP_CACHE {
+                    map.clear();
+                }
+                map.insert(batch_id.to_string(), record.group_id);
+                record.group_id
+            }
+        };
+        super::ownership::group_owner(self, group)
+    }
+
+    /// How many batches' groups are cached (tests check the bound).
+    pub fn batch_group_cache_len(&self) -> usize {
+        self.0
+            .batch_groups
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
     }
 }

@@ -61,7 +61,7 @@ async fn agents(
 }
 
 async fn audio(
-    _c: Caller,
+    caller: Caller,
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
@@ -74,6 +74,25 @@ async fn audio(
         || ApiError::not_found("audio_not_found", "No hay audio para esta conversación");
     if !valid {
         return Err(not_found());
+    }
+    // A user hears only calls of its own batches: the conversation says which batch it
+    // belongs to, and that batch must be one the caller may see. Conversations outside
+    // any batch (started elsewhere in the workspace) are the admin's only.
+    if !caller.is_admin() {
+        let conv = st.client()?.get_conversation(&id).await.map_err(|e| {
+            if e.is_not_found() {
+                not_found()
+            } else {
+                ApiError::from_upstream(&e)
+            }
+        })?;
+        let batch = conv
+            .metadata
+            .batch_call
+            .map(|b| b.batch_call_id)
+            .filter(|b| !b.is_empty())
+            .ok_or_else(not_found)?;
+        super::ownership::visible_batch(&st, &caller, &batch).map_err(|_| not_found())?;
     }
     let audio = st.client()?.conversation_audio(&id).await.map_err(|e| {
         if e.is_not_found() {

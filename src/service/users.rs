@@ -25,6 +25,9 @@ struct CreateUser {
     agent_id: Option<String>,
     #[serde(default)]
     id: Option<UserId>,
+    /// Days the token is valid; none = until rotated or revoked.
+    #[serde(default)]
+    expires_in_days: Option<u32>,
 }
 
 /// A user as the API shows it: never the token or its hash.
@@ -35,6 +38,11 @@ pub struct UserView {
     pub name: String,
     pub agent_id: Option<String>,
     pub created_at: String,
+    /// When the token stops working, if it expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_expires_at: Option<String>,
+    /// Whether the user has a working token (false once revoked).
+    pub has_token: bool,
     /// Only in the answer that creates the user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -47,6 +55,8 @@ impl From<&User> for UserView {
             name: u.name.clone(),
             agent_id: u.agent_id.clone(),
             created_at: u.created_at.to_rfc3339(),
+            token_expires_at: u.token_expires_at.map(|t| t.to_rfc3339()),
+            has_token: !u.token_hash.is_empty(),
             token: None,
         }
     }
@@ -65,6 +75,18 @@ async fn create(
         ));
     }
     if let Some(id) = body.id
+        && !(1..=crate::domain::MAX_EXPLICIT_ID).contains(&id)
+    {
+        return Err(ApiError::unprocessable(
+            "invalid_id",
+            format!(
+                "El id debe estar entre 1 y {}",
+                crate::domain::MAX_EXPLICIT_ID
+            ),
+        ));
+    }
+    let expires = super::tokens::expiry(st.now(), body.expires_in_days)?;
+    if let Some(id) = body.id
         && st.store().user(id)?.is_some()
     {
         return Err(ApiError::conflict(
@@ -72,9 +94,9 @@ async fn create(
             format!("Ya existe el usuario {id}"),
         ));
     }
-    let (user, token) = st
-        .store()
-        .add_user(&body.name, body.agent_id.as_deref(), body.id)?;
+    let (user, token) =
+        st.store()
+            .add_user_expiring(&body.name, body.agent_id.as_deref(), body.id, expires)?;
     let mut view = UserView::from(&user);
     view.token = Some(token.expose().to_string());
     Ok(created(

@@ -7,7 +7,18 @@ use std::collections::{BTreeMap, HashMap};
 use super::{Result, Store, StoreError, encode, get, values};
 use crate::domain::import::ParsedImport;
 use crate::domain::phone::{self, Region};
-use crate::domain::{Client, ClientDraft, ClientId, Group, GroupId};
+use crate::domain::{Client, ClientDraft, ClientId, Group, GroupId, UserId};
+
+/// A group to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewGroup {
+    pub name: String,
+    pub variables: BTreeMap<String, String>,
+    /// Chosen by the admin; None = the next free id.
+    pub id: Option<GroupId>,
+    pub owner: Option<UserId>,
+    pub other_countries: bool,
+}
 
 /// What an import did to a group.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -34,39 +45,71 @@ fn chunk_key(group: GroupId, chunk: usize) -> [u8; 12] {
 }
 
 impl Store {
-    /// Creates a group. Names are unique (ignoring case and accents).
+    /// Creates a group without an owner (only the admin sees it). Names are unique
+    /// (ignoring case and accents).
     pub fn add_group(
         &self,
         name: &str,
         variables: BTreeMap<String, String>,
         id: Option<GroupId>,
     ) -> Result<Group> {
-        let name = name.trim();
+        self.create_group(NewGroup {
+            name: name.to_string(),
+            variables,
+            id,
+            ..NewGroup::default()
+        })
+    }
+
+    /// Creates a group. An explicit id must be free and in range; a generated one skips
+    /// ids already taken and never wraps.
+    pub fn create_group(&self, new: NewGroup) -> Result<Group> {
+        let _w = self.write_lock();
+        self.create_group_locked(new)
+    }
+
+    fn create_group_locked(&self, new: NewGroup) -> Result<Group> {
+        let name = new.name.trim();
         if name.is_empty() {
             return Err(StoreError::Conflict("el grupo necesita un nombre".into()));
         }
         if self.group_by_name(name)?.is_some() {
             return Err(StoreError::Conflict(format!("ya existe un grupo «{name}»")));
         }
-        let id = match id {
+        let id = match new.id {
             Some(id) => {
+                super::check_explicit_id(id, "grupos")?;
                 if self.groups.contains_key(id.to_be_bytes())? {
                     return Err(StoreError::Conflict(format!("ya existe el grupo {id}")));
                 }
                 self.bump_id("groups", id)?;
                 id
             }
-            None => self.next_id("groups")?,
+            None => self.next_id("groups", &self.groups)?,
         };
         let group = Group {
             id,
             name: name.to_string(),
-            variables,
+            variables: new.variables,
             created_at: Utc::now(),
+            owner: new.owner,
+            other_countries: new.other_countries,
         };
         self.groups.insert(id.to_be_bytes(), encode(&group)?)?;
         self.flush()?;
         Ok(group)
+    }
+
+    /// Gives a group (with its clients and batches) to another user, or to the admin only.
+    pub fn set_group_owner(&self, id: GroupId, owner: Option<UserId>) -> Result<Group> {
+        let _w = self.write_lock();
+        let mut g = self
+            .group(id)?
+            .ok_or_else(|| StoreError::Conflict(format!("no existe el grupo {id}")))?;
+        g.owner = owner;
+        self.groups.insert(id.to_be_bytes(), encode(&g)?)?;
+        self.flush()?;
+        Ok(g)
     }
 
     pub fn group(&self, id: GroupId) -> Result<Option<Group>> {
@@ -112,6 +155,7 @@ impl Store {
         drafts: Vec<ClientDraft>,
         region: Region,
     ) -> Result<Vec<Client>> {
+        let _w = self.write_lock();
         if self.group(group)?.is_none() {
             return Err(StoreError::Conflict(format!("no existe el grupo {group}")));
         }
@@ -128,13 +172,56 @@ impl Store {
         Ok(out)
     }
 
-    /// Writes a parsed import into the group `group_name` (created when missing). A client
-    /// whose phone is already in the group is updated, not duplicated.
+    /// Writes a parsed import into the group `group_name` (created, without owner, when
+    /// missing). A client whose phone is already in the group is updated, not duplicated.
     pub fn import_clients(&self, group_name: &str, parsed: ParsedImport) -> Result<ImportSummary> {
+        self.import_clients_as(group_name, None, parsed)
+    }
+
+    /// `import_clients`, creating a missing group for `owner`; an existing group must
+    /// already belong to `owner` (or `owner` is None: the admin's import).
+    pub fn import_clients_as(
+        &self,
+        group_name: &str,
+        owner: Option<UserId>,
+        parsed: ParsedImport,
+    ) -> Result<ImportSummary> {
+        let _w = self.write_lock();
         let (group, group_created) = match self.group_by_name(group_name)? {
+            Some(g) if owner.is_some() && g.owner != owner => {
+                return Err(StoreError::Conflict(format!(
+                    "el grupo «{}» pertenece a otro usuario",
+                    g.name
+                )));
+            }
             Some(g) => (g, false),
-            None => (self.add_group(group_name, BTreeMap::new(), None)?, true),
+            None => (
+                self.create_group_locked(NewGroup {
+                    name: group_name.to_string(),
+                    owner,
+                    ..NewGroup::default()
+                })?,
+                true,
+            ),
         };
+        self.import_locked(group, group_created, parsed)
+    }
+
+    /// Writes a parsed import into the existing group `id`.
+    pub fn import_clients_into(&self, id: GroupId, parsed: ParsedImport) -> Result<ImportSummary> {
+        let _w = self.write_lock();
+        let group = self
+            .group(id)?
+            .ok_or_else(|| StoreError::Conflict(format!("no existe el grupo {id}")))?;
+        self.import_locked(group, false, parsed)
+    }
+
+    fn import_locked(
+        &self,
+        group: Group,
+        group_created: bool,
+        parsed: ParsedImport,
+    ) -> Result<ImportSummary> {
         let mut all = self.clients(group.id)?;
         let mut by_phone: HashMap<String, usize> = all
             .iter()
@@ -186,11 +273,25 @@ impl Store {
     /// Reserves `n` consecutive ids and returns the first.
     fn reserve_ids(&self, kind: &str, n: u64) -> Result<u64> {
         let key = format!("next_id/{kind}");
-        let v = self.meta.update_and_fetch(key.as_bytes(), |old| {
-            let last = old.map(super::be_u64).unwrap_or(0) + n;
-            Some(last.to_be_bytes().to_vec())
-        })?;
-        Ok(v.map(|v| super::be_u64(&v)).unwrap_or(n) + 1 - n)
+        loop {
+            let old = self.meta.get(key.as_bytes())?;
+            let first = super::next_after(old.as_deref().map(super::be_u64).unwrap_or(0), kind)?;
+            let last = first
+                .checked_add(n.saturating_sub(1))
+                .filter(|l| *l <= crate::domain::MAX_ID)
+                .ok_or_else(|| {
+                    StoreError::Conflict(format!("no quedan identificadores libres ({kind})"))
+                })?;
+            let next = if n == 0 { first - 1 } else { last };
+            let swapped = self.meta.compare_and_swap(
+                key.as_bytes(),
+                old,
+                Some(next.to_be_bytes().to_vec()),
+            )?;
+            if swapped.is_ok() {
+                return Ok(first);
+            }
+        }
     }
 }
 

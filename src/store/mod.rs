@@ -8,10 +8,13 @@ pub mod cache;
 mod groups;
 mod journal;
 pub mod optouts;
+mod owners;
+mod pages;
 pub mod users;
 
 pub use batches::BatchHead;
-pub use groups::ImportSummary;
+pub use groups::{ImportSummary, NewGroup};
+pub use pages::BatchListHead;
 
 use serde::{Serialize, de::DeserializeOwned};
 use std::path::{Path, PathBuf};
@@ -64,6 +67,8 @@ pub struct Store {
     journal: sled::Tree,
     optouts: sled::Tree,
     audit: sled::Tree,
+    /// See `write_lock`.
+    writes: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -110,9 +115,11 @@ impl Store {
             journal: tree("journal")?,
             optouts: tree("optouts")?,
             audit: tree("audit")?,
+            writes: Default::default(),
             db,
         };
         store.check_schema()?;
+        store.give_old_groups_owners()?;
         Ok(store)
     }
 
@@ -154,14 +161,23 @@ impl Store {
         Ok(())
     }
 
-    /// Next id of a kind (`users`, `groups`, `clients`), above any id already used.
-    fn next_id(&self, kind: &str) -> Result<u64> {
+    /// Next free id of a kind (`users`, `groups`): above the counter, skipping ids already
+    /// in `taken` (an explicit id may sit there), never wrapping: a full counter is an error.
+    fn next_id(&self, kind: &str, taken: &sled::Tree) -> Result<u64> {
         let key = format!("next_id/{kind}");
-        let v = self.meta.update_and_fetch(key.as_bytes(), |old| {
-            let n = old.map(be_u64).unwrap_or(0) + 1;
-            Some(n.to_be_bytes().to_vec())
-        })?;
-        Ok(v.map(|v| be_u64(&v)).unwrap_or(1))
+        loop {
+            let old = self.meta.get(key.as_bytes())?;
+            let mut n = next_after(old.as_deref().map(be_u64).unwrap_or(0), kind)?;
+            while taken.contains_key(n.to_be_bytes())? {
+                n = next_after(n, kind)?;
+            }
+            let swapped =
+                self.meta
+                    .compare_and_swap(key.as_bytes(), old, Some(n.to_be_bytes().to_vec()))?;
+            if swapped.is_ok() {
+                return Ok(n);
+            }
+        }
     }
 
     /// Makes sure ids handed out later are above `id` (after an explicit id).
@@ -173,6 +189,31 @@ impl Store {
         })?;
         Ok(())
     }
+
+    /// Held by every write that reads a value and writes it back (a group's clients, a
+    /// new group's unique name, an explicit id): two requests at once must not both read
+    /// the old value, and the later write lose the earlier one.
+    fn write_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The id after `n`, or an error once ids of this kind are used up (never a wrap to 0).
+fn next_after(n: u64, kind: &str) -> Result<u64> {
+    n.checked_add(1)
+        .filter(|n| *n <= crate::domain::MAX_ID)
+        .ok_or_else(|| StoreError::Conflict(format!("no quedan identificadores libres ({kind})")))
+}
+
+/// An explicit id must be in 1..=MAX_EXPLICIT_ID.
+fn check_explicit_id(id: u64, kind: &str) -> Result<()> {
+    if id == 0 || id > crate::domain::MAX_EXPLICIT_ID {
+        return Err(StoreError::Conflict(format!(
+            "id {id} fuera de rango ({kind}): use un número entre 1 y {}",
+            crate::domain::MAX_EXPLICIT_ID
+        )));
+    }
+    Ok(())
 }
 
 fn be_u64(b: &[u8]) -> u64 {

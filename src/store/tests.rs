@@ -243,3 +243,127 @@ fn large_groups_span_chunks_and_updates_land_in_the_right_one() {
     let ids: std::collections::BTreeSet<u64> = all.iter().map(|c| c.id).collect();
     assert_eq!(ids.len(), 1_302);
 }
+
+#[test]
+fn ids_never_wrap_and_skip_taken_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    // The counter at its end: the next plain create is an error, nothing is overwritten.
+    let g1 = store.add_group("Uno", BTreeMap::new(), None).unwrap();
+    store
+        .meta
+        .insert(
+            "next_id/groups",
+            crate::domain::MAX_ID.to_be_bytes().to_vec(),
+        )
+        .unwrap();
+    assert!(matches!(
+        store.add_group("Dos", BTreeMap::new(), None),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.group(g1.id).unwrap().unwrap().name, "Uno");
+    // A counter behind a taken id skips it.
+    store
+        .meta
+        .insert("next_id/groups", 1u64.to_be_bytes().to_vec())
+        .unwrap();
+    store.add_group("Tres", BTreeMap::new(), Some(2)).unwrap();
+    store
+        .meta
+        .insert("next_id/groups", 0u64.to_be_bytes().to_vec())
+        .unwrap();
+    let g = store.add_group("Cuatro", BTreeMap::new(), None).unwrap();
+    assert_eq!(g.id, 3, "1 and 2 are taken");
+    assert_eq!(store.group(1).unwrap().unwrap().name, "Uno");
+    assert_eq!(store.group(2).unwrap().unwrap().name, "Tres");
+    // Explicit ids are bounded.
+    for bad in [0, crate::domain::MAX_EXPLICIT_ID + 1, u64::MAX] {
+        assert!(store.add_group("X", BTreeMap::new(), Some(bad)).is_err());
+        assert!(store.add_user("X", None, Some(bad)).is_err());
+    }
+    // Client ids: a reservation past the end is an error too.
+    store
+        .meta
+        .insert(
+            "next_id/clients",
+            (crate::domain::MAX_ID - 1).to_be_bytes().to_vec(),
+        )
+        .unwrap();
+    let two = vec![draft("A", "3001234567"), draft("B", "3001234568")];
+    assert!(store.add_clients(g.id, two, Region::COLOMBIA).is_err());
+    assert!(store.clients(g.id).unwrap().is_empty());
+}
+
+#[test]
+fn concurrent_client_writes_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let g = store.add_group("Hilos", BTreeMap::new(), None).unwrap();
+    let threads: Vec<_> = (0..16)
+        .map(|t| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for i in 0..10 {
+                    let d = draft("C", &format!("300{:03}{:04}", t, i));
+                    store.add_clients(g.id, vec![d], Region::COLOMBIA).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(store.clients(g.id).unwrap().len(), 160);
+}
+
+#[test]
+fn old_groups_get_the_owner_of_their_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let one = store.add_group("Uno", BTreeMap::new(), None).unwrap();
+        let two = store.add_group("Dos", BTreeMap::new(), None).unwrap();
+        store.add_group("Tres", BTreeMap::new(), None).unwrap();
+        for (id, group, user) in [
+            ("b1", one.id, 7),
+            ("b2", one.id, 7),
+            ("b3", two.id, 7),
+            ("b4", two.id, 8),
+        ] {
+            store
+                .put_batch(&BatchRecord {
+                    batch_id: id.into(),
+                    group_id: group,
+                    user_id: user,
+                    ..Default::default()
+                })
+                .unwrap();
+        }
+        // Pretend this store is from before owners.
+        store.meta.remove("migrated/group_owners").unwrap();
+        store.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let owner = |name: &str| store.group_by_name(name).unwrap().unwrap().owner;
+    assert_eq!(owner("Uno"), Some(7));
+    assert_eq!(owner("Dos"), None, "two users: the admin's");
+    assert_eq!(owner("Tres"), None, "no batches: the admin's");
+}
+
+#[test]
+fn tokens_rotate_and_revoke() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (u, old) = store.add_user("Ana", None, None).unwrap();
+    let (_, new) = store.rotate_token(u.id, None).unwrap().unwrap();
+    assert_eq!(
+        store.user_by_token(old.expose()).unwrap(),
+        None,
+        "old token dead"
+    );
+    let found = store.user_by_token(&format!(" {} ", new.expose())).unwrap();
+    assert_eq!(found.map(|u| u.id), Some(u.id), "compared trimmed");
+    store.revoke_token(u.id).unwrap().unwrap();
+    assert_eq!(store.user_by_token(new.expose()).unwrap(), None);
+    assert!(store.rotate_token(999, None).unwrap().is_none());
+}

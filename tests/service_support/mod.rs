@@ -9,7 +9,7 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-pub const ADMIN: &str = "admin-test-token-123";
+pub const ADMIN: &str = "admin-test-token-0123456789abcdef-xyz";
 
 pub fn config(dir: &std::path::Path, upstream: Option<&str>) -> Config {
     let mut cfg = Config::defaults();

@@ -1,0 +1,100 @@
+//! The accept loop of `callboard serve`, with the two limits `axum::serve` does not set:
+//! a connection that has not sent a whole request head within `header_read_timeout_secs`
+//! is closed (a slow or half-sent header no longer holds a socket forever), and at most
+//! `max_connections` are open at once: one more is answered `503` with the envelope and
+//! closed at once, so the service keeps its sockets and memory for the callers it serves.
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+/// The limits a connection is held to.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnLimits {
+    pub max_connections: usize,
+    pub header_read_timeout: Duration,
+}
+
+impl ConnLimits {
+    pub fn from_config(cfg: &crate::config::ServiceConfig) -> Self {
+        Self {
+            max_connections: cfg.max_connections.max(1),
+            header_read_timeout: Duration::from_secs(cfg.header_read_timeout_secs.max(1)),
+        }
+    }
+}
+
+/// Serves `app` on `listener` until `stop`, then lets requests in flight finish (the
+/// caller bounds how long it waits).
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnLimits,
+    stop: CancellationToken,
+) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            _ = stop.cancelled() => break,
+            a = listener.accept() => a,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors and the like: wait a moment instead of spinning.
+                tracing::warn!(error = %e, "no se pudo aceptar una conexión");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tokio::spawn(refuse(stream));
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout);
+        let conn =
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _slot = slot;
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "conexión terminada con error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// The answer to a connection over the limit: a short 503 envelope, then close.
+async fn refuse(mut stream: TcpStream) {
+    let body = serde_json::json!({
+        "success": false,
+        "message": "El servicio tiene el máximo de conexiones abiertas; inténtelo de nuevo en un momento",
+        "code": "too_many_connections",
+    })
+    .to_string();
+    let head = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let write = async {
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(body.as_bytes()).await?;
+        stream.shutdown().await
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
+}

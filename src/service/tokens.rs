@@ -1,0 +1,118 @@
+//! Users' tokens, admin only: `POST /api/users/:id/token` rotates (a new token, shown
+//! once; the old one stops working at once), `DELETE /api/users/:id/token` revokes (no
+//! token works until the next rotation). Both take an optional expiry.
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::post;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Caller;
+use super::error::{ApiError, ApiPath};
+use super::respond::Ok200;
+use super::state::AppState;
+use super::users::UserView;
+use crate::domain::UserId;
+
+/// The shortest admin token `serve` starts with: it opens every group and user.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 32;
+
+/// The longest validity a token may be given.
+pub const MAX_EXPIRY_DAYS: u32 = 3650;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/users/{id}/token", post(rotate).delete(revoke))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TokenRequest {
+    /// Days the new token is valid; none = until rotated or revoked.
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
+}
+
+/// When a token given now for `days` expires; refuses 0 and more than ten years.
+pub fn expiry(
+    now: chrono::DateTime<chrono::Utc>,
+    days: Option<u32>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+    match days {
+        None => Ok(None),
+        Some(d) if (1..=MAX_EXPIRY_DAYS).contains(&d) => {
+            Ok(now.checked_add_signed(chrono::Duration::days(i64::from(d))))
+        }
+        Some(_) => Err(ApiError::unprocessable(
+            "invalid_expiry",
+            format!("expiresInDays va de 1 a {MAX_EXPIRY_DAYS}"),
+        )),
+    }
+}
+
+fn user_not_found(id: UserId) -> ApiError {
+    ApiError::not_found("user_not_found", format!("Usuario {id} no encontrado"))
+}
+
+async fn rotate(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<UserId>,
+    body: axum::body::Bytes,
+) -> Result<Ok200<UserView>, ApiError> {
+    caller.require_admin()?;
+    let req: TokenRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        TokenRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::unprocessable(
+                "invalid_body",
+                format!(
+                    "Cuerpo no válido: {}",
+                    super::error::truncate(&e.to_string(), 200)
+                ),
+            )
+        })?
+    };
+    let expires = expiry(st.now(), req.expires_in_days)?;
+    let (user, token) = st
+        .store()
+        .rotate_token(id, expires)?
+        .ok_or_else(|| user_not_found(id))?;
+    super::campaign::audit(
+        &st,
+        &caller,
+        "user.token_rotate",
+        &format!("user:{id}"),
+        json!({ "expiresAt": expires }),
+    );
+    let mut view = UserView::from(&user);
+    view.token = Some(token.expose().to_string());
+    Ok(Ok200::new(
+        format!("Token del usuario {id} renovado; guárdelo: no se mostrará de nuevo"),
+        view,
+    ))
+}
+
+async fn revoke(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<UserId>,
+) -> Result<Ok200<UserView>, ApiError> {
+    caller.require_admin()?;
+    let user = st
+        .store()
+        .revoke_token(id)?
+        .ok_or_else(|| user_not_found(id))?;
+    super::campaign::audit(
+        &st,
+        &caller,
+        "user.token_revoke",
+        &format!("user:{id}"),
+        json!({}),
+    );
+    Ok(Ok200::new(
+        format!("Token del usuario {id} revocado: ya no da acceso"),
+        UserView::from(&user),
+    ))
+}

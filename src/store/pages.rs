@@ -1,0 +1,80 @@
+//! Reads that serve one page of a list instead of everything: the batch list (heads
+//! without recipient lists) and the audit log (newest first, from a cursor).
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use super::audit::AuditEntry;
+use super::{Result, Store, decode};
+use crate::domain::{BatchStatus, FollowUpLink, GroupId, StopReason, UserId};
+
+/// What the batch list shows of a record; the recipients are counted, not built.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BatchListHead {
+    pub batch_id: String,
+    pub group_id: GroupId,
+    pub group_name: String,
+    pub user_id: UserId,
+    pub agent_id: String,
+    pub call_name: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "count")]
+    pub recipients: usize,
+    #[serde(default)]
+    pub last_status: Option<BatchStatus>,
+    #[serde(default)]
+    pub stop_reason: Option<StopReason>,
+    #[serde(default)]
+    pub continued_by: Option<FollowUpLink>,
+}
+
+fn count<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<usize, D::Error> {
+    Ok(Vec::<IgnoredAny>::deserialize(d)?.len())
+}
+
+impl Store {
+    /// Heads of every batch record, newest first.
+    pub fn batch_list_heads(&self) -> Result<Vec<BatchListHead>> {
+        let mut all = Vec::new();
+        for kv in self.batches.iter() {
+            let (k, v) = kv?;
+            all.push(decode::<BatchListHead>(&String::from_utf8_lossy(&k), &v)?);
+        }
+        all.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.batch_id.cmp(&a.batch_id))
+        });
+        Ok(all)
+    }
+
+    /// Up to `limit` audit entries older than `before` (the key a previous page ended
+    /// at), newest first, that `keep` accepts; with the key to continue from when more
+    /// may remain. Reads from the newest end and stops as soon as the page is full.
+    pub fn audit_page(
+        &self,
+        before: Option<&[u8]>,
+        limit: usize,
+        mut keep: impl FnMut(&AuditEntry) -> Result<bool>,
+    ) -> Result<(Vec<AuditEntry>, Option<Vec<u8>>)> {
+        let iter = match before {
+            Some(b) => self.audit.range(..b.to_vec()),
+            None => self.audit.iter(),
+        };
+        let mut out = Vec::new();
+        let mut last_key = None;
+        for kv in iter.rev() {
+            let (k, v) = kv?;
+            if out.len() == limit {
+                return Ok((out, last_key));
+            }
+            let e: AuditEntry = decode("audit", &v)?;
+            if keep(&e)? {
+                out.push(e);
+                last_key = Some(k.to_vec());
+            }
+        }
+        Ok((out, None))
+    }
+}
