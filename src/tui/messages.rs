@@ -44,6 +44,16 @@ impl Strings {
         .to_string()
     }
 
+    /// For the batches list, where the name needs the room: "parcial" for partially
+    /// completed, the others as [`Strings::batch_status`] says them.
+    pub fn batch_status_short(&self, s: &BatchStatus) -> String {
+        match (s, self.es()) {
+            (BatchStatus::PartiallyCompleted, true) => "parcial".into(),
+            (BatchStatus::PartiallyCompleted, false) => "partial".into(),
+            _ => self.batch_status(s),
+        }
+    }
+
     pub fn conn_live(&self) -> &'static str {
         if self.es() { "en vivo" } else { "live" }
     }
@@ -91,7 +101,7 @@ impl Strings {
 
     pub fn confirm_call(&self, group: &str, n: usize) -> String {
         if self.es() {
-            format!("¿Llamar al grupo «{group}»? Se marcará a {n} destinatarios.")
+            format!("¿Llamar al grupo «{group}»? Se llamará a {n} destinatarios.")
         } else {
             format!("Call group “{group}”? {n} recipients will be dialled.")
         }
@@ -99,7 +109,7 @@ impl Strings {
     pub fn confirm_retry(&self, batch: &str, n: usize) -> String {
         if self.es() {
             format!(
-                "¿Reintentar el lote «{batch}»? Se volverá a marcar a {n} destinatarios (fallidas y buzón de voz)."
+                "¿Reintentar el lote «{batch}»? Se volverá a llamar a {n} destinatarios (fallidas y buzón de voz)."
             )
         } else {
             format!(
@@ -108,20 +118,31 @@ impl Strings {
         }
     }
     pub fn confirm_cancel(&self, batch: &str, stop: usize, running: usize) -> String {
-        if self.es() {
-            format!(
-                "¿Cancelar el lote «{batch}»? No se marcará a {stop} destinatarios que aún esperan; las {running} llamadas en curso terminarán solas."
-            )
-        } else {
-            format!(
-                "Cancel batch “{batch}”? {stop} waiting recipients will not be dialled; the {running} calls in progress will finish on their own."
-            )
+        match (self.es(), running) {
+            (true, 0) => format!(
+                "¿Cancelar el lote «{batch}»? No se llamará a los {stop} destinatarios que aún esperan. No hay llamadas en curso."
+            ),
+            (true, 1) => format!(
+                "¿Cancelar el lote «{batch}»? No se llamará a los {stop} destinatarios que aún esperan; la llamada en curso terminará normalmente."
+            ),
+            (true, n) => format!(
+                "¿Cancelar el lote «{batch}»? No se llamará a los {stop} destinatarios que aún esperan; las {n} llamadas en curso terminarán normalmente."
+            ),
+            (false, 0) => format!(
+                "Cancel batch “{batch}”? The {stop} waiting recipients will not be called. No call is in progress."
+            ),
+            (false, 1) => format!(
+                "Cancel batch “{batch}”? The {stop} waiting recipients will not be called; the call in progress will end normally."
+            ),
+            (false, n) => format!(
+                "Cancel batch “{batch}”? The {stop} waiting recipients will not be called; the {n} calls in progress will end normally."
+            ),
         }
     }
     pub fn confirm_resume(&self, batch: &str, n: usize) -> String {
         if self.es() {
             format!(
-                "¿Reanudar el lote «{batch}»? Los {n} destinatarios que no se marcaron irán en un lote nuevo (a la próxima apertura si el horario está cerrado); a los ya marcados no se les vuelve a llamar."
+                "¿Reanudar el lote «{batch}»? Los {n} destinatarios a los que nunca se llamó irán en un lote nuevo (a la próxima apertura si el horario está cerrado); a los ya llamados no se les vuelve a llamar."
             )
         } else {
             format!(
@@ -157,7 +178,7 @@ impl Strings {
     }
     pub fn nothing_to_resume(&self) -> &'static str {
         if self.es() {
-            "Todos los destinatarios de este lote ya fueron marcados: no hay nada que reanudar."
+            "A todos los destinatarios de este lote ya se los llamó: no hay nada que reanudar."
         } else {
             "Every recipient of this batch was dialled: nothing to resume."
         }
@@ -171,7 +192,7 @@ impl Strings {
     }
     pub fn retried(&self, n: usize) -> String {
         if self.es() {
-            format!("Reintento enviado: {n} llamadas se marcarán de nuevo.")
+            format!("Reintento enviado: se volverá a llamar a {n} destinatarios.")
         } else {
             format!("Retry sent: {n} calls will be dialled again.")
         }
@@ -190,6 +211,23 @@ impl Strings {
             format!("Exported {n} recipients to {path}")
         }
     }
+    /// No player found: which were looked for, and the saved file (or the URL).
+    pub fn no_player_found(&self, players: &str, place: &str, saved: bool) -> String {
+        match (self.es(), saved) {
+            (true, true) => format!(
+                "No hay reproductor de audio (se buscan {players}); grabación guardada en {place}"
+            ),
+            (true, false) => format!(
+                "No hay reproductor de audio (se buscan {players}); la grabación está en {place}"
+            ),
+            (false, true) => {
+                format!("No audio player (looked for {players}); recording saved to {place}")
+            }
+            (false, false) => {
+                format!("No audio player (looked for {players}); the recording is at {place}")
+            }
+        }
+    }
     pub fn playing(&self, player: &str) -> String {
         if self.es() {
             format!("Reproduciendo con {player}…")
@@ -202,6 +240,36 @@ impl Strings {
             format!("El lote terminó: {status}.")
         } else {
             format!("The batch ended: {status}.")
+        }
+    }
+    /// The gauge: calls that ended (any way but cancelled) of all recipients.
+    pub fn gauge_label(&self, done: usize, total: usize, percent: u32) -> String {
+        if self.es() {
+            format!("{done}/{total} terminadas ({percent}%)")
+        } else {
+            format!("{done}/{total} ended ({percent}%)")
+        }
+    }
+    pub fn cancelled_count(&self, n: usize) -> String {
+        match (self.es(), n) {
+            (true, 1) => "1 cancelada".into(),
+            (true, n) => format!("{n} canceladas"),
+            (false, n) => format!("{n} cancelled"),
+        }
+    }
+    /// `at` as [`Strings::at_time`] writes it.
+    pub fn starts_at(&self, at: &str) -> String {
+        if self.es() {
+            format!("programado: empieza {at}")
+        } else {
+            format!("scheduled: starts {at}")
+        }
+    }
+    pub fn ended_at(&self, at: &str) -> String {
+        if self.es() {
+            format!("terminó {at}")
+        } else {
+            format!("ended {at}")
         }
     }
     pub fn showing(&self, shown: usize, total: usize) -> String {
