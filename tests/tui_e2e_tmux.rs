@@ -59,7 +59,7 @@ async fn start_a_call_watch_it_complete_read_a_transcript_and_quit() {
     // The dry-run answers first: who lacks variables is known before `y`.
     let checked = tmux.wait_for("Sin todas las variables (1): Dra. Pérez (especialidad)", 10);
     assert!(
-        checked.contains("Se marcará a 11 destinatarios"),
+        checked.contains("Se llamará a 11 destinatarios"),
         "{checked}"
     );
     assert!(checked.contains("[ ] o = omitir incompletos"), "{checked}");
@@ -72,7 +72,7 @@ async fn start_a_call_watch_it_complete_read_a_transcript_and_quit() {
     tmux.keys(&["y"]);
     // The new batch is followed live until it ends.
     tmux.wait_for("Llamadas iniciadas: 13 destinatarios", 10);
-    let done = tmux.wait_for("24/24 (100%)", 20);
+    let done = tmux.wait_for("24/24 terminadas (100%)", 20);
     assert!(done.contains("completado"), "{done}");
 
     // Open the first recipient's conversation.
