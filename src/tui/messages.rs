@@ -118,25 +118,27 @@ impl Strings {
         }
     }
     pub fn confirm_cancel(&self, batch: &str, stop: usize, running: usize) -> String {
-        match (self.es(), running) {
-            (true, 0) => format!(
-                "¿Cancelar el lote «{batch}»? No se llamará a los {stop} destinatarios que aún esperan. No hay llamadas en curso."
-            ),
-            (true, 1) => format!(
-                "¿Cancelar el lote «{batch}»? No se llamará a los {stop} destinatarios que aún esperan; la llamada en curso terminará normalmente."
-            ),
-            (true, n) => format!(
-                "¿Cancelar el lote «{batch}»? No se llamará a los {stop} destinatarios que aún esperan; las {n} llamadas en curso terminarán normalmente."
-            ),
-            (false, 0) => format!(
-                "Cancel batch “{batch}”? The {stop} waiting recipients will not be called. No call is in progress."
-            ),
-            (false, 1) => format!(
-                "Cancel batch “{batch}”? The {stop} waiting recipients will not be called; the call in progress will end normally."
-            ),
-            (false, n) => format!(
-                "Cancel batch “{batch}”? The {stop} waiting recipients will not be called; the {n} calls in progress will end normally."
-            ),
+        let es = self.es();
+        let waiting = match (es, stop) {
+            (true, 0) => "Ya no queda nadie por llamar".to_string(),
+            (true, 1) => "No se llamará al destinatario que aún espera".to_string(),
+            (true, n) => format!("No se llamará a los {n} destinatarios que aún esperan"),
+            (false, 0) => "Nobody is left to call".to_string(),
+            (false, 1) => "The waiting recipient will not be called".to_string(),
+            (false, n) => format!("The {n} waiting recipients will not be called"),
+        };
+        let live = match (es, running) {
+            (true, 0) => ". No hay llamadas en curso.".to_string(),
+            (true, 1) => "; la llamada en curso terminará normalmente.".to_string(),
+            (true, n) => format!("; las {n} llamadas en curso terminarán normalmente."),
+            (false, 0) => ". No call is in progress.".to_string(),
+            (false, 1) => "; the call in progress will end normally.".to_string(),
+            (false, n) => format!("; the {n} calls in progress will end normally."),
+        };
+        if es {
+            format!("¿Cancelar el lote «{batch}»? {waiting}{live}")
+        } else {
+            format!("Cancel batch “{batch}”? {waiting}{live}")
         }
     }
     pub fn confirm_resume(&self, batch: &str, n: usize) -> String {

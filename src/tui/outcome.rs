@@ -51,12 +51,15 @@ impl Verdict {
     }
 }
 
-/// A data-collection value as text (strings without quotes).
-pub fn value_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "—".into(),
-        other => other.to_string(),
+/// A data-collection value as text: strings without quotes, yes/no in the language.
+pub fn value_text(v: &serde_json::Value, es: bool) -> String {
+    match (v, es) {
+        (serde_json::Value::String(s), _) => s.clone(),
+        (serde_json::Value::Null, _) => "—".into(),
+        (serde_json::Value::Bool(true), true) => "sí".into(),
+        (serde_json::Value::Bool(false), true) => "no".into(),
+        (serde_json::Value::Bool(b), false) => if *b { "yes" } else { "no" }.into(),
+        (other, _) => other.to_string(),
     }
 }
 

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::super::app::{App, Pane};
 use super::super::batch_state::BatchState;
+use super::super::names;
 use super::{at_time, pane_block, progress, recipients, wrapped_height};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -28,9 +29,18 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         b.name.as_str()
     };
+    // The status must show whole: the name gives way (group and round kept).
+    let status = s.batch_status(&b.status);
+    let room = usize::from(area.width)
+        .saturating_sub(2 + s.batch.chars().count() + 2 + 3 + status.chars().count() + 2);
+    let name = if name.chars().count() <= room {
+        name.to_string()
+    } else {
+        names::fit(&names::short(name), room)
+    };
     let title = Line::from(vec![
         Span::raw(format!(" {}: {name} · ", s.batch)),
-        Span::styled(s.batch_status(&b.status), t.batch(&b.status)),
+        Span::styled(status, t.batch(&b.status)),
         Span::raw(" "),
     ]);
     let block = pane_block(app, Pane::Batch, title);

@@ -34,7 +34,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let conn = Span::styled(format!("{dot} {state}"), style);
     let width = usize::from(area.width);
     // What must show: the clock and the connection; then the batch, then the source.
-    let fixed = 9 + 3 + conn.width() + age.chars().count() + clock.chars().count() + 1;
+    // "callboard", " · ", the connection and its age, a space, the clock, a last space.
+    let fixed = 9 + 3 + conn.width() + age.chars().count() + 1 + clock.chars().count() + 1;
     let source = format!(" · {}", app.source_label);
     let batch = app.batch.as_ref().map(|b| {
         let name = if b.name.is_empty() { &b.id } else { &b.name };

@@ -53,7 +53,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         let data: Vec<String> = r
             .data_collection
             .iter()
-            .map(|(k, v)| format!("{k}: {}", value_text(v)))
+            .map(|(k, v)| format!("{k}: {}", value_text(v, app.es())))
             .collect();
         lines.push(Line::from(vec![
             Span::styled(format!("{}: ", s.collected), bold),
