@@ -109,6 +109,18 @@ impl Demo {
         })
     }
 
+    /// The dashboard's options: this demo's service, user, batch — and clock.
+    pub fn tui_options(&self, cfg: &Config, args: &DemoArgs) -> TuiOptions {
+        let mut opts = TuiOptions::new(self.service.url(), Some(self.token.clone()), cfg.lang);
+        opts.timezone = cfg.timezone;
+        opts.export_dir = cfg.tui.export_dir.clone();
+        opts.open_batch = Some(self.live_batch.clone());
+        // The dashboard reads the simulator's clock too, so its header, elapsed times
+        // and the retry's "a las 12:19" agree with when things happen.
+        opts.clock = tui::clock::Clock::scaled(args.speed, self.sim.clock());
+        opts
+    }
+
     pub async fn shutdown(self) {
         self.service.shutdown().await;
         self.sim.shutdown().await;
@@ -166,13 +178,7 @@ pub fn cli_main(cfg: &Config, args: &DemoArgs) -> Result<()> {
     let args = args.clone();
     tui::launch::run_with_file_logs(&cfg.data_dir.join("logs"), async move {
         let demo = Demo::start(&cfg, &args).await?;
-        let mut opts = TuiOptions::new(demo.service.url(), Some(demo.token.clone()), cfg.lang);
-        opts.timezone = cfg.timezone;
-        opts.export_dir = cfg.tui.export_dir.clone();
-        opts.open_batch = Some(demo.live_batch.clone());
-        // The dashboard reads the simulator's clock too, so its header, elapsed times
-        // and the retry's "a las 12:19" agree with when things happen.
-        opts.clock = tui::clock::Clock::scaled(args.speed, demo.sim.clock());
+        let opts = demo.tui_options(&cfg, &args);
         let result = tui::run(opts).await;
         demo.shutdown().await;
         result
