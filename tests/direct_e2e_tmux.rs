@@ -86,7 +86,7 @@ async fn direct_mode_calls_a_local_group_through_elevenlabs() {
         "{dialog}"
     );
     assert!(dialog.contains("Estimado: "), "{dialog}");
-    assert!(dialog.contains("Reintentos automáticos: "), "{dialog}");
+    assert!(dialog.contains("Reintentos automáticos (a): "), "{dialog}");
     assert_eq!(sim.request_count("POST /v1/convai/batch-calling/submit"), 0);
     tmux.keys(&["y"]);
     tmux.wait_for("Lote: Llamada Pediatras Cali", 15);

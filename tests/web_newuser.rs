@@ -77,18 +77,18 @@ async fn web_page_asks_for_the_token_once_and_speaks_the_supervisors_language() 
     // A batch started elsewhere opens with ?batch=ID (the token is remembered).
     let api = Api::new(svc.url(), Some(token.expose()));
     let groups = api.get("/api/groups").await;
-    let pacientes = groups.body["data"]
+    let live = groups.body["data"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|g| g["name"] == "Pacientes Control")
+        .find(|g| g["name"] == "Seguimiento Cardiología")
         .unwrap()["id"]
         .as_u64()
         .unwrap();
     let phone = sim.phone_number_ids()[0].clone();
     let started = api
         .post(
-            &format!("/api/groups/{pacientes}/call"),
+            &format!("/api/groups/{live}/call"),
             json!({ "userId": 19, "agentPhoneNumberId": phone }),
         )
         .await;

@@ -1,9 +1,10 @@
 //! The demo workspace, one for `callboard demo` and `serve --demo-data`. User 19 calls with
 //! the first agent of the configured ElevenLabs workspace; group 55 "Médicos Test" has the
 //! seed's variables and 15 clients written in every phone format the seed lists (one of
-//! them invalid); "Seguimiento Cardiología" is the group `callboard demo` calls at once;
-//! "Pacientes Control" is ready to call and "Ventas Norte" lacks data the agent uses (to
-//! show how a group that cannot be called says why). Loading twice changes nothing.
+//! them invalid); "Pacientes Control" and "Ventas Norte" lack data the agent uses (they
+//! show how a group that cannot be called yet says why); "Seguimiento Cardiología",
+//! loaded last so the others keep their ids, is the group `callboard demo` calls at once.
+//! Loading twice changes nothing.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -210,26 +211,10 @@ pub fn load(
         )?;
         store.add_clients(g.id, medicos(), region)?;
     }
-    if store.group_by_name(LIVE_GROUP)?.is_none() {
-        let g = store.add_group(
-            LIVE_GROUP,
-            vars(&[("especialidad", "Cardiología"), ("ciudad", "Medellín")]),
-            None,
-        )?;
-        let drafts = LIVE_CLIENTS
-            .iter()
-            .map(|(n, p)| client(n, p, "", "", ""))
-            .collect();
-        store.add_clients(g.id, drafts, region)?;
-    }
     if store.group_by_name("Pacientes Control")?.is_none() {
         let g = store.add_group(
             "Pacientes Control",
-            vars(&[
-                ("sede", "Sede Norte"),
-                ("ciudad", "Bogotá"),
-                ("especialidad", "Control de hipertensión"),
-            ]),
+            vars(&[("sede", "Sede Norte"), ("ciudad", "Bogotá")]),
             None,
         )?;
         let people = [
@@ -279,6 +264,18 @@ pub fn load(
         let drafts = people
             .iter()
             .map(|(n, p, e, c)| client(n, p, "", e, c))
+            .collect();
+        store.add_clients(g.id, drafts, region)?;
+    }
+    if store.group_by_name(LIVE_GROUP)?.is_none() {
+        let g = store.add_group(
+            LIVE_GROUP,
+            vars(&[("especialidad", "Cardiología"), ("ciudad", "Medellín")]),
+            None,
+        )?;
+        let drafts = LIVE_CLIENTS
+            .iter()
+            .map(|(n, p)| client(n, p, "", "", ""))
             .collect();
         store.add_clients(g.id, drafts, region)?;
     }
