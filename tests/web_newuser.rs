@@ -9,7 +9,7 @@ mod web_cdp;
 
 use serde_json::json;
 use service_support::*;
-use web_cdp::page::skip_notice;
+use web_cdp::page::{open_preflight, skip_notice};
 use web_cdp::{Browser, chromium};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,6 +73,22 @@ async fn web_page_asks_for_the_token_once_and_speaks_the_supervisors_language() 
     .await;
     let tz = b.eval("document.getElementById('tz-note').innerText").await;
     assert!(tz.as_str().unwrap().contains("hora de Bogotá"), "{tz}");
+
+    // A group whose valid phones all lack the agent's data: how many are ready now,
+    // and why the rest are not, in plain words (finding 9).
+    let shown = open_preflight(&b, 57).await;
+    let text = shown["text"].as_str().unwrap();
+    assert!(text.contains("Listos para llamar ahora: 0 de 5"), "{text}");
+    assert!(
+        text.contains("les faltan datos que usa el agente"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("skipIncomplete") && !text.contains("Se marcará"),
+        "{text}"
+    );
+    assert_eq!(shown["confirmDisabled"], true, "{shown}");
+    b.click("#preflight-cancel").await;
 
     // A batch started elsewhere opens with ?batch=ID (the token is remembered).
     let api = Api::new(svc.url(), Some(token.expose()));
