@@ -40,7 +40,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// The supervisor's terminal dashboard.
     Tui(TuiArgs),
-    /// The batch-calling HTTP service (the seed's API, SSE stream and web page).
+    /// The batch-calling HTTP service: REST API, live stream and a web page for
+    /// supervisors. Needs ELEVENLABS_API_KEY (any value against `callboard sim`).
     Serve(ServeArgs),
     /// An offline ElevenLabs twin for demos and tests.
     Sim(SimArgs),
@@ -74,10 +75,12 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// Time scale of the simulated calls (60 = a one-minute call lasts a second).
+    /// How fast simulated time runs (10 = a one-minute call lasts six seconds). Every
+    /// time on screen is the demo's clock, marked "demo ×10" in the header.
     #[arg(long, default_value_t = 10.0)]
     pub speed: f64,
-    /// Seed of the simulated outcomes.
+    /// Seed of the simulated timings and of the calls the demo does not script (the
+    /// first batch always has unanswered and voicemail calls for its automatic retry).
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
 }
@@ -108,7 +111,8 @@ pub struct ServeArgs {
     /// ElevenLabs base URL (env ELEVENLABS_BASE_URL), e.g. a `callboard sim`.
     #[arg(long, value_name = "URL")]
     pub elevenlabs_url: Option<String>,
-    /// Load the demo workspace (user 19, group 55 "Médicos Test" and two more groups).
+    /// Load the demo workspace `callboard demo` uses (user 19, whose token is printed and
+    /// kept in DATA_DIR/demo-user-19.token; group 55 "Médicos Test" and three more).
     #[arg(long)]
     pub demo_data: bool,
     /// Accept requests without a token. Only allowed on a loopback address.

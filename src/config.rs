@@ -79,6 +79,9 @@ pub struct TuiConfig {
     pub server: Option<String>,
     pub token: Option<Secret>,
     pub poll_interval_ms: u64,
+    /// Where `e`/`E` write exports: the user's download folder when the platform has
+    /// one, else `exports` in the data directory.
+    pub export_dir: PathBuf,
 }
 
 /// Rules every batch follows: calling windows, automatic retries, circuit breaker.
@@ -192,6 +195,7 @@ struct FileTui {
     server: Option<String>,
     token: Option<Secret>,
     poll_interval_ms: Option<u64>,
+    export_dir: Option<PathBuf>,
 }
 
 /// Default places, from the platform's conventions (XDG on Linux).
@@ -204,13 +208,21 @@ pub fn default_config_path() -> Option<PathBuf> {
     project_dirs().map(|d| d.config_dir().join("config.toml"))
 }
 
+/// The user's download folder, else `exports` in `data_dir`.
+fn default_export_dir(data_dir: &Path) -> PathBuf {
+    directories::UserDirs::new()
+        .and_then(|u| u.download_dir().map(Path::to_path_buf))
+        .unwrap_or_else(|| data_dir.join("exports"))
+}
+
 impl Config {
     /// Built-in defaults only.
     pub fn defaults() -> Self {
+        let data_dir = project_dirs()
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(".callboard"));
         Self {
-            data_dir: project_dirs()
-                .map(|d| d.data_dir().to_path_buf())
-                .unwrap_or_else(|| PathBuf::from(".callboard")),
+            data_dir: data_dir.clone(),
             region: Region::COLOMBIA,
             other_countries: false,
             timezone: chrono_tz::America::Bogota,
@@ -240,6 +252,7 @@ impl Config {
                 server: None,
                 token: None,
                 poll_interval_ms: 5000,
+                export_dir: default_export_dir(&data_dir),
             },
             campaign: CampaignConfig::default(),
             source: None,
@@ -326,6 +339,7 @@ impl Config {
         set(&mut self.tui.server, t.server.map(Some));
         set(&mut self.tui.token, t.token.map(Some));
         set(&mut self.tui.poll_interval_ms, t.poll_interval_ms);
+        set(&mut self.tui.export_dir, t.export_dir);
         self.apply_campaign(f.campaign, &origin)?;
         self.validate(&origin)
     }
@@ -365,6 +379,9 @@ impl Config {
         }
         if let Some(v) = get("CALLBOARD_TOKEN") {
             self.tui.token = Some(Secret::new(v));
+        }
+        if let Some(v) = get("CALLBOARD_EXPORT_DIR") {
+            self.tui.export_dir = PathBuf::from(v);
         }
         self.validate("the environment")
     }

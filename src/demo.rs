@@ -10,29 +10,35 @@ use crate::api::{Envelope, GroupSummary, StartCallData, StartCallRequest};
 use crate::cli::DemoArgs;
 use crate::config::Config;
 use crate::secret::Secret;
+use crate::service::demo::LIVE_GROUP;
 use crate::service::{self, ServeOptions};
+use crate::sim::scripted::{Outcome, ScriptedOutcomes};
 use crate::sim::{self, SimOptions};
 use crate::tui::{self, TuiOptions};
 
 /// The key the in-process simulator accepts (it is not an ElevenLabs key).
 const DEMO_KEY: &str = "demo-key-local-only";
-/// The group whose batch is running when the screen opens; "Médicos Test" is left for
-/// the user's first call. The demo creates it through the API, as a supervisor would.
-const LIVE_GROUP: &str = "Seguimiento Cardiología";
-
-/// Its clients: names and phones in the formats people type.
-const LIVE_CLIENTS: &[(&str, &str)] = &[
-    ("Carmen Ospina", "3015550101"),
-    ("Julián Restrepo", "301-555-0102"),
-    ("Valentina Castaño", "(301) 555-0103"),
-    ("Mateo Villegas", "57 301 555 0104"),
-    ("Isabella Arango", "+573015550105"),
-    ("Santiago Quintero", "3015550106"),
-    ("Daniela Londoño", "3015550107"),
-    ("Samuel Betancur", "3015550108"),
-    ("Mariana Zapata", "3015550109"),
-    ("Tomás Echeverri", "3015550110"),
-];
+/// How the live group's calls go, first call then retry: two unanswered, two voicemail,
+/// the rest answered (some interested, some not), so the automatic retry always has
+/// someone to call back and its round mixes outcomes too.
+pub fn demo_outcomes() -> ScriptedOutcomes {
+    use Outcome::*;
+    let yes = Answered { interested: true };
+    let no = Answered { interested: false };
+    let plan: [(&str, Vec<Outcome>); 10] = [
+        ("+573015550101", vec![yes.clone()]),
+        ("+573015550102", vec![NoAnswer, yes.clone()]),
+        ("+573015550103", vec![no.clone()]),
+        ("+573015550104", vec![Voicemail, no.clone()]),
+        ("+573015550105", vec![yes.clone()]),
+        ("+573015550106", vec![Busy, Voicemail]),
+        ("+573015550107", vec![yes.clone()]),
+        ("+573015550108", vec![Voicemail, yes.clone()]),
+        ("+573015550109", vec![no]),
+        ("+573015550110", vec![yes]),
+    ];
+    ScriptedOutcomes::new(plan.into_iter().map(|(p, o)| (p.to_string(), o)))
+}
 
 /// Everything the demo started, to look at and to stop.
 pub struct Demo {
@@ -58,6 +64,7 @@ impl Demo {
                 api_key: Some(DEMO_KEY.to_string()),
                 // Three lines at once: the first batch stays live for a while.
                 concurrency: 3,
+                scripted: Some(std::sync::Arc::new(demo_outcomes())),
                 ..SimOptions::default()
             },
             loopback,
@@ -77,7 +84,8 @@ impl Demo {
                 addr: Some(loopback),
                 no_auth: false,
                 demo_data: true,
-                clock: None,
+                // One clock: the service schedules retries by the simulator's time.
+                clock: Some(crate::monitor::Clock::from_fn(sim.clock())),
             },
         )
         .await
@@ -101,47 +109,41 @@ impl Demo {
         })
     }
 
+    /// The dashboard's options: this demo's service, user, batch — and clock.
+    pub fn tui_options(&self, cfg: &Config, args: &DemoArgs) -> TuiOptions {
+        let mut opts = TuiOptions::new(self.service.url(), Some(self.token.clone()), cfg.lang);
+        opts.timezone = cfg.timezone;
+        opts.export_dir = cfg.tui.export_dir.clone();
+        opts.open_batch = Some(self.live_batch.clone());
+        // The dashboard reads the simulator's clock too, so its header, elapsed times
+        // and the retry's "a las 12:19" agree with when things happen.
+        opts.clock = tui::clock::Clock::scaled(args.speed, self.sim.clock());
+        opts
+    }
+
     pub async fn shutdown(self) {
         self.service.shutdown().await;
         self.sim.shutdown().await;
     }
 }
 
-/// Creates `LIVE_GROUP` and starts its batch through the service's own API.
+/// Starts the batch of the demo workspace's live group through the service's own API,
+/// as a supervisor would ("Médicos Test" is left for the user's first call).
 async fn start_live_batch(base: &str, token: &Secret, phone_number_id: &str) -> Result<String> {
     let http = reqwest::Client::new();
-    let created: Envelope<GroupSummary> = http
-        .post(format!("{base}/api/groups"))
+    let groups: Envelope<Vec<GroupSummary>> = http
+        .get(format!("{base}/api/groups"))
         .bearer_auth(token.expose())
-        .json(&serde_json::json!({
-            "name": LIVE_GROUP,
-            "variables": { "especialidad": "Cardiología", "ciudad": "Medellín" },
-        }))
         .send()
         .await?
         .json()
         .await?;
-    let group = created.data.ok_or_else(|| {
-        eyre!(
-            "no se pudo crear el grupo de demostración: {}",
-            created.message
-        )
-    })?;
-    let clients: Vec<serde_json::Value> = LIVE_CLIENTS
-        .iter()
-        .map(|(name, phone)| serde_json::json!({ "name": name, "phone": phone }))
-        .collect();
-    let added: Envelope<serde_json::Value> = http
-        .post(format!("{base}/api/groups/{}/clients", group.id))
-        .bearer_auth(token.expose())
-        .json(&clients)
-        .send()
-        .await?
-        .json()
-        .await?;
-    if !added.success {
-        return Err(eyre!("no se pudieron agregar clientes: {}", added.message));
-    }
+    let group = groups
+        .data
+        .unwrap_or_default()
+        .into_iter()
+        .find(|g| g.name == LIVE_GROUP)
+        .ok_or_else(|| eyre!("falta el grupo de demostración «{LIVE_GROUP}»"))?;
     let started: Envelope<StartCallData> = http
         .post(format!("{base}/api/groups/{}/call", group.id))
         .bearer_auth(token.expose())
@@ -176,9 +178,7 @@ pub fn cli_main(cfg: &Config, args: &DemoArgs) -> Result<()> {
     let args = args.clone();
     tui::launch::run_with_file_logs(&cfg.data_dir.join("logs"), async move {
         let demo = Demo::start(&cfg, &args).await?;
-        let mut opts = TuiOptions::new(demo.service.url(), Some(demo.token.clone()), cfg.lang);
-        opts.timezone = cfg.timezone;
-        opts.open_batch = Some(demo.live_batch.clone());
+        let opts = demo.tui_options(&cfg, &args);
         let result = tui::run(opts).await;
         demo.shutdown().await;
         result

@@ -31,14 +31,14 @@ fn demo_start_a_call_watch_it_complete_read_a_transcript_and_quit() {
     tmux.keys(&["Tab"]);
     tmux.keys(&["c"]);
     let dialog = tmux.wait_for("¿Llamar al grupo «Médicos Test»?", 10);
-    assert!(dialog.contains("Se marcará a 14 destinatarios"), "{dialog}");
+    assert!(dialog.contains("Se llamará a 14 destinatarios"), "{dialog}");
     assert!(
         dialog.contains("7 dígitos"),
         "the invalid landline is explained: {dialog}"
     );
     tmux.keys(&["y"]);
     tmux.wait_for("Lote: Llamada Médicos Test", 15);
-    let done = tmux.wait_for("14/14 (100%)", 60);
+    let done = tmux.wait_for("14/14 terminadas (100%)", 60);
     assert!(done.contains("completad"), "{done}");
 
     // Open the first recipient that was answered: its transcript uses its variables.

@@ -79,18 +79,18 @@ async fn direct_mode_calls_a_local_group_through_elevenlabs() {
     tmux.wait_for("¿Llamar al grupo «Pediatras Cali»?", 10);
     // The service's dry-run fills the dialog; nothing is dialled by it.
     let dialog = tmux.wait_for("Variables del agente", 15);
-    assert!(dialog.contains("Se marcará a 3 destinatarios"), "{dialog}");
+    assert!(dialog.contains("Se llamará a 3 destinatarios"), "{dialog}");
     assert!(dialog.contains("Omitidos: ninguno"), "{dialog}");
     assert!(
         dialog.contains("Horario: sin restricción de horario"),
         "{dialog}"
     );
     assert!(dialog.contains("Estimado: "), "{dialog}");
-    assert!(dialog.contains("Reintentos automáticos: "), "{dialog}");
+    assert!(dialog.contains("Reintentos automáticos (a): "), "{dialog}");
     assert_eq!(sim.request_count("POST /v1/convai/batch-calling/submit"), 0);
     tmux.keys(&["y"]);
     tmux.wait_for("Lote: Llamada Pediatras Cali", 15);
-    tmux.wait_for("3/3 (100%)", 60);
+    tmux.wait_for("3/3 terminadas (100%)", 60);
     let screen = tmux.screen();
     assert!(
         !screen.contains("sk_direct_test_key_123"),
@@ -137,6 +137,6 @@ async fn direct_mode_calls_a_local_group_through_elevenlabs() {
         .optout(&phone)
         .unwrap()
         .expect("the phone is on the list");
-    assert_eq!(saved.reason, "marcado desde el panel");
+    assert_eq!(saved.reason, "añadido desde el panel");
     sim.shutdown().await;
 }

@@ -59,20 +59,22 @@ async fn start_a_call_watch_it_complete_read_a_transcript_and_quit() {
     // The dry-run answers first: who lacks variables is known before `y`.
     let checked = tmux.wait_for("Sin todas las variables (1): Dra. Pérez (especialidad)", 10);
     assert!(
-        checked.contains("Se marcará a 11 destinatarios"),
+        checked.contains("Listos para llamar ahora: 11 de 12"),
         "{checked}"
     );
     assert!(checked.contains("[ ] o = omitir incompletos"), "{checked}");
     assert_eq!(c.dry_runs.lock().unwrap().len(), 1);
     assert!(c.starts.lock().unwrap().is_empty());
+    // `y` without `o` is refused in the dialog itself, with what to do.
     tmux.keys(&["y"]);
-    tmux.wait_for("Dra. Pérez: especialidad", 10);
+    tmux.wait_for("No se llamó: pulse o para llamar solo a los listos", 10);
+    assert!(c.starts.lock().unwrap().is_empty());
     tmux.keys(&["o"]);
     tmux.wait_for("[x] o = omitir incompletos", 5);
     tmux.keys(&["y"]);
     // The new batch is followed live until it ends.
     tmux.wait_for("Llamadas iniciadas: 13 destinatarios", 10);
-    let done = tmux.wait_for("24/24 (100%)", 20);
+    let done = tmux.wait_for("24/24 terminadas (100%)", 20);
     assert!(done.contains("completado"), "{done}");
 
     // Open the first recipient's conversation.
@@ -92,8 +94,9 @@ async fn start_a_call_watch_it_complete_read_a_transcript_and_quit() {
         "the alternate screen was left:\n{after}"
     );
     assert_terminal_restored(&tmux);
-    assert_eq!(c.starts.lock().unwrap().len(), 2);
-    assert!(c.starts.lock().unwrap()[1].skip_incomplete);
+    // One start only: the refused `y` never left the dialog.
+    assert_eq!(c.starts.lock().unwrap().len(), 1);
+    assert!(c.starts.lock().unwrap()[0].skip_incomplete);
 }
 
 /// The dashboard process: the only child of the pane's shell.

@@ -28,6 +28,7 @@ fn fast() -> WatchConfig {
         max_backoff: Duration::from_millis(80),
         retry_stream_every: Duration::from_secs(30),
         open_timeout: Duration::from_secs(2),
+        ..WatchConfig::default()
     }
 }
 
@@ -463,7 +464,7 @@ async fn headless_app_opens_a_batch_follows_it_and_retries_on_confirm() {
     );
     let screen = format!("{}", term.backend());
     assert!(screen.contains("El lote terminó: completado."), "{screen}");
-    assert!(screen.contains("24/24 (100%)"), "{screen}");
+    assert!(screen.contains("24/24 terminadas (100%)"), "{screen}");
     assert!(screen.contains("Dr. García 1"), "{screen}");
 }
 
@@ -491,8 +492,9 @@ async fn executor_writes_csv_and_explains_failures_and_a_missing_player() {
         "id,name\nrcp_1,Ana\n"
     );
 
+    // A folder that cannot be made (a file is in the way) is said, with the path.
     exec.run(Effect::WriteFile {
-        path: dir.path().join("no/such/dir/lote.csv"),
+        path: path.join("lote.csv"),
         contents: String::new(),
         rows: 0,
     });
@@ -503,10 +505,12 @@ async fn executor_writes_csv_and_explains_failures_and_a_missing_player() {
 
     exec.run(Effect::PlayAudio {
         conversation_id: "conv_00001".into(),
+        save_dir: dir.path().to_path_buf(),
     });
     match rx.recv().await {
         Some(Action::Notice { text, error: true }) => {
             assert!(text.contains("No hay reproductor de audio"), "{text}");
+            assert!(text.contains("mpv, ffplay"), "{text}");
             assert!(
                 text.contains(&format!("http://{addr}/api/conversations/conv_00001/audio")),
                 "{text}"

@@ -259,7 +259,13 @@ fn retry_asks_first_and_n_leaves_without_effect() {
         })),
     );
     assert!(fx.contains(&Effect::Watch("batch_777".into())));
-    assert!(app.notice.as_ref().unwrap().text.contains("4 llamadas"));
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("4 destinatarios")
+    );
 }
 
 #[test]
@@ -396,9 +402,12 @@ fn missing_variables_keep_the_dialog_open_and_o_skips_the_incomplete() {
             d.missing,
             vec!["Dra. Pérez: especialidad, ciudad".to_string()]
         );
+        // In the supervisor's words, with what to do about it.
         assert_eq!(
             d.error.as_deref(),
-            Some("Faltan variables para 1 destinatario")
+            Some(
+                "No se llamó: hay destinatarios a los que les faltan datos que usa el agente (pulse o para omitirlos)."
+            )
         );
     }
     key(&mut app, KeyCode::Char('o'));
@@ -438,7 +447,8 @@ fn transcript_opens_plays_and_goes_back() {
     assert_eq!(
         key(&mut app, KeyCode::Char('p')),
         vec![Effect::PlayAudio {
-            conversation_id: "conv_00000".into()
+            conversation_id: "conv_00000".into(),
+            save_dir: app.export_dir.clone(),
         }]
     );
     key(&mut app, KeyCode::Esc);

@@ -233,7 +233,7 @@ fn o_asks_then_adds_the_phone_and_the_row_is_marked() {
         key(&mut app, KeyCode::Char('y')),
         vec![Effect::AddOptOut {
             phone: "+573001000007".into(),
-            reason: "marcado desde el panel".into(),
+            reason: "añadido desde el panel".into(),
         }]
     );
     let entry = OptOut {
@@ -622,7 +622,7 @@ fn resume_asks_first_then_follows_the_new_batch() {
         Action::Resumed(Err(Failure {
             status: Some(409),
             code: Some("batch_continued".into()),
-            message: "Los destinatarios de este batch ya continúan en el batch batch_778".into(),
+            message: "Los destinatarios de este lote ya continúan en el lote batch_778".into(),
             details: None,
         })),
     );

@@ -71,7 +71,7 @@ async fn web_page_shows_a_circuit_breaker_stop_prominently() {
         .unwrap_or_else(|| panic!("{:?}", audit.body));
     let text = page["text"].as_str().unwrap();
     assert!(
-        text.contains("Batch detenido") && text.contains("disyuntor"),
+        text.contains("Lote detenido") && text.contains("disyuntor"),
         "{text}"
     );
     assert!(
@@ -102,7 +102,7 @@ async fn web_page_shows_a_circuit_breaker_stop_prominently() {
         label
             .as_str()
             .unwrap()
-            .contains(&format!("{undialled} sin marcar")),
+            .contains(&format!("{undialled} nunca llamados")),
         "{label}"
     );
     let submits = sim.request_count(SUBMIT_ENDPOINT);

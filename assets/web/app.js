@@ -73,11 +73,26 @@ let watchedBatch = null;
 let lastView = null;
 let currentSource = null;
 
+// The campaign's time zone (from /health): every time on the page is in it, and says so.
+let cbTz = 'America/Bogota';
+const TZ_CITIES = { 'America/Bogota': 'Bogotá', 'America/Mexico_City': 'Ciudad de México', 'America/Lima': 'Lima', 'America/Santiago': 'Santiago', 'Europe/Madrid': 'Madrid', UTC: 'UTC' };
+function cbSetTimeZone(tz) {
+  try { new Intl.DateTimeFormat('es-CO', { timeZone: tz }); } catch (e) { return; }
+  cbTz = tz;
+  const note = document.getElementById('tz-note');
+  if (note) note.textContent = '🕒 Todas las horas en ' + fmt.zone();
+  if (lastView) renderRecipients(lastView);
+}
+
 const fmt = {
+  zone: () => 'hora de ' + (TZ_CITIES[cbTz] || cbTz.split('/').pop().replace(/_/g, ' ')),
   pct: (x) => (x == null ? '—' : new Intl.NumberFormat('es-CO', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(x)),
   num: (x, digits = 1) => (x == null ? '—' : new Intl.NumberFormat('es-CO', { maximumFractionDigits: digits }).format(x)),
-  time: (unix) => new Date(unix * 1000).toLocaleTimeString('es-CO', { hour: '2-digit', minute: '2-digit' }),
-  when: (d) => new Date(d).toLocaleString('es-CO', { dateStyle: 'short', timeStyle: 'short' }),
+  // "19:00"; with the zone: "19:00 hora de Bogotá".
+  time: (unix) => new Date(unix * 1000).toLocaleTimeString('es-CO', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: cbTz }),
+  at: (unix) => fmt.time(unix) + ' ' + fmt.zone(),
+  // "1 dic. 19:00": day, month and time, never a bare "1/12/26, 12:00 a. m.".
+  when: (d) => new Date(d).toLocaleString('es-CO', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: cbTz }),
   duration(secs) {
     if (secs == null) return '—';
     const s = Math.round(secs);
@@ -132,6 +147,8 @@ async function api(path) {
 }
 
 function showNotification(type, message) {
+  // While the page asks for a token, the sections behind the panel only fail with 401s.
+  if (type !== 'success' && window.cbAuthNeeded && window.cbAuthNeeded()) return;
   const box = document.getElementById('notifications');
   const div = document.createElement('div');
   div.className = 'note ' + type;
@@ -161,14 +178,28 @@ function confirmAction(title, text, okLabel) {
 function showBatchDetails(data) {
   const skipped = (data.skipped || []).map((s) => `<li>${esc(s.name)} (${esc(s.phone)}): ${esc(s.reason)}</li>`).join('');
   document.getElementById('batch-details').innerHTML =
-    `<p><strong>${esc(data.callName)}</strong> — batch <code>${esc(data.batchId)}</code>, ` +
+    `<p><strong>${esc(data.callName)}</strong> — lote <code>${esc(data.batchId)}</code>, ` +
     `${esc(data.recipientsCount)} destinatarios</p>` +
     (skipped ? `<ul class="skipped">${skipped}</ul>` : '');
   document.body.dataset.batchId = data.batchId;
 }
 
-function statusBadge(s) {
-  return `<span class="status ${esc(s)}">${esc(s)}</span>`;
+// Status chips in Spanish (the wire value stays in the class, for colours and tests).
+const STATUS_ES = {
+  pending: 'en cola', dispatched: 'despachada', initiated: 'marcando', in_progress: 'en curso',
+  completed: 'completada', failed: 'fallida', cancelled: 'cancelada', voicemail: 'buzón de voz',
+  partially_completed: 'parcialmente completado',
+};
+const BATCH_STATUS_ES = Object.assign({}, STATUS_ES, { pending: 'en cola', completed: 'completado', failed: 'fallido', cancelled: 'cancelado' });
+function statusBadge(s, labels = STATUS_ES) {
+  return `<span class="status ${esc(s)}" data-status="${esc(s)}">${esc(labels[s] || s)}</span>`;
+}
+// Whether the call achieved its goal (ElevenLabs' evaluation), in words.
+const VERDICT_ES = { success: 'logrado', failure: 'no logrado', unknown: 'sin evaluar' };
+function verdictCell(r) {
+  if (!r.call_successful) return '';
+  const v = VERDICT_ES[r.call_successful] ? r.call_successful : 'unknown';
+  return `<span class="verdict-${esc(v)}">${esc(VERDICT_ES[v])}</span>`;
 }
 
 function recipientActions(r) {
@@ -195,19 +226,20 @@ function renderRecipients(batch) {
     const name = r.name || (r.variables && r.variables.name) || '';
     const dur = r.duration_secs != null ? ` ${r.duration_secs}s` : '';
     return `<tr data-status="${esc(r.status)}" data-phone="${esc(r.phone_number)}"><td>${esc(name)}</td><td>${esc(r.phone_number)}</td>` +
-      `<td>${statusBadge(r.status)}${dur}</td><td class="attempts">${esc(r.attempts ?? 1)}</td><td>${conv}</td>` +
+      `<td>${statusBadge(r.status)}${dur}</td><td class="verdict">${verdictCell(r)}</td><td class="attempts">${esc(r.attempts ?? 1)}</td><td>${conv}</td>` +
       `<td>${recipientActions(r)}</td></tr>`;
   });
   document.querySelector('#recipients tbody').innerHTML = rows.join('');
-  document.getElementById('batch-status').innerHTML = `Estado del batch: ${statusBadge(batch.status)}`;
+  document.getElementById('batch-status').innerHTML = `Estado del lote: ${statusBadge(batch.status, BATCH_STATUS_ES)}`;
   document.body.dataset.batchStatus = batch.status;
   cbEmit('rendered', batch);
 }
 
 function showBatchResults(batch) {
+  progressAsTheCountsSay(batch);
   renderRecipients(batch);
   document.body.dataset.batchState = 'done';
-  showNotification('success', 'Batch finalizado: ' + batch.status);
+  showNotification('success', 'Lote terminado: ' + (BATCH_STATUS_ES[batch.status] || batch.status));
   cbEmit('finished', batch);
 }
 
@@ -216,9 +248,24 @@ const seedUpdateBatchProgress = window.updateBatchProgress;
 window.updateBatchProgress = function (batch) {
   if (watchedBatch && batch.batch_id && batch.batch_id !== watchedBatch) return;
   seedUpdateBatchProgress(batch);
+  progressAsTheCountsSay(batch);
   renderRecipients(batch);
   cbEmit('update', batch);
 };
+
+// The seed's bar counts only "completed": next to "Finalizadas 14/14" it read "13/14".
+// The bar shows calls that ended (cancelled ones apart), and how many were completed.
+function progressAsTheCountsSay(batch) {
+  const rs = batch.recipients || [];
+  const FINAL = ['completed', 'failed', 'voicemail'];
+  const ended = rs.filter((r) => FINAL.includes(r.status)).length;
+  const completed = rs.filter((r) => r.status === 'completed').length;
+  const cancelled = rs.filter((r) => r.status === 'cancelled').length;
+  const bar = document.getElementById('batch-progress');
+  bar.style.width = rs.length ? `${(ended / rs.length) * 100}%` : '0%';
+  bar.textContent = `${ended}/${rs.length} terminadas · ${completed} completadas` +
+    (cancelled ? ` · ${cancelled} canceladas` : '');
+}
 
 // One stream at a time: the watched batch's. Browsers without EventSource use the seed's
 // 5-second polling instead.
@@ -262,15 +309,9 @@ function clearBatchView() {
   document.getElementById('batch-status').textContent = '';
   const bar = document.getElementById('batch-progress');
   bar.style.width = '0%';
-  bar.textContent = '0/0 completadas';
+  bar.textContent = '0/0 terminadas';
 }
 document.addEventListener('DOMContentLoaded', () => {
-  const t = document.getElementById('token');
-  t.value = localStorage.getItem('callboard.token') || '';
-  t.onchange = () => {
-    localStorage.setItem('callboard.token', t.value.trim());
-    cbEmit('reload');
-  };
   // Clicking a "No llamar" button in the table, whatever row it is (rows are rebuilt).
   document.querySelector('#recipients tbody').addEventListener('click', (ev) => {
     const b = ev.target.closest('.optout-btn');
@@ -286,4 +327,10 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   const asked = new URLSearchParams(location.search).get('batch');
   if (asked) watchBatch(asked);
+  // A batch opened by link, before any group was chosen: say whose it is.
+  cbOn('rendered', (view) => {
+    if (!selectedGroup && view.group_name) {
+      document.getElementById('group-title').textContent = view.group_name + ' — ' + (view.name || view.batch_id);
+    }
+  });
 });

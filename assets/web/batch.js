@@ -29,8 +29,8 @@
     const wasHidden = banner.hidden;
     banner.hidden = false;
     banner.dataset.code = stop.code;
-    const at = stop.at_unix ? ` <span class="when">(${esc(fmt.time(stop.at_unix))})</span>` : '';
-    banner.innerHTML = `<strong>⛔ Batch detenido:</strong> ${esc(STOPS[stop.code] || stop.code)}${at}` +
+    const at = stop.at_unix ? ` <span class="when">(${esc(fmt.at(stop.at_unix))})</span>` : '';
+    banner.innerHTML = `<strong>⛔ Lote detenido:</strong> ${esc(STOPS[stop.code] || stop.code)}${at}` +
       (stop.message ? `<br>${esc(stop.message)}` : '');
     if (wasHidden) banner.scrollIntoView({ block: 'nearest' });
   }
@@ -40,13 +40,20 @@
     const a = view.auto_retry;
     if (!a) { p.hidden = true; p.textContent = ''; return; }
     const what = (a.outcomes || []).map((o) => OUTCOMES[o] || o).join(' y ');
+    // Rounds as the retry batches are named ("· reintento 1" is round 1, attempt 2).
+    const next = a.rounds + 1;
+    const left = Math.max(0, a.max_attempts - a.rounds - 1);
+    const final = FINAL.includes(view.status);
     let text;
     if (a.next_at_unix) {
-      text = `🔁 Reintento automático ${a.rounds + 2}/${a.max_attempts} a las ${fmt.time(a.next_at_unix)} (${what})`;
-    } else if (a.rounds > 0) {
-      text = `🔁 Reintentos automáticos hechos: ${a.rounds}; no quedan más (máximo ${a.max_attempts} intentos por destinatario)`;
+      const when = a.next_at_unix * 1000 <= Date.now() ? 'empezó a las' : 'a las';
+      text = `🔁 Reintento automático ${next} (intento ${next + 1} de ${a.max_attempts}) ${when} ${fmt.at(a.next_at_unix)} (${what})`;
+    } else if (left === 0) {
+      text = `🔁 Reintentos automáticos: no quedan más (hasta ${a.max_attempts} intentos por destinatario)`;
+    } else if (!final) {
+      text = `🔁 Reintentos automáticos: ${left === 1 ? 'queda 1 reintento' : `quedan ${left} reintentos`} (${what}), ${fmt.duration(a.spacing_secs)} después de la última llamada`;
     } else {
-      text = `🔁 Reintento automático de ${what}: hasta ${a.max_attempts} intentos, cada ${fmt.duration(a.spacing_secs)}; ninguno pendiente`;
+      text = '🔁 Reintentos automáticos: nadie que reintentar';
     }
     p.textContent = text;
     p.hidden = false;
@@ -63,11 +70,11 @@
   function renderContinuation(view) {
     const p = document.getElementById('continuation');
     const parts = [];
-    if (view.continues) parts.push(`↩ Este batch continúa el batch ${link(view.continues)}`);
-    if (view.continued_by) parts.push(`↪ Los destinatarios pendientes continúan en el batch ${link(view.continued_by)}`);
+    if (view.continues) parts.push(`↩ Este lote continúa el lote ${link(view.continues)}`);
+    if (view.continued_by) parts.push(`↪ Los destinatarios pendientes continúan en el lote ${link(view.continued_by)}`);
     const n = undialled(view);
     if (FINAL.includes(view.status) && !view.continued_by && n > 0) {
-      parts.push(`<button type="button" class="btn btn-secondary" id="resume-btn" data-batch="${esc(view.batch_id)}" data-count="${n}">▶ Reanudar los ${n} sin marcar</button>`);
+      parts.push(`<button type="button" class="btn btn-secondary" id="resume-btn" data-batch="${esc(view.batch_id)}" data-count="${n}">▶ Reanudar los ${n} nunca llamados</button>`);
     }
     p.innerHTML = parts.join('<br>');
     p.hidden = !parts.length;
@@ -79,8 +86,8 @@
   async function resumeBatch(btn) {
     const id = btn.dataset.batch;
     const ok = await confirmAction('Reanudar',
-      `Los ${btn.dataset.count} destinatarios que no se marcaron irán en un batch nuevo ` +
-      '(a la próxima apertura si el horario está cerrado); a los ya marcados no se les vuelve a llamar.',
+      `Los ${btn.dataset.count} destinatarios a los que nunca se llamó irán en un lote nuevo ` +
+      '(a la próxima apertura si el horario está cerrado); a los ya llamados no se les vuelve a llamar.',
       'Reanudar');
     if (!ok) return;
     btn.disabled = true;

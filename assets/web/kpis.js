@@ -40,7 +40,7 @@
     const k = cmp ? cmp.b : data;
     const o = cmp ? cmp.a : null;
     const legend = o
-      ? `<p class="kpi-legend"><span class="swatch this"></span> Este batch (${esc(k.name)}) · <span class="swatch other"></span> Comparado: ${esc(o.name)}</p>`
+      ? `<p class="kpi-legend"><span class="swatch this"></span> Este lote (${esc(k.name)}) · <span class="swatch other"></span> Comparado: ${esc(o.name)}</p>`
       : '';
     const rows = RATES.map(([key, label]) => {
       const v = val(k, key);
@@ -50,7 +50,7 @@
       const attrs = `data-kpi="${key}" data-value="${v ?? ''}"` + (o ? ` data-compare-value="${ov ?? ''}" data-delta="${d ?? ''}"` : '');
       const text = fmt.pct(v) + (o ? ` <span class="kpi-other">vs ${esc(fmt.pct(ov))}</span> <span class="kpi-delta">${esc(deltaText(d, 'pts'))}</span>` : '');
       return `<div class="kpi-row" ${attrs}><span class="kpi-label">${esc(label)}</span><div class="kpi-bars">` +
-        bar(v, `${label}: este batch`, 'this') + (o ? bar(ov, `${label}: ${o.name}`, 'other') : '') +
+        bar(v, `${label}: este lote`, 'this') + (o ? bar(ov, `${label}: ${o.name}`, 'other') : '') +
         `</div><span class="kpi-value">${text}</span></div>`;
     }).join('');
     document.getElementById('kpi-bars').innerHTML = legend + rows;
@@ -90,7 +90,7 @@
       if (mine !== seq || id !== watchedBatch) return; // a newer request, or another batch
       render(env.data);
       msg.className = 'meta';
-      msg.textContent = final ? '' : 'Batch en curso: los indicadores se actualizan solos';
+      msg.textContent = final ? '' : 'Lote en curso: los indicadores se actualizan solos';
       const s = section();
       s.dataset.kpiFor = id;
       s.dataset.compareWith = other;
@@ -110,7 +110,7 @@
       const list = await api('/api/batch-calls');
       const others = list.filter((b) => b.batch_id !== watchedBatch);
       sel.innerHTML = '<option value="">(ninguno)</option>' + others.map((b) =>
-        `<option value="${esc(b.batch_id)}">${esc(b.call_name)} — ${esc(fmt.when(b.created_at))} · ${esc(b.status)}` +
+        `<option value="${esc(b.batch_id)}">${esc(b.call_name)} — ${esc(fmt.when(b.created_at))} · ${esc(BATCH_STATUS_ES[b.status] || b.status)}` +
         `${b.stop_reason ? ' · detenido' : ''}</option>`).join('');
       sel.value = others.some((b) => b.batch_id === keep) ? keep : '';
       if (sel.value !== keep) load();

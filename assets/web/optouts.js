@@ -114,7 +114,7 @@
     if (!ok) return;
     btn.disabled = true;
     try {
-      const body = { phone, reason: watchedBatch ? `pidió no ser llamado (batch ${watchedBatch})` : 'pidió no ser llamado' };
+      const body = { phone, reason: watchedBatch ? `pidió no ser llamado (lote ${watchedBatch})` : 'pidió no ser llamado' };
       const env = await apiRequest('POST', '/api/optouts', { json: body });
       showNotification('success', env.message);
       say('success', env.message);

@@ -103,11 +103,11 @@
   function windowHtml(w) {
     const pack = w.rulePack ? ` <span class="meta">(reglas: ${esc(w.rulePack)})</span>` : '';
     if (w.openAtStart) {
-      const until = w.closesAt ? ` hasta las ${esc(fmt.when(w.closesAt))}` : '';
+      const until = w.closesAt ? ` hasta el ${esc(fmt.when(w.closesAt))} (${esc(fmt.zone())})` : '';
       return `<p class="pf-window" data-open="true">🟢 Ventana de llamadas abierta${until}${pack}</p>`;
     }
     const why = w.reason ? ` — ${esc(w.reason)}` : '';
-    return `<p class="pf-window" data-open="false">🕒 Fuera del horario de llamadas: se programará para el ${esc(fmt.when(w.startAt))}${why}${pack}</p>`;
+    return `<p class="pf-window" data-open="false">🕒 Fuera del horario de llamadas: se programará para el ${esc(fmt.when(w.startAt))} (${esc(fmt.zone())})${why}${pack}</p>`;
   }
 
   function estimateHtml(e) {
@@ -116,7 +116,7 @@
     if (e.costMin != null && e.costMax != null) cost = ` · costo estimado: ${fmt.num(e.costMin, 0)}–${fmt.num(e.costMax, 0)} créditos`;
     const warn = e.exceedsWindow ? ' · <strong>⚠ probablemente no termina antes del cierre de la ventana</strong>' : '';
     const basis = e.basedOnBatches ? `según ${e.basedOnBatches} batches anteriores` : 'valores por defecto, sin historial';
-    return `<p class="pf-estimate">⏱ Duración estimada: ${esc(fmt.duration(e.durationSecs))} · terminaría hacia el ${esc(fmt.when(e.finishAt))}` +
+    return `<p class="pf-estimate">⏱ Duración estimada: ${esc(fmt.duration(e.durationSecs))} · terminaría hacia el ${esc(fmt.when(e.finishAt))} (${esc(fmt.zone())})` +
       `${cost}${warn} <span class="meta">(${basis})</span></p>`;
   }
 
@@ -125,6 +125,21 @@
     if (!p || p.maxAttempts <= 1) return '<p class="pf-retry">🔁 Sin reintentos automáticos</p>';
     const what = (p.outcomes || []).map((o) => OUTCOMES[o] || o).join(' y ');
     return `<p class="pf-retry">🔁 Reintento automático de ${esc(what)}: hasta ${p.maxAttempts} intentos por destinatario, cada ${esc(fmt.duration(p.spacingSecs))}</p>`;
+  }
+
+  // How many are ready now, of those with a valid phone: "Válidos 8" must not read as
+  // eight calls when the agent's data is missing for some.
+  function readyHtml(n, incomplete) {
+    const total = n + incomplete;
+    const head = incomplete
+      ? `Listos para llamar ahora: ${n} de ${total}`
+      : `Se llamará a ${n} destinatario${n === 1 ? '' : 's'}`;
+    const why = incomplete
+      ? (n
+        ? ` <span class="meta">— a ${incomplete} les faltan datos que usa el agente: márquelo abajo para llamar solo a los listos, o complete esos datos</span>`
+        : ` <span class="meta">— a todos les faltan datos que usa el agente: complete esos datos del grupo o de sus clientes</span>`)
+      : '';
+    return `<p class="pf-count" data-count="${n}"><strong>${head}</strong>${why}</p>`;
   }
 
   function confirmLabel() {
@@ -139,7 +154,7 @@
     panel().innerHTML =
       `<h3 id="preflight-title">Verificación previa — ${esc(state.group.name)}</h3>` +
       `<p class="meta">${esc(state.message)}</p>` +
-      `<p class="pf-count" data-count="${n}"><strong>Se marcará a ${n} destinatario${n === 1 ? '' : 's'}</strong></p>` +
+      readyHtml(n, (p.incomplete || []).length) +
       skippedHtml(p.skipped || []) +
       incompleteHtml(p.incomplete || [], n) +
       `<p class="pf-vars">Variables del agente: ${vars.length ? vars.map((v) => `<code>${esc(v)}</code>`).join(' ') : 'ninguna'}</p>` +
@@ -148,7 +163,7 @@
       [['', 'según la configuración del servicio'], ['1', 'no'], ['2', 'hasta 2 intentos'], ['3', 'hasta 3 intentos']]
         .map(([v, t]) => `<option value="${v}"${v === (state.retryChoice || '') ? ' selected' : ''}>${t}</option>`).join('') +
       '</select></p>' +
-      (n ? '' : '<p class="error">⚠ No hay ningún destinatario que llamar</p>') +
+      (n ? '' : '<p class="error">⚠ Nadie está listo para llamar todavía</p>') +
       '<p id="pf-error" class="error" role="alert" hidden></p>' +
       '<div class="preflight-actions">' +
       `<button type="button" id="preflight-confirm" class="btn btn-success">${esc(confirmLabel())}</button> ` +
@@ -201,7 +216,7 @@
       errBox.innerHTML = `⚠ ${esc(e.message)}`;
       errBox.hidden = false;
       if (e.details && e.details.batchId) {
-        errBox.innerHTML += ` <a href="?batch=${esc(e.details.batchId)}" data-watch="${esc(e.details.batchId)}">Ver el batch en curso</a>`;
+        errBox.innerHTML += ` <a href="?batch=${esc(e.details.batchId)}" data-watch="${esc(e.details.batchId)}">Ver el lote en curso</a>`;
       }
       showNotification('error', e.message);
       confirm.textContent = confirmLabel();

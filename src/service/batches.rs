@@ -321,9 +321,7 @@ async fn retry(
     {
         return Err(ApiError::conflict(
             "batch_continued",
-            format!(
-                "Los destinatarios de este batch ya continúan en el batch {next}; reintente ese"
-            ),
+            format!("Los destinatarios de este lote ya continúan en el lote {next}; reintente ese"),
         )
         .with_details(serde_json::json!({ "batchId": next })));
     }
@@ -333,7 +331,7 @@ async fn retry(
     {
         return Err(ApiError::conflict(
             "follow_up_pending",
-            "Se está enviando el reintento automático de este batch; espere un momento",
+            "Se está enviando el reintento automático de este lote; espere un momento",
         ));
     }
     let retryable: Vec<_> = recipients
@@ -403,7 +401,7 @@ async fn resume(
         Ok(Some(link)) => Ok(Ok200::new(
             match link.scheduled_time_unix {
                 Some(t) => format!(
-                    "{} destinatarios sin marcar reenviados en el batch {}, programado para el {}",
+                    "{} destinatarios nunca llamados reenviados en el lote {}, programado para el {}",
                     link.recipients,
                     link.batch_id,
                     chrono::DateTime::from_timestamp(t, 0)
@@ -412,7 +410,7 @@ async fn resume(
                         .format("%d/%m/%Y a las %H:%M")
                 ),
                 None => format!(
-                    "{} destinatarios sin marcar reenviados en el batch {}",
+                    "{} destinatarios nunca llamados reenviados en el lote {}",
                     link.recipients, link.batch_id
                 ),
             },
@@ -425,16 +423,16 @@ async fn resume(
         )),
         Ok(None) => Err(ApiError::conflict(
             "nothing_to_resume",
-            "No queda nadie que reanudar: todos los destinatarios de este batch ya fueron marcados o están en la lista de no llamar",
+            "No queda nadie que reanudar: a todos los destinatarios de este lote ya se los llamó o están en la lista de no llamar",
         )),
         Err(ResumeError::NotOurs) => Err(ApiError::batch_not_found(&id)),
         Err(ResumeError::Running) => Err(ApiError::conflict(
             "batch_in_progress",
-            "El batch sigue en curso; cancélelo o espere a que termine antes de reanudar",
+            "El lote sigue en curso; cancélelo o espere a que termine antes de reanudar",
         )),
         Err(ResumeError::AlreadyContinued(next)) => Err(ApiError::conflict(
             "batch_continued",
-            format!("Los destinatarios de este batch ya continúan en el batch {next}"),
+            format!("Los destinatarios de este lote ya continúan en el lote {next}"),
         )
         .with_details(serde_json::json!({ "batchId": next }))),
         Err(ResumeError::Upstream(e)) => Err(ApiError::from_poll(e)),
@@ -452,7 +450,7 @@ async fn cancel(
         return Err(ApiError::conflict(
             "batch_already_final",
             format!(
-                "El batch ya terminó ({}); no hay llamadas que cancelar",
+                "El lote ya terminó ({}); no hay llamadas que cancelar",
                 status.label_es()
             ),
         ));

@@ -1,9 +1,13 @@
-//! `--demo-data`: the seed's example workspace. User 19 calls with the first agent of the
-//! configured ElevenLabs workspace; group 55 "Médicos Test" has the seed's variables and
-//! 15 clients written in every phone format the seed lists (one of them invalid); two more
-//! groups give the lists something to show. Loading twice changes nothing.
+//! The demo workspace, one for `callboard demo` and `serve --demo-data`. User 19 calls with
+//! the first agent of the configured ElevenLabs workspace; group 55 "Médicos Test" has the
+//! seed's variables and 15 clients written in every phone format the seed lists (one of
+//! them invalid); "Pacientes Control" and "Ventas Norte" lack data the agent uses (they
+//! show how a group that cannot be called yet says why); "Seguimiento Cardiología",
+//! loaded last so the others keep their ids, is the group `callboard demo` calls at once.
+//! Loading twice changes nothing.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use crate::domain::ClientDraft;
 use crate::domain::phone::Region;
@@ -12,11 +16,43 @@ use crate::store::{NewGroup, Store, StoreError};
 
 pub const DEMO_USER: u64 = 19;
 pub const DEMO_GROUP: u64 = 55;
+/// The group whose batch `callboard demo` starts as it opens.
+pub const LIVE_GROUP: &str = "Seguimiento Cardiología";
+
+/// Its clients: names and phones in the formats people type.
+const LIVE_CLIENTS: &[(&str, &str)] = &[
+    ("Carmen Ospina", "3015550101"),
+    ("Julián Restrepo", "301-555-0102"),
+    ("Valentina Castaño", "(301) 555-0103"),
+    ("Mateo Villegas", "57 301 555 0104"),
+    ("Isabella Arango", "+573015550105"),
+    ("Santiago Quintero", "3015550106"),
+    ("Daniela Londoño", "3015550107"),
+    ("Samuel Betancur", "3015550108"),
+    ("Mariana Zapata", "3015550109"),
+    ("Tomás Echeverri", "3015550110"),
+];
 
 /// What loading did: the demo user's token when the user was created now.
 #[derive(Debug, Default)]
 pub struct DemoLoaded {
     pub user_token: Option<Secret>,
+}
+
+/// Where the demo user's token is kept, readable by its owner only, so it can be had
+/// again after the first start printed it (`cat` it, or paste it in the web page).
+pub fn token_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("demo-user-19.token")
+}
+
+fn save_token(path: &Path, token: &Secret) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let mut f = open.open(path)?;
+    writeln!(f, "{}", token.expose())
 }
 
 fn client(name: &str, phone: &str, email: &str, empresa: &str, cargo: &str) -> ClientDraft {
@@ -159,6 +195,9 @@ pub fn load(
     let mut loaded = DemoLoaded::default();
     if store.user(DEMO_USER)?.is_none() {
         let (_, token) = store.add_user("Supervisora Demo", agent_id, Some(DEMO_USER))?;
+        if let Err(e) = save_token(&token_file(store.path()), &token) {
+            tracing::warn!(error = %e, "could not save the demo user's token file");
+        }
         loaded.user_token = Some(token);
     }
     // Demo groups of a store from before groups had owners are the demo user's too.
@@ -240,6 +279,18 @@ pub fn load(
             .collect();
         store.add_clients(g.id, drafts, region)?;
     }
+    if store.group_by_name(LIVE_GROUP)?.is_none() {
+        let g = store.add_group(
+            LIVE_GROUP,
+            vars(&[("especialidad", "Cardiología"), ("ciudad", "Medellín")]),
+            None,
+        )?;
+        let drafts = LIVE_CLIENTS
+            .iter()
+            .map(|(n, p)| client(n, p, "", "", ""))
+            .collect();
+        store.add_clients(g.id, drafts, region)?;
+    }
     Ok(loaded)
 }
 
@@ -252,7 +303,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let first = load(&store, Region::COLOMBIA, Some("agent_1")).unwrap();
-        assert!(first.user_token.is_some());
+        let token = first.user_token.as_ref().unwrap();
+        // The token can be read again, by its owner only.
+        let file = token_file(dir.path());
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap().trim(),
+            token.expose()
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         let again = load(&store, Region::COLOMBIA, Some("agent_1")).unwrap();
         assert!(again.user_token.is_none());
         let g = store.group(DEMO_GROUP).unwrap().unwrap();
@@ -264,7 +327,8 @@ mod tests {
         let clients = store.clients(DEMO_GROUP).unwrap();
         assert_eq!(clients.len(), 15);
         assert_eq!(clients.iter().filter(|c| c.phone_e164.is_err()).count(), 1);
-        assert_eq!(store.groups().unwrap().len(), 3);
+        assert_eq!(store.groups().unwrap().len(), 4);
+        assert!(store.group_by_name(LIVE_GROUP).unwrap().is_some());
         assert_eq!(
             store.user(DEMO_USER).unwrap().unwrap().agent_id.as_deref(),
             Some("agent_1")

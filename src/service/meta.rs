@@ -20,6 +20,7 @@ const BATCH_JS: &str = include_str!("../../assets/web/batch.js");
 const KPIS_JS: &str = include_str!("../../assets/web/kpis.js");
 const OPTOUTS_JS: &str = include_str!("../../assets/web/optouts.js");
 const AUDIT_JS: &str = include_str!("../../assets/web/audit.js");
+const AUTH_JS: &str = include_str!("../../assets/web/auth.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/kpis.js", get(|| script(KPIS_JS)))
         .route("/optouts.js", get(|| script(OPTOUTS_JS)))
         .route("/audit.js", get(|| script(AUDIT_JS)))
+        .route("/auth.js", get(|| script(AUTH_JS)))
 }
 
 async fn script(body: &'static str) -> impl IntoResponse {
@@ -70,6 +72,8 @@ async fn health(State(st): State<AppState>) -> impl IntoResponse {
             "version": env!("CARGO_PKG_VERSION"),
             "auth": !st.no_auth(),
             "elevenlabs": st.upstream_configured(),
+            // The page shows times in the campaign's zone, and says which.
+            "timezone": st.cfg().timezone.name(),
         }
     }))
 }

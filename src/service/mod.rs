@@ -238,7 +238,12 @@ pub fn serve_command(mut cfg: Config, args: &crate::cli::ServeArgs) -> color_eyr
         let handle = start(cfg, opts).await?;
         println!("listening on {}", handle.url());
         if let Some(t) = &handle.demo_token {
-            println!("demo user 19 token (shown once): {}", t.expose());
+            let file = demo::token_file(&handle.state.cfg().data_dir);
+            println!(
+                "demo user 19 token: {} (kept in {})",
+                t.expose(),
+                file.display()
+            );
         }
         tokio::signal::ctrl_c().await?;
         eprintln!("cerrando el servicio…");

@@ -98,6 +98,8 @@ pub struct Mix {
     pub pickup_rate: f64,
     pub voicemail_rate: f64,
     pub ringing_timeout_secs: i64,
+    /// Outcomes fixed in advance for some phones (the demo's).
+    pub scripted: Option<std::sync::Arc<super::scripted::ScriptedOutcomes>>,
 }
 
 /// One recipient to plan.
@@ -130,30 +132,42 @@ fn plan_one(mix: &Mix, it: &ToPlan<'_>, dispatch_at: i64) -> Attempt {
     let ring = 3 + (h(b"ring") % 12) as i64;
     let conversation_id = make_id("conv", mix.seed, &[it.key.as_bytes(), &n]);
     let u = unit(h(b"outcome"));
-    let (outcome, answered_at, end_at) = if !it.missing.is_empty() {
+    let scripted = it
+        .missing
+        .is_empty()
+        .then(|| mix.scripted.as_ref().and_then(|s| s.next(it.phone)))
+        .flatten();
+    let kind = match scripted {
+        Some(o) => o,
+        None if !it.missing.is_empty() => Outcome::MissingVariables(it.missing.clone()),
+        None if u < mix.pickup_rate => Outcome::Answered {
+            interested: unit(h(b"interest")) < 0.7,
+        },
+        None if u < mix.pickup_rate + mix.voicemail_rate => Outcome::Voicemail,
+        None if h(b"busy") % 3 == 0 => Outcome::Busy,
+        None => Outcome::NoAnswer,
+    };
+    let (outcome, answered_at, end_at) = match kind {
         // Upstream refuses to start the conversation: it fails at once.
-        (
-            Outcome::MissingVariables(it.missing.clone()),
-            None,
-            initiated_at + 1,
-        )
-    } else if u < mix.pickup_rate {
-        let talk = 35 + (h(b"talk") % 110) as i64;
-        let interested = unit(h(b"interest")) < 0.7;
-        let ans = initiated_at + ring;
-        (Outcome::Answered { interested }, Some(ans), ans + talk)
-    } else if u < mix.pickup_rate + mix.voicemail_rate {
-        let ans = initiated_at + ring + 6;
-        (
-            Outcome::Voicemail,
-            Some(ans),
-            ans + 18 + (h(b"vm") % 10) as i64,
-        )
-    } else if h(b"busy") % 3 == 0 {
-        (Outcome::Busy, None, initiated_at + 2)
-    } else {
-        let timeout = mix.ringing_timeout_secs.clamp(5, 999);
-        (Outcome::NoAnswer, None, initiated_at + timeout)
+        Outcome::MissingVariables(m) => (Outcome::MissingVariables(m), None, initiated_at + 1),
+        Outcome::Answered { interested } => {
+            let talk = 35 + (h(b"talk") % 110) as i64;
+            let ans = initiated_at + ring;
+            (Outcome::Answered { interested }, Some(ans), ans + talk)
+        }
+        Outcome::Voicemail => {
+            let ans = initiated_at + ring + 6;
+            (
+                Outcome::Voicemail,
+                Some(ans),
+                ans + 18 + (h(b"vm") % 10) as i64,
+            )
+        }
+        Outcome::Busy => (Outcome::Busy, None, initiated_at + 2),
+        Outcome::NoAnswer => {
+            let timeout = mix.ringing_timeout_secs.clamp(5, 999);
+            (Outcome::NoAnswer, None, initiated_at + timeout)
+        }
     };
     Attempt {
         dispatch_at,
@@ -191,6 +205,7 @@ mod tests {
             pickup_rate: 0.6,
             voicemail_rate: 0.2,
             ringing_timeout_secs: 60,
+            scripted: None,
         }
     }
 

@@ -10,6 +10,7 @@ mod ids;
 mod reply;
 mod routes;
 mod script;
+pub mod scripted;
 mod workspace;
 
 pub use faults::FaultConfig;
@@ -44,6 +45,8 @@ pub struct SimOptions {
     pub faults: FaultConfig,
     /// Virtual time at start (default: the real time).
     pub start_unix: Option<i64>,
+    /// Outcomes fixed for some phones (the demo's); the rest follow the rates above.
+    pub scripted: Option<Arc<scripted::ScriptedOutcomes>>,
 }
 
 impl Default for SimOptions {
@@ -57,6 +60,7 @@ impl Default for SimOptions {
             concurrency: 10,
             faults: FaultConfig::default(),
             start_unix: None,
+            scripted: None,
         }
     }
 }
@@ -237,6 +241,17 @@ impl SimHandle {
         self.state.now()
     }
 
+    /// The virtual clock as a function, for a service and a dashboard that must keep the
+    /// simulator's time (`callboard demo`).
+    pub fn clock(&self) -> impl Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static {
+        let state = self.state.clone();
+        move || {
+            let virtual_ms = state.started.elapsed().as_secs_f64() * state.opts.speed * 1000.0;
+            chrono::DateTime::from_timestamp(state.start_unix, 0).unwrap_or_default()
+                + chrono::Duration::milliseconds(virtual_ms as i64)
+        }
+    }
+
     pub async fn shutdown(self) {
         self.stop.cancel();
         let abort = self.task.abort_handle();
@@ -261,6 +276,7 @@ pub fn run_cli(args: crate::cli::SimArgs) -> std::io::Result<()> {
         concurrency: args.concurrency,
         faults: FaultConfig::from_rates(args.error_rate, args.rate_limit_rate, args.latency_ms),
         start_unix: None,
+        scripted: None,
     };
     let rate = |r: f64| r.is_finite() && (0.0..=1.0).contains(&r);
     if !rate(args.error_rate) || !rate(args.rate_limit_rate) {

@@ -160,6 +160,8 @@ pub struct Comparison {
 pub struct Notice {
     pub text: String,
     pub error: bool,
+    /// A note, not a result: shown without the ✓ of a success.
+    pub plain: bool,
     pub at: DateTime<Utc>,
 }
 
@@ -177,6 +179,8 @@ pub struct App {
     /// Service URL, or "directo".
     pub source_label: String,
     pub now: DateTime<Utc>,
+    /// Set when the clock runs faster than the wall's (the demo): the header says so.
+    pub clock_speed: Option<f64>,
     pub conn: ConnState,
     pub last_update: Option<DateTime<Utc>>,
     pub groups: Vec<GroupSummary>,
@@ -216,6 +220,7 @@ impl App {
             tz: chrono_tz::America::Bogota,
             source_label: source_label.into(),
             now,
+            clock_speed: None,
             conn: ConnState::Idle,
             last_update: None,
             groups: Vec::new(),
@@ -261,10 +266,22 @@ impl App {
         self.strings.lang == Lang::Es
     }
 
+    /// A result: something was done (shown with ✓, fades).
     pub fn info(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             error: false,
+            plain: false,
+            at: self.now,
+        });
+    }
+
+    /// A note: why nothing was done, or where to do it (no ✓, fades).
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error: false,
+            plain: true,
             at: self.now,
         });
     }
@@ -273,6 +290,7 @@ impl App {
         self.notice = Some(Notice {
             text: text.into(),
             error: true,
+            plain: false,
             at: self.now,
         });
     }

@@ -320,17 +320,6 @@ impl BatchState {
         out
     }
 
-    /// Seconds until every call is over at the rate seen so far, if it can be told.
-    pub fn eta_secs(&self, now_unix: i64) -> Option<i64> {
-        let done = self.finished();
-        let elapsed = now_unix - self.created_at_unix;
-        if self.status.is_final() || done == 0 || elapsed <= 0 || self.created_at_unix <= 0 {
-            return None;
-        }
-        let remaining = self.total().saturating_sub(done) as f64;
-        Some((remaining * elapsed as f64 / done as f64).round() as i64)
-    }
-
     pub fn selected_row(&self) -> Option<&RecipientView> {
         let i = *self.view.get(self.selected)? as usize;
         self.rows.get(i)

@@ -68,6 +68,7 @@ pub fn cli_main(cfg: &Config, args: &TuiArgs) -> Result<()> {
         .await?;
         let mut opts = TuiOptions::new(svc.url(), Some(admin), cfg.lang);
         opts.timezone = cfg.timezone;
+        opts.export_dir = cfg.tui.export_dir.clone();
         opts.acting_user = Some(user);
         let result = run(opts).await;
         svc.shutdown().await;

@@ -44,5 +44,7 @@ pub enum Effect {
     },
     PlayAudio {
         conversation_id: String,
+        /// Where the recording is saved when no player is found (the export folder).
+        save_dir: PathBuf,
     },
 }

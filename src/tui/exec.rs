@@ -95,21 +95,32 @@ impl Executor {
             } => {
                 let lang = c.lang();
                 spawn(tx, async move {
-                    Action::Exported(
-                        tokio::fs::write(&path, contents)
-                            .await
-                            .map(|()| (rows, path.clone()))
-                            .map_err(|e| match lang {
-                                Lang::Es => format!("No se pudo escribir {}: {e}", path.display()),
-                                Lang::En => format!("Could not write {}: {e}", path.display()),
-                            }),
-                    )
+                    // The whole path is shown, so the supervisor can find the file.
+                    let path = std::path::absolute(&path).unwrap_or(path);
+                    let written = async {
+                        if let Some(dir) = path.parent() {
+                            tokio::fs::create_dir_all(dir).await?;
+                        }
+                        tokio::fs::write(&path, contents).await
+                    };
+                    Action::Exported(written.await.map(|()| (rows, path.clone())).map_err(|e| {
+                        match lang {
+                            Lang::Es => format!("No se pudo escribir {}: {e}", path.display()),
+                            Lang::En => format!("Could not write {}: {e}", path.display()),
+                        }
+                    }))
                 });
             }
-            Effect::PlayAudio { conversation_id } => {
+            Effect::PlayAudio {
+                conversation_id,
+                save_dir,
+            } => {
                 let player = self.player.clone();
                 spawn(tx, async move {
-                    play(&c, player.as_deref(), &conversation_id).await
+                    match player {
+                        Some(p) => play(&c, &p, &conversation_id).await,
+                        None => save_instead(&c, &save_dir, &conversation_id).await,
+                    }
                 });
             }
         }
@@ -154,14 +165,41 @@ pub fn find_player() -> Option<PathBuf> {
     })
 }
 
-async fn play(c: &ServiceClient, player: Option<&Path>, conversation_id: &str) -> Action {
+/// No player on this machine: the recording goes to `dir` (the export folder) and the
+/// notice says which players were looked for and where the file is; if even that fails,
+/// the recording's whole URL.
+async fn save_instead(c: &ServiceClient, dir: &Path, conversation_id: &str) -> Action {
     let s = strings(c.lang());
-    let Some(player) = player else {
-        return Action::Notice {
-            text: format!("{} {}", s.no_player, c.audio_url(conversation_id)),
-            error: true,
-        };
+    let names: Vec<&str> = PLAYERS.iter().map(|(n, _)| *n).collect();
+    let file = std::path::absolute(dir)
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .join(format!(
+            "callboard-{}.mp3",
+            super::export::safe_name(conversation_id)
+        ));
+    let saved = match c.audio(conversation_id).await {
+        Ok(bytes) => {
+            let write = async {
+                tokio::fs::create_dir_all(dir).await?;
+                tokio::fs::write(&file, &bytes).await
+            };
+            write.await.is_ok()
+        }
+        Err(_) => false,
     };
+    let place = if saved {
+        file.display().to_string()
+    } else {
+        c.audio_url(conversation_id)
+    };
+    Action::Notice {
+        text: s.no_player_found(&names.join(", "), &place, saved),
+        error: true,
+    }
+}
+
+async fn play(c: &ServiceClient, player: &Path, conversation_id: &str) -> Action {
+    let s = strings(c.lang());
     let bytes = match c.audio(conversation_id).await {
         Ok(b) => b,
         Err(f) => {

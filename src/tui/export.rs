@@ -1,38 +1,14 @@
-//! `e`/`E`: the batch's recipients (marked ones, or the filtered view) as CSV or JSON.
+//! `e`/`E`: the batch's recipients (the selected ones, or the filtered view) as CSV or
+//! JSON, with the same columns the service's export has.
 
 use crate::api::{BatchStatusView, RecipientView};
 
-use super::batch_state::{BatchState, display_name, duration};
+use super::batch_state::BatchState;
 
-pub fn to_csv(rows: &[&RecipientView]) -> Result<String, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "id",
-        "name",
-        "phone_number",
-        "status",
-        "duration_secs",
-        "call_successful",
-        "summary",
-        "conversation_id",
-    ];
-    w.write_record(header).map_err(|e| e.to_string())?;
-    for r in rows {
-        let dur = duration(r).map(|d| d.to_string()).unwrap_or_default();
-        w.write_record([
-            r.id.as_str(),
-            display_name(r),
-            r.phone_number.as_str(),
-            r.status.as_str(),
-            dur.as_str(),
-            r.call_successful.as_deref().unwrap_or(""),
-            r.summary.as_deref().unwrap_or(""),
-            r.conversation_id.as_deref().unwrap_or(""),
-        ])
-        .map_err(|e| e.to_string())?;
-    }
-    let bytes = w.into_inner().map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| e.to_string())
+/// The same columns as the JSON export and the service's CSV (attempts, termination
+/// reason, variables and data collection included): one writer for all of them.
+pub fn to_csv(b: &BatchState, rows: &[&RecipientView]) -> Result<String, String> {
+    crate::report::to_csv(&export_view(b, rows)).map_err(|e| e.to_string())
 }
 
 /// The batch as the service describes it, with only `rows` as recipients: what the

@@ -1,17 +1,19 @@
-//! The recipients filter (`/`): a status by name, or text in name, phone or summary,
-//! `!` to invert. It runs over every recipient on every snapshot while set, so it does
+//! The recipients filter (`/`): a status by name, an outcome (`logrado`, `no logrado`,
+//! `sin evaluar`), or text in name, phone or summary, `!` to invert. It runs over every recipient on every snapshot while set, so it does
 //! not allocate per row.
 
 use crate::api::RecipientView;
 use crate::domain::RecipientStatus;
 
 use super::batch_state::display_name;
+use super::outcome::Verdict;
 
 /// `/` filter: a status (wire name or label, either language) or text in name, phone or
 /// summary; a leading `!` inverts it.
 pub(super) struct Matcher {
     invert: bool,
     status: Option<RecipientStatus>,
+    verdict: Option<Verdict>,
     text: String,
 }
 
@@ -31,9 +33,11 @@ impl Matcher {
                     || super::i18n::EN.recipient_status(s) == text
             })
             .cloned();
+        let verdict = Verdict::parse(&text);
         Self {
             invert,
             status,
+            verdict,
             text,
         }
     }
@@ -42,9 +46,10 @@ impl Matcher {
         if self.text.is_empty() {
             return true;
         }
-        let hit = match &self.status {
-            Some(s) => r.status == *s,
-            None => {
+        let hit = match (&self.status, self.verdict) {
+            (Some(s), _) => r.status == *s,
+            (None, Some(v)) => Verdict::of(r) == Some(v),
+            (None, None) => {
                 contains_ci(display_name(r), &self.text)
                     || r.phone_number.contains(&self.text)
                     || r.summary

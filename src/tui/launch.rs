@@ -35,6 +35,7 @@ pub fn options(cfg: &Config, args: &TuiArgs) -> Result<TuiOptions> {
         .or_else(|| cfg.tui.token.clone());
     let mut opts = TuiOptions::new(server, token, cfg.lang);
     opts.timezone = cfg.timezone;
+    opts.export_dir = cfg.tui.export_dir.clone();
     opts.watch.poll_every = std::time::Duration::from_millis(cfg.tui.poll_interval_ms.max(500));
     Ok(opts)
 }

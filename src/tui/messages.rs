@@ -44,6 +44,16 @@ impl Strings {
         .to_string()
     }
 
+    /// For the batches list, where the name needs the room: "parcial" for partially
+    /// completed, the others as [`Strings::batch_status`] says them.
+    pub fn batch_status_short(&self, s: &BatchStatus) -> String {
+        match (s, self.es()) {
+            (BatchStatus::PartiallyCompleted, true) => "parcial".into(),
+            (BatchStatus::PartiallyCompleted, false) => "partial".into(),
+            _ => self.batch_status(s),
+        }
+    }
+
     pub fn conn_live(&self) -> &'static str {
         if self.es() { "en vivo" } else { "live" }
     }
@@ -91,7 +101,7 @@ impl Strings {
 
     pub fn confirm_call(&self, group: &str, n: usize) -> String {
         if self.es() {
-            format!("¿Llamar al grupo «{group}»? Se marcará a {n} destinatarios.")
+            format!("¿Llamar al grupo «{group}»? Se llamará a {n} destinatarios.")
         } else {
             format!("Call group “{group}”? {n} recipients will be dialled.")
         }
@@ -99,7 +109,7 @@ impl Strings {
     pub fn confirm_retry(&self, batch: &str, n: usize) -> String {
         if self.es() {
             format!(
-                "¿Reintentar el lote «{batch}»? Se volverá a marcar a {n} destinatarios (fallidas y buzón de voz)."
+                "¿Reintentar el lote «{batch}»? Se volverá a llamar a {n} destinatarios (fallidas y buzón de voz)."
             )
         } else {
             format!(
@@ -108,20 +118,33 @@ impl Strings {
         }
     }
     pub fn confirm_cancel(&self, batch: &str, stop: usize, running: usize) -> String {
-        if self.es() {
-            format!(
-                "¿Cancelar el lote «{batch}»? No se marcará a {stop} destinatarios que aún esperan; las {running} llamadas en curso terminarán solas."
-            )
+        let es = self.es();
+        let waiting = match (es, stop) {
+            (true, 0) => "Ya no queda nadie por llamar".to_string(),
+            (true, 1) => "No se llamará al destinatario que aún espera".to_string(),
+            (true, n) => format!("No se llamará a los {n} destinatarios que aún esperan"),
+            (false, 0) => "Nobody is left to call".to_string(),
+            (false, 1) => "The waiting recipient will not be called".to_string(),
+            (false, n) => format!("The {n} waiting recipients will not be called"),
+        };
+        let live = match (es, running) {
+            (true, 0) => ". No hay llamadas en curso.".to_string(),
+            (true, 1) => "; la llamada en curso terminará normalmente.".to_string(),
+            (true, n) => format!("; las {n} llamadas en curso terminarán normalmente."),
+            (false, 0) => ". No call is in progress.".to_string(),
+            (false, 1) => "; the call in progress will end normally.".to_string(),
+            (false, n) => format!("; the {n} calls in progress will end normally."),
+        };
+        if es {
+            format!("¿Cancelar el lote «{batch}»? {waiting}{live}")
         } else {
-            format!(
-                "Cancel batch “{batch}”? {stop} waiting recipients will not be dialled; the {running} calls in progress will finish on their own."
-            )
+            format!("Cancel batch “{batch}”? {waiting}{live}")
         }
     }
     pub fn confirm_resume(&self, batch: &str, n: usize) -> String {
         if self.es() {
             format!(
-                "¿Reanudar el lote «{batch}»? Los {n} destinatarios que no se marcaron irán en un lote nuevo (a la próxima apertura si el horario está cerrado); a los ya marcados no se les vuelve a llamar."
+                "¿Reanudar el lote «{batch}»? Los {n} destinatarios a los que nunca se llamó irán en un lote nuevo (a la próxima apertura si el horario está cerrado); a los ya llamados no se les vuelve a llamar."
             )
         } else {
             format!(
@@ -157,7 +180,7 @@ impl Strings {
     }
     pub fn nothing_to_resume(&self) -> &'static str {
         if self.es() {
-            "Todos los destinatarios de este lote ya fueron marcados: no hay nada que reanudar."
+            "A todos los destinatarios de este lote ya se los llamó: no hay nada que reanudar."
         } else {
             "Every recipient of this batch was dialled: nothing to resume."
         }
@@ -171,7 +194,7 @@ impl Strings {
     }
     pub fn retried(&self, n: usize) -> String {
         if self.es() {
-            format!("Reintento enviado: {n} llamadas se marcarán de nuevo.")
+            format!("Reintento enviado: se volverá a llamar a {n} destinatarios.")
         } else {
             format!("Retry sent: {n} calls will be dialled again.")
         }
@@ -190,6 +213,23 @@ impl Strings {
             format!("Exported {n} recipients to {path}")
         }
     }
+    /// No player found: which were looked for, and the saved file (or the URL).
+    pub fn no_player_found(&self, players: &str, place: &str, saved: bool) -> String {
+        match (self.es(), saved) {
+            (true, true) => format!(
+                "No hay reproductor de audio (se buscan {players}); grabación guardada en {place}"
+            ),
+            (true, false) => format!(
+                "No hay reproductor de audio (se buscan {players}); la grabación está en {place}"
+            ),
+            (false, true) => {
+                format!("No audio player (looked for {players}); recording saved to {place}")
+            }
+            (false, false) => {
+                format!("No audio player (looked for {players}); the recording is at {place}")
+            }
+        }
+    }
     pub fn playing(&self, player: &str) -> String {
         if self.es() {
             format!("Reproduciendo con {player}…")
@@ -202,6 +242,36 @@ impl Strings {
             format!("El lote terminó: {status}.")
         } else {
             format!("The batch ended: {status}.")
+        }
+    }
+    /// The gauge: calls that ended (any way but cancelled) of all recipients.
+    pub fn gauge_label(&self, done: usize, total: usize, percent: u32) -> String {
+        if self.es() {
+            format!("{done}/{total} terminadas ({percent}%)")
+        } else {
+            format!("{done}/{total} ended ({percent}%)")
+        }
+    }
+    pub fn cancelled_count(&self, n: usize) -> String {
+        match (self.es(), n) {
+            (true, 1) => "1 cancelada".into(),
+            (true, n) => format!("{n} canceladas"),
+            (false, n) => format!("{n} cancelled"),
+        }
+    }
+    /// `at` as [`Strings::at_time`] writes it.
+    pub fn starts_at(&self, at: &str) -> String {
+        if self.es() {
+            format!("programado: empieza {at}")
+        } else {
+            format!("scheduled: starts {at}")
+        }
+    }
+    pub fn ended_at(&self, at: &str) -> String {
+        if self.es() {
+            format!("terminó {at}")
+        } else {
+            format!("ended {at}")
         }
     }
     pub fn showing(&self, shown: usize, total: usize) -> String {

@@ -179,15 +179,82 @@ impl Strings {
         }
     }
 
-    /// Where automatic retries stand: the next attempt and when (`at` as
-    /// [`Strings::at_time`] writes it), or none left.
-    pub fn auto_retry(&self, v: &AutoRetryView, at: Option<&str>) -> String {
-        let next = (v.rounds + 2).min(v.max_attempts.max(1));
-        match (at, self.is_es()) {
-            (Some(at), true) => format!("Reintento automático {next}/{} {at}", v.max_attempts),
-            (Some(at), false) => format!("Automatic retry {next}/{} {at}", v.max_attempts),
-            (None, true) => format!("Reintentos automáticos: no quedan ({} hechos)", v.rounds),
-            (None, false) => format!("Automatic retries: none left ({} done)", v.rounds),
+    /// Where automatic retries stand. Rounds are counted as the retry batches are
+    /// named ("· reintento 1" is round 1, the recipient's attempt 2). `at` (as
+    /// [`Strings::at_time`] writes it) is when the next round is due; `ended` holds, once
+    /// this batch is over, how many of its recipients the policy re-dials.
+    pub fn auto_retry(&self, v: &AutoRetryView, at: Option<&str>, ended: Option<usize>) -> String {
+        let es = self.is_es();
+        let max = v.max_attempts.max(1);
+        let left = max.saturating_sub(v.rounds + 1);
+        let next = v.rounds + 1;
+        if let Some(at) = at {
+            return if es {
+                format!(
+                    "Reintento automático {next} (intento {} de {max}) {at}",
+                    next + 1
+                )
+            } else {
+                format!(
+                    "Automatic retry {next} (attempt {} of {max}) {at}",
+                    next + 1
+                )
+            };
+        }
+        let this = match (v.rounds, es) {
+            (0, _) => String::new(),
+            (r, true) => format!("este lote es el reintento {r}; "),
+            (r, false) => format!("this batch is retry {r}; "),
+        };
+        let outcomes: Vec<String> = v
+            .outcomes
+            .iter()
+            .map(|o| self.recipient_status(o))
+            .collect();
+        let outcomes = outcomes.join(", ");
+        let every = spacing(v.spacing_secs);
+        let left_es = if left == 1 {
+            "queda 1 reintento".to_string()
+        } else {
+            format!("quedan {left} reintentos")
+        };
+        let left_en = if left == 1 {
+            "1 retry left".to_string()
+        } else {
+            format!("{left} retries left")
+        };
+        match (left, ended, es) {
+            (0, _, true) => format!(
+                "Reintentos automáticos: {this}no quedan más (hasta {max} intentos por destinatario)"
+            ),
+            (0, _, false) => {
+                format!("Automatic retries: {this}none left (up to {max} attempts per recipient)")
+            }
+            (_, None, true) => format!(
+                "Reintentos automáticos: {this}{left_es} ({outcomes}), {every} después de la última llamada"
+            ),
+            (_, None, false) => format!(
+                "Automatic retries: {this}{left_en} ({outcomes}), {every} after the last call"
+            ),
+            (_, Some(0), true) => format!("Reintentos automáticos: {this}nadie que reintentar"),
+            (_, Some(0), false) => format!("Automatic retries: {this}nobody to retry"),
+            (_, Some(n), true) => {
+                format!(
+                    "Reintentos automáticos: preparando el reintento {next} ({n} destinatarios)"
+                )
+            }
+            (_, Some(n), false) => {
+                format!("Automatic retries: preparing retry {next} ({n} recipients)")
+            }
+        }
+    }
+
+    /// `at` as [`Strings::at_time`] writes it, for a time already past.
+    pub fn began(&self, at: &str) -> String {
+        if self.is_es() {
+            format!("empezó {at}")
+        } else {
+            format!("began {at}")
         }
     }
 
@@ -261,8 +328,9 @@ mod tests {
     use crate::tui::i18n::{EN, ES};
 
     fn auto(rounds: u32, next: Option<i64>) -> AutoRetryView {
+        use crate::domain::RecipientStatus;
         AutoRetryView {
-            outcomes: vec![],
+            outcomes: vec![RecipientStatus::Failed, RecipientStatus::Voicemail],
             max_attempts: 3,
             spacing_secs: 1800,
             rounds,
@@ -273,22 +341,40 @@ mod tests {
     #[test]
     fn automatic_retries_count_attempts_the_first_call_included() {
         let at = ES.at_time(None, "16:30");
+        // Just started, "up to 3 attempts": two rounds are left, none is "done".
         assert_eq!(
-            ES.auto_retry(&auto(0, Some(1)), Some(&at)),
-            "Reintento automático 2/3 a las 16:30"
+            ES.auto_retry(&auto(0, None), None, None),
+            "Reintentos automáticos: quedan 2 reintentos (fallida, buzón de voz), 30 min después de la última llamada"
+        );
+        // Round 1 is the batch named "· reintento 1", its recipients' attempt 2.
+        assert_eq!(
+            ES.auto_retry(&auto(0, Some(1)), Some(&at), Some(3)),
+            "Reintento automático 1 (intento 2 de 3) a las 16:30"
         );
         assert_eq!(
-            ES.auto_retry(&auto(1, Some(1)), Some(&at)),
-            "Reintento automático 3/3 a las 16:30"
+            ES.auto_retry(&auto(1, Some(1)), Some(&at), Some(3)),
+            "Reintento automático 2 (intento 3 de 3) a las 16:30"
         );
         assert_eq!(
-            ES.auto_retry(&auto(2, None), None),
-            "Reintentos automáticos: no quedan (2 hechos)"
+            ES.auto_retry(&auto(1, None), None, None),
+            "Reintentos automáticos: este lote es el reintento 1; queda 1 reintento (fallida, buzón de voz), 30 min después de la última llamada"
+        );
+        assert_eq!(
+            ES.auto_retry(&auto(2, None), None, Some(1)),
+            "Reintentos automáticos: este lote es el reintento 2; no quedan más (hasta 3 intentos por destinatario)"
+        );
+        assert_eq!(
+            ES.auto_retry(&auto(0, None), None, Some(0)),
+            "Reintentos automáticos: nadie que reintentar"
+        );
+        assert_eq!(
+            ES.auto_retry(&auto(0, None), None, Some(2)),
+            "Reintentos automáticos: preparando el reintento 1 (2 destinatarios)"
         );
         let at = EN.at_time(Some("25/08"), "08:00");
         assert_eq!(
-            EN.auto_retry(&auto(0, Some(1)), Some(&at)),
-            "Automatic retry 2/3 on 25/08 at 08:00"
+            EN.auto_retry(&auto(0, Some(1)), Some(&at), Some(3)),
+            "Automatic retry 1 (attempt 2 of 3) on 25/08 at 08:00"
         );
     }
 

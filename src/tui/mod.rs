@@ -6,6 +6,7 @@
 pub mod action;
 pub mod app;
 pub mod batch_state;
+pub mod clock;
 pub mod effect;
 pub mod export;
 mod filter;
@@ -13,6 +14,9 @@ pub mod i18n;
 pub mod keymap;
 mod messages;
 mod messages_campaign;
+pub mod names;
+pub mod outcome;
+mod readiness;
 pub mod theme;
 pub mod ui;
 pub mod update;
@@ -20,6 +24,7 @@ mod update_campaign;
 mod update_confirm;
 mod update_keys;
 mod update_preflight;
+pub mod wording;
 
 pub use update_confirm::{describe_details, parse_schedule};
 

@@ -1,7 +1,6 @@
 //! The entry point and the event loop: actions in, `update`, effects out, and a redraw
 //! only when something changed, at most ~30 times a second.
 
-use chrono::Utc;
 use chrono_tz::Tz;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use crossterm::event::{
@@ -22,6 +21,7 @@ use crate::secret::Secret;
 use super::action::Action;
 use super::app::App;
 use super::client::ServiceClient;
+use super::clock::Clock;
 use super::effect::Effect;
 use super::exec::Executor;
 use super::source::WatchConfig;
@@ -49,13 +49,15 @@ pub struct TuiOptions {
     pub watch: WatchConfig,
     /// Capture the mouse (off by default so terminal text selection keeps working).
     pub mouse: bool,
-    /// Where `e` writes CSV files.
+    /// Where `e`/`E` write exports (and `p` saves a recording when no player is found).
     pub export_dir: PathBuf,
     /// Open this batch at start.
     pub open_batch: Option<String>,
     /// The user calls are started for (an admin token must name one; a user token acts as
     /// its own user).
     pub acting_user: Option<u64>,
+    /// The wall clock, or the demo simulator's faster one.
+    pub clock: Clock,
 }
 
 impl TuiOptions {
@@ -70,6 +72,7 @@ impl TuiOptions {
             export_dir: PathBuf::from("."),
             open_batch: None,
             acting_user: None,
+            clock: Clock::system(),
         }
     }
 }
@@ -86,10 +89,14 @@ pub async fn run(opts: TuiOptions) -> Result<()> {
         .map_err(|f| eyre!(f.message))?;
     let (tx, mut rx) = mpsc::channel::<Action>(1024);
     let mut app = new_app(&opts, &source_label(client.base()));
-    let mut exec = Executor::new(client, tx.clone(), opts.watch.clone());
+    let watch = WatchConfig {
+        clock: opts.clock.clone(),
+        ..opts.watch.clone()
+    };
+    let mut exec = Executor::new(client, tx.clone(), watch);
     let mut guard = TerminalGuard::enter(opts.mouse).wrap_err("no se pudo preparar la terminal")?;
     let input = tokio::spawn(read_terminal(tx.clone()));
-    let clock = tokio::spawn(ticks(tx.clone()));
+    let clock = tokio::spawn(ticks(tx.clone(), opts.clock.clone()));
     let signals = tokio::spawn(quit_on_signals(tx.clone()));
     drop(tx);
     start(&mut app, &mut exec, opts.open_batch.as_deref());
@@ -116,7 +123,8 @@ pub fn source_label(base: &str) -> String {
 
 /// The state at start, before any data.
 pub fn new_app(opts: &TuiOptions, source_label: &str) -> App {
-    let mut app = App::new(opts.lang, source_label, Utc::now());
+    let mut app = App::new(opts.lang, source_label, opts.clock.now());
+    app.clock_speed = opts.clock.is_accelerated().then_some(opts.clock.speed);
     app.theme = Theme::from_env();
     app.tz = opts.timezone;
     app.export_dir = opts.export_dir.clone();
@@ -228,13 +236,13 @@ async fn quit_on_signals(tx: mpsc::Sender<Action>) {
 }
 
 /// A tick a second for clocks and ages, and a list refresh every `REFRESH`.
-async fn ticks(tx: mpsc::Sender<Action>) {
+async fn ticks(tx: mpsc::Sender<Action>, clock: Clock) {
     let mut second = tokio::time::interval(Duration::from_secs(1));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_refresh = Instant::now();
     loop {
         second.tick().await;
-        if tx.send(Action::Tick(Utc::now())).await.is_err() {
+        if tx.send(Action::Tick(clock.now())).await.is_err() {
             return;
         }
         if last_refresh.elapsed() >= REFRESH {

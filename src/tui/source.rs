@@ -3,7 +3,6 @@
 //! seed's own frontend does) while trying the stream again now and then. Everything it
 //! learns goes to the app as `Action`s.
 
-use chrono::Utc;
 use futures::StreamExt;
 use reqwest_eventsource::{Event, EventSource};
 use std::time::Duration;
@@ -30,6 +29,8 @@ pub struct WatchConfig {
     pub retry_stream_every: Duration,
     /// A stream that has not opened by then counts as failed.
     pub open_timeout: Duration,
+    /// Stamps each snapshot's arrival (the demo's clock runs faster than the wall's).
+    pub clock: super::clock::Clock,
 }
 
 impl Default for WatchConfig {
@@ -41,6 +42,7 @@ impl Default for WatchConfig {
             max_backoff: Duration::from_secs(8),
             retry_stream_every: Duration::from_secs(30),
             open_timeout: Duration::from_secs(10),
+            clock: super::clock::Clock::system(),
         }
     }
 }
@@ -98,7 +100,7 @@ impl Watch {
         self.send(Action::Snapshot {
             batch_id: self.batch_id.clone(),
             view: Box::new(view),
-            at: Utc::now(),
+            at: self.cfg.clock.now(),
         })
         .await
     }

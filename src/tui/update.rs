@@ -28,6 +28,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::GroupsLoaded(Ok(groups)) => {
             app.groups = groups;
             app.groups_loaded = true;
+            sync_group_status(app);
             app.groups_sel = app.groups_sel.min(app.groups.len().saturating_sub(1));
             app.dirty = true;
         }
@@ -181,6 +182,7 @@ fn set_batches(app: &mut App, mut batches: Vec<BatchListItem>) {
     });
     app.batches = batches;
     app.batches_loaded = true;
+    sync_group_status(app);
     if let Some(id) = keep
         && let Some(i) = app.batches.iter().position(|b| b.batch_id == id)
     {
@@ -188,6 +190,32 @@ fn set_batches(app: &mut App, mut batches: Vec<BatchListItem>) {
     }
     app.batches_sel = app.batches_sel.min(app.batches.len().saturating_sub(1));
     app.dirty = true;
+}
+
+/// A group's "last batch" says what the batch itself says: the batches list and the
+/// stream are fresher than the group summary, which may still say "queued".
+fn sync_group_status(app: &mut App) {
+    let watched = app
+        .batch
+        .as_ref()
+        .filter(|b| b.loaded)
+        .map(|b| (b.id.as_str(), &b.status));
+    for g in app.groups.iter_mut() {
+        let Some(last) = g.last_batch.as_mut() else {
+            continue;
+        };
+        let fresher = match watched {
+            Some((id, status)) if id == last.batch_id => Some(status),
+            _ => app
+                .batches
+                .iter()
+                .find(|b| b.batch_id == last.batch_id)
+                .map(|b| &b.status),
+        };
+        if let Some(status) = fresher {
+            last.status = status.clone();
+        }
+    }
 }
 
 fn snapshot(app: &mut App, batch_id: &str, view: crate::api::BatchStatusView, at: DateTime<Utc>) {
@@ -205,6 +233,11 @@ fn snapshot(app: &mut App, batch_id: &str, view: crate::api::BatchStatusView, at
         item.recipients_count = view.recipients.len();
         item.stop_reason = view.stop_reason.clone();
         item.continued_by = view.continued_by.clone();
+    }
+    for g in app.groups.iter_mut() {
+        if let Some(last) = g.last_batch.as_mut().filter(|l| l.batch_id == batch_id) {
+            last.status = view.status.clone();
+        }
     }
     let ended = view.status.is_final() && !was_final(app);
     let now = app.now.timestamp();

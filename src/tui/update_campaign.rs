@@ -87,7 +87,7 @@ pub fn compare(app: &mut App, fx: &mut Vec<Effect>) {
         return app.error(app.strings.no_batch_selected);
     };
     if item.batch_id == b.id {
-        return app.info(app.strings.compare_same);
+        return app.note(app.strings.compare_same);
     }
     if app
         .compare
@@ -128,7 +128,7 @@ pub fn report_loaded(app: &mut App, batch_id: &str, result: Outcome<Box<BatchKpi
 /// `g`: open the batch that took over this one's undialled recipients.
 pub fn follow_continuation(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(next) = app.batch.as_ref().and_then(|b| b.continued_by.clone()) else {
-        return app.info(app.strings.no_continuation);
+        return app.note(app.strings.no_continuation);
     };
     let name = app
         .batches
@@ -157,7 +157,7 @@ fn export_as(app: &mut App, fx: &mut Vec<Effect>, json: bool) {
         serde_json::to_string_pretty(&report::to_json(&export::export_view(b, &rows)))
             .map_err(|e| e.to_string())
     } else {
-        export::to_csv(&rows)
+        export::to_csv(b, &rows)
     };
     match contents {
         Ok(contents) => {

@@ -7,9 +7,10 @@ use crossterm::event::{KeyCode, KeyEvent};
 use crate::api::StartCallData;
 
 use super::action::{Failure, Outcome};
-use super::app::{App, CallDialog, Confirm, Overlay};
+use super::app::{App, CallDialog, Confirm, Loadable, Overlay};
 use super::effect::Effect;
 use super::keymap::Command;
+use super::readiness::{Readiness, refusal_text};
 use super::update::watch;
 use super::update_preflight;
 
@@ -53,6 +54,7 @@ pub fn on_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
     let numbers = app.phone_numbers.len();
     let invalid_time = app.strings.invalid_time;
     let optout_reason = app.strings.optout_reason;
+    let strings = app.strings;
     if cmd == Command::No {
         app.overlay = None;
         return;
@@ -70,6 +72,9 @@ pub fn on_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
     };
     let mut choices_changed = false;
     match (c.as_mut(), cmd) {
+        (Confirm::StartCall(d), Command::Yes) if !d.submitting && blocked(d).is_some() => {
+            d.error = blocked(d).map(|r| refused_before(strings, r));
+        }
         (Confirm::StartCall(d), Command::Yes) if !d.submitting => match request {
             Some(Ok(request)) => {
                 d.submitting = true;
@@ -90,7 +95,10 @@ pub fn on_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             d.phone_choice = (d.phone_choice + numbers - 1) % numbers;
             choices_changed = true;
         }
-        (Confirm::StartCall(d), Command::ToggleSkip) => d.skip_incomplete = !d.skip_incomplete,
+        (Confirm::StartCall(d), Command::ToggleSkip) => {
+            d.skip_incomplete = !d.skip_incomplete;
+            d.error = None;
+        }
         (Confirm::StartCall(d), Command::ToggleForce) => {
             d.force = !d.force;
             choices_changed = true;
@@ -125,6 +133,32 @@ pub fn on_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
     }
 }
 
+/// What the pre-flight already says would be refused: nobody ready, or clients lacking
+/// data that `o` has not chosen to leave out.
+fn blocked(d: &CallDialog) -> Option<Readiness> {
+    match &d.preflight {
+        Some(Loadable::Ready(p)) => {
+            let r = Readiness::of(p);
+            r.blocks(d.skip_incomplete).then_some(r)
+        }
+        _ => None,
+    }
+}
+
+fn refused_before(s: &super::i18n::Strings, r: Readiness) -> String {
+    let es = s.lang == crate::config::Lang::Es;
+    match (r.ready, es) {
+        (0, true) => {
+            "No se llamó: nadie está listo para llamar (aquí debajo, lo que falta).".into()
+        }
+        (0, false) => "Not called: nobody is ready to call (what is missing is just below).".into(),
+        (_, true) => {
+            "No se llamó: pulse o para llamar solo a los listos, o complete los datos.".into()
+        }
+        (_, false) => "Not called: press o to call only those ready, or fill in the data.".into(),
+    }
+}
+
 /// The service answered the call start. On success follow the new batch; on a refusal
 /// keep the dialog open with what the service said (missing variables, active batch).
 pub fn call_started(app: &mut App, result: Outcome<StartCallData>, fx: &mut Vec<Effect>) {
@@ -141,6 +175,7 @@ pub fn call_started(app: &mut App, result: Outcome<StartCallData>, fx: &mut Vec<
             fx.extend([Effect::LoadBatches, Effect::LoadGroups]);
         }
         Err(f) => {
+            let strings = app.strings;
             let Some(d) = dialog(app) else {
                 return app.error(f.message);
             };
@@ -150,7 +185,7 @@ pub fn call_started(app: &mut App, result: Outcome<StartCallData>, fx: &mut Vec<
                 Some(409) => d.active_batch = active_batch_of(&f),
                 _ => {}
             }
-            d.error = Some(f.message);
+            d.error = Some(refusal_text(strings, &f));
         }
     }
 }
@@ -200,31 +235,49 @@ fn find_str(v: &serde_json::Value, keys: &[&str]) -> Option<String> {
         .find_map(|k| v.get(*k).and_then(|x| x.as_str()).map(str::to_string))
 }
 
-/// Readable lines from a 422 `details`: `name: var, var` per recipient where the shape
-/// allows it, the JSON itself otherwise (never lose what the service said).
+/// Readable lines from a 422 `details`: `name: var, var` (or `name: reason`) per
+/// recipient where the shape allows it; values that are not text are left out rather
+/// than shown as JSON.
 pub fn describe_details(details: Option<&serde_json::Value>) -> Vec<String> {
     use serde_json::Value;
     let Some(v) = details else { return Vec::new() };
     let list = match v {
         Value::Array(a) => a.clone(),
-        Value::Object(o) => match ["missing", "recipients", "clients", "missingVariables"]
-            .iter()
-            .find_map(|k| o.get(*k).and_then(Value::as_array))
+        Value::Object(o) => match [
+            "missing",
+            "recipients",
+            "clients",
+            "missingVariables",
+            "skipped",
+        ]
+        .iter()
+        .find_map(|k| o.get(*k).and_then(Value::as_array))
         {
             Some(a) => a.clone(),
-            None => return o.iter().map(|(k, v)| format!("{k}: {}", flat(v))).collect(),
+            None => {
+                return o
+                    .iter()
+                    .filter(|(_, v)| !v.is_object())
+                    .map(|(k, v)| format!("{k}: {}", flat(v)))
+                    .collect();
+            }
         },
         other => return vec![flat(other)],
     };
     list.iter()
-        .map(|item| {
+        .filter_map(|item| {
             let who = find_str(item, &["name", "client", "clientName", "phone"]);
             let what = ["missing", "variables", "missingVariables"]
                 .iter()
-                .find_map(|k| item.get(*k));
+                .find_map(|k| item.get(*k))
+                .filter(|m| !matches!(m, Value::Array(a) if a.is_empty()))
+                .map(flat)
+                .or_else(|| find_str(item, &["reason", "message"]));
             match (who, what) {
-                (Some(w), Some(m)) => format!("{w}: {}", flat(m)),
-                _ => flat(item),
+                (Some(w), Some(m)) => Some(format!("{w}: {m}")),
+                (Some(w), None) => Some(w),
+                (None, _) if !item.is_object() && !item.is_array() => Some(flat(item)),
+                (None, _) => None,
             }
         })
         .collect()
@@ -233,7 +286,13 @@ pub fn describe_details(details: Option<&serde_json::Value>) -> Vec<String> {
 fn flat(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(a) => a.iter().map(flat).collect::<Vec<_>>().join(", "),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .filter(|x| !x.is_object())
+            .map(flat)
+            .collect::<Vec<_>>()
+            .join(", "),
+        serde_json::Value::Object(_) => String::new(),
         other => other.to_string(),
     }
 }

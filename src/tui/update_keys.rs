@@ -215,11 +215,17 @@ fn back(app: &mut App) {
 }
 
 fn call(app: &mut App, fx: &mut Vec<Effect>) {
+    // Calls start from a group: elsewhere `c` takes the supervisor there and says so.
+    if app.focus != Pane::Groups {
+        app.focus = Pane::Groups;
+        app.transcript = None;
+        return app.note(app.strings.call_where);
+    }
     let Some(id) = app.groups.get(app.groups_sel).map(|g| g.id) else {
         return;
     };
     app.pending_call = Some(id);
-    app.info(app.strings.loading);
+    app.note(app.strings.loading);
     fx.push(Effect::LoadGroupDetail(id));
     if app.phone_numbers.is_empty() {
         fx.push(Effect::LoadPhoneNumbers);
@@ -232,7 +238,7 @@ fn retry(app: &mut App) {
     };
     let count = b.retryable();
     if count == 0 {
-        return app.info(app.strings.nothing_to_retry);
+        return app.note(app.strings.nothing_to_retry);
     }
     let c = Confirm::Retry {
         batch_id: b.id.clone(),
@@ -247,7 +253,7 @@ fn cancel(app: &mut App) {
         return app.error(app.strings.no_batch_selected);
     };
     if b.status.is_final() {
-        return app.info(app.strings.batch_final);
+        return app.note(app.strings.batch_final);
     }
     let c = Confirm::Cancel {
         batch_id: b.id.clone(),
@@ -264,16 +270,16 @@ fn resume(app: &mut App) {
     };
     if !b.status.is_final() {
         let text = app.strings.resume_running();
-        return app.info(text);
+        return app.note(text);
     }
     if let Some(next) = &b.continued_by {
         let text = app.strings.already_continued(next);
-        return app.info(text);
+        return app.note(text);
     }
     let count = b.undialled();
     if count == 0 {
         let text = app.strings.nothing_to_resume();
-        return app.info(text);
+        return app.note(text);
     }
     let c = Confirm::Resume {
         batch_id: b.id.clone(),
@@ -292,7 +298,10 @@ fn play(app: &mut App, fx: &mut Vec<Effect>) {
         None => app.batch.as_ref().and_then(|b| b.selected_row()),
     };
     match row.and_then(|r| r.conversation_id.clone()) {
-        Some(conversation_id) => fx.push(Effect::PlayAudio { conversation_id }),
+        Some(conversation_id) => fx.push(Effect::PlayAudio {
+            conversation_id,
+            save_dir: app.export_dir.clone(),
+        }),
         None => app.error(app.strings.no_recording),
     }
 }

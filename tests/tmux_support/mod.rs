@@ -92,6 +92,11 @@ pub fn skip_without_tmux() -> bool {
     if Tmux::available() {
         return false;
     }
+    // On CI the tool is installed on purpose: missing, it is a failure, not a skip.
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "tmux is not installed but CI=true: the end-to-end terminal test must run"
+    );
     eprintln!("SKIPPED: tmux is not installed; the end-to-end terminal test did not run");
     true
 }

@@ -26,6 +26,7 @@ pub(crate) fn mix(st: &SimState, b: Option<&SimBatch>) -> Mix {
         ringing_timeout_secs: b.map_or(60, |b| {
             i64::from(b.telephony_call_config.ringing_timeout_secs)
         }),
+        scripted: st.opts.scripted.clone(),
     }
 }
 

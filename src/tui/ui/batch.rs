@@ -5,12 +5,12 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Gauge, Paragraph, Sparkline};
+use ratatui::widgets::Paragraph;
 
 use super::super::app::{App, Pane};
 use super::super::batch_state::BatchState;
-use super::super::i18n::short_duration;
-use super::{at_time, pane_block, recipients, wrapped_height};
+use super::super::names;
+use super::{at_time, pane_block, progress, recipients, wrapped_height};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let s = app.strings;
@@ -29,9 +29,18 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         b.name.as_str()
     };
+    // The status must show whole: the name gives way (group and round kept).
+    let status = s.batch_status(&b.status);
+    let room = usize::from(area.width)
+        .saturating_sub(2 + s.batch.chars().count() + 2 + 3 + status.chars().count() + 2);
+    let name = if name.chars().count() <= room {
+        name.to_string()
+    } else {
+        names::fit(&names::short(name), room)
+    };
     let title = Line::from(vec![
         Span::raw(format!(" {}: {name} · ", s.batch)),
-        Span::styled(s.batch_status(&b.status), t.batch(&b.status)),
+        Span::styled(status, t.batch(&b.status)),
         Span::raw(" "),
     ]);
     let block = pane_block(app, Pane::Batch, title);
@@ -49,7 +58,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         wrapped_height(&notes, inner.width).min(inner.height / 3)
     };
-    let spark_h = if inner.height >= 16 + notes_h { 3 } else { 0 };
+    let p = progress::progress(b, app.now.timestamp());
+    let spark = inner.height >= 16 + notes_h && progress::has_trend(app, b, &p);
+    let spark_h = if spark { 3 } else { 0 };
     let [gauge, counts, notes_area, stats, table] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -63,22 +74,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         notes_area,
     );
 
-    let total = b.total();
-    let done = b.finished();
-    let ratio = if total == 0 {
-        0.0
-    } else {
-        done as f64 / total as f64
-    };
-    let label = format!("{done}/{total} ({:.0}%)", ratio * 100.0);
-    frame.render_widget(
-        Gauge::default()
-            .ratio(ratio.clamp(0.0, 1.0))
-            .label(label)
-            .gauge_style(t.ok()),
-        gauge,
-    );
-
+    progress::draw_gauge(app, &p, frame, gauge);
     let mut spans = Vec::new();
     for (status, n) in b.counts.iter().filter(|(_, n)| *n > 0) {
         spans.push(Span::styled(
@@ -88,34 +84,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::raw("  "));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), counts);
-
-    let now = app.now.timestamp();
-    let elapsed = if b.created_at_unix > 0 {
-        now - b.created_at_unix
-    } else {
-        0
-    };
-    let eta = b
-        .eta_secs(now)
-        .map(short_duration)
-        .unwrap_or_else(|| "—".to_string());
-    let minutes = b.per_minute(now, 30);
-    let last = minutes.last().copied().unwrap_or(0);
-    let text = format!(
-        "{} {} · {} {eta} · {last} {}",
-        s.elapsed,
-        short_duration(elapsed),
-        s.eta,
-        s.per_minute
-    );
-    if spark_h > 0 {
-        let [spark, info] =
-            Layout::horizontal([Constraint::Length(32), Constraint::Min(10)]).areas(stats);
-        frame.render_widget(Sparkline::default().data(&minutes).style(t.ok()), spark);
-        frame.render_widget(Paragraph::new(text).wrap(Default::default()), info);
-    } else {
-        frame.render_widget(Paragraph::new(text), stats);
-    }
+    progress::draw_stats(app, b, &p, spark, frame, stats);
     recipients::draw(app, b, frame, table);
 }
 
@@ -134,20 +103,45 @@ fn notes<'a>(app: &App, b: &BatchState) -> Vec<Line<'a>> {
         out.push(Line::from(Span::styled(format!("✕ {text}"), t.error())));
     }
     if let Some(a) = &b.auto_retry {
-        let at = a
-            .next_at_unix
-            .and_then(|u| chrono::DateTime::from_timestamp(u, 0))
-            .map(|d| at_time(app, d));
+        // A round whose time has come has started: it no longer "is" at that time.
+        let at = a.next_at_unix.and_then(|u| {
+            let text = at_time(app, chrono::DateTime::from_timestamp(u, 0)?);
+            Some(if u <= app.now.timestamp() {
+                s.began(&text)
+            } else {
+                text
+            })
+        });
+        let ended = b.status.is_final().then(|| {
+            b.rows
+                .iter()
+                .filter(|r| a.outcomes.contains(&r.status))
+                .count()
+        });
         out.push(Line::from(Span::styled(
-            s.auto_retry(a, at.as_deref()),
+            s.auto_retry(a, at.as_deref(), ended),
             t.key(),
         )));
     }
     if let Some(next) = &b.continued_by {
-        out.push(Line::from(Span::styled(s.continued_by(next), t.title())));
+        out.push(Line::from(Span::styled(
+            s.continued_by(&batch_name(app, next)),
+            t.title(),
+        )));
     }
     if let Some(prev) = &b.continues {
-        out.push(Line::from(Span::styled(s.continues(prev), t.dim())));
+        out.push(Line::from(Span::styled(
+            s.continues(&batch_name(app, prev)),
+            t.dim(),
+        )));
     }
     out
+}
+
+/// A batch's name from the list (what the supervisor reads in Lotes), its id otherwise.
+fn batch_name(app: &App, id: &str) -> String {
+    app.batches
+        .iter()
+        .find(|b| b.batch_id == id && !b.call_name.is_empty())
+        .map_or_else(|| id.to_string(), |b| format!("«{}»", b.call_name))
 }

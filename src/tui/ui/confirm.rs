@@ -5,8 +5,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::super::app::{App, CallDialog, Confirm, Loadable};
+use super::super::app::{App, CallDialog, Confirm, Loadable, RetryChoice};
 use super::super::keymap::{Command, describe};
+use super::super::readiness::{Readiness, missing_variables};
 use super::{centered, preflight, wrapped_height};
 
 pub fn draw(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
@@ -92,11 +93,21 @@ fn call_lines<'a>(app: &'a App, d: &'a CallDialog, room: usize, width: u16) -> V
         Some(Loadable::Ready(p)) => Some(p.as_ref()),
         _ => None,
     };
-    let count = ready.map_or(d.recipients, |p| p.recipients.len());
-    let mut out = vec![Line::from(Span::styled(
-        s.confirm_call(&d.group_name, count),
-        t.title(),
-    ))];
+    let headline = match ready {
+        Some(p) => s.call_headline(&d.group_name, Readiness::of(p), d.skip_incomplete),
+        None => s.confirm_call(&d.group_name, d.recipients),
+    };
+    let mut out = vec![Line::from(Span::styled(headline, t.title()))];
+    // What went wrong comes right under the question: at 80×24 the bottom of a long
+    // dialog is the first thing cut.
+    if let Some(e) = &d.error {
+        out.push(Line::from(Span::styled(e.as_str(), t.error())));
+    }
+    if let Some(p) = ready.filter(|p| !p.incomplete.is_empty()) {
+        let advice =
+            s.incomplete_advice(Readiness::of(p), &missing_variables(p), d.skip_incomplete);
+        out.push(Line::from(Span::styled(advice, t.key())));
+    }
     let phone = app
         .phone_numbers
         .get(d.phone_choice)
@@ -107,7 +118,13 @@ fn call_lines<'a>(app: &'a App, d: &'a CallDialog, room: usize, width: u16) -> V
     let used = wrapped_height(&out, width) + wrapped_height(&tail, width);
     let room = room.saturating_sub(usize::from(used));
     match (&d.preflight, ready) {
-        (_, Some(p)) => out.extend(preflight::lines(app, p, room, width)),
+        (_, Some(p)) => out.extend(preflight::lines(
+            app,
+            p,
+            d.retry == RetryChoice::Default,
+            room,
+            width,
+        )),
         (Some(Loadable::Failed(why)), _) => {
             out.extend(detail_skips(app, d, room.saturating_sub(1)));
             out.push(Line::from(Span::styled(
@@ -171,9 +188,6 @@ fn tail_lines<'a>(app: &'a App, d: &'a CallDialog, incomplete: bool) -> Vec<Line
     }
     if d.submitting {
         out.push(Line::from(Span::styled(s.loading, t.dim())));
-    }
-    if let Some(e) = &d.error {
-        out.push(Line::from(Span::styled(e.as_str(), t.error())));
     }
     out
 }

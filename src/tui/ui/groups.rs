@@ -31,7 +31,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         let last = g
             .last_batch
             .as_ref()
-            .map(|l| Cell::from(s.batch_status(&l.status)).style(app.theme.batch(&l.status)))
+            .map(|l| Cell::from(s.batch_status_short(&l.status)).style(app.theme.batch(&l.status)))
             .unwrap_or_else(|| Cell::from("—"));
         Row::new(vec![
             Cell::from(g.name.clone()),

@@ -1,4 +1,5 @@
-//! Top line: where the data comes from, how fresh it is, the batch watched, the clock.
+//! Top line: the batch watched, how fresh its data is, where it comes from, the clock
+//! (marked when it is the demo's accelerated one). Narrow terminals drop the source first.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::super::action::ConnState;
 use super::super::app::App;
+use super::super::names;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let s = app.strings;
@@ -24,30 +26,41 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .last_update
         .map(|at| format!(" ({})", s.age((app.now - at).num_seconds())))
         .unwrap_or_default();
-    let clock = app.local_time(app.now).format("%H:%M:%S").to_string();
-    let mut spans = vec![
-        Span::styled("callboard", t.title()),
-        Span::raw(" · "),
-        Span::raw(app.source_label.clone()),
-        Span::raw(" · "),
-        Span::styled(format!("{dot} {state}"), style),
-        Span::raw(age),
-    ];
-    let used: usize = spans.iter().map(|sp| sp.width()).sum();
-    // The clock always shows; the batch name gets what room is left.
-    let room = (area.width as usize).saturating_sub(used + clock.len() + 2);
-    if let Some(b) = &app.batch {
+    let mut clock = app.local_time(app.now).format("%H:%M:%S").to_string();
+    if let Some(speed) = app.clock_speed {
+        // The demo's clock runs faster than the wall's: say so next to it.
+        clock = format!("{} ×{} {clock}", s.demo_time, s.number(speed));
+    }
+    let conn = Span::styled(format!("{dot} {state}"), style);
+    let width = usize::from(area.width);
+    // What must show: the clock and the connection; then the batch, then the source.
+    // "callboard", " · ", the connection and its age, a space, the clock, a last space.
+    let fixed = 9 + 3 + conn.width() + age.chars().count() + 1 + clock.chars().count() + 1;
+    let source = format!(" · {}", app.source_label);
+    let batch = app.batch.as_ref().map(|b| {
         let name = if b.name.is_empty() { &b.id } else { &b.name };
-        let full = format!(" · {}: {name}", s.batch);
-        if full.chars().count() <= room {
-            spans.push(Span::raw(full));
-        } else if room > 8 {
-            let cut: String = full.chars().take(room - 1).collect();
-            spans.push(Span::raw(format!("{cut}…")));
-        }
+        let shown = if fixed + 3 + name.chars().count() + source.len() <= width {
+            name.clone()
+        } else {
+            names::short(name)
+        };
+        names::fit(&shown, width.saturating_sub(fixed + 3))
+    });
+    let mut spans = vec![Span::styled("callboard", t.title())];
+    let mut used = fixed;
+    if let Some(name) = batch.filter(|n| n.chars().count() > 3) {
+        used += 3 + name.chars().count();
+        spans.push(Span::raw(" · "));
+        spans.push(Span::styled(name, t.title()));
+    }
+    spans.push(Span::raw(" · "));
+    spans.push(conn);
+    spans.push(Span::raw(age));
+    if used + source.chars().count() <= width {
+        spans.push(Span::raw(source));
     }
     let used: usize = spans.iter().map(|sp| sp.width()).sum();
-    let pad = (area.width as usize).saturating_sub(used + clock.len() + 1);
+    let pad = width.saturating_sub(used + clock.chars().count() + 1);
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(clock, t.dim()));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

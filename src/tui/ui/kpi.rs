@@ -21,8 +21,9 @@ use crate::report::BatchKpis;
 
 use super::super::app::{App, Loadable, Pane};
 use super::super::i18n::Strings;
+use super::super::names;
 use super::super::theme::Theme;
-use super::kpi_format::{duration, fit, num_delta, number, rate_delta, secs_delta};
+use super::kpi_format::{duration, num_delta, number, rate_delta, secs_delta};
 use super::pane_block;
 
 const LABEL_W: u16 = 15;
@@ -47,7 +48,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let rows = Rows(inner);
     match app.compare.as_ref().map(|c| (c, &c.kpis)) {
         Some((c, Loadable::Ready(other))) => {
-            compared(app, frame, &rows, other, k, (&c.name, name));
+            let a = side_label(app, &c.batch_id, &c.name, None);
+            let b_label = side_label(app, &b.id, name, Some(b.created_at_unix));
+            compared(app, frame, &rows, other, k, (&a, &b_label));
         }
         state => {
             let n = single(app, frame, &rows, k, b.auto_retry.as_ref());
@@ -62,6 +65,25 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             };
             rows.put(frame, n + 1, Paragraph::new(Line::from(note)));
         }
+    }
+}
+
+/// A side of the comparison: the group (and round) and when the batch was created, what
+/// tells two batches of one group apart ("Cardiología · 23/08 09:00").
+fn side_label(app: &App, id: &str, name: &str, created_unix: Option<i64>) -> String {
+    let created = app
+        .batches
+        .iter()
+        .find(|b| b.batch_id == id)
+        .and_then(|b| chrono::DateTime::parse_from_rfc3339(&b.created_at).ok())
+        .map(|t| t.timestamp())
+        .or(created_unix.filter(|u| *u > 0))
+        .and_then(|u| chrono::DateTime::from_timestamp(u, 0))
+        .map(|t| app.local_time(t).format("%d/%m %H:%M").to_string());
+    let short = names::short(name);
+    match created {
+        Some(at) => format!("{short} · {at}"),
+        None => short,
     }
 }
 
@@ -195,7 +217,9 @@ fn compared(
         if let Some(r) = rows.at(i) {
             for (j, (cell, area)) in cells.into_iter().zip(split4(r)).enumerate() {
                 let st = if j == 0 { t.title() } else { style };
-                frame.render_widget(Span::styled(fit(&cell, area.width), st), area);
+                // One column left blank: side by side, the headers must not run together.
+                let text = names::fit(&cell, usize::from(area.width.saturating_sub(1)));
+                frame.render_widget(Span::styled(text, st), area);
             }
         }
     };

@@ -1,21 +1,7 @@
-//! How the KPI pane writes its figures: durations, numbers, signed differences (B − A),
-//! and names cut in the middle to fit a column.
+//! How the KPI pane writes its figures: durations, numbers, signed differences (B − A).
+//! Names are fitted by `tui::names`.
 
 use super::super::i18n::{Strings, short_duration};
-
-/// `text` in `width` columns, cut in the middle: batch names of one group differ at the
-/// end (their date), so the end is kept.
-pub fn fit(text: &str, width: u16) -> String {
-    let w = usize::from(width);
-    let n = text.chars().count();
-    if n <= w || w < 4 {
-        return text.to_string();
-    }
-    let tail = (w / 2).min(10);
-    let head: String = text.chars().take(w - tail - 1).collect();
-    let end: String = text.chars().skip(n - tail).collect();
-    format!("{head}…{end}")
-}
 
 pub fn duration(secs: Option<f64>) -> String {
     secs.map_or_else(|| "—".into(), |x| short_duration(x.round() as i64))
@@ -70,15 +56,10 @@ pub fn num_delta(s: &Strings, a: Option<f64>, b: Option<f64>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{fit, rate_delta, secs_delta};
+    use super::{rate_delta, secs_delta};
 
     #[test]
-    fn names_keep_their_distinguishing_end_and_deltas_their_sign() {
-        assert_eq!(
-            fit("Llamada Cardiología - 23/8/2025", 24),
-            "Llamada Cardi… 23/8/2025"
-        );
-        assert_eq!(fit("corto", 24), "corto");
+    fn deltas_keep_their_sign() {
         assert_eq!(rate_delta(Some(0.53), Some(0.76)), "+23 pp");
         assert_eq!(rate_delta(Some(0.26), Some(0.12)), "−14 pp");
         assert_eq!(rate_delta(Some(0.5), Some(0.5)), "±0 pp");

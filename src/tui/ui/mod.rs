@@ -20,6 +20,7 @@ mod help;
 mod kpi;
 mod kpi_format;
 mod preflight;
+pub mod progress;
 pub mod recipients;
 mod status;
 mod transcript;
@@ -41,9 +42,14 @@ pub fn draw(app: &App, frame: &mut Frame) {
     if rest.height < 4 {
         return;
     }
+    // A long notice (a file's whole path, a URL) wraps onto up to three rows.
+    let notice_h = app.notice.as_ref().map_or(1, |n| {
+        let w = usize::from(rest.width.max(1));
+        (n.text.chars().count() + 2).div_ceil(w).clamp(1, 3) as u16
+    });
     let [body, notice, hints] = Layout::vertical([
         Constraint::Min(2),
-        Constraint::Length(1),
+        Constraint::Length(notice_h),
         Constraint::Length(1),
     ])
     .areas(rest);
@@ -124,16 +130,6 @@ fn at_time(app: &App, t: chrono::DateTime<chrono::Utc>) -> String {
     let day = (local.date_naive() != app.local_time(app.now).date_naive())
         .then(|| local.format("%d/%m").to_string());
     app.strings.at_time(day.as_deref(), &hm)
-}
-
-fn local_hm(app: &App, rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| {
-            app.local_time(t.with_timezone(&chrono::Utc))
-                .format("%d/%m %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 /// Rows `lines` take when word-wrapped at `width`. Estimated from the display width,

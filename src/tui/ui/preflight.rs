@@ -14,7 +14,15 @@ use super::{at_time, wrapped_height};
 /// At most this many names per list, however tall the terminal.
 const MAX_NAMES: usize = 4;
 
-pub fn lines<'a>(app: &'a App, p: &'a Preflight, room: usize, width: u16) -> Vec<Line<'a>> {
+/// `service_default`: the retry policy is the service's own (not chosen with `a`), which
+/// the line says, so the first press of `a` always changes what it reads.
+pub fn lines<'a>(
+    app: &'a App,
+    p: &'a Preflight,
+    service_default: bool,
+    room: usize,
+    width: u16,
+) -> Vec<Line<'a>> {
     let s = app.strings;
     let t = &app.theme;
     let mut summary: Vec<Line> = Vec::new();
@@ -43,7 +51,15 @@ pub fn lines<'a>(app: &'a App, p: &'a Preflight, room: usize, width: u16) -> Vec
         .retry_policy
         .as_ref()
         .map_or_else(|| s.auto_retry_off.to_string(), |r| s.retry_policy(r));
-    summary.push(Line::from(format!("{}: {retry}", s.auto_retries)));
+    let origin = if service_default {
+        s.retry_default
+    } else {
+        s.retry_chosen
+    };
+    summary.push(Line::from(format!(
+        "{} (a): {retry} · {origin}",
+        s.auto_retries
+    )));
 
     // Names in the rows the summary leaves: the rest of the incomplete (they block the
     // start unless skipped), then the skipped.

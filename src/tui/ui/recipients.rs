@@ -11,26 +11,34 @@ use crate::api::RecipientView;
 use super::super::app::App;
 use super::super::batch_state::{BatchState, display_name, duration};
 use super::super::i18n::{Strings, short_duration};
+use super::super::outcome::Verdict;
 use super::super::theme::Theme;
 
-pub const WIDTHS: [Constraint; 7] = [
+pub const WIDTHS: [Constraint; 8] = [
     Constraint::Length(2),
     Constraint::Min(14),
     Constraint::Length(14),
     Constraint::Length(13),
     Constraint::Length(4),
     Constraint::Length(8),
+    Constraint::Length(11),
     Constraint::Fill(2),
 ];
 
 /// Below this width the attempts column gives its room to names and durations.
 const ATTEMPTS_MIN_WIDTH: u16 = 62;
 
+/// Below this width the summary (which would show a few letters) gives its room away.
+const SUMMARY_MIN_WIDTH: u16 = 90;
+
 /// [`WIDTHS`] for a table `width` columns wide.
-pub fn widths(width: u16) -> [Constraint; 7] {
+pub fn widths(width: u16) -> [Constraint; 8] {
     let mut w = WIDTHS;
     if width < ATTEMPTS_MIN_WIDTH {
         w[4] = Constraint::Length(0);
+    }
+    if width < SUMMARY_MIN_WIDTH {
+        w[7] = Constraint::Length(0);
     }
     w
 }
@@ -66,8 +74,20 @@ pub fn row<'a>(
                 .map(|d| short_duration(d as i64))
                 .unwrap_or_default(),
         ),
+        verdict_cell(r, s, t),
         Cell::from(Line::from(summary)),
     ])
+}
+
+/// Whether the call achieved its goal, coloured: green achieved, red not.
+fn verdict_cell<'a>(r: &RecipientView, s: &Strings, t: &Theme) -> Cell<'a> {
+    let es = s.lang == crate::config::Lang::Es;
+    match Verdict::of(r) {
+        Some(v @ Verdict::Success) => Cell::from(v.label(es)).style(t.ok()),
+        Some(v @ Verdict::Failure) => Cell::from(v.label(es)).style(t.error()),
+        Some(v) => Cell::from(v.label(es)).style(t.dim()),
+        None => Cell::from(""),
+    }
 }
 
 pub fn header(s: &Strings, t: &Theme) -> Row<'static> {
@@ -78,6 +98,7 @@ pub fn header(s: &Strings, t: &Theme) -> Row<'static> {
         s.col_status,
         s.col_attempts,
         s.col_duration,
+        s.verdict,
         s.col_summary,
     ])
     .style(t.dim())

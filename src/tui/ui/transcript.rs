@@ -9,6 +9,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::super::app::{App, Pane};
 use super::super::batch_state::{display_name, duration};
 use super::super::i18n::short_duration;
+use super::super::outcome::{Verdict, value_text};
+use super::super::wording::termination_reason;
 use super::pane_block;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -43,10 +45,21 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Span::raw(format!(
             "   {}: {}",
             s.verdict,
-            r.call_successful.as_deref().unwrap_or("—")
+            Verdict::of(r).map_or("—", |v| v.label(app.es()))
         )),
     ]);
     lines.push(status_line);
+    if !r.data_collection.is_empty() {
+        let data: Vec<String> = r
+            .data_collection
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", value_text(v, app.es())))
+            .collect();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", s.collected), bold),
+            Span::raw(data.join(" · ")),
+        ]));
+    }
     if !r.variables.is_empty() {
         let vars: Vec<String> = r
             .variables
@@ -80,7 +93,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         ]));
     }
     if let Some(reason) = &r.termination_reason {
-        lines.push(Line::from(Span::styled(reason.as_str(), t.dim())));
+        lines.push(Line::from(Span::styled(
+            termination_reason(reason, app.es()),
+            t.dim(),
+        )));
     }
     lines.push(Line::from(""));
     match &r.transcript {
