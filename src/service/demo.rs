@@ -201,7 +201,7 @@ pub fn load(
         loaded.user_token = Some(token);
     }
     // Demo groups of a store from before groups had owners are the demo user's too.
-    for name in ["Médicos Test", "Pacientes Control", "Ventas Norte"] {
+    for name in ["Médicos Test", "Pacientes Control", "Ventas Norte", LIVE_GROUP] {
         if let Some(g) = store.group_by_name(name)?
             && g.owner.is_none()
         {
@@ -280,11 +280,12 @@ pub fn load(
         store.add_clients(g.id, drafts, region)?;
     }
     if store.group_by_name(LIVE_GROUP)?.is_none() {
-        let g = store.add_group(
-            LIVE_GROUP,
-            vars(&[("especialidad", "Cardiología"), ("ciudad", "Medellín")]),
-            None,
-        )?;
+        let g = store.create_group(NewGroup {
+            name: LIVE_GROUP.into(),
+            variables: vars(&[("especialidad", "Cardiología"), ("ciudad", "Medellín")]),
+            owner: Some(DEMO_USER),
+            ..NewGroup::default()
+        })?;
         let drafts = LIVE_CLIENTS
             .iter()
             .map(|(n, p)| client(n, p, "", "", ""))
