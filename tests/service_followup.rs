@@ -298,13 +298,14 @@ async fn a_batch_running_at_the_window_close_is_stopped_and_resumed_at_the_next_
         undialled,
         "exactly the undialled, nobody twice"
     );
+    // Dialled at once (the clock says Thursday 07:00): at most this round's call each.
     assert!(
         b["recipients"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|r| r["attempts"] == 0),
-        "nobody in it was called yet: {:?}",
+            .all(|r| r["attempts"].as_u64() <= Some(1)),
+        "nobody in it was called before this round: {:?}",
         b["recipients"]
     );
     assert_eq!(sim.request_count(SUBMIT_ENDPOINT), 2);

@@ -131,11 +131,12 @@ async fn restart_mid_batch_resumes_without_resubmitting_or_refetching() {
     // Same data dir: the batch is known, watched again, and nobody is dialled twice.
     let svc = serve(cfg.clone(), true, true).await;
     let api = Api::new(svc.url(), None);
-    assert_eq!(
-        svc.state().hub().ok().map(|h| h.active_pollers()),
-        Some(1),
-        "resumed watching"
-    );
+    // Recovery runs behind the service's start: the batch is adopted within moments.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while svc.state().hub().ok().map(|h| h.active_pollers()) != Some(1) {
+        assert!(std::time::Instant::now() < deadline, "resumed watching");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let (events, _) = read_sse(open_stream(&api, &batch).await, Duration::from_secs(90)).await;
     assert_eq!(events.last().unwrap().event, "batch-completed");
     assert_eq!(sim.request_count(SUBMIT_ENDPOINT), 1, "no resubmission");

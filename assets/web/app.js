@@ -203,7 +203,7 @@ function verdictCell(r) {
 }
 
 function recipientActions(r) {
-  if (window.cbIsOptedOut && window.cbIsOptedOut(r.phone_number)) {
+  if (r.opted_out || (window.cbIsOptedOut && window.cbIsOptedOut(r.phone_number))) {
     return '<span class="optout-tag">🚫 En lista de no llamar</span>';
   }
   const name = r.name || (r.variables && r.variables.name) || r.phone_number;

@@ -27,6 +27,14 @@
         : '<tr><td colspan="5" class="meta">La lista está vacía</td></tr>';
       if (lastView) renderRecipients(lastView);
     } catch (e) {
+      if (e.status === 403) {
+        // Only the admin reads the whole list; a supervisor still adds to it, and the
+        // batch marks its own opted-out recipients.
+        document.getElementById('optout-count').textContent = '';
+        document.querySelector('#optouts tbody').innerHTML =
+          '<tr><td colspan="5" class="meta">Solo el administrador puede ver y quitar números de la lista; usted puede agregarlos</td></tr>';
+        return;
+      }
       say('error', 'Lista de no llamar: ' + e.message);
     }
   }
@@ -52,6 +60,7 @@
       reason.value = '';
       input.removeAttribute('aria-invalid');
       say('success', env.message);
+      if (env.data && env.data.phoneNumber) phones.add(env.data.phoneNumber);
       await load();
       cbEmit('action');
     } catch (e) {
@@ -99,6 +108,7 @@
     try {
       const env = await apiRequest('DELETE', `/api/optouts/${encodeURIComponent(phone)}`);
       say('success', env.message);
+      if (env.data && env.data.phoneNumber) phones.add(env.data.phoneNumber);
       await load();
       cbEmit('action');
     } catch (e) {
@@ -118,6 +128,7 @@
       const env = await apiRequest('POST', '/api/optouts', { json: body });
       showNotification('success', env.message);
       say('success', env.message);
+      if (env.data && env.data.phoneNumber) phones.add(env.data.phoneNumber);
       await load();
       cbEmit('action');
     } catch (e) {

@@ -102,6 +102,10 @@ pub struct RecipientView {
     /// Calls made to this recipient so far (1 + retries that re-dialled it).
     #[serde(default = "one")]
     pub attempts: u32,
+    /// On the do-not-call list (as of the last poll): clients mark the row without
+    /// reading the whole list, which only the admin may.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub opted_out: bool,
 }
 
 impl RecipientView {

@@ -36,6 +36,8 @@ impl Hub {
             {
                 continue;
             }
+            // Its viewers see the mark at the next poll, now.
+            self.kick(&h.batch_id);
             let Ok(snap) = self.snapshot(&h.batch_id).await else {
                 continue;
             };

@@ -71,6 +71,7 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                     build_view(&detail, record, &enrich.conversations, &enrich.failures)
                 };
                 let mut view = build(record.as_ref());
+                mark_optouts(&hub.store, &mut view);
                 if let Some(rec) = record.as_mut() {
                     // Whatever the poller saves of the record carries the status seen now.
                     rec.last_status = Some(view.status.clone());
@@ -112,6 +113,7 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
                 }
                 if changed {
                     view = build(record.as_ref());
+                    mark_optouts(&hub.store, &mut view);
                 }
                 // Viewers hear "final" only once every completed call is enriched (or has
                 // given up), so `batch-completed` carries the transcripts.
@@ -256,6 +258,13 @@ async fn trip_breaker(
         serde_json::to_value(&trip).unwrap_or_default(),
     );
     true
+}
+
+/// Marks the recipients on the do-not-call list, so clients need not read the list.
+fn mark_optouts(store: &crate::store::Store, view: &mut crate::api::BatchStatusView) {
+    for r in &mut view.recipients {
+        r.opted_out = matches!(store.optout(&r.phone_number), Ok(Some(_)));
+    }
 }
 
 /// A batch scheduled far ahead is polled slowly until close to its start.

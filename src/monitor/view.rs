@@ -68,6 +68,7 @@ pub fn build_view(
                     cost: None,
                     data_collection: Default::default(),
                     attempts: 0,
+                    opted_out: false,
                 };
                 v.attempts = attempts(
                     sent.map_or(0, |s| s.prior_attempts),

@@ -162,6 +162,7 @@ pub(crate) mod tests {
             cost: dur.map(|d| d as f64 * 10.0),
             data_collection: Default::default(),
             attempts: 1,
+            opted_out: false,
         }
     }
 

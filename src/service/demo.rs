@@ -201,7 +201,12 @@ pub fn load(
         loaded.user_token = Some(token);
     }
     // Demo groups of a store from before groups had owners are the demo user's too.
-    for name in ["Médicos Test", "Pacientes Control", "Ventas Norte", LIVE_GROUP] {
+    for name in [
+        "Médicos Test",
+        "Pacientes Control",
+        "Ventas Norte",
+        LIVE_GROUP,
+    ] {
         if let Some(g) = store.group_by_name(name)?
             && g.owner.is_none()
         {

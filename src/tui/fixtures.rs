@@ -87,6 +87,7 @@ pub fn recipient(i: usize, status: RecipientStatus, now_unix: i64) -> RecipientV
         cost: None,
         data_collection: Default::default(),
         attempts: 1,
+        opted_out: false,
     }
 }
 

@@ -45,8 +45,9 @@ pub fn optouts_loaded(app: &mut App, result: Outcome<Vec<OptOut>>) {
             app.optouts = list.into_iter().map(|o| o.phone_number).collect();
             app.dirty = true;
         }
-        // A service without the list: nothing is marked, and nothing went wrong.
-        Err(f) if matches!(f.status, Some(404 | 405)) => {}
+        // A service without the list, or one that shows it to the admin only: rows are
+        // marked from each recipient's `opted_out` and this session's own opt-outs.
+        Err(f) if matches!(f.status, Some(403 | 404 | 405)) => {}
         Err(f) => {
             app.error(f.message);
             app.dirty = true;

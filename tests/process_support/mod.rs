@@ -73,11 +73,16 @@ pub fn sim(extra: &[&str]) -> Proc {
 /// `callboard serve --demo-data` on `dir` against `sim_url`; `extra_toml` is appended to
 /// the config file (sections of its own).
 pub fn serve(dir: &Path, sim_url: &str, extra_toml: &str) -> Proc {
+    serve_retrying(dir, sim_url, 1, extra_toml)
+}
+
+/// [`serve`] whose ElevenLabs client retries a failed request up to `max_retries` times.
+pub fn serve_retrying(dir: &Path, sim_url: &str, max_retries: u32, extra_toml: &str) -> Proc {
     let cfg = dir.join("config.toml");
     std::fs::write(
         &cfg,
         format!(
-            "[elevenlabs]\nbase_url = \"{sim_url}\"\nmax_retries = 1\nrequest_timeout_secs = 10\n\
+            "[elevenlabs]\nbase_url = \"{sim_url}\"\nmax_retries = {max_retries}\nrequest_timeout_secs = 10\n\
              [service]\nadmin_token = \"{ADMIN}\"\npoll_interval_ms = 200\n\
              [campaign]\nrules = \"off\"\n{extra_toml}"
         ),

@@ -132,7 +132,7 @@ pub fn draw(app: &App, b: &BatchState, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|i| {
             let r = &b.rows[*i as usize];
-            let opted_out = app.optouts.contains(&r.phone_number);
+            let opted_out = r.opted_out || app.optouts.contains(&r.phone_number);
             any_opted_out |= opted_out;
             row(r, b.marked.contains(&r.id), opted_out, s, t)
         })
