@@ -401,9 +401,12 @@ impl Hub {
 
 impl Inner {
     fn redial_lock(&self, batch_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        self.redial_locks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        let mut locks = self.redial_locks.lock().unwrap_or_else(|p| p.into_inner());
+        // Keyed by batch ids from requests: locks nobody holds are dropped now and then.
+        if locks.len() > 1024 {
+            locks.retain(|_, l| Arc::strong_count(l) > 1);
+        }
+        locks
             .entry(batch_id.to_string())
             .or_default()
             .clone()

@@ -35,8 +35,10 @@ pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
     // A batch already stopped (before a restart) is not stopped twice.
     let mut tripped = record.as_ref().is_some_and(|r| r.stop_reason.is_some());
     loop {
-        // Kicked after a change of ours (retry, cancel): the record may have changed too.
-        if entry.kicked.swap(false, Ordering::SeqCst)
+        // The record is read afresh at every poll, not only after a kick: a stop or an
+        // opt-out saved by a request meanwhile must not be overwritten by an old copy.
+        let kicked = entry.kicked.swap(false, Ordering::SeqCst);
+        if (kicked || record.is_some())
             && let Ok(Some(fresh)) = hub.store.batch(&batch_id)
         {
             record = Some(fresh);
