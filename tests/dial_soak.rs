@@ -194,7 +194,7 @@ async fn four_groups_through_faults_and_two_crashes_dial_once_and_lose_nothing()
 
     // Exactly one ElevenLabs batch per group.
     let all = upstream_batches(&sim.url).await;
-    for g in 0..GROUPS {
+    for (g, id) in ids.iter().enumerate() {
         let named: Vec<_> = all
             .iter()
             .filter(|b| {
@@ -205,7 +205,7 @@ async fn four_groups_through_faults_and_two_crashes_dial_once_and_lose_nothing()
             })
             .collect();
         assert_eq!(named.len(), 1, "group {g}: {named:?}");
-        assert_eq!(named[0]["id"], ids[g].as_str());
+        assert_eq!(named[0]["id"], id.as_str());
     }
     for (id, view) in ids.iter().zip(&finals) {
         check_final(view, &sim_statuses(&sim.url, id).await);

@@ -136,7 +136,7 @@ impl Journal {
             let lock = self.group_lock(i.group_id);
             let _g = lock.lock().await;
             match self.settle(&i).await {
-                Ok(Settlement::Settled(s)) => found.push(s),
+                Ok(Settlement::Settled(s)) => found.push(*s),
                 Ok(other) => tracing::info!(intent = %i.id, ?other, "intent after start-up lookup"),
                 Err(e) => tracing::warn!(intent = %i.id, error = %e, "intent not settled yet"),
             }

@@ -12,7 +12,7 @@ use crate::elevenlabs::{BatchCallResponse, ElevenLabsError, SubmitBatchRequest};
 #[derive(Debug)]
 pub enum Settlement {
     /// Its batch exists upstream; the record is saved.
-    Settled(Submitted),
+    Settled(Box<Submitted>),
     /// Nothing was created: its submit may be made afresh.
     Abandoned,
     /// Cannot tell yet (upstream did not answer, or the batch may still appear).
@@ -44,10 +44,10 @@ impl Journal {
         {
             return Ok(match fresh.settled_batch() {
                 Some(id) => match self.store.batch(id)? {
-                    Some(record) => Settlement::Settled(Submitted {
+                    Some(record) => Settlement::Settled(Box::new(Submitted {
                         batch: settled_view(&record),
                         record,
-                    }),
+                    })),
                     None => Settlement::Unknown("registro del lote ausente".into()),
                 },
                 None => Settlement::Abandoned,
@@ -56,7 +56,7 @@ impl Journal {
         match self.find(i).await {
             Ok(Some(batch)) => {
                 tracing::info!(intent = %i.id, batch_id = %batch.id, "open intent found upstream: settled");
-                Ok(Settlement::Settled(self.record_settled(i, batch)))
+                Ok(Settlement::Settled(Box::new(self.record_settled(i, batch))))
             }
             Ok(None) => {
                 let age = chrono::Utc::now() - i.created_at;

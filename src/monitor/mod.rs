@@ -406,10 +406,7 @@ impl Inner {
         if locks.len() > 1024 {
             locks.retain(|_, l| Arc::strong_count(l) > 1);
         }
-        locks
-            .entry(batch_id.to_string())
-            .or_default()
-            .clone()
+        locks.entry(batch_id.to_string()).or_default().clone()
     }
 
     /// Removes a poller that wants to stop, unless it was kicked meanwhile (then it must

@@ -102,7 +102,7 @@ pub(super) async fn gate(st: &AppState, journal: &Journal, k: &Key) -> Result<Ga
         .await
         .map_err(super::call_submit::journal_error)?
     {
-        Settlement::Settled(s) => Ok(Gate::Settled(Box::new(s))),
+        Settlement::Settled(s) => Ok(Gate::Settled(s)),
         Settlement::Abandoned => Ok(Gate::Fresh),
         Settlement::Unknown(why) => Err(unknown(&why)),
     }

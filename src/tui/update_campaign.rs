@@ -47,7 +47,7 @@ pub fn optouts_loaded(app: &mut App, result: Outcome<Vec<OptOut>>) {
         }
         // A service without the list, or one that shows it to the admin only: rows are
         // marked from each recipient's `opted_out` and this session's own opt-outs.
-        Err(f) if matches!(f.status, Some(403 | 404 | 405)) => {}
+        Err(f) if matches!(f.status, Some(403..=405)) => {}
         Err(f) => {
             app.error(f.message);
             app.dirty = true;
