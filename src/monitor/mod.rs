@@ -136,11 +136,11 @@ pub enum HubError {
 /// Why a stopped batch's undialled recipients cannot be resubmitted.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum ResumeError {
-    #[error("el batch no es de este servicio")]
+    #[error("el lote no es de este servicio")]
     NotOurs,
-    #[error("el batch sigue en curso; cancélelo o espere a que termine")]
+    #[error("el lote sigue en curso; cancélelo o espere a que termine")]
     Running,
-    #[error("el batch ya continúa en {0}")]
+    #[error("el lote ya continúa en {0}")]
     AlreadyContinued(String),
     #[error("{}", .0.message)]
     Upstream(PollError),

@@ -139,29 +139,23 @@ async fn list(
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
     let (size, cursor) = (page.size()?, page.cursor()?.map(str::to_string));
-    let store = st.store().clone();
-    let heads = tokio::task::spawn_blocking(move || store.batch_list_heads())
-        .await
-        .map_err(ApiError::internal)??;
+    // One page of our records (plus one, to know whether more follow), visible ones only.
     let mut owners: HashMap<GroupId, bool> = HashMap::new();
-    let mut records = Vec::new();
-    for h in heads {
-        let visible = match owners.get(&h.group_id) {
-            Some(v) => *v,
-            None => {
-                let v = caller.is_admin()
-                    || super::ownership::may_see_owner(
-                        &caller,
-                        super::ownership::group_owner(&st, h.group_id)?,
-                    );
-                owners.insert(h.group_id, v);
-                v
-            }
-        };
-        if visible {
-            records.push(h);
+    let admin = caller.is_admin();
+    let store = st.store().clone();
+    let page_of_ours = store.batch_list_page(cursor.as_deref(), size + 1, |h| {
+        if admin {
+            return Ok(true);
         }
-    }
+        if let Some(v) = owners.get(&h.group_id) {
+            return Ok(*v);
+        }
+        let owner = store.group(h.group_id)?.and_then(|g| g.owner);
+        let v = super::ownership::may_see_owner(&caller, owner);
+        owners.insert(h.group_id, v);
+        Ok(v)
+    })?;
+    let records: Vec<_> = page_of_ours.into_iter().map(|(_, h)| h).collect();
     let mut upstream: HashMap<String, BatchCallResponse> = HashMap::new();
     let mut upstream_ok = false;
     if let Ok(client) = st.client() {
@@ -305,13 +299,13 @@ async fn retry(
     if status == BatchStatus::Cancelled {
         return Err(ApiError::conflict(
             "batch_cancelled",
-            "El batch fue cancelado; inicie un batch nuevo en lugar de reintentar",
+            "El lote fue cancelado; inicie un lote nuevo en lugar de reintentar",
         ));
     }
     if !status.is_final() {
         return Err(ApiError::conflict(
             "batch_in_progress",
-            "El batch sigue en curso; espere a que termine para reintentar las llamadas fallidas",
+            "El lote sigue en curso; espere a que termine para reintentar las llamadas fallidas",
         ));
     }
     let mut record = st.store().batch(&id)?;

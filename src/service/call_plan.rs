@@ -165,7 +165,7 @@ pub(super) fn ensure_submittable(plan: &Preflight, req: &StartCallRequest) -> Re
         return Err(ApiError::unprocessable(
             "too_many_recipients",
             format!(
-                "El grupo tiene {} números válidos; ElevenLabs acepta como máximo {MAX_RECIPIENTS} por batch",
+                "El grupo tiene {} números válidos; ElevenLabs acepta como máximo {MAX_RECIPIENTS} por lote",
                 plan.recipients.len()
             ),
         ));

@@ -88,7 +88,7 @@ pub(super) fn ensure_no_active_batch(
         return Err(ApiError::conflict(
             "batch_active",
             format!(
-                "El grupo «{}» ya tiene llamadas en curso (batch {}); espere a que terminen o envíe force: true",
+                "El grupo «{}» ya tiene llamadas en curso (lote {}); espere a que terminen o envíe force: true",
                 g.name, active.batch_id
             ),
         )

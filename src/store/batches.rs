@@ -66,6 +66,8 @@ impl Store {
     pub fn put_batch(&self, record: &BatchRecord) -> Result<()> {
         self.batches
             .insert(record.batch_id.as_bytes(), encode(record)?)?;
+        self.batch_times
+            .insert(time_key(record.created_at, &record.batch_id), &[])?;
         self.flush()
     }
 
@@ -115,4 +117,10 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Key of a batch in the time index: creation time (zero-padded microseconds, so byte
+/// order is time order), then the id.
+pub(crate) fn time_key(created_at: DateTime<Utc>, batch_id: &str) -> Vec<u8> {
+    format!("{:020}.{batch_id}", created_at.timestamp_micros().max(0)).into_bytes()
 }

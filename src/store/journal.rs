@@ -43,10 +43,12 @@ impl Store {
         };
         let rec = encode(record)?;
         let int = encode(&settled)?;
-        (&self.batches, &self.journal)
-            .transaction(|(batches, journal)| {
+        let time = super::batches::time_key(record.created_at, &record.batch_id);
+        (&self.batches, &self.journal, &self.batch_times)
+            .transaction(|(batches, journal, times)| {
                 batches.insert(record.batch_id.as_bytes(), rec.as_slice())?;
                 journal.insert(intent.id.as_bytes(), int.as_slice())?;
+                times.insert(time.as_slice(), &[] as &[u8])?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(|e: TransactionError<()>| StoreError::Io(format!("{e:?}")))?;

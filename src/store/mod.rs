@@ -65,6 +65,8 @@ pub struct Store {
     conversations: sled::Tree,
     idempotency: sled::Tree,
     journal: sled::Tree,
+    /// Batch ids by creation time (`{micros:020}.{id}` → ()): the batch list reads a page.
+    batch_times: sled::Tree,
     optouts: sled::Tree,
     audit: sled::Tree,
     /// See `write_lock`.
@@ -113,6 +115,7 @@ impl Store {
             conversations: tree("conversations")?,
             idempotency: tree("idempotency")?,
             journal: tree("journal")?,
+            batch_times: tree("batch_times")?,
             optouts: tree("optouts")?,
             audit: tree("audit")?,
             writes: Default::default(),
@@ -120,6 +123,7 @@ impl Store {
         };
         store.check_schema()?;
         store.give_old_groups_owners()?;
+        store.index_batch_times()?;
         Ok(store)
     }
 

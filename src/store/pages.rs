@@ -33,20 +33,59 @@ fn count<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<usize, D
     Ok(Vec::<IgnoredAny>::deserialize(d)?.len())
 }
 
+#[derive(Deserialize)]
+struct Created {
+    created_at: DateTime<Utc>,
+}
+
 impl Store {
-    /// Heads of every batch record, newest first.
-    pub fn batch_list_heads(&self) -> Result<Vec<BatchListHead>> {
-        let mut all = Vec::new();
+    /// Builds the time index of a store written before it existed (once).
+    pub(super) fn index_batch_times(&self) -> Result<()> {
+        if self.batch_times.len() >= self.batches.len() {
+            return Ok(());
+        }
         for kv in self.batches.iter() {
             let (k, v) = kv?;
-            all.push(decode::<BatchListHead>(&String::from_utf8_lossy(&k), &v)?);
+            let id = String::from_utf8_lossy(&k).into_owned();
+            let c: Created = decode(&id, &v)?;
+            self.batch_times
+                .insert(super::batches::time_key(c.created_at, &id), &[])?;
         }
-        all.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| b.batch_id.cmp(&a.batch_id))
-        });
-        Ok(all)
+        self.flush()
+    }
+
+    /// Up to `limit` batch heads created before the cursor `before` (a previous page's
+    /// last key), newest first, that `keep` accepts; each with its key. Reads the time
+    /// index from the newest end and stops as soon as the page is full.
+    pub fn batch_list_page(
+        &self,
+        before: Option<&str>,
+        limit: usize,
+        mut keep: impl FnMut(&BatchListHead) -> Result<bool>,
+    ) -> Result<Vec<(String, BatchListHead)>> {
+        let iter = match before {
+            Some(b) => self.batch_times.range(..b.as_bytes().to_vec()),
+            None => self.batch_times.iter(),
+        };
+        let mut out = Vec::new();
+        for k in iter.keys().rev() {
+            let k = k?;
+            let key = String::from_utf8_lossy(&k).into_owned();
+            let Some((_, id)) = key.split_once('.') else {
+                continue;
+            };
+            let Some(v) = self.batches.get(id.as_bytes())? else {
+                continue;
+            };
+            let head: BatchListHead = decode(id, &v)?;
+            if keep(&head)? {
+                out.push((key, head));
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Up to `limit` audit entries older than `before` (the key a previous page ended

@@ -367,3 +367,42 @@ fn tokens_rotate_and_revoke() {
     assert_eq!(store.user_by_token(new.expose()).unwrap(), None);
     assert!(store.rotate_token(999, None).unwrap().is_none());
 }
+
+#[test]
+fn the_batch_list_reads_pages_newest_first_and_indexes_old_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = chrono::Utc::now();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        for i in 0..5i64 {
+            store
+                .put_batch(&BatchRecord {
+                    batch_id: format!("btcal_{i}"),
+                    group_id: (i % 2) as u64,
+                    created_at: t0 + chrono::Duration::seconds(i),
+                    ..Default::default()
+                })
+                .unwrap();
+        }
+        // A store written before the index existed has none.
+        store.batch_times.clear().unwrap();
+        store.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let ids = |page: &[(String, pages::BatchListHead)]| {
+        page.iter()
+            .map(|(_, h)| h.batch_id.clone())
+            .collect::<Vec<_>>()
+    };
+    let first = store.batch_list_page(None, 2, |_| Ok(true)).unwrap();
+    assert_eq!(ids(&first), ["btcal_4", "btcal_3"]);
+    let next = store
+        .batch_list_page(Some(&first[1].0), 2, |_| Ok(true))
+        .unwrap();
+    assert_eq!(ids(&next), ["btcal_2", "btcal_1"]);
+    // Only what `keep` accepts fills the page.
+    let even = store
+        .batch_list_page(None, 10, |h| Ok(h.group_id == 0))
+        .unwrap();
+    assert_eq!(ids(&even), ["btcal_4", "btcal_2", "btcal_0"]);
+}
