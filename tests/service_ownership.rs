@@ -248,6 +248,16 @@ async fn groups_and_batches_belong_to_their_owner() {
         .await;
     assert_eq!(moved.status, 200, "{:?}", moved.body);
     assert_eq!(beto.get(&format!("/api/groups/{gid}")).await.status, 200);
+    // The group list says whose each group is.
+    let listed = admin.get("/api/groups").await;
+    let mine = listed.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == gid)
+        .cloned()
+        .unwrap();
+    assert_eq!(mine["ownerId"], beto_id, "{mine:?}");
     assert_eq!(
         beto.get(&format!("/api/batch-calls/{batch}/status"))
             .await

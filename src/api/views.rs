@@ -258,6 +258,9 @@ pub struct GroupSummary {
     pub valid_phones: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_batch: Option<LastBatch>,
+    /// The user the group, its clients and its batches belong to (None: the admin's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<crate::domain::UserId>,
 }
 
 /// A client as `GET /api/groups/:id` shows it.

@@ -128,7 +128,8 @@ pub(super) fn bind(st: &AppState, k: &Key, intent_id: &str) -> Result<(), ApiErr
         fingerprint: Some(k.fingerprint.clone()),
         intent_id: Some(intent_id.to_string()),
     };
-    st.store().put_idempotent(&k.scope, &k.key, &entry)?;
+    // Made durable by the intent's own flush, which follows at once.
+    st.store().stage_idempotent(&k.scope, &k.key, &entry)?;
     Ok(())
 }
 

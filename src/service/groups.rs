@@ -189,6 +189,7 @@ pub fn summary(store: &Store, g: &Group, clients: &[Client]) -> Result<GroupSumm
         clients_count: clients.len(),
         valid_phones: clients.iter().filter(|c| c.phone_e164.is_ok()).count(),
         last_batch,
+        owner_id: g.owner,
     })
 }
 

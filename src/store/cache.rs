@@ -69,6 +69,19 @@ impl Store {
         self.flush()
     }
 
+    /// Saves a key's entry without flushing: durable with the next flushed write (the
+    /// journal's intent, written right after it).
+    pub fn stage_idempotent(
+        &self,
+        scope: &str,
+        key: &str,
+        resp: &IdempotentResponse,
+    ) -> Result<()> {
+        self.idempotency
+            .insert(format!("{scope}/{key}").as_bytes(), encode(resp)?)?;
+        Ok(())
+    }
+
     /// Forgets the keys older than the time-to-live.
     pub fn prune_idempotent(&self, now: DateTime<Utc>) -> Result<usize> {
         let mut n = 0;

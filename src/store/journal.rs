@@ -41,6 +41,9 @@ impl Store {
         settled.state = IntentState::Settled {
             batch_id: record.batch_id.clone(),
         };
+        // The recipients live in the batch's record from now on: not written twice.
+        settled.record.recipients = Vec::new();
+        settled.record.skipped = Vec::new();
         let rec = encode(record)?;
         let int = encode(&settled)?;
         let time = super::batches::time_key(record.created_at, &record.batch_id);

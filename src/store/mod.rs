@@ -86,23 +86,7 @@ impl Store {
             path: dir.to_path_buf(),
             message: e.to_string(),
         })?;
-        let db = sled::Config::new()
-            .path(dir.join("store"))
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io)
-                    if io.kind() == std::io::ErrorKind::WouldBlock
-                        || io.to_string().contains("lock") =>
-                {
-                    StoreError::Locked {
-                        path: dir.to_path_buf(),
-                    }
-                }
-                other => StoreError::Open {
-                    path: dir.to_path_buf(),
-                    message: other.to_string(),
-                },
-            })?;
+        let db = open_db(dir)?;
         let tree = |name: &str| db.open_tree(name);
         let store = Store {
             path: dir.to_path_buf(),
@@ -218,6 +202,42 @@ fn check_explicit_id(id: u64, kind: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Opens sled's database. A store just closed by this process can stay locked for a few
+/// milliseconds while sled's flusher thread lets go of it: a lock is waited for briefly
+/// before it is reported as another process's.
+fn open_db(dir: &Path) -> Result<sled::Db> {
+    let mut waited = std::time::Duration::ZERO;
+    loop {
+        match try_open_db(dir) {
+            Err(StoreError::Locked { .. }) if waited < std::time::Duration::from_millis(500) => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+                waited += std::time::Duration::from_millis(25);
+            }
+            other => return other,
+        }
+    }
+}
+
+fn try_open_db(dir: &Path) -> Result<sled::Db> {
+    sled::Config::new()
+        .path(dir.join("store"))
+        .open()
+        .map_err(|e| match e {
+            sled::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("lock") =>
+            {
+                StoreError::Locked {
+                    path: dir.to_path_buf(),
+                }
+            }
+            other => StoreError::Open {
+                path: dir.to_path_buf(),
+                message: other.to_string(),
+            },
+        })
 }
 
 fn be_u64(b: &[u8]) -> u64 {

@@ -128,6 +128,7 @@ pub fn groups() -> Vec<GroupSummary> {
             clients_count: 15,
             valid_phones: 14,
             last_batch: None,
+            owner_id: Some(19),
         },
         GroupSummary {
             id: 56,
@@ -140,6 +141,7 @@ pub fn groups() -> Vec<GroupSummary> {
                 status: BatchStatus::InProgress,
                 created_at: "2025-08-24T15:05:00Z".into(),
             }),
+            owner_id: Some(19),
         },
     ]
 }
