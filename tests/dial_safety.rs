@@ -307,3 +307,67 @@ async fn an_opt_out_reaches_a_scheduled_batch() {
         "nothing resubmitted before its time"
     );
 }
+
+/// `kill -9` while a supervisor's retry is in flight (done upstream, answer not back):
+/// after the restart a second press is refused while the round runs (the retry's
+/// journal intent is read back, not sent again); the batch shows exactly one retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_cut_by_a_crash_is_read_back_not_sent_again() {
+    let sim = sim(&[
+        "--seed",
+        "8",
+        "--speed",
+        "6",
+        "--pickup-rate",
+        "0",
+        "--voicemail-rate",
+        "0",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut svc = serve(dir.path(), &sim.url, "");
+    let gid = group(&svc.url, "Reintento", 3, 6_000_000).await;
+    let phone = phone_id(&svc.url).await;
+    let (s, start) = post(
+        &svc.url,
+        &format!("/api/groups/{gid}/call"),
+        start_body(&phone),
+    )
+    .await;
+    assert_eq!(s, 200, "{start:?}");
+    let id = start["data"]["batchId"].as_str().unwrap().to_string();
+    let path = format!("/v1/convai/batch-calling/{id}");
+    until(60, "the batch ends", || async {
+        let d = upstream(&sim.url, &path).await;
+        (d["status"] == "completed").then_some(())
+    })
+    .await;
+    let retry_endpoint = "POST /v1/convai/batch-calling/{batch_id}/retry";
+    set_faults(
+        &sim.url,
+        json!({"latency_ms": 4000, "endpoints": [retry_endpoint]}),
+    )
+    .await;
+    let base = svc.url.clone();
+    let retry = format!("/api/batch-calls/{id}/retry");
+    let pressed = tokio::spawn({
+        let retry = retry.clone();
+        async move { call(&base, Method::POST, &retry, None, None).await }
+    });
+    until(20, "the retry done upstream", || async {
+        (upstream(&sim.url, &path).await["retry_count"] == 1).then_some(())
+    })
+    .await;
+    svc.kill9();
+    assert_eq!(
+        pressed.await.unwrap().0,
+        0,
+        "the answer was lost with the process"
+    );
+    set_faults(&sim.url, json!({})).await;
+
+    let svc = serve(dir.path(), &sim.url, "");
+    let (s, again) = call(&svc.url, Method::POST, &retry, None, None).await;
+    assert_eq!(s, 409, "the retry round is running: {again:?}");
+    assert_eq!(upstream(&sim.url, &path).await["retry_count"], 1);
+    assert_eq!(counters(&sim.url).await[retry_endpoint], 1, "sent once");
+}

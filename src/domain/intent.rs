@@ -21,6 +21,9 @@ pub enum IntentKind {
     Retry,
     /// What a stopped batch never dialled (window close, resume, opt-out replacement).
     Resume,
+    /// A supervisor's retry of a finished batch (upstream `/retry` of `parent`): settled
+    /// by the batch's `retry_count` having grown past `retry_count_before`.
+    Redial,
 }
 
 /// Where an intent stands.
@@ -68,6 +71,9 @@ pub struct SubmitIntent {
     pub key: Option<IntentKey>,
     /// Time zone name sent with the batch.
     pub timezone: String,
+    /// With `Redial`: the batch's `retry_count` before the retry was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_count_before: Option<u32>,
     pub state: IntentState,
     /// The record saved once the batch is found or created (its `batch_id` empty until
     /// then): who, what, for which group, with which policies.

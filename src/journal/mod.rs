@@ -97,6 +97,60 @@ impl Journal {
         }
     }
 
+    /// A supervisor's retry of a finished batch, through the journal: the intent is
+    /// written first, so a lost answer or a crash is settled by reading the batch's
+    /// `retry_count` back, never by sending the retry again. The caller holds the group
+    /// lock and has settled the group's earlier intents.
+    pub async fn redial(
+        &self,
+        parent: &BatchRecord,
+        retry_count_before: u32,
+        timezone: chrono_tz::Tz,
+    ) -> Result<BatchCallResponse, JournalError> {
+        let mut record = parent.clone();
+        record.recipients = Vec::new();
+        record.skipped = Vec::new();
+        let mut intent = draft(
+            record,
+            Draft {
+                kind: IntentKind::Redial,
+                timezone,
+                key: None,
+                parent: Some(parent.batch_id.clone()),
+                due_unix: None,
+            },
+        );
+        intent.retry_count_before = Some(retry_count_before);
+        self.store.put_intent(&intent)?;
+        match self.client.retry_batch(&parent.batch_id).await {
+            Ok(b) => {
+                self.mark_settled(&intent, &parent.batch_id);
+                Ok(b)
+            }
+            Err(e) if e.is_ambiguous() || matches!(e, ElevenLabsError::Decode(_)) => {
+                tracing::warn!(intent = %intent.id, error = %e, "retry ambiguous: intent left open");
+                Err(JournalError::Unknown(e.to_string()))
+            }
+            Err(e) => {
+                if let Err(se) = self.store.abandon_intent(&intent, &e.to_string()) {
+                    tracing::error!(intent = %intent.id, error = %se, "cannot close a refused intent");
+                }
+                Err(JournalError::Refused(e))
+            }
+        }
+    }
+
+    /// Marks a redial intent settled (its batch's record already exists).
+    fn mark_settled(&self, intent: &SubmitIntent, batch_id: &str) {
+        let mut done = intent.clone();
+        done.state = IntentState::Settled {
+            batch_id: batch_id.to_string(),
+        };
+        if let Err(e) = self.store.put_intent(&done) {
+            tracing::error!(intent = %intent.id, error = %e, "cannot settle a retry's intent; it is settled by reading the batch back");
+        }
+    }
+
     /// Saves the batch's record and settles the intent. A failed save is logged, not
     /// returned: the batch exists, and the open intent is settled by the next lookup.
     fn record_settled(&self, intent: &SubmitIntent, batch: BatchCallResponse) -> Submitted {
@@ -174,6 +228,7 @@ pub fn draft(record: BatchRecord, d: Draft) -> SubmitIntent {
         parent: d.parent,
         key: d.key,
         timezone: d.timezone.name().to_string(),
+        retry_count_before: None,
         state: IntentState::Pending,
         record,
     }

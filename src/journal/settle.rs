@@ -53,6 +53,9 @@ impl Journal {
                 None => Settlement::Abandoned,
             });
         }
+        if i.kind == crate::domain::intent::IntentKind::Redial {
+            return self.settle_redial(i).await;
+        }
         match self.find(i).await {
             Ok(Some(batch)) => {
                 tracing::info!(intent = %i.id, batch_id = %batch.id, "open intent found upstream: settled");
@@ -72,6 +75,34 @@ impl Journal {
             }
             Err(e) => Ok(Settlement::Unknown(e.to_string())),
         }
+    }
+
+    /// A retry took effect when the batch's `retry_count` grew past what it was before.
+    async fn settle_redial(&self, i: &SubmitIntent) -> Result<Settlement, JournalError> {
+        let Some(parent) = i.parent.as_deref() else {
+            self.store.abandon_intent(i, "sin lote")?;
+            return Ok(Settlement::Abandoned);
+        };
+        let now = match self.client.get_batch(parent).await {
+            Ok(d) => d.batch,
+            Err(e) => return Ok(Settlement::Unknown(e.to_string())),
+        };
+        if now.retry_count > i.retry_count_before.unwrap_or(0) {
+            self.mark_settled(i, parent);
+            return Ok(match self.store.batch(parent)? {
+                Some(record) => Settlement::Settled(Box::new(Submitted { record, batch: now })),
+                None => Settlement::Unknown("registro del lote ausente".into()),
+            });
+        }
+        let age = chrono::Utc::now() - i.created_at;
+        if age.to_std().unwrap_or_default() < self.grace {
+            return Ok(Settlement::Unknown(
+                "el reintento aún no aparece en ElevenLabs".into(),
+            ));
+        }
+        self.store
+            .abandon_intent(i, "el reintento no llegó a ElevenLabs")?;
+        Ok(Settlement::Abandoned)
     }
 
     /// The intent's batch in the workspace list, checked recipient by recipient.

@@ -269,6 +269,7 @@ async fn current<'a>(
         &'a crate::monitor::Hub,
         Vec<crate::elevenlabs::BatchRecipientResponse>,
         BatchStatus,
+        u32,
     ),
     ApiError,
 > {
@@ -282,7 +283,7 @@ async fn current<'a>(
     let statuses: Vec<RecipientStatus> =
         detail.recipients.iter().map(|r| r.status.clone()).collect();
     let status = detail.batch.status.clone().refine(&statuses);
-    Ok((hub, detail.recipients, status))
+    Ok((hub, detail.recipients, status, detail.batch.retry_count))
 }
 
 async fn retry(
@@ -295,7 +296,34 @@ async fn retry(
     // Never together with the poller's continuation of this batch (automatic retry).
     let lock = hub.redial_lock(&id);
     let _guard = lock.lock().await;
-    let (hub, recipients, status) = current(&st, &caller, &id).await?;
+    // Nor together with a submit for its group; an earlier retry whose answer was lost
+    // is settled first (read back), never sent again.
+    let group_lock = match st.store().batch(&id)? {
+        Some(rec) => Some(hub.journal().group_lock(rec.group_id)),
+        None => None,
+    };
+    let _group_guard = match &group_lock {
+        Some(l) => Some(l.lock().await),
+        None => None,
+    };
+    if let Some(rec) = st.store().batch(&id)? {
+        for s in hub
+            .journal()
+            .settle_group(rec.group_id)
+            .await
+            .map_err(super::call_submit::journal_error)?
+        {
+            if let crate::journal::Settlement::Unknown(why) = s {
+                return Err(ApiError::conflict(
+                    "submission_unsettled",
+                    format!(
+                        "Un envío o reintento anterior de este grupo aún no se pudo confirmar en ElevenLabs ({why}); espere unos segundos y vuelva a intentarlo"
+                    ),
+                ));
+            }
+        }
+    }
+    let (hub, recipients, status, retry_count) = current(&st, &caller, &id).await?;
     if status == BatchStatus::Cancelled {
         return Err(ApiError::conflict(
             "batch_cancelled",
@@ -339,10 +367,20 @@ async fn retry(
             "No hay llamadas fallidas ni con buzón de voz para reintentar",
         ));
     }
-    hub.client()
-        .retry_batch(&id)
-        .await
-        .map_err(|e| ApiError::from_upstream(&e))?;
+    match &record {
+        Some(rec) => {
+            hub.journal()
+                .redial(rec, retry_count, st.cfg().timezone)
+                .await
+                .map_err(super::call_submit::journal_error)?;
+        }
+        None => {
+            hub.client()
+                .retry_batch(&id)
+                .await
+                .map_err(|e| ApiError::from_upstream(&e))?;
+        }
+    }
     match record.as_mut() {
         Some(rec) => {
             // What each re-dialled recipient had, so their attempts count this round
@@ -439,7 +477,7 @@ async fn cancel(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Ok200<CancelData>, ApiError> {
-    let (hub, recipients, status) = current(&st, &caller, &id).await?;
+    let (hub, recipients, status, _) = current(&st, &caller, &id).await?;
     if status.is_final() {
         return Err(ApiError::conflict(
             "batch_already_final",
