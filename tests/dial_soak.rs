@@ -100,18 +100,7 @@ async fn total_requests(sim: &str) -> u64 {
 
 /// Phone → status, as the simulator has it.
 async fn sim_statuses(sim: &str, id: &str) -> BTreeMap<String, String> {
-    let d = upstream(sim, &format!("/v1/convai/batch-calling/{id}")).await;
-    d["recipients"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["phone_number"].as_str().unwrap().to_string(),
-                r["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    statuses(&upstream(sim, &format!("/v1/convai/batch-calling/{id}")).await)
 }
 
 fn statuses(view: &Value) -> BTreeMap<String, String> {

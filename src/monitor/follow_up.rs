@@ -513,6 +513,11 @@ fn saved_continuation(hub: &Inner, rec: &mut BatchRecord) -> Option<FollowUpLink
         .into_iter()
         .find(|h| h.continues.as_deref() == Some(rec.batch_id.as_str()))?;
     let next = hub.store.batch(&head.batch_id).ok()??;
+    Some(record_link(hub, rec, &next))
+}
+
+/// Records in `rec` that `next` continues it, and saves it.
+fn record_link(hub: &Inner, rec: &mut BatchRecord, next: &BatchRecord) -> FollowUpLink {
     let link = FollowUpLink {
         batch_id: next.batch_id.clone(),
         kind: next.follow_up_kind.unwrap_or(FollowUpKind::Retry),
@@ -523,7 +528,7 @@ fn saved_continuation(hub: &Inner, rec: &mut BatchRecord) -> Option<FollowUpLink
     rec.pending_follow_up = None;
     rec.follow_up_done = true;
     save(hub, rec);
-    Some(link)
+    link
 }
 
 /// A planned round whose time came: checked afresh (opt-outs, calling window) and
@@ -620,18 +625,8 @@ fn continuation_name(
 /// Links a settled continuation to the batch it continues, audits it and starts its
 /// poller.
 fn link(hub: &Arc<Inner>, rec: &mut BatchRecord, next: &BatchRecord, actor: &str) -> FollowUpLink {
-    let kind = next.follow_up_kind.unwrap_or(FollowUpKind::Retry);
-    let link = FollowUpLink {
-        batch_id: next.batch_id.clone(),
-        kind,
-        scheduled_time_unix: next.scheduled_time_unix,
-        recipients: next.recipients.len(),
-    };
-    rec.continued_by = Some(link.clone());
-    rec.pending_follow_up = None;
-    rec.follow_up_done = true;
-    save(hub, rec);
-    let action = match kind {
+    let link = record_link(hub, rec, next);
+    let action = match link.kind {
         FollowUpKind::Retry => "batch.auto_retry",
         FollowUpKind::Resume => "batch.resume",
     };
