@@ -149,6 +149,23 @@ pub struct StopReason {
     pub pending: bool,
 }
 
+impl StopReason {
+    /// A batch cancelled at the calling window's close.
+    pub const WINDOW_CLOSED: &'static str = "window_closed";
+    /// A batch stopped by the circuit breaker.
+    pub const CIRCUIT_BREAKER: &'static str = "circuit_breaker";
+    /// A batch cancelled by a person.
+    pub const CANCELLED: &'static str = "cancelled";
+    /// A batch replaced because a number in it opted out before its call.
+    pub const OPT_OUT: &'static str = "opt_out";
+
+    /// After this stop callboard resubmits the undialled recipients itself (at the next
+    /// opening, or without the opted-out numbers).
+    pub fn resubmits_undialled(&self) -> bool {
+        self.code == Self::WINDOW_CLOSED || self.code == Self::OPT_OUT
+    }
+}
+
 /// Why a batch continues another one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -84,16 +84,7 @@ impl Journal {
         let known = self.store.batch_ids()?;
         match self.client.submit_batch_excluding(&request, &known).await {
             Ok(batch) => Ok(self.record_settled(&intent, batch)),
-            Err(e) if e.is_ambiguous() || matches!(e, ElevenLabsError::Decode(_)) => {
-                tracing::warn!(intent = %intent.id, error = %e, "submit ambiguous: intent left open");
-                Err(JournalError::Unknown(e.to_string()))
-            }
-            Err(e) => {
-                if let Err(se) = self.store.abandon_intent(&intent, &e.to_string()) {
-                    tracing::error!(intent = %intent.id, error = %se, "cannot close a refused intent");
-                }
-                Err(JournalError::Refused(e))
-            }
+            Err(e) => Err(self.failed(&intent, e)),
         }
     }
 
@@ -127,17 +118,21 @@ impl Journal {
                 self.mark_settled(&intent, &parent.batch_id);
                 Ok(b)
             }
-            Err(e) if e.is_ambiguous() || matches!(e, ElevenLabsError::Decode(_)) => {
-                tracing::warn!(intent = %intent.id, error = %e, "retry ambiguous: intent left open");
-                Err(JournalError::Unknown(e.to_string()))
-            }
-            Err(e) => {
-                if let Err(se) = self.store.abandon_intent(&intent, &e.to_string()) {
-                    tracing::error!(intent = %intent.id, error = %se, "cannot close a refused intent");
-                }
-                Err(JournalError::Refused(e))
-            }
+            Err(e) => Err(self.failed(&intent, e)),
         }
+    }
+
+    /// What a failed submit or retry means: a definite refusal closes the intent (nobody
+    /// was dialled); anything ambiguous leaves it open, to be settled by a lookup.
+    fn failed(&self, intent: &SubmitIntent, e: ElevenLabsError) -> JournalError {
+        if e.is_ambiguous() || matches!(e, ElevenLabsError::Decode(_)) {
+            tracing::warn!(intent = %intent.id, kind = ?intent.kind, error = %e, "ambiguous answer: intent left open");
+            return JournalError::Unknown(e.to_string());
+        }
+        if let Err(se) = self.store.abandon_intent(intent, &e.to_string()) {
+            tracing::error!(intent = %intent.id, error = %se, "cannot close a refused intent");
+        }
+        JournalError::Refused(e)
     }
 
     /// Marks a redial intent settled (its batch's record already exists).

@@ -22,20 +22,17 @@ use crate::api::BatchStatusView;
 use crate::domain::intent::{IntentKind, IntentState, SubmitIntent};
 use crate::domain::policy::{RetryDecision, retry_round_at};
 use crate::domain::{
-    BatchRecord, FollowUpKind, FollowUpLink, PendingFollowUp, RecipientStatus, SubmittedRecipient,
+    BatchRecord, FollowUpKind, FollowUpLink, PendingFollowUp, RecipientStatus, StopReason,
+    SubmittedRecipient,
 };
 use crate::elevenlabs::ElevenLabsError;
 use crate::journal::{JournalError, Settlement};
 
-/// Stop code of a batch cancelled at the window's close.
-pub const WINDOW_CLOSED: &str = "window_closed";
-/// Stop code of a batch stopped by the circuit breaker.
-pub const CIRCUIT_BREAKER: &str = "circuit_breaker";
-/// Stop code of a batch cancelled by a person.
-pub const CANCELLED: &str = "cancelled";
-/// Stop code of a batch replaced because a number in it opted out before its call: its
-/// undialled recipients are resubmitted without that number.
-pub const OPT_OUT: &str = "opt_out";
+/// Stop codes (see [`StopReason`]).
+pub const WINDOW_CLOSED: &str = StopReason::WINDOW_CLOSED;
+pub const CIRCUIT_BREAKER: &str = StopReason::CIRCUIT_BREAKER;
+pub const CANCELLED: &str = StopReason::CANCELLED;
+pub const OPT_OUT: &str = StopReason::OPT_OUT;
 
 /// What applying the policies did.
 #[derive(Debug, PartialEq)]

@@ -298,30 +298,20 @@ async fn retry(
     let _guard = lock.lock().await;
     // Nor together with a submit for its group; an earlier retry whose answer was lost
     // is settled first (read back), never sent again.
-    let group_lock = match st.store().batch(&id)? {
-        Some(rec) => Some(hub.journal().group_lock(rec.group_id)),
-        None => None,
-    };
+    let group = st.store().batch(&id)?.map(|r| r.group_id);
+    let group_lock = group.map(|g| hub.journal().group_lock(g));
     let _group_guard = match &group_lock {
         Some(l) => Some(l.lock().await),
         None => None,
     };
-    if let Some(rec) = st.store().batch(&id)? {
-        for s in hub
-            .journal()
-            .settle_group(rec.group_id)
-            .await
-            .map_err(super::call_submit::journal_error)?
-        {
-            if let crate::journal::Settlement::Unknown(why) = s {
-                return Err(ApiError::conflict(
-                    "submission_unsettled",
-                    format!(
-                        "Un envío o reintento anterior de este grupo aún no se pudo confirmar en ElevenLabs ({why}); espere unos segundos y vuelva a intentarlo"
-                    ),
-                ));
-            }
-        }
+    if let Some(g) = group {
+        super::call_submit::settle_open(
+            &st,
+            hub.journal(),
+            g,
+            "Un envío o reintento anterior de este grupo",
+        )
+        .await?;
     }
     let (hub, recipients, status, retry_count) = current(&st, &caller, &id).await?;
     if status == BatchStatus::Cancelled {

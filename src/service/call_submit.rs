@@ -32,31 +32,20 @@ pub(super) async fn ensure_idle(
     g: &Group,
     force: bool,
 ) -> Result<(), ApiError> {
-    let hub = st.hub()?;
-    for s in journal.settle_group(g.id).await.map_err(journal_error)? {
-        match s {
-            Settlement::Settled(found) => hub.kick(&found.record.batch_id),
-            Settlement::Abandoned => {}
-            Settlement::Unknown(why) => {
-                return Err(ApiError::conflict(
-                    "submission_unsettled",
-                    format!(
-                        "Un envío anterior del grupo «{}» aún no se pudo confirmar en ElevenLabs ({why}); para no marcar dos veces, espere unos segundos y vuelva a intentarlo",
-                        g.name
-                    ),
-                ));
-            }
-        }
-    }
-    if force {
-        return Ok(());
-    }
+    settle_open(
+        st,
+        journal,
+        g.id,
+        &format!("Un envío anterior del grupo «{}»", g.name),
+    )
+    .await?;
     ensure_no_active_batch(st, g, force)?;
-    if let Some(planned) = journal
-        .store()
-        .open_intents_of_group(g.id)?
-        .into_iter()
-        .find(|i| i.state == IntentState::Planned)
+    if !force
+        && let Some(planned) = journal
+            .store()
+            .open_intents_of_group(g.id)?
+            .into_iter()
+            .find(|i| i.state == IntentState::Planned)
     {
         return Err(ApiError::conflict(
             "batch_active",
@@ -66,6 +55,32 @@ pub(super) async fn ensure_idle(
             ),
         )
         .with_details(json!({ "batchId": planned.parent })));
+    }
+    Ok(())
+}
+
+/// Settles the group's open intents (a batch found is watched at once); refuses while
+/// one is still unknown. `what` names the earlier submission for the supervisor.
+pub(super) async fn settle_open(
+    st: &AppState,
+    journal: &Journal,
+    group: crate::domain::GroupId,
+    what: &str,
+) -> Result<(), ApiError> {
+    let hub = st.hub()?;
+    for s in journal.settle_group(group).await.map_err(journal_error)? {
+        match s {
+            Settlement::Settled(found) => hub.kick(&found.record.batch_id),
+            Settlement::Abandoned => {}
+            Settlement::Unknown(why) => {
+                return Err(ApiError::conflict(
+                    "submission_unsettled",
+                    format!(
+                        "{what} aún no se pudo confirmar en ElevenLabs ({why}); para no marcar dos veces, espere unos segundos y vuelva a intentarlo"
+                    ),
+                ));
+            }
+        }
     }
     Ok(())
 }

@@ -52,7 +52,7 @@ impl BatchHead {
                 || self
                     .stop_reason
                     .as_ref()
-                    .is_some_and(|s| s.code == "window_closed" || s.code == "opt_out"))
+                    .is_some_and(crate::domain::StopReason::resubmits_undialled))
     }
 
     /// See [`BatchRecord::is_done`].
