@@ -20,11 +20,18 @@
   const plainFetch = window.fetch.bind(window);
   window.fetch = function (input, init) {
     const url = typeof input === 'string' ? input : input.url;
-    if (token() && url.startsWith('/api/')) {
+    // A request that brings its own token (auth.js trying a new one) keeps it.
+    const own = init && init.headers && (init.headers.Authorization || init.headers.authorization);
+    if (token() && !own && url.startsWith('/api/')) {
       init = Object.assign({}, init);
       init.headers = Object.assign({}, init.headers, { Authorization: 'Bearer ' + token() });
     }
-    return plainFetch(input, init);
+    const answer = plainFetch(input, init);
+    // A 401 from our API means a token is wanted: the panel asks for it (see auth.js).
+    answer.then((r) => {
+      if (r.status === 401 && url.startsWith('/api/') && window.cbAuthRejected) window.cbAuthRejected();
+    }, () => {});
+    return answer;
   };
 
   // EventSource cannot send headers: the stream route accepts ?access_token=. Every stream

@@ -57,15 +57,24 @@
   // While the page waits for a token, errors of the sections behind the panel are noise.
   window.cbAuthNeeded = () => needed && document.body.dataset.auth === 'needed';
 
+  // Any 401 from the API means a token is wanted, whether or not /health has answered yet
+  // (the sections behind the panel may ask first) or the saved token was revoked since.
+  window.cbAuthRejected = () => {
+    needed = true;
+    document.getElementById('auth-change').hidden = false;
+    if (document.body.dataset.auth === 'needed') return;
+    show(localStorage.getItem(KEY) ? 'El token guardado ya no sirve: pegue uno nuevo.' : '');
+  };
+
   document.addEventListener('DOMContentLoaded', async () => {
     document.getElementById('auth-form').addEventListener('submit', submit);
     document.getElementById('auth-change').onclick = () => show('');
     let health = null;
     try { health = (await (await fetch('/health', { cache: 'no-store' })).json()).data; } catch (e) { health = null; }
     if (health && health.timezone) cbSetTimeZone(health.timezone);
-    needed = !!(health && health.auth);
+    needed = needed || !!(health && health.auth);
     document.getElementById('auth-change').hidden = !needed;
-    if (!needed) return;
+    if (!needed || document.body.dataset.auth === 'needed') return;
     const saved = localStorage.getItem(KEY) || '';
     if (!saved) return show('');
     if (!(await works(saved))) show('El token guardado ya no sirve: pegue uno nuevo.');
