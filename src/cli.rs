@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::config::Lang;
+use crate::domain::Lang;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+pub use crate::domain::Lang;
 use crate::domain::RecipientStatus;
 use crate::domain::phone::Region;
 use crate::domain::policy::{CircuitBreaker, RetryPolicy};
@@ -15,14 +16,6 @@ use crate::secret::Secret;
 
 /// The public ElevenLabs API.
 pub const DEFAULT_ELEVENLABS_URL: &str = "https://api.elevenlabs.io";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Es,
-    En,
-}
 
 #[derive(Debug, Clone)]
 pub struct Config {

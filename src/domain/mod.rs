@@ -2,6 +2,7 @@
 
 pub mod import;
 pub mod intent;
+pub mod lang;
 pub mod model;
 pub mod phone;
 pub mod policy;
@@ -10,5 +11,6 @@ pub mod rules;
 pub mod status;
 pub mod variables;
 
+pub use lang::Lang;
 pub use model::*;
 pub use status::{BatchStatus, RecipientStatus};
