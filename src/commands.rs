@@ -1,5 +1,6 @@
 //! The small subcommands that only touch the store: `import`, `user`, `optout`, `audit`.
 
+use crate::domain::AuditAction;
 use color_eyre::eyre::{Result, WrapErr};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
@@ -112,7 +113,7 @@ pub fn token_rotate(cfg: &Config, id: u64, expires_in_days: Option<u32>) -> Resu
         .ok_or_else(|| color_eyre::eyre::eyre!("no existe el usuario {id}"))?;
     store.record_action(
         "cli",
-        "user.token_rotate",
+        AuditAction::UserTokenRotate,
         &format!("user:{id}"),
         serde_json::json!({ "expiresAt": expires }),
     );
@@ -132,7 +133,7 @@ pub fn token_revoke(cfg: &Config, id: u64) -> Result<()> {
         .ok_or_else(|| color_eyre::eyre::eyre!("no existe el usuario {id}"))?;
     store.record_action(
         "cli",
-        "user.token_revoke",
+        AuditAction::UserTokenRevoke,
         &format!("user:{id}"),
         serde_json::json!({}),
     );
@@ -190,7 +191,7 @@ pub fn optout_import(cfg: &Config, file: &Path, default_reason: &str) -> Result<
     store.audit(&AuditEntry {
         at: now,
         actor: "cli".into(),
-        action: "optout.import".into(),
+        action: AuditAction::OptoutImport.as_str().into(),
         target: source,
         details: serde_json::json!({ "rows": entries.len(), "added": added, "rejected": rejected.len() }),
     })?;
@@ -221,15 +222,15 @@ pub fn optout_change(cfg: &Config, phone: &str, reason: Option<&str>) -> Result<
                 source: "cli".into(),
                 added_at: now,
             }])?;
-            ("optout.add", n == 1)
+            (AuditAction::OptoutAdd, n == 1)
         }
-        None => ("optout.remove", store.remove_optout(&e164)?),
+        None => (AuditAction::OptoutRemove, store.remove_optout(&e164)?),
     };
     if done {
         store.audit(&AuditEntry {
             at: now,
             actor: "cli".into(),
-            action: action.into(),
+            action: action.as_str().into(),
             target: e164.clone(),
             details: serde_json::json!({ "reason": reason }),
         })?;
@@ -237,8 +238,8 @@ pub fn optout_change(cfg: &Config, phone: &str, reason: Option<&str>) -> Result<
     println!(
         "{e164}: {}",
         match (action, done) {
-            ("optout.add", true) => "agregado a la lista de no llamar",
-            ("optout.add", false) => "ya estaba en la lista",
+            (AuditAction::OptoutAdd, true) => "agregado a la lista de no llamar",
+            (AuditAction::OptoutAdd, false) => "ya estaba en la lista",
             (_, true) => "retirado de la lista",
             _ => "no estaba en la lista",
         }

@@ -359,7 +359,7 @@ fn stopped_batch_and_opted_out_rows() {
     let mut app = live(Lang::Es, 40);
     let mut v = fixtures::batch_view("batch_777", 40, now().timestamp());
     v.stop_reason = Some(StopReason {
-        code: "circuit_breaker".into(),
+        code: callboard::domain::StopCode::CircuitBreaker,
         message: "8 de las últimas 10 llamadas fallaron o duraron menos de 10 s".into(),
         at_unix: now().timestamp(),
         pending: false,
@@ -388,7 +388,7 @@ fn stopped_batch_and_opted_out_rows() {
             let mut b = b.clone();
             if b.batch_id == "batch_555" {
                 b.stop_reason = Some(StopReason {
-                    code: "window_closed".into(),
+                    code: callboard::domain::StopCode::WindowClosed,
                     message: "cerró el horario".into(),
                     at_unix: 0,
                     pending: false,

@@ -407,7 +407,7 @@ fn stop_reason_retries_and_continuation_follow_the_snapshot_and_g_jumps() {
     );
     let mut v = fixtures::batch_view("batch_777", 12, now().timestamp());
     v.stop_reason = Some(StopReason {
-        code: "window_closed".into(),
+        code: callboard::domain::StopCode::WindowClosed,
         message: "el horario cerró a las 19:00".into(),
         at_unix: now().timestamp(),
         pending: false,
@@ -470,7 +470,7 @@ fn a_circuit_breaker_notice_stays_on_the_batch_until_the_service_says_why() {
     assert!(app.batch.as_ref().unwrap().alert.is_some());
     let mut v = fixtures::batch_view("batch_777", 12, now().timestamp());
     v.stop_reason = Some(StopReason {
-        code: "circuit_breaker".into(),
+        code: callboard::domain::StopCode::CircuitBreaker,
         message: "8 de 10 fallidas o muy cortas".into(),
         at_unix: now().timestamp(),
         pending: false,
@@ -563,7 +563,7 @@ fn resume_asks_first_then_follows_the_new_batch() {
         r.conversation_id = None;
     }
     v.stop_reason = Some(StopReason {
-        code: "circuit_breaker".into(),
+        code: callboard::domain::StopCode::CircuitBreaker,
         message: "Lote detenido".into(),
         at_unix: now().timestamp(),
         pending: false,

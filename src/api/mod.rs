@@ -3,9 +3,11 @@
 //! follow the seed: snake_case in batch status and lists, camelCase in the call-start
 //! response and in request bodies.
 
+pub mod error_code;
 pub mod events;
 pub mod views;
 
+pub use error_code::ErrorCode;
 pub use events::*;
 pub use views::*;
 

@@ -1,5 +1,6 @@
 //! Plain types and pure rules: no I/O, no HTTP, no sled, no terminal.
 
+pub mod codes;
 pub mod import;
 pub mod intent;
 pub mod lang;
@@ -11,6 +12,7 @@ pub mod rules;
 pub mod status;
 pub mod variables;
 
+pub use codes::{AuditAction, StopCode};
 pub use lang::Lang;
 pub use model::*;
 pub use status::{BatchStatus, RecipientStatus};

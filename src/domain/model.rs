@@ -139,7 +139,7 @@ fn is_zero(n: &u32) -> bool {
 /// resubmitted for the next opening, see `BatchRecord::continued_by`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StopReason {
-    pub code: String,
+    pub code: super::StopCode,
     /// Spanish, for the supervisor.
     pub message: String,
     pub at_unix: i64,
@@ -150,19 +150,13 @@ pub struct StopReason {
 }
 
 impl StopReason {
-    /// A batch cancelled at the calling window's close.
-    pub const WINDOW_CLOSED: &'static str = "window_closed";
-    /// A batch stopped by the circuit breaker.
-    pub const CIRCUIT_BREAKER: &'static str = "circuit_breaker";
-    /// A batch cancelled by a person.
-    pub const CANCELLED: &'static str = "cancelled";
-    /// A batch replaced because a number in it opted out before its call.
-    pub const OPT_OUT: &'static str = "opt_out";
-
     /// After this stop callboard resubmits the undialled recipients itself (at the next
     /// opening, or without the opted-out numbers).
     pub fn resubmits_undialled(&self) -> bool {
-        self.code == Self::WINDOW_CLOSED || self.code == Self::OPT_OUT
+        matches!(
+            self.code,
+            super::StopCode::WindowClosed | super::StopCode::OptOut
+        )
     }
 }
 

@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
+use crate::api::ErrorCode;
+
 /// Upstream trouble while watching a batch (Spanish message for supervisors).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PollError {
     pub message: String,
-    pub code: String,
+    pub code: ErrorCode,
     pub status: Option<u16>,
     pub retry_after: Option<Duration>,
     /// The batch does not exist upstream: the poller has stopped.
@@ -19,28 +21,31 @@ impl PollError {
         let status = e.status();
         let retry_after = e.retry_after();
         let (code, message) = if e.is_auth() {
-            ("upstream_auth", "Clave de ElevenLabs inválida".to_string())
+            (
+                ErrorCode::UpstreamAuth,
+                "Clave de ElevenLabs inválida".to_string(),
+            )
         } else if e.is_rate_limited() {
             let wait = retry_after
                 .map(|d| format!(" en {} s", d.as_secs().max(1)))
                 .unwrap_or_default();
             (
-                "upstream_rate_limited",
+                ErrorCode::UpstreamRateLimited,
                 format!("ElevenLabs está limitando las consultas; se reintentará{wait}"),
             )
         } else if e.is_not_found() {
             (
-                "upstream_not_found",
+                ErrorCode::UpstreamNotFound,
                 "ElevenLabs no encuentra el recurso pedido".to_string(),
             )
         } else if e.status().is_some_and(|s| (400..500).contains(&s)) {
             (
-                "upstream_rejected",
+                ErrorCode::UpstreamRejected,
                 format!("ElevenLabs rechazó la petición: {}", upstream_reason(e)),
             )
         } else if e.status().is_some() {
             (
-                "upstream_error",
+                ErrorCode::UpstreamError,
                 format!(
                     "ElevenLabs respondió con un error ({})",
                     status.unwrap_or(0)
@@ -48,13 +53,13 @@ impl PollError {
             )
         } else {
             (
-                "upstream_unavailable",
+                ErrorCode::UpstreamUnavailable,
                 "No se pudo contactar a ElevenLabs; se reintentará".to_string(),
             )
         };
         PollError {
             message,
-            code: code.to_string(),
+            code,
             status,
             retry_after,
             fatal: e.is_not_found(),

@@ -13,26 +13,24 @@
 //! Everything that re-dials a batch holds its redial lock, so a manual retry and a
 //! continuation never both happen.
 
+use crate::api::ErrorCode;
+use crate::domain::AuditAction;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{Entry, Hub, Inner, PollError};
 use crate::api::BatchStatusView;
+use crate::domain::StopCode;
 use crate::domain::intent::{IntentKind, IntentState, SubmitIntent};
 use crate::domain::policy::{RetryDecision, retry_round_at};
 use crate::domain::{
-    BatchRecord, FollowUpKind, FollowUpLink, PendingFollowUp, RecipientStatus, StopReason,
-    SubmittedRecipient,
+    BatchRecord, FollowUpKind, FollowUpLink, PendingFollowUp, RecipientStatus, SubmittedRecipient,
 };
 use crate::elevenlabs::ElevenLabsError;
 use crate::journal::{JournalError, Settlement};
 
 /// Stop codes (see [`StopReason`]).
-pub const WINDOW_CLOSED: &str = StopReason::WINDOW_CLOSED;
-pub const CIRCUIT_BREAKER: &str = StopReason::CIRCUIT_BREAKER;
-pub const CANCELLED: &str = StopReason::CANCELLED;
-pub const OPT_OUT: &str = StopReason::OPT_OUT;
 
 /// What applying the policies did.
 #[derive(Debug, PartialEq)]
@@ -119,8 +117,8 @@ fn plan(
     now: DateTime<Utc>,
 ) -> Option<Plan> {
     match &rec.stop_reason {
-        Some(s) if s.code == WINDOW_CLOSED => resume_plan(hub, rec, view, now),
-        Some(s) if s.code == OPT_OUT => replace_plan(hub, rec, view, now),
+        Some(s) if s.code == StopCode::WindowClosed => resume_plan(hub, rec, view, now),
+        Some(s) if s.code == StopCode::OptOut => replace_plan(hub, rec, view, now),
         // Stopped by the breaker or cancelled by a person: a person decides what next.
         Some(_) => None,
         None if view.status == crate::domain::BatchStatus::Cancelled => None,
@@ -286,21 +284,21 @@ async fn close_window(
     );
     // "Stopping" until ElevenLabs confirms the cancel (the poller pursues it).
     rec.stop_reason = Some(super::stop::pending(
-        WINDOW_CLOSED,
+        StopCode::WindowClosed,
         message.clone(),
         now.timestamp(),
     ));
     save(hub, rec);
     let _ = entry.errors.send(PollError {
         message,
-        code: WINDOW_CLOSED.into(),
+        code: ErrorCode::WindowClosed,
         status: None,
         retry_after: None,
         fatal: false,
     });
     hub.store.record_action(
         "system",
-        "batch.window_closed",
+        AuditAction::BatchWindowClosed,
         &batch_id,
         serde_json::json!({ "pending": pending }),
     );
@@ -407,7 +405,7 @@ async fn submit_intent(
             save(hub, parent);
             hub.store.record_action(
                 actor,
-                "batch.follow_up_failed",
+                AuditAction::BatchFollowUpFailed,
                 &parent.batch_id,
                 serde_json::json!({ "error": e.to_string() }),
             );
@@ -624,8 +622,8 @@ fn continuation_name(
 fn link(hub: &Arc<Inner>, rec: &mut BatchRecord, next: &BatchRecord, actor: &str) -> FollowUpLink {
     let link = record_link(hub, rec, next);
     let action = match link.kind {
-        FollowUpKind::Retry => "batch.auto_retry",
-        FollowUpKind::Resume => "batch.resume",
+        FollowUpKind::Retry => AuditAction::BatchAutoRetry,
+        FollowUpKind::Resume => AuditAction::BatchResume,
     };
     hub.store.record_action(
         actor,
@@ -638,7 +636,7 @@ fn link(hub: &Arc<Inner>, rec: &mut BatchRecord, next: &BatchRecord, actor: &str
             "round": next.retry_round,
         }),
     );
-    tracing::info!(from = %rec.batch_id, batch_id = %next.batch_id, recipients = next.recipients.len(), action, "continuation submitted");
+    tracing::info!(from = %rec.batch_id, batch_id = %next.batch_id, recipients = next.recipients.len(), action = %action, "continuation submitted");
     Hub(hub.clone()).kick(&next.batch_id);
     link
 }
@@ -648,7 +646,7 @@ fn unknown(why: &str) -> PollError {
         message: format!(
             "No se pudo confirmar el envío de la continuación del lote ({why}); se comprobará antes de reenviar"
         ),
-        code: "follow_up_unknown".into(),
+        code: ErrorCode::FollowUpUnknown,
         status: None,
         retry_after: None,
         fatal: false,
@@ -658,7 +656,7 @@ fn unknown(why: &str) -> PollError {
 fn store_error(e: &str) -> PollError {
     PollError {
         message: format!("No se pudo preparar la continuación del lote: {e}"),
-        code: "store_error".into(),
+        code: ErrorCode::StoreError,
         status: None,
         retry_after: None,
         fatal: false,
@@ -681,7 +679,7 @@ pub(super) async fn resume_now(
 fn failed(e: &ElevenLabsError) -> PollError {
     let mut pe = PollError::from_upstream(e);
     pe.message = format!("No se pudo enviar la continuación del lote: {}", pe.message);
-    pe.code = "follow_up_failed".into();
+    pe.code = ErrorCode::FollowUpFailed;
     pe.fatal = false;
     pe
 }

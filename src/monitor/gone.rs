@@ -8,7 +8,6 @@ use super::Inner;
 use crate::domain::{BatchRecord, StopReason};
 
 /// Code of a batch ElevenLabs no longer has.
-pub const NOT_FOUND_UPSTREAM: &str = "not_found_upstream";
 
 /// Whether the batch is really gone; if so, the record says so and is final.
 pub(super) async fn confirmed(hub: &Inner, rec: &mut BatchRecord) -> bool {
@@ -37,7 +36,7 @@ pub(super) async fn confirmed(hub: &Inner, rec: &mut BatchRecord) -> bool {
     }
     tracing::warn!(batch_id = %rec.batch_id, "batch missing upstream (404 and not listed): recorded as gone");
     rec.stop_reason = Some(StopReason {
-        code: NOT_FOUND_UPSTREAM.into(),
+        code: crate::domain::StopCode::NotFoundUpstream,
         message:
             "ElevenLabs ya no tiene este lote (404 y ausente de la lista del espacio de trabajo)"
                 .into(),

@@ -3,9 +3,11 @@
 //! recipients are resubmitted without the opted-out numbers, through the journal. Rounds
 //! callboard planned itself wait in the journal and leave the numbers out when due.
 
+use crate::domain::AuditAction;
 use std::collections::HashSet;
 
-use super::{Hub, follow_up, stop};
+use super::{Hub, stop};
+use crate::domain::StopCode;
 use crate::domain::intent::IntentState;
 
 /// What an opt-out changed in what is queued.
@@ -81,7 +83,7 @@ impl Hub {
             return false;
         }
         rec.stop_reason = Some(stop::pending(
-            follow_up::OPT_OUT,
+            StopCode::OptOut,
             format!(
                 "Detenido para quitar {numbers} número(s) que pidieron no ser llamados; los destinatarios sin marcar se reenvían sin ellos"
             ),
@@ -93,7 +95,7 @@ impl Hub {
         }
         self.0.store.record_action(
             "system",
-            "batch.optout_replace",
+            AuditAction::BatchOptoutReplace,
             batch_id,
             serde_json::json!({ "numbers": numbers }),
         );

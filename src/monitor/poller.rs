@@ -1,6 +1,9 @@
 //! One batch's poller: poll, enrich, diff, publish; back off on upstream trouble; stop when
 //! the batch is final and nobody watches (or nothing can change any more), or on shutdown.
 
+use crate::api::ErrorCode;
+use crate::domain::AuditAction;
+use crate::domain::StopCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -231,7 +234,7 @@ async fn trip_breaker(
         // Recorded as "stopping" first; the poller then cancels until it is confirmed.
         Some(rec) => {
             rec.stop_reason = Some(super::stop::pending(
-                follow_up::CIRCUIT_BREAKER,
+                StopCode::CircuitBreaker,
                 message.clone(),
                 chrono::Utc::now().timestamp(),
             ));
@@ -248,14 +251,14 @@ async fn trip_breaker(
     }
     let _ = entry.errors.send(PollError {
         message,
-        code: follow_up::CIRCUIT_BREAKER.into(),
+        code: ErrorCode::CircuitBreaker,
         status: None,
         retry_after: None,
         fatal: false,
     });
     hub.store.record_action(
         "system",
-        "batch.circuit_breaker",
+        AuditAction::BatchCircuitBreaker,
         batch_id,
         serde_json::to_value(&trip).unwrap_or_default(),
     );

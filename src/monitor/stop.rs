@@ -4,9 +4,11 @@
 //! (capped at 10 s) until ElevenLabs confirms it or the batch ends by itself. Only then is
 //! the stop shown as done.
 
+use crate::api::ErrorCode;
 use std::time::{Duration, Instant};
 
 use super::{Entry, Inner, PollError};
+use crate::domain::StopCode;
 use crate::domain::{BatchRecord, BatchStatus, StopReason};
 
 /// Longest wait between two cancels of a batch that must stop.
@@ -33,9 +35,9 @@ impl CancelRetry {
 }
 
 /// A pending stop for `code` with the supervisor's `message`.
-pub(super) fn pending(code: &str, message: String, at_unix: i64) -> StopReason {
+pub(super) fn pending(code: StopCode, message: String, at_unix: i64) -> StopReason {
     StopReason {
-        code: code.into(),
+        code,
         message,
         at_unix,
         pending: true,
@@ -81,7 +83,7 @@ pub(super) async fn pursue(
                 pe.message,
                 wait.as_secs().max(1)
             );
-            pe.code = "stop_pending".into();
+            pe.code = ErrorCode::StopPending;
             pe.fatal = false;
             let _ = entry.errors.send(pe);
             false
@@ -131,7 +133,7 @@ impl super::Hub {
         };
         if rec.stop_reason.is_none() {
             rec.stop_reason = Some(pending(
-                super::follow_up::CANCELLED,
+                StopCode::Cancelled,
                 format!("Cancelado por {actor}"),
                 chrono::Utc::now().timestamp(),
             ));

@@ -2,6 +2,7 @@
 //! or anyone when the service runs with `--no-auth` on loopback. Browsers' EventSource and
 //! `<audio>` cannot send headers, so the stream and audio routes also read `?access_token=`.
 
+use crate::api::ErrorCode;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -30,12 +31,12 @@ impl Caller {
             (Caller::User(u), None) => Ok(u.id),
             (Caller::User(u), Some(id)) if id == u.id => Ok(id),
             (Caller::User(_), Some(_)) => Err(ApiError::forbidden(
-                "forbidden_user",
+                ErrorCode::ForbiddenUser,
                 "No puede actuar en nombre de otro usuario",
             )),
             (_, Some(id)) => Ok(id),
             (_, None) => Err(ApiError::unprocessable(
-                "user_id_required",
+                ErrorCode::UserIdRequired,
                 "El campo userId es obligatorio",
             )),
         }
@@ -64,7 +65,7 @@ impl Caller {
             Ok(())
         } else {
             Err(ApiError::forbidden(
-                "admin_only",
+                ErrorCode::AdminOnly,
                 format!("Solo el administrador puede {what}"),
             ))
         }
@@ -86,7 +87,7 @@ fn token_of(parts: &Parts) -> Result<Option<String>, ApiError> {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 ApiError::unauthorized(
-                    "invalid_authorization",
+                    ErrorCode::InvalidAuthorization,
                     "Cabecera Authorization no válida: use «Authorization: Bearer TOKEN»",
                 )
             })?;
@@ -147,7 +148,7 @@ impl FromRequestParts<AppState> for Caller {
                 Ok(Caller::Open)
             } else {
                 Err(ApiError::unauthorized(
-                    "missing_token",
+                    ErrorCode::MissingToken,
                     "Falta el token de acceso: envíe «Authorization: Bearer TOKEN»",
                 ))
             };
@@ -163,13 +164,13 @@ impl FromRequestParts<AppState> for Caller {
         match state.store().user_by_token(&token)? {
             Some(u) if u.token_expires_at.is_some_and(|t| t <= state.now()) => {
                 Err(ApiError::unauthorized(
-                    "token_expired",
+                    ErrorCode::TokenExpired,
                     "El token de acceso venció; pida al administrador uno nuevo (callboard user token rotate)",
                 ))
             }
             Some(u) => Ok(Caller::User(u)),
             None => Err(ApiError::unauthorized(
-                "invalid_token",
+                ErrorCode::InvalidToken,
                 "Token de acceso no válido",
             )),
         }

@@ -2,6 +2,8 @@
 //! `POST …/cancel`. Status comes from the hub (one upstream poll for every viewer,
 //! rendered once per change); retry and cancel read the batch fresh before acting.
 
+use crate::api::ErrorCode;
+use crate::domain::AuditAction;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -55,12 +57,12 @@ pub fn hub_error(id: &str, e: HubError) -> ApiError {
         HubError::Upstream(p) => ApiError::from_poll(p),
         HubError::Timeout => ApiError::new(
             axum::http::StatusCode::GATEWAY_TIMEOUT,
-            "upstream_timeout",
+            ErrorCode::UpstreamTimeout,
             "ElevenLabs no respondió a tiempo",
         ),
         HubError::ShuttingDown => ApiError::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "shutting_down",
+            ErrorCode::ShuttingDown,
             "El servicio se está cerrando",
         ),
     }
@@ -316,13 +318,13 @@ async fn retry(
     let (hub, recipients, status, retry_count) = current(&st, &caller, &id).await?;
     if status == BatchStatus::Cancelled {
         return Err(ApiError::conflict(
-            "batch_cancelled",
+            ErrorCode::BatchCancelled,
             "El lote fue cancelado; inicie un lote nuevo en lugar de reintentar",
         ));
     }
     if !status.is_final() {
         return Err(ApiError::conflict(
-            "batch_in_progress",
+            ErrorCode::BatchInProgress,
             "El lote sigue en curso; espere a que termine para reintentar las llamadas fallidas",
         ));
     }
@@ -332,7 +334,7 @@ async fn retry(
         .and_then(|r| r.continued_by.as_ref().map(|c| c.batch_id.clone()))
     {
         return Err(ApiError::conflict(
-            "batch_continued",
+            ErrorCode::BatchContinued,
             format!("Los destinatarios de este lote ya continúan en el lote {next}; reintente ese"),
         )
         .with_details(serde_json::json!({ "batchId": next })));
@@ -342,7 +344,7 @@ async fn retry(
         .is_some_and(|r| r.pending_follow_up.is_some())
     {
         return Err(ApiError::conflict(
-            "follow_up_pending",
+            ErrorCode::FollowUpPending,
             "Se está enviando el reintento automático de este lote; espere un momento",
         ));
     }
@@ -353,7 +355,7 @@ async fn retry(
     let retried = retryable.len();
     if retried == 0 {
         return Err(ApiError::conflict(
-            "nothing_to_retry",
+            ErrorCode::NothingToRetry,
             "No hay llamadas fallidas ni con buzón de voz para reintentar",
         ));
     }
@@ -395,7 +397,7 @@ async fn retry(
     super::campaign::audit(
         &st,
         &caller,
-        "batch.retry",
+        AuditAction::BatchRetry,
         &id,
         serde_json::json!({ "retried": retried }),
     );
@@ -444,16 +446,16 @@ async fn resume(
             },
         )),
         Ok(None) => Err(ApiError::conflict(
-            "nothing_to_resume",
+            ErrorCode::NothingToResume,
             "No queda nadie que reanudar: a todos los destinatarios de este lote ya se los llamó o están en la lista de no llamar",
         )),
         Err(ResumeError::NotOurs) => Err(ApiError::batch_not_found(&id)),
         Err(ResumeError::Running) => Err(ApiError::conflict(
-            "batch_in_progress",
+            ErrorCode::BatchInProgress,
             "El lote sigue en curso; cancélelo o espere a que termine antes de reanudar",
         )),
         Err(ResumeError::AlreadyContinued(next)) => Err(ApiError::conflict(
-            "batch_continued",
+            ErrorCode::BatchContinued,
             format!("Los destinatarios de este lote ya continúan en el lote {next}"),
         )
         .with_details(serde_json::json!({ "batchId": next }))),
@@ -470,7 +472,7 @@ async fn cancel(
     let (hub, recipients, status, _) = current(&st, &caller, &id).await?;
     if status.is_final() {
         return Err(ApiError::conflict(
-            "batch_already_final",
+            ErrorCode::BatchAlreadyFinal,
             format!(
                 "El lote ya terminó ({}); no hay llamadas que cancelar",
                 status.label_es()
@@ -492,7 +494,7 @@ async fn cancel(
     super::campaign::audit(
         &st,
         &caller,
-        "batch.cancel",
+        AuditAction::BatchCancel,
         &id,
         serde_json::json!({ "cancelled": cancelled, "confirmed": confirmed }),
     );

@@ -3,6 +3,7 @@
 //! A repeat gets the first answer; when there is none yet (a crash, an unknown outcome),
 //! the key's journal intent is settled first: its batch is answered, never a second one.
 
+use crate::api::ErrorCode;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -42,7 +43,7 @@ pub(super) fn key(
     let key = v.to_str().unwrap_or_default().trim();
     if key.is_empty() || key.len() > 200 {
         return Err(ApiError::bad_request(
-            "invalid_idempotency_key",
+            ErrorCode::InvalidIdempotencyKey,
             "La cabecera Idempotency-Key debe tener entre 1 y 200 caracteres",
         ));
     }
@@ -78,7 +79,7 @@ pub(super) async fn gate(st: &AppState, journal: &Journal, k: &Key) -> Result<Ga
         .is_some_and(|f| *f != k.fingerprint)
     {
         return Err(ApiError::unprocessable(
-            "idempotency_key_reused",
+            ErrorCode::IdempotencyKeyReused,
             "Esta Idempotency-Key ya se usó con otra petición; use una clave nueva para una petición distinta",
         ));
     }
@@ -112,7 +113,7 @@ pub(super) async fn gate(st: &AppState, journal: &Journal, k: &Key) -> Result<Ga
 pub(super) fn unknown(why: &str) -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
-        "submission_state_unknown",
+        ErrorCode::SubmissionStateUnknown,
         format!(
             "No se pudo confirmar si ElevenLabs creó el lote ({why}); nadie será marcado dos veces: repita la petición con la misma Idempotency-Key en unos segundos"
         ),

@@ -2,6 +2,7 @@
 //! the group and its clients, the scheduled time, the agent's variables, opt-outs and
 //! the calling window (the pre-flight). Pure of submits: a dry run ends here.
 
+use crate::api::ErrorCode;
 use serde_json::json;
 use std::collections::HashSet;
 
@@ -25,7 +26,10 @@ const PAST_TOLERANCE_SECS: i64 = 60;
 /// The acting user, who must exist and have an agent.
 pub(super) fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String), ApiError> {
     let user = st.store().user(id)?.ok_or_else(|| {
-        ApiError::not_found("user_not_found", format!("Usuario {id} no encontrado"))
+        ApiError::not_found(
+            ErrorCode::UserNotFound,
+            format!("Usuario {id} no encontrado"),
+        )
     })?;
     let agent = user
         .agent_id
@@ -33,7 +37,7 @@ pub(super) fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String
         .filter(|a| !a.trim().is_empty())
         .ok_or_else(|| {
             ApiError::unprocessable(
-                "user_without_agent",
+                ErrorCode::UserWithoutAgent,
                 format!("El usuario {id} no tiene un agente asignado"),
             )
         })?;
@@ -66,7 +70,7 @@ pub(super) async fn check(
         .filter(|p| !p.is_empty())
         .ok_or_else(|| {
             ApiError::unprocessable(
-                "phone_number_required",
+                ErrorCode::PhoneNumberRequired,
                 "El ID del número telefónico del agente (agentPhoneNumberId) es requerido",
             )
         })?
@@ -78,7 +82,7 @@ pub(super) async fn check(
         .map_err(ApiError::internal)??;
     if clients.is_empty() {
         return Err(ApiError::unprocessable(
-            "group_empty",
+            ErrorCode::GroupEmpty,
             format!("El grupo «{}» no tiene clientes", g.name),
         ));
     }
@@ -87,7 +91,7 @@ pub(super) async fn check(
         && t < now.timestamp() - PAST_TOLERANCE_SECS
     {
         return Err(ApiError::unprocessable(
-            "scheduled_in_past",
+            ErrorCode::ScheduledInPast,
             "La hora programada (scheduledTimeUnix) ya pasó; use una hora futura o null para llamar ya",
         ));
     }
@@ -96,7 +100,7 @@ pub(super) async fn check(
         let none = std::collections::BTreeSet::new();
         let p = preflight::run(&PreflightInput::new(&g, &clients, &none, now));
         return Err(ApiError::unprocessable(
-            "no_valid_phones",
+            ErrorCode::NoValidPhones,
             format!(
                 "El grupo «{}» no tiene clientes con números telefónicos válidos",
                 g.name
@@ -123,7 +127,7 @@ pub(super) async fn preflight(
     let agent = hub.client().get_agent(&c.agent_id).await.map_err(|e| {
         if e.is_not_found() {
             ApiError::unprocessable(
-                "agent_not_found",
+                ErrorCode::AgentNotFound,
                 format!(
                     "El agente {} del usuario no existe en ElevenLabs",
                     truncate(&c.agent_id, 80)
@@ -163,7 +167,7 @@ pub(super) async fn preflight(
 pub(super) fn ensure_submittable(plan: &Preflight, req: &StartCallRequest) -> Result<(), ApiError> {
     if plan.recipients.len() > MAX_RECIPIENTS {
         return Err(ApiError::unprocessable(
-            "too_many_recipients",
+            ErrorCode::TooManyRecipients,
             format!(
                 "El grupo tiene {} números válidos; ElevenLabs acepta como máximo {MAX_RECIPIENTS} por lote",
                 plan.recipients.len()
@@ -177,7 +181,7 @@ pub(super) fn ensure_submittable(plan: &Preflight, req: &StartCallRequest) -> Re
             .flat_map(|m| m.missing.iter().map(String::as_str))
             .collect();
         return Err(ApiError::unprocessable(
-            "missing_variables",
+            ErrorCode::MissingVariables,
             format!(
                 "{} destinatarios no tienen todas las variables que usa el agente (faltan: {}); complete los datos o envíe skipIncomplete: true",
                 plan.incomplete.len(),
@@ -190,12 +194,12 @@ pub(super) fn ensure_submittable(plan: &Preflight, req: &StartCallRequest) -> Re
         let skipped: Vec<_> = plan.skipped.iter().chain(&plan.incomplete).collect();
         let (code, message) = if skipped.iter().all(|s| s.code == "missing_variables") {
             (
-                "no_complete_recipients",
+                ErrorCode::NoCompleteRecipients,
                 "Ningún destinatario tiene todas las variables que usa el agente",
             )
         } else {
             (
-                "no_recipients",
+                ErrorCode::NoRecipients,
                 "Ningún cliente puede ser llamado: vea los omitidos y sus motivos",
             )
         };
@@ -236,13 +240,13 @@ fn retry_policy(
     let p = asked.unwrap_or_else(|| st.cfg().campaign.retry.clone());
     if p.max_attempts > 1 && p.outcomes.iter().any(|o| !o.is_retryable()) {
         return Err(ApiError::unprocessable(
-            "invalid_retry_policy",
+            ErrorCode::InvalidRetryPolicy,
             "retryPolicy.outcomes solo admite \"failed\" y \"voicemail\"",
         ));
     }
     if p.spacing_secs < 0 || p.max_attempts > 10 {
         return Err(ApiError::unprocessable(
-            "invalid_retry_policy",
+            ErrorCode::InvalidRetryPolicy,
             "retryPolicy: spacingSecs no puede ser negativo y maxAttempts va de 1 a 10",
         ));
     }

@@ -2,6 +2,8 @@
 //! journal intent left unsettled), then the journal writes the intent, submits and
 //! settles; the answer is the seed's.
 
+use crate::api::ErrorCode;
+use crate::domain::AuditAction;
 use axum::body::Body;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
@@ -48,7 +50,7 @@ pub(super) async fn ensure_idle(
             .find(|i| i.state == IntentState::Planned)
     {
         return Err(ApiError::conflict(
-            "batch_active",
+            ErrorCode::BatchActive,
             format!(
                 "El grupo «{}» tiene una ronda programada ({}); espere a que termine o envíe force: true",
                 g.name, planned.call_name
@@ -74,7 +76,7 @@ pub(super) async fn settle_open(
             Settlement::Abandoned => {}
             Settlement::Unknown(why) => {
                 return Err(ApiError::conflict(
-                    "submission_unsettled",
+                    ErrorCode::SubmissionUnsettled,
                     format!(
                         "{what} aún no se pudo confirmar en ElevenLabs ({why}); para no marcar dos veces, espere unos segundos y vuelva a intentarlo"
                     ),
@@ -101,7 +103,7 @@ pub(super) fn ensure_no_active_batch(
         .find(|b| !b.is_done())
     {
         return Err(ApiError::conflict(
-            "batch_active",
+            ErrorCode::BatchActive,
             format!(
                 "El grupo «{}» ya tiene llamadas en curso (lote {}); espere a que terminen o envíe force: true",
                 g.name, active.batch_id
@@ -159,7 +161,7 @@ pub(super) fn respond(
     super::campaign::audit(
         st,
         caller,
-        "batch.start",
+        AuditAction::BatchStart,
         &rec.batch_id,
         json!({
             "groupId": rec.group_id,

@@ -1,6 +1,8 @@
 //! Beyond the seed: the do-not-call list, the audit log, batch reports (KPIs, comparison)
 //! and exports. Each uses the same pure code as the CLI and the TUI.
 
+use crate::api::ErrorCode;
+use crate::domain::AuditAction;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -43,7 +45,7 @@ pub fn actor(caller: &Caller) -> String {
 pub fn audit(
     st: &AppState,
     caller: &Caller,
-    action: &str,
+    action: AuditAction,
     target: &str,
     details: serde_json::Value,
 ) {
@@ -79,7 +81,10 @@ async fn add_optout(
     ApiJson(body): ApiJson<AddOptOut>,
 ) -> Result<Ok200<OptOut>, ApiError> {
     let e164 = phone::normalize(&body.phone, st.cfg().region).map_err(|e| {
-        ApiError::unprocessable("invalid_phone", format!("Teléfono «{}»: {e}", body.phone))
+        ApiError::unprocessable(
+            ErrorCode::InvalidPhone,
+            format!("Teléfono «{}»: {e}", body.phone),
+        )
     })?;
     let entry = OptOut {
         phone_number: e164.clone(),
@@ -99,7 +104,7 @@ async fn add_optout(
         audit(
             &st,
             &caller,
-            "optout.add",
+            AuditAction::OptoutAdd,
             &e164,
             json!({ "reason": entry.reason }),
         );
@@ -131,15 +136,16 @@ async fn remove_optout(
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Ok200<serde_json::Value>, ApiError> {
     caller.require_admin_to("quitar números de la lista de no llamar")?;
-    let e164 = phone::normalize(&raw, st.cfg().region)
-        .map_err(|e| ApiError::unprocessable("invalid_phone", format!("Teléfono «{raw}»: {e}")))?;
+    let e164 = phone::normalize(&raw, st.cfg().region).map_err(|e| {
+        ApiError::unprocessable(ErrorCode::InvalidPhone, format!("Teléfono «{raw}»: {e}"))
+    })?;
     if !st.store().remove_optout(&e164)? {
         return Err(ApiError::not_found(
-            "optout_not_found",
+            ErrorCode::OptoutNotFound,
             format!("{e164} no está en la lista de no llamar"),
         ));
     }
-    audit(&st, &caller, "optout.remove", &e164, json!({}));
+    audit(&st, &caller, AuditAction::OptoutRemove, &e164, json!({}));
     Ok(Ok200::new(
         format!("{e164} retirado de la lista de no llamar"),
         json!({ "phoneNumber": e164 }),
@@ -161,7 +167,7 @@ async fn import_optouts(
 ) -> Result<Ok200<OptOutImport>, ApiError> {
     let body = super::limits::read_csv_body(&st, body).await?;
     let (rows, rejected) = parse_optouts(&body, st.cfg().region)
-        .map_err(|e| ApiError::unprocessable("invalid_csv", e.to_string()))?;
+        .map_err(|e| ApiError::unprocessable(ErrorCode::InvalidCsv, e.to_string()))?;
     let now = chrono::Utc::now();
     let entries: Vec<OptOut> = rows
         .into_iter()
@@ -180,7 +186,7 @@ async fn import_optouts(
     audit(
         &st,
         &caller,
-        "optout.import",
+        AuditAction::OptoutImport,
         "import:api",
         json!({ "rows": entries.len(), "added": added, "rejected": rejected.len() }),
     );
@@ -255,7 +261,7 @@ async fn audit_log(
         Some(n) if (1..=super::limits::MAX_PAGE).contains(&n) => n,
         Some(_) => {
             return Err(ApiError::bad_request(
-                "invalid_limit",
+                ErrorCode::InvalidLimit,
                 format!("limit debe estar entre 1 y {}", super::limits::MAX_PAGE),
             ));
         }
@@ -268,7 +274,7 @@ async fn audit_log(
                 .filter(|k| k.len() == 16)
                 .ok_or_else(|| {
                     ApiError::bad_request(
-                        "invalid_cursor",
+                        ErrorCode::InvalidCursor,
                         "cursor no válido: use el x-next-cursor de la página anterior",
                     )
                 })?,
@@ -389,7 +395,7 @@ async fn export(
         )
         .into_response()),
         other => Err(ApiError::bad_request(
-            "invalid_format",
+            ErrorCode::InvalidFormat,
             format!("Formato «{other}» desconocido: use csv o json"),
         )),
     }

@@ -3,6 +3,7 @@
 //! return `ApiError`; nothing else builds an error response, so no failure can reach a
 //! browser as a bare 500 page or a raw upstream body.
 
+use crate::api::ErrorCode;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -14,8 +15,8 @@ use crate::store::StoreError;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub status: StatusCode,
-    /// Machine-readable, snake_case.
-    pub code: String,
+    /// Machine-readable, snake_case on the wire.
+    pub code: ErrorCode,
     /// Spanish, for a supervisor.
     pub message: String,
     pub details: Option<serde_json::Value>,
@@ -24,10 +25,10 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
-            code: code.into(),
+            code,
             message: message.into(),
             details: None,
             retry_after: None,
@@ -39,27 +40,27 @@ impl ApiError {
         self
     }
 
-    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
-    pub fn not_found(code: &str, message: impl Into<String>) -> Self {
+    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, message)
     }
 
-    pub fn conflict(code: &str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
-    pub fn unprocessable(code: &str, message: impl Into<String>) -> Self {
+    pub fn unprocessable(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
-    pub fn forbidden(code: &str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, code, message)
     }
 
-    pub fn unauthorized(code: &str, message: impl Into<String>) -> Self {
+    pub fn unauthorized(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, message)
     }
 
@@ -68,20 +69,23 @@ impl ApiError {
         tracing::error!(error = %what, "error interno");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "Error interno del servidor; inténtelo de nuevo o revise el registro del servicio",
         )
     }
 
     pub fn batch_not_found(batch_id: &str) -> Self {
         Self::not_found(
-            "batch_not_found",
+            ErrorCode::BatchNotFound,
             format!("No se encontró el batch call «{}»", truncate(batch_id, 80)),
         )
     }
 
     pub fn group_not_found(id: u64) -> Self {
-        Self::not_found("group_not_found", format!("Grupo {id} no encontrado"))
+        Self::not_found(
+            ErrorCode::GroupNotFound,
+            format!("Grupo {id} no encontrado"),
+        )
     }
 }
 
@@ -98,7 +102,7 @@ pub fn truncate(s: &str, max: usize) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut env = Envelope::error(self.message, self.code);
+        let mut env = Envelope::error(self.message, self.code.as_str());
         env.details = self.details;
         let mut resp = (self.status, Json(env)).into_response();
         if let Some(secs) = self.retry_after
@@ -113,7 +117,7 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(m) => ApiError::conflict("conflict", m),
+            StoreError::Conflict(m) => ApiError::conflict(ErrorCode::Conflict, m),
             other => ApiError::internal(other),
         }
     }
@@ -123,14 +127,14 @@ impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {
             JsonRejection::JsonDataError(e) => ApiError::unprocessable(
-                "invalid_body",
+                ErrorCode::InvalidBody,
                 format!(
                     "El cuerpo JSON no tiene la forma esperada: {}",
                     body_reason(&e.body_text())
                 ),
             ),
             JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(
-                "invalid_json",
+                ErrorCode::InvalidJson,
                 format!(
                     "El cuerpo no es JSON válido: {}",
                     body_reason(&e.body_text())
@@ -138,7 +142,7 @@ impl From<JsonRejection> for ApiError {
             ),
             JsonRejection::MissingJsonContentType(_) => ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "json_content_type_required",
+                ErrorCode::JsonContentTypeRequired,
                 "Envíe el cuerpo como JSON con la cabecera Content-Type: application/json",
             ),
             JsonRejection::BytesRejection(e) => from_bytes_status(e.status()),
@@ -152,12 +156,12 @@ pub fn from_bytes_status(status: StatusCode) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             status,
-            "body_too_large",
+            ErrorCode::BodyTooLarge,
             "El cuerpo de la petición es demasiado grande",
         )
     } else {
         ApiError::bad_request(
-            "unreadable_body",
+            ErrorCode::UnreadableBody,
             "No se pudo leer el cuerpo de la petición",
         )
     }
@@ -166,7 +170,7 @@ pub fn from_bytes_status(status: StatusCode) -> ApiError {
 impl From<PathRejection> for ApiError {
     fn from(_: PathRejection) -> Self {
         ApiError::bad_request(
-            "invalid_path",
+            ErrorCode::InvalidPath,
             "Identificador no válido en la ruta: los ids de grupo y usuario son números",
         )
     }
@@ -175,7 +179,7 @@ impl From<PathRejection> for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
         ApiError::bad_request(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             format!(
                 "Parámetros de consulta no válidos: {}",
                 body_reason(&r.body_text())
@@ -207,13 +211,13 @@ pub struct ApiQuery<T>(pub T);
 
 /// The fallback of every unknown route.
 pub async fn not_found_route() -> ApiError {
-    ApiError::not_found("route_not_found", "Ruta no encontrada")
+    ApiError::not_found(ErrorCode::RouteNotFound, "Ruta no encontrada")
 }
 
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "Método no permitido en esta ruta",
     )
 }
@@ -242,7 +246,7 @@ impl ApiError {
     pub fn upstream_missing() -> Self {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "elevenlabs_not_configured",
+            ErrorCode::ElevenlabsNotConfigured,
             "ElevenLabs no está configurado: defina ELEVENLABS_API_KEY",
         )
     }
@@ -256,7 +260,7 @@ mod tests {
     fn envelope_carries_code_and_retry_after() {
         let mut e = ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "upstream_rate_limited",
+            ErrorCode::UpstreamRateLimited,
             "x",
         );
         e.retry_after = Some(7);

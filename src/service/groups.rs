@@ -1,6 +1,8 @@
 //! Groups and their clients: list, create, detail, add clients (JSON) and import (CSV),
 //! with the same phone rules and report as `callboard import`.
 
+use crate::api::ErrorCode;
+use crate::domain::AuditAction;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
@@ -75,7 +77,7 @@ async fn create(
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     if body.name.trim().is_empty() {
         return Err(ApiError::unprocessable(
-            "group_name_required",
+            ErrorCode::GroupNameRequired,
             "El grupo necesita un nombre",
         ));
     }
@@ -84,7 +86,7 @@ async fn create(
         caller.require_admin_to("elegir el id de un grupo")?;
         if !(1..=crate::domain::MAX_EXPLICIT_ID).contains(&id) {
             return Err(ApiError::unprocessable(
-                "invalid_id",
+                ErrorCode::InvalidId,
                 format!(
                     "El id debe estar entre 1 y {}",
                     crate::domain::MAX_EXPLICIT_ID
@@ -110,7 +112,7 @@ async fn create(
 fn check_variables(vars: &BTreeMap<String, String>) -> Result<(), ApiError> {
     if vars.len() > 100 {
         return Err(ApiError::unprocessable(
-            "too_many_variables",
+            ErrorCode::TooManyVariables,
             "Máximo 100 variables",
         ));
     }
@@ -118,7 +120,7 @@ fn check_variables(vars: &BTreeMap<String, String>) -> Result<(), ApiError> {
         check_variable_name(k)?;
         if v.chars().count() > 2000 || v.chars().any(|c| c.is_control() && !"\t\n\r".contains(c)) {
             return Err(ApiError::unprocessable(
-                "invalid_variable_value",
+                ErrorCode::InvalidVariableValue,
                 format!(
                     "Valor no válido para «{k}»: máximo 2000 caracteres, sin caracteres de control"
                 ),
@@ -139,7 +141,7 @@ pub fn check_variable_name(k: &str) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::unprocessable(
-            "invalid_variable_name",
+            ErrorCode::InvalidVariableName,
             format!(
                 "Nombre de variable no válido «{}»: use letras, números, _ o - (sin «system__»)",
                 super::error::truncate(k, 64)
@@ -242,7 +244,7 @@ async fn add_clients(
     let g = owned_group(&st, &caller, id)?;
     if body.is_empty() {
         return Err(ApiError::unprocessable(
-            "no_clients",
+            ErrorCode::NoClients,
             "La lista de clientes está vacía",
         ));
     }
@@ -307,7 +309,7 @@ async fn import(
     let region = st.cfg().region;
     let data = tokio::task::spawn_blocking(move || -> Result<ImportData, ApiError> {
         let parsed = parse_clients(&body, region, |_| {})
-            .map_err(|e| ApiError::unprocessable("invalid_csv", e.to_string()))?;
+            .map_err(|e| ApiError::unprocessable(ErrorCode::InvalidCsv, e.to_string()))?;
         let (rows_read, rejected, duplicates, variable_columns) = (
             parsed.rows_read,
             parsed.rejected.clone(),
@@ -351,7 +353,7 @@ fn check_client_text(c: &ClientInput) -> Result<(), ApiError> {
         let Some(v) = value else { continue };
         if v.chars().count() > max || v.chars().any(super::limits::is_hidden_control) {
             return Err(ApiError::unprocessable(
-                "invalid_text",
+                ErrorCode::InvalidText,
                 format!("{field}: máximo {max} caracteres, sin caracteres de control"),
             ));
         }
@@ -384,7 +386,7 @@ async fn set_owner(
     super::campaign::audit(
         &st,
         &caller,
-        "group.owner",
+        AuditAction::GroupOwner,
         &format!("group:{id}"),
         serde_json::json!({ "ownerId": owner }),
     );

@@ -2,6 +2,7 @@
 //! own, smaller limit, set on the router), the scheduled time of a call start, and the
 //! pages that list routes read instead of everything.
 
+use crate::api::ErrorCode;
 use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -39,7 +40,7 @@ pub fn check_scheduled_time(
     let latest = now.timestamp().saturating_add(MAX_SCHEDULE_AHEAD_SECS);
     if t > latest || chrono::DateTime::from_timestamp(t, 0).is_none() {
         return Err(ApiError::unprocessable(
-            "scheduled_too_far",
+            ErrorCode::ScheduledTooFar,
             "La hora programada (scheduledTimeUnix) está a más de un año; use una fecha dentro de los próximos 12 meses (segundos Unix) o null para llamar ya",
         ));
     }
@@ -68,7 +69,7 @@ impl PageQuery {
             None => Ok(DEFAULT_PAGE),
             Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
             Some(_) => Err(ApiError::bad_request(
-                "invalid_limit",
+                ErrorCode::InvalidLimit,
                 format!("limit debe estar entre 1 y {MAX_PAGE}"),
             )),
         }
@@ -86,7 +87,7 @@ impl PageQuery {
                 Ok(Some(c))
             }
             Some(_) => Err(ApiError::bad_request(
-                "invalid_cursor",
+                ErrorCode::InvalidCursor,
                 "cursor no válido: use el nextCursor de la página anterior",
             )),
         }
@@ -99,19 +100,19 @@ pub fn check_label(value: &str, field: &str, max: usize) -> Result<(), ApiError>
     let v = value.trim();
     if v.is_empty() {
         return Err(ApiError::unprocessable(
-            "invalid_text",
+            ErrorCode::InvalidText,
             format!("{field}: no puede estar vacío"),
         ));
     }
     if v.chars().count() > max {
         return Err(ApiError::unprocessable(
-            "invalid_text",
+            ErrorCode::InvalidText,
             format!("{field}: máximo {max} caracteres"),
         ));
     }
     if v.chars().any(is_hidden_control) {
         return Err(ApiError::unprocessable(
-            "invalid_text",
+            ErrorCode::InvalidText,
             format!("{field}: contiene caracteres de control"),
         ));
     }

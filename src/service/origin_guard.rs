@@ -11,6 +11,7 @@
 //!   `application/json`, the CSV imports `text/csv`. A `text/plain` or form body, which a
 //!   page on any site can send without asking, is refused before any handler runs.
 
+use crate::api::ErrorCode;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -44,7 +45,7 @@ fn check(
     if st.no_auth() && !host.as_deref().is_some_and(is_loopback_host) {
         return Err(ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
-            "host_not_allowed",
+            ErrorCode::HostNotAllowed,
             "Sin autenticación (--no-auth) el servicio solo atiende peticiones a localhost, 127.0.0.1 o [::1]",
         ));
     }
@@ -95,7 +96,7 @@ fn is_port(tail: &str) -> bool {
 
 fn cross_origin() -> ApiError {
     ApiError::forbidden(
-        "cross_origin",
+        ErrorCode::CrossOrigin,
         "Petición de otro sitio rechazada: las escrituras solo se aceptan desde la página del propio servicio",
     )
 }
@@ -153,7 +154,7 @@ fn check_content_type(path: &str, headers: &HeaderMap) -> Result<(), ApiError> {
         }
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "csv_content_type_required",
+            ErrorCode::CsvContentTypeRequired,
             "Envíe el archivo CSV con la cabecera Content-Type: text/csv",
         ));
     }
@@ -162,7 +163,7 @@ fn check_content_type(path: &str, headers: &HeaderMap) -> Result<(), ApiError> {
     }
     Err(ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "json_content_type_required",
+        ErrorCode::JsonContentTypeRequired,
         "Envíe el cuerpo como JSON con la cabecera Content-Type: application/json",
     ))
 }

@@ -9,6 +9,7 @@
 use super::auth::Caller;
 use super::error::ApiError;
 use super::state::AppState;
+use crate::api::ErrorCode;
 use crate::domain::{Group, GroupId, UserId};
 
 /// May `caller` see a group owned by `owner`?
@@ -38,14 +39,14 @@ pub fn owner_for_new(
         (Caller::User(u), None) => Ok(Some(u.id)),
         (Caller::User(u), Some(id)) if id == u.id => Ok(Some(id)),
         (Caller::User(_), Some(_)) => Err(ApiError::forbidden(
-            "forbidden_owner",
+            ErrorCode::ForbiddenOwner,
             "Solo el administrador puede crear grupos para otro usuario",
         )),
         (_, None) => Ok(None),
         (_, Some(id)) => {
             if st.store().user(id)?.is_none() {
                 return Err(ApiError::unprocessable(
-                    "owner_not_found",
+                    ErrorCode::OwnerNotFound,
                     format!("El usuario {id} (ownerId) no existe"),
                 ));
             }

@@ -3,6 +3,7 @@
 //! id, and the log gets the panic with the same id, the method and the path (never the
 //! query string, which may carry `?access_token=`).
 
+use crate::api::ErrorCode;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Response, StatusCode};
@@ -54,7 +55,7 @@ pub async fn request_id(req: Request, next: Next) -> Response<Body> {
         tracing::error!(request_id = %id, %method, path = %super::error::truncate(&path, 200), panic = %note, "a handler panicked");
         resp = ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             format!(
                 "Error interno del servidor (petición {id}); inténtelo de nuevo o revise el registro del servicio"
             ),

@@ -2,6 +2,7 @@
 //! `dynamic_variable_placeholders` for every variable the group provides, and reports the
 //! variables the agent uses that the group cannot supply.
 
+use crate::api::ErrorCode;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
@@ -70,7 +71,7 @@ async fn prepare_agent(
     let agent = client.get_agent(&agent_id).await.map_err(|e| {
         if e.is_not_found() {
             ApiError::unprocessable(
-                "agent_not_found",
+                ErrorCode::AgentNotFound,
                 "El agente del usuario no existe en ElevenLabs",
             )
         } else {

@@ -1,6 +1,7 @@
 //! What every handler shares: settings, the store, the ElevenLabs client, the live hub,
 //! the shutdown token and the small per-process bookkeeping (open streams, group locks).
 
+use crate::api::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
@@ -109,7 +110,7 @@ impl AppState {
         if total >= total_max {
             return Err(ApiError::new(
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "too_many_streams_total",
+                ErrorCode::TooManyStreamsTotal,
                 format!(
                     "El servicio tiene el máximo de conexiones de monitoreo abiertas ({total_max}); inténtelo más tarde"
                 ),
@@ -120,7 +121,7 @@ impl AppState {
         {
             return Err(ApiError::new(
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
-                "too_many_streams",
+                ErrorCode::TooManyStreams,
                 format!(
                     "Demasiadas conexiones de monitoreo abiertas con este token (máximo {max}); cierre alguna pestaña"
                 ),

@@ -117,7 +117,7 @@ async fn stream(
                 if s.is_final {
                     // Why it stopped (circuit breaker, window close) goes out before the end.
                     while let Ok(e) = sub.errors.try_recv() {
-                        let ev = ErrorEvent { message: e.message, code: e.code, timestamp: timestamp_now() };
+                        let ev = ErrorEvent { message: e.message, code: e.code.to_string(), timestamp: timestamp_now() };
                         yield Ok(frame(EVENT_ERROR, None, &ev, None).into());
                     }
                 }
@@ -137,7 +137,7 @@ async fn stream(
                             if s.is_final { break; }
                         }
                         while let Ok(e) = sub.errors.try_recv() {
-                            let ev = ErrorEvent { message: e.message, code: e.code, timestamp: timestamp_now() };
+                            let ev = ErrorEvent { message: e.message, code: e.code.to_string(), timestamp: timestamp_now() };
                             yield Ok(frame(EVENT_ERROR, None, &ev, None).into());
                         }
                         break;
@@ -147,7 +147,7 @@ async fn stream(
                     match err {
                         Ok(e) => {
                             let fatal = e.fatal;
-                            let ev = ErrorEvent { message: e.message, code: e.code, timestamp: timestamp_now() };
+                            let ev = ErrorEvent { message: e.message, code: e.code.to_string(), timestamp: timestamp_now() };
                             yield Ok(frame(EVENT_ERROR, None, &ev, None).into());
                             if fatal { break; }
                         }

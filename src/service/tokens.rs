@@ -2,6 +2,8 @@
 //! once; the old one stops working at once), `DELETE /api/users/:id/token` revokes (no
 //! token works until the next rotation). Both take an optional expiry.
 
+use crate::api::ErrorCode;
+use crate::domain::AuditAction;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
@@ -44,14 +46,17 @@ pub fn expiry(
             Ok(now.checked_add_signed(chrono::Duration::days(i64::from(d))))
         }
         Some(_) => Err(ApiError::unprocessable(
-            "invalid_expiry",
+            ErrorCode::InvalidExpiry,
             format!("expiresInDays va de 1 a {MAX_EXPIRY_DAYS}"),
         )),
     }
 }
 
 fn user_not_found(id: UserId) -> ApiError {
-    ApiError::not_found("user_not_found", format!("Usuario {id} no encontrado"))
+    ApiError::not_found(
+        ErrorCode::UserNotFound,
+        format!("Usuario {id} no encontrado"),
+    )
 }
 
 async fn rotate(
@@ -66,7 +71,7 @@ async fn rotate(
     } else {
         serde_json::from_slice(&body).map_err(|e| {
             ApiError::unprocessable(
-                "invalid_body",
+                ErrorCode::InvalidBody,
                 format!(
                     "Cuerpo no válido: {}",
                     super::error::truncate(&e.to_string(), 200)
@@ -82,7 +87,7 @@ async fn rotate(
     super::campaign::audit(
         &st,
         &caller,
-        "user.token_rotate",
+        AuditAction::UserTokenRotate,
         &format!("user:{id}"),
         json!({ "expiresAt": expires }),
     );
@@ -107,7 +112,7 @@ async fn revoke(
     super::campaign::audit(
         &st,
         &caller,
-        "user.token_revoke",
+        AuditAction::UserTokenRevoke,
         &format!("user:{id}"),
         json!({}),
     );

@@ -1,6 +1,7 @@
 //! ElevenLabs resources the page and the TUI need: phone numbers, agents, and the audio of
 //! a conversation streamed through the service (browsers cannot send the ElevenLabs key).
 
+use crate::api::ErrorCode;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
@@ -70,8 +71,12 @@ async fn audio(
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    let not_found =
-        || ApiError::not_found("audio_not_found", "No hay audio para esta conversación");
+    let not_found = || {
+        ApiError::not_found(
+            ErrorCode::AudioNotFound,
+            "No hay audio para esta conversación",
+        )
+    };
     if !valid {
         return Err(not_found());
     }

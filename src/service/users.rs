@@ -1,5 +1,6 @@
 //! Users (supervisors), admin only. The token is returned once, when the user is created.
 
+use crate::api::ErrorCode;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -70,7 +71,7 @@ async fn create(
     caller.require_admin()?;
     if body.name.trim().is_empty() {
         return Err(ApiError::unprocessable(
-            "user_name_required",
+            ErrorCode::UserNameRequired,
             "El usuario necesita un nombre",
         ));
     }
@@ -78,7 +79,7 @@ async fn create(
         && !(1..=crate::domain::MAX_EXPLICIT_ID).contains(&id)
     {
         return Err(ApiError::unprocessable(
-            "invalid_id",
+            ErrorCode::InvalidId,
             format!(
                 "El id debe estar entre 1 y {}",
                 crate::domain::MAX_EXPLICIT_ID
@@ -90,7 +91,7 @@ async fn create(
         && st.store().user(id)?.is_some()
     {
         return Err(ApiError::conflict(
-            "user_exists",
+            ErrorCode::UserExists,
             format!("Ya existe el usuario {id}"),
         ));
     }
@@ -119,7 +120,10 @@ async fn show(
     };
     let user = st.store().user(id)?.filter(|_| visible);
     let user = user.ok_or_else(|| {
-        ApiError::not_found("user_not_found", format!("Usuario {id} no encontrado"))
+        ApiError::not_found(
+            ErrorCode::UserNotFound,
+            format!("Usuario {id} no encontrado"),
+        )
     })?;
     Ok(Ok200::new(
         "Usuario obtenido exitosamente",

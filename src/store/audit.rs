@@ -26,19 +26,19 @@ impl Store {
     pub fn record_action(
         &self,
         actor: &str,
-        action: &str,
+        action: crate::domain::AuditAction,
         target: &str,
         details: serde_json::Value,
     ) {
         let entry = AuditEntry {
             at: Utc::now(),
             actor: actor.to_string(),
-            action: action.to_string(),
+            action: action.as_str().to_string(),
             target: target.to_string(),
             details,
         };
         if let Err(e) = self.audit(&entry) {
-            tracing::error!(action, target, error = %e, "no se pudo escribir el registro de auditoría");
+            tracing::error!(action = action.as_str(), target, error = %e, "cannot write the audit log");
         }
     }
 
