@@ -130,7 +130,7 @@ fn first_answer() {
         cfg.campaign.rules = None;
         let t = Instant::now();
         let svc = callboard::service::start(
-            cfg,
+            cfg.service_options(),
             callboard::service::ServeOptions {
                 addr: Some("127.0.0.1:0".parse().unwrap()),
                 no_auth: true,

@@ -112,7 +112,7 @@ async fn main() {
         cfg.elevenlabs = el.clone();
         cfg.service.enrich_concurrency = concurrency;
         let svc = callboard::service::start(
-            cfg,
+            cfg.service_options(),
             ServeOptions {
                 addr: Some("127.0.0.1:0".parse().unwrap()),
                 no_auth: true,

@@ -83,7 +83,7 @@ async fn main() {
     cfg.elevenlabs.api_key = Some(callboard::secret::Secret::new("sk_bench"));
     cfg.service.enrich_concurrency = 64;
     let svc = callboard::service::start(
-        cfg,
+        cfg.service_options(),
         ServeOptions {
             addr: Some("127.0.0.1:0".parse().unwrap()),
             no_auth: true,

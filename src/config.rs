@@ -2,104 +2,69 @@
 //! `config.example.toml`; a broken file is reported with its path, line and key.
 
 use chrono_tz::Tz;
-use serde::Deserialize;
-use std::net::SocketAddr;
+use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-pub use crate::domain::Lang;
-use crate::domain::RecipientStatus;
 use crate::domain::phone::Region;
-use crate::domain::policy::{CircuitBreaker, RetryPolicy};
 use crate::domain::rules::RulePack;
+use crate::domain::{CampaignRules, RecipientStatus};
+use crate::elevenlabs::ClientSettings;
 use crate::secret::Secret;
+use crate::service::{ServiceOptions, ServiceSettings};
 
-/// The public ElevenLabs API.
-pub const DEFAULT_ELEVENLABS_URL: &str = "https://api.elevenlabs.io";
+pub use crate::domain::Lang;
+pub use crate::elevenlabs::DEFAULT_ELEVENLABS_URL;
 
-#[derive(Debug, Clone)]
+/// Every setting, declared once: the config file is read straight into this struct (and
+/// the sections' own structs); what it leaves out keeps the default of `Config::defaults`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Where the store lives.
     pub data_dir: PathBuf,
     /// Region for phones written without a country code.
+    #[serde(deserialize_with = "de_region")]
     pub region: Region,
     /// Whether every group may dial numbers of other countries (by default only groups
     /// created with `otherCountries: true` do; the rest dial only in `region`).
     pub other_countries: bool,
     /// Used for call names and calling windows.
+    #[serde(deserialize_with = "de_timezone")]
     pub timezone: Tz,
     pub lang: Lang,
-    pub elevenlabs: ElevenLabsConfig,
-    pub service: ServiceConfig,
+    pub elevenlabs: ClientSettings,
+    pub service: ServiceSettings,
     pub tui: TuiConfig,
-    pub campaign: CampaignConfig,
+    #[serde(deserialize_with = "de_campaign")]
+    pub campaign: CampaignRules,
     /// The file the settings came from, if any.
+    #[serde(skip)]
     pub source: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone)]
-pub struct ElevenLabsConfig {
-    pub api_key: Option<Secret>,
-    pub base_url: String,
-    pub connect_timeout_secs: u64,
-    pub request_timeout_secs: u64,
-    pub max_retries: u32,
-}
-
-#[derive(Debug, Clone)]
-pub struct ServiceConfig {
-    pub addr: SocketAddr,
-    pub admin_token: Option<Secret>,
-    pub poll_interval_ms: u64,
-    pub sse_timeout_secs: u64,
-    pub keepalive_secs: u64,
-    pub enrich_concurrency: usize,
-    pub max_streams_per_token: usize,
-    /// Open SSE streams allowed in all (every caller, `--no-auth` included).
-    pub max_streams_total: usize,
-    /// Largest body of a CSV import, in bytes.
-    pub body_limit_bytes: usize,
-    /// Largest JSON body (call start, groups, clients, opt-outs), in bytes.
-    pub json_body_limit_bytes: usize,
-    /// Open connections allowed at once; more are answered 503 and closed.
-    pub max_connections: usize,
-    /// A connection that has not sent a whole request head in this time is closed.
-    pub header_read_timeout_secs: u64,
-}
-
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct TuiConfig {
     pub server: Option<String>,
     pub token: Option<Secret>,
     pub poll_interval_ms: u64,
     /// Where `e`/`E` write exports: the user's download folder when the platform has
-    /// one, else `exports` in the data directory.
+    /// one, else `exports` in the data directory (filled in after loading when unset).
     pub export_dir: PathBuf,
 }
 
-/// Rules every batch follows: calling windows, automatic retries, circuit breaker.
-#[derive(Debug, Clone)]
-pub struct CampaignConfig {
-    /// Calling-window rule pack; None when turned off (`rules = "off"`).
-    pub rules: Option<RulePack>,
-    /// Default automatic retry policy (a call start may give its own).
-    pub retry: RetryPolicy,
-    /// None when turned off (`breaker_window = 0`).
-    pub breaker: Option<CircuitBreaker>,
-}
-
-impl Default for CampaignConfig {
-    fn default() -> Self {
-        Self {
-            rules: Some(RulePack::colombia()),
-            // One attempt: no automatic retry unless configured or asked per batch.
-            retry: RetryPolicy {
-                max_attempts: 1,
-                ..RetryPolicy::default()
-            },
-            breaker: Some(CircuitBreaker::default()),
-        }
-    }
+/// The `[campaign]` keys as the file writes them (flat); they become `CampaignRules`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCampaign {
+    rules: Option<String>,
+    retry_max_attempts: Option<u32>,
+    retry_outcomes: Option<Vec<String>>,
+    retry_spacing_secs: Option<i64>,
+    breaker_window: Option<usize>,
+    breaker_threshold: Option<f64>,
+    breaker_short_call_secs: Option<u64>,
 }
 
 #[derive(Debug, Error)]
@@ -124,73 +89,6 @@ pub enum ConfigError {
     },
 }
 
-/// The file's shape: every field optional, unknown keys refused (they are typos).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    data_dir: Option<PathBuf>,
-    region: Option<String>,
-    other_countries: Option<bool>,
-    timezone: Option<String>,
-    lang: Option<Lang>,
-    #[serde(default)]
-    elevenlabs: FileElevenLabs,
-    #[serde(default)]
-    service: FileService,
-    #[serde(default)]
-    tui: FileTui,
-    #[serde(default)]
-    campaign: FileCampaign,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileCampaign {
-    rules: Option<String>,
-    retry_max_attempts: Option<u32>,
-    retry_outcomes: Option<Vec<String>>,
-    retry_spacing_secs: Option<i64>,
-    breaker_window: Option<usize>,
-    breaker_threshold: Option<f64>,
-    breaker_short_call_secs: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileElevenLabs {
-    api_key: Option<Secret>,
-    base_url: Option<String>,
-    connect_timeout_secs: Option<u64>,
-    request_timeout_secs: Option<u64>,
-    max_retries: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileService {
-    addr: Option<SocketAddr>,
-    admin_token: Option<Secret>,
-    poll_interval_ms: Option<u64>,
-    sse_timeout_secs: Option<u64>,
-    keepalive_secs: Option<u64>,
-    enrich_concurrency: Option<usize>,
-    max_streams_per_token: Option<usize>,
-    max_streams_total: Option<usize>,
-    body_limit_bytes: Option<usize>,
-    json_body_limit_bytes: Option<usize>,
-    max_connections: Option<usize>,
-    header_read_timeout_secs: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileTui {
-    server: Option<String>,
-    token: Option<Secret>,
-    poll_interval_ms: Option<u64>,
-    export_dir: Option<PathBuf>,
-}
-
 /// Default places, from the platform's conventions (XDG on Linux).
 fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "callboard")
@@ -208,6 +106,12 @@ fn default_export_dir(data_dir: &Path) -> PathBuf {
         .unwrap_or_else(|| data_dir.join("exports"))
 }
 
+impl Default for Config {
+    fn default() -> Self {
+        Self::defaults()
+    }
+}
+
 impl Config {
     /// Built-in defaults only.
     pub fn defaults() -> Self {
@@ -220,35 +124,28 @@ impl Config {
             other_countries: false,
             timezone: chrono_tz::America::Bogota,
             lang: Lang::Es,
-            elevenlabs: ElevenLabsConfig {
-                api_key: None,
-                base_url: DEFAULT_ELEVENLABS_URL.to_string(),
-                connect_timeout_secs: 5,
-                request_timeout_secs: 30,
-                max_retries: 3,
-            },
-            service: ServiceConfig {
-                addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-                admin_token: None,
-                poll_interval_ms: 3000,
-                sse_timeout_secs: 30 * 60,
-                keepalive_secs: 15,
-                enrich_concurrency: 64,
-                max_streams_per_token: 50,
-                max_streams_total: 500,
-                body_limit_bytes: 8 * 1024 * 1024,
-                json_body_limit_bytes: 64 * 1024,
-                max_connections: 1024,
-                header_read_timeout_secs: 10,
-            },
+            elevenlabs: ClientSettings::default(),
+            service: ServiceSettings::default(),
             tui: TuiConfig {
-                server: None,
-                token: None,
                 poll_interval_ms: 5000,
                 export_dir: default_export_dir(&data_dir),
+                ..TuiConfig::default()
             },
-            campaign: CampaignConfig::default(),
+            campaign: CampaignRules::default(),
             source: None,
+        }
+    }
+
+    /// What the service is given (the `serve`, `demo` and `tui --direct` faces start it).
+    pub fn service_options(&self) -> ServiceOptions {
+        ServiceOptions {
+            data_dir: self.data_dir.clone(),
+            region: self.region,
+            other_countries: self.other_countries,
+            timezone: self.timezone,
+            elevenlabs: self.elevenlabs.clone(),
+            service: self.service.clone(),
+            campaign: self.campaign.clone(),
         }
     }
 
@@ -258,83 +155,32 @@ impl Config {
         explicit: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let mut cfg = Self::defaults();
         let path = explicit
             .map(Path::to_path_buf)
             .or_else(|| env("CALLBOARD_CONFIG").map(PathBuf::from))
             .or_else(|| default_config_path().filter(|p| p.exists()));
-        if let Some(path) = path {
-            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let file: FileConfig = toml::from_str(&text).map_err(|e| invalid(&path, &text, &e))?;
-            cfg.apply_file(file, &path)?;
-            cfg.source = Some(path);
-        }
+        let mut cfg = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                let mut cfg: Config =
+                    toml::from_str(&text).map_err(|e| invalid(&path, &text, &e))?;
+                cfg.validate(&path.display().to_string())?;
+                cfg.source = Some(path);
+                cfg
+            }
+            None => Self::defaults(),
+        };
         cfg.apply_env(env)?;
+        if let Some(t) = &cfg.service.admin_token {
+            cfg.service.admin_token = Some(Secret::new(t.expose().trim()));
+        }
+        if cfg.tui.export_dir.as_os_str().is_empty() {
+            cfg.tui.export_dir = default_export_dir(&cfg.data_dir);
+        }
         Ok(cfg)
-    }
-
-    fn apply_file(&mut self, f: FileConfig, path: &Path) -> Result<(), ConfigError> {
-        let origin = path.display().to_string();
-        if let Some(d) = f.data_dir {
-            self.data_dir = d;
-        }
-        if let Some(r) = f.region {
-            self.set_region(&r, &origin)?;
-        }
-        if let Some(t) = f.timezone {
-            self.set_timezone(&t, &origin)?;
-        }
-        if let Some(l) = f.lang {
-            self.lang = l;
-        }
-        let e = f.elevenlabs;
-        set(&mut self.elevenlabs.api_key, e.api_key.map(Some));
-        set(&mut self.elevenlabs.base_url, e.base_url);
-        set(
-            &mut self.elevenlabs.connect_timeout_secs,
-            e.connect_timeout_secs,
-        );
-        set(
-            &mut self.elevenlabs.request_timeout_secs,
-            e.request_timeout_secs,
-        );
-        set(&mut self.elevenlabs.max_retries, e.max_retries);
-        let s = f.service;
-        set(&mut self.service.addr, s.addr);
-        set(
-            &mut self.service.admin_token,
-            s.admin_token.map(|t| Some(Secret::new(t.expose().trim()))),
-        );
-        set(&mut self.service.poll_interval_ms, s.poll_interval_ms);
-        set(&mut self.service.sse_timeout_secs, s.sse_timeout_secs);
-        set(&mut self.service.keepalive_secs, s.keepalive_secs);
-        set(&mut self.service.enrich_concurrency, s.enrich_concurrency);
-        set(
-            &mut self.service.max_streams_per_token,
-            s.max_streams_per_token,
-        );
-        set(&mut self.service.max_streams_total, s.max_streams_total);
-        set(&mut self.service.body_limit_bytes, s.body_limit_bytes);
-        set(
-            &mut self.service.json_body_limit_bytes,
-            s.json_body_limit_bytes,
-        );
-        set(&mut self.service.max_connections, s.max_connections);
-        set(
-            &mut self.service.header_read_timeout_secs,
-            s.header_read_timeout_secs,
-        );
-        set(&mut self.other_countries, f.other_countries);
-        let t = f.tui;
-        set(&mut self.tui.server, t.server.map(Some));
-        set(&mut self.tui.token, t.token.map(Some));
-        set(&mut self.tui.poll_interval_ms, t.poll_interval_ms);
-        set(&mut self.tui.export_dir, t.export_dir);
-        self.apply_campaign(f.campaign, &origin)?;
-        self.validate(&origin)
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
@@ -352,10 +198,12 @@ impl Config {
             self.data_dir = PathBuf::from(v);
         }
         if let Some(v) = get("CALLBOARD_REGION") {
-            self.set_region(&v, "CALLBOARD_REGION")?;
+            self.region =
+                parse_region(&v).map_err(|m| value_err("region", "CALLBOARD_REGION", &m))?;
         }
         if let Some(v) = get("CALLBOARD_TIMEZONE") {
-            self.set_timezone(&v, "CALLBOARD_TIMEZONE")?;
+            self.timezone =
+                parse_timezone(&v).map_err(|m| value_err("timezone", "CALLBOARD_TIMEZONE", &m))?;
         }
         if let Some(v) = get("CALLBOARD_LANG") {
             self.lang = match v.to_ascii_lowercase().as_str() {
@@ -365,7 +213,8 @@ impl Config {
             };
         }
         if let Some(v) = get("CALLBOARD_RULES") {
-            self.set_rules(&v, "CALLBOARD_RULES")?;
+            self.campaign.rules =
+                parse_rules(&v).map_err(|m| value_err("campaign.rules", "CALLBOARD_RULES", &m))?;
         }
         if let Some(v) = get("CALLBOARD_SERVER") {
             self.tui.server = Some(v);
@@ -377,86 +226,6 @@ impl Config {
             self.tui.export_dir = PathBuf::from(v);
         }
         self.validate("the environment")
-    }
-
-    fn apply_campaign(&mut self, c: FileCampaign, origin: &str) -> Result<(), ConfigError> {
-        if let Some(r) = c.rules {
-            self.set_rules(&r, origin)?;
-        }
-        let retry = &mut self.campaign.retry;
-        set(&mut retry.max_attempts, c.retry_max_attempts);
-        set(&mut retry.spacing_secs, c.retry_spacing_secs);
-        if let Some(outcomes) = c.retry_outcomes {
-            retry.outcomes = outcomes
-                .iter()
-                .map(|o| match RecipientStatus::parse(o) {
-                    s @ (RecipientStatus::Failed | RecipientStatus::Voicemail) => Ok(s),
-                    _ => Err(value_err(
-                        "campaign.retry_outcomes",
-                        origin,
-                        &format!("`{o}` cannot be retried; use \"failed\" and/or \"voicemail\""),
-                    )),
-                })
-                .collect::<Result<_, _>>()?;
-        }
-        if c.breaker_window == Some(0) {
-            self.campaign.breaker = None;
-        } else if let Some(b) = self.campaign.breaker.as_mut() {
-            set(&mut b.window, c.breaker_window);
-            set(&mut b.threshold, c.breaker_threshold);
-            set(&mut b.short_call_secs, c.breaker_short_call_secs);
-            if !(0.0..=1.0).contains(&b.threshold) {
-                return Err(value_err(
-                    "campaign.breaker_threshold",
-                    origin,
-                    "must be between 0 and 1",
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// `co` (built in), `off`, or the path of a rule-pack TOML file.
-    pub fn set_rules(&mut self, value: &str, origin: &str) -> Result<(), ConfigError> {
-        self.campaign.rules = match value.trim() {
-            "off" | "none" => {
-                tracing::warn!("calling windows are off: batches dial at any hour and on holidays");
-                None
-            }
-            "co" | "CO" => Some(RulePack::colombia()),
-            path => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    value_err(
-                        "campaign.rules",
-                        origin,
-                        &format!("cannot read {path}: {e}"),
-                    )
-                })?;
-                Some(
-                    RulePack::from_toml(&text)
-                        .map_err(|e| value_err("campaign.rules", origin, &e.to_string()))?,
-                )
-            }
-        };
-        Ok(())
-    }
-
-    pub fn set_region(&mut self, value: &str, origin: &str) -> Result<(), ConfigError> {
-        self.region = value
-            .parse()
-            .map_err(|m: String| value_err("region", origin, &m))?;
-        Ok(())
-    }
-
-    pub fn set_timezone(&mut self, value: &str, origin: &str) -> Result<(), ConfigError> {
-        self.timezone = value.parse().map_err(|_| {
-            value_err(
-                "timezone",
-                origin,
-                &format!("unknown time zone `{value}`; use an IANA name such as America/Bogota"),
-            )
-        })?;
-        Ok(())
     }
 
     fn validate(&self, origin: &str) -> Result<(), ConfigError> {
@@ -484,6 +253,79 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// `co` (built in), `off`, or the path of a rule-pack TOML file.
+fn parse_rules(value: &str) -> Result<Option<RulePack>, String> {
+    match value.trim() {
+        "off" | "none" => {
+            tracing::warn!("calling windows are off: batches dial at any hour and on holidays");
+            Ok(None)
+        }
+        "co" | "CO" => Ok(Some(RulePack::colombia())),
+        path => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            RulePack::from_toml(&text)
+                .map(Some)
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn parse_region(value: &str) -> Result<Region, String> {
+    value.parse()
+}
+
+fn parse_timezone(value: &str) -> Result<Tz, String> {
+    value.parse().map_err(|_| {
+        format!("unknown time zone `{value}`; use an IANA name such as America/Bogota")
+    })
+}
+
+fn de_region<'de, D: Deserializer<'de>>(d: D) -> Result<Region, D::Error> {
+    parse_region(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+}
+
+fn de_timezone<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
+    parse_timezone(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+}
+
+fn de_campaign<'de, D: Deserializer<'de>>(d: D) -> Result<CampaignRules, D::Error> {
+    campaign_rules(FileCampaign::deserialize(d)?).map_err(serde::de::Error::custom)
+}
+
+/// The file's `[campaign]` keys on top of the default rules.
+fn campaign_rules(c: FileCampaign) -> Result<CampaignRules, String> {
+    let mut out = CampaignRules::default();
+    if let Some(r) = c.rules {
+        out.rules = parse_rules(&r).map_err(|m| format!("`campaign.rules`: {m}"))?;
+    }
+    let retry = &mut out.retry;
+    set(&mut retry.max_attempts, c.retry_max_attempts);
+    set(&mut retry.spacing_secs, c.retry_spacing_secs);
+    if let Some(outcomes) = c.retry_outcomes {
+        retry.outcomes = outcomes
+            .iter()
+            .map(|o| match RecipientStatus::parse(o) {
+                s @ (RecipientStatus::Failed | RecipientStatus::Voicemail) => Ok(s),
+                _ => Err(format!(
+                    "`campaign.retry_outcomes`: `{o}` cannot be retried; use \"failed\" and/or \"voicemail\""
+                )),
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if c.breaker_window == Some(0) {
+        out.breaker = None;
+    } else if let Some(b) = out.breaker.as_mut() {
+        set(&mut b.window, c.breaker_window);
+        set(&mut b.threshold, c.breaker_threshold);
+        set(&mut b.short_call_secs, c.breaker_short_call_secs);
+        if !(0.0..=1.0).contains(&b.threshold) {
+            return Err("`campaign.breaker_threshold` must be between 0 and 1".into());
+        }
+    }
+    Ok(out)
 }
 
 fn set<T>(slot: &mut T, value: Option<T>) {

@@ -71,7 +71,7 @@ impl Demo {
         )
         .await
         .wrap_err("no se pudo iniciar el simulador")?;
-        let mut scfg = cfg.clone();
+        let mut scfg = cfg.service_options();
         scfg.data_dir = dir.path().join("data");
         scfg.elevenlabs.base_url = sim.url();
         scfg.elevenlabs.api_key = Some(Secret::new(DEMO_KEY));

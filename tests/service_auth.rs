@@ -319,7 +319,7 @@ async fn no_auth_only_on_loopback_and_page_is_served() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), None);
     let err = callboard::service::start(
-        cfg.clone(),
+        cfg.service_options(),
         callboard::service::ServeOptions {
             addr: Some("0.0.0.0:0".parse().unwrap()),
             no_auth: true,

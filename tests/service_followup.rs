@@ -197,7 +197,7 @@ async fn a_batch_running_at_the_window_close_is_stopped_and_resumed_at_the_next_
     let clock =
         Clock::from_fn(move || DateTime::from_timestamp(read.load(Ordering::SeqCst), 0).unwrap());
     let svc = callboard::service::start(
-        cfg,
+        cfg.service_options(),
         ServeOptions {
             addr: Some("127.0.0.1:0".parse().unwrap()),
             no_auth: false,

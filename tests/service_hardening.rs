@@ -519,7 +519,7 @@ async fn tokens_rotate_revoke_expire_and_compare_trimmed() {
     let now = std::sync::Arc::new(std::sync::Mutex::new(chrono::Utc::now()));
     let clock_now = now.clone();
     let svc = callboard::service::start(
-        cfg.clone(),
+        cfg.service_options(),
         callboard::service::ServeOptions {
             addr: Some("127.0.0.1:0".parse().unwrap()),
             clock: Some(callboard::monitor::Clock::from_fn(move || {
@@ -588,7 +588,7 @@ async fn tokens_rotate_revoke_expire_and_compare_trimmed() {
     // A short admin token: serve refuses to start, and says why.
     cfg.service.admin_token = Some(callboard::secret::Secret::new("short-admin-token"));
     let err = callboard::service::start(
-        cfg,
+        cfg.service_options(),
         callboard::service::ServeOptions {
             addr: Some("127.0.0.1:0".parse().unwrap()),
             ..Default::default()

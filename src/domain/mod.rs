@@ -1,5 +1,6 @@
 //! Plain types and pure rules: no I/O, no HTTP, no sled, no terminal.
 
+pub mod campaign_rules;
 pub mod codes;
 pub mod import;
 pub mod intent;
@@ -12,6 +13,7 @@ pub mod rules;
 pub mod status;
 pub mod variables;
 
+pub use campaign_rules::CampaignRules;
 pub use codes::{AuditAction, StopCode};
 pub use lang::Lang;
 pub use model::*;

@@ -12,8 +12,8 @@ use std::time::Duration;
 use super::ElevenLabsError;
 use super::error::parse_retry_after;
 use super::retry::RetryPolicy;
+use super::settings::ClientSettings;
 use super::types::*;
-use crate::config::ElevenLabsConfig;
 use crate::secret::Secret;
 
 /// Typed client of the ElevenLabs API. `Send + Sync`; cloning shares the connection pool.
@@ -65,7 +65,7 @@ pub(crate) struct Call<'a> {
 
 impl ElevenLabsClient {
     /// A client for `cfg.base_url` with `cfg.api_key`; no key is an error.
-    pub fn new(cfg: &ElevenLabsConfig) -> Result<Self, ElevenLabsError> {
+    pub fn new(cfg: &ClientSettings) -> Result<Self, ElevenLabsError> {
         let key = cfg
             .api_key
             .clone()

@@ -4,10 +4,12 @@
 mod client;
 mod error;
 mod retry;
+mod settings;
 pub mod types;
 mod writes;
 
 pub use client::{AudioStream, ElevenLabsClient};
 pub use error::{ElevenLabsError, ErrorDetail, ErrorObject, ValidationItem};
 pub use retry::RetryPolicy;
+pub use settings::{ClientSettings, DEFAULT_ELEVENLABS_URL};
 pub use types::*;

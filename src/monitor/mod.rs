@@ -89,17 +89,19 @@ impl std::fmt::Debug for Clock {
 }
 
 impl HubConfig {
-    pub fn from_service(cfg: &crate::config::ServiceConfig) -> Self {
+    /// Polling every `poll_interval_ms` (100 at least), enriching `enrich_concurrency`
+    /// conversations at once; the rest at its defaults.
+    pub fn polling(poll_interval_ms: u64, enrich_concurrency: usize) -> Self {
         Self {
-            poll_interval: Duration::from_millis(cfg.poll_interval_ms.max(100)),
-            enrich_concurrency: cfg.enrich_concurrency.max(1),
+            poll_interval: Duration::from_millis(poll_interval_ms.max(100)),
+            enrich_concurrency: enrich_concurrency.max(1),
             first_poll_timeout: Duration::from_secs(60),
             breaker: None,
             rules: None,
             timezone: chrono_tz::America::Bogota,
             clock: Clock::system(),
             submit_grace: Duration::from_secs(60),
-            sweep_interval: Duration::from_millis(cfg.poll_interval_ms.max(100) * 10)
+            sweep_interval: Duration::from_millis(poll_interval_ms.max(100) * 10)
                 .min(Duration::from_secs(30)),
         }
     }

@@ -21,6 +21,7 @@ pub mod ownership;
 mod panic_layer;
 mod prepare;
 mod respond;
+pub mod settings;
 pub mod state;
 mod stream;
 mod tokens;
@@ -36,15 +37,15 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 pub use error::ApiError;
+pub use settings::{ServiceOptions, ServiceSettings};
 pub use state::AppState;
 
-use crate::config::Config;
 use crate::elevenlabs::ElevenLabsClient;
 use crate::monitor::{Hub, HubConfig};
 use crate::secret::Secret;
 use crate::store::{Store, StoreError};
 
-/// How to run the service, beyond the settings in `Config`.
+/// How to run the service, beyond its settings (`ServiceOptions`).
 #[derive(Debug, Clone, Default)]
 pub struct ServeOptions {
     /// Overrides `cfg.service.addr`; port 0 picks a free port.
@@ -112,7 +113,7 @@ impl ServiceHandle {
 }
 
 /// Opens the store, binds, and serves until `shutdown`.
-pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, ServiceError> {
+pub async fn start(cfg: ServiceOptions, opts: ServeOptions) -> Result<ServiceHandle, ServiceError> {
     let addr = opts.addr.unwrap_or(cfg.service.addr);
     if opts.no_auth && !addr.ip().is_loopback() {
         return Err(ServiceError::NoAuthNotLoopback(addr));
@@ -140,7 +141,7 @@ pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, Ser
                 rules: cfg.campaign.rules.clone(),
                 timezone: cfg.timezone,
                 clock: opts.clock.clone().unwrap_or_default(),
-                ..HubConfig::from_service(&cfg.service)
+                ..HubConfig::polling(cfg.service.poll_interval_ms, cfg.service.enrich_concurrency)
             },
             cancel.child_token(),
         )),
@@ -181,7 +182,7 @@ pub async fn start(cfg: Config, opts: ServeOptions) -> Result<ServiceHandle, Ser
         .local_addr()
         .map_err(|source| ServiceError::Bind { addr, source })?;
     let clock = opts.clock.clone().unwrap_or_default();
-    let limits = listen::ConnLimits::from_config(&cfg.service);
+    let limits = listen::ConnLimits::from_settings(&cfg.service);
     let state = AppState::new(cfg, store, opts.no_auth, cancel.clone(), hub, clock);
     let app = router(state.clone());
     let server = tokio::spawn(listen::serve(listener, app, limits, cancel.clone()));
@@ -223,7 +224,10 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// `callboard serve`: prints `listening on http://ADDR` first, then serves until Ctrl-C.
-pub fn serve_command(mut cfg: Config, args: &crate::cli::ServeArgs) -> color_eyre::Result<()> {
+pub fn serve_command(
+    mut cfg: crate::config::Config,
+    args: &crate::cli::ServeArgs,
+) -> color_eyre::Result<()> {
     if let Some(url) = &args.elevenlabs_url {
         cfg.elevenlabs.base_url = url.clone();
     }
@@ -235,7 +239,7 @@ pub fn serve_command(mut cfg: Config, args: &crate::cli::ServeArgs) -> color_eyr
     };
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
-        let handle = start(cfg, opts).await?;
+        let handle = start(cfg.service_options(), opts).await?;
         println!("listening on {}", handle.url());
         if let Some(t) = &handle.demo_token {
             let file = demo::token_file(&handle.state.cfg().data_dir);

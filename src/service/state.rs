@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
 
 use super::error::ApiError;
-use crate::config::Config;
+use super::settings::ServiceOptions;
 use crate::domain::{GroupId, UserId};
 use crate::elevenlabs::ElevenLabsClient;
 use crate::monitor::Hub;
@@ -18,7 +18,7 @@ use crate::store::Store;
 pub struct AppState(Arc<Inner>);
 
 struct Inner {
-    cfg: Config,
+    cfg: ServiceOptions,
     store: Store,
     no_auth: bool,
     cancel: CancellationToken,
@@ -38,7 +38,7 @@ struct Inner {
 
 impl AppState {
     pub fn new(
-        cfg: Config,
+        cfg: ServiceOptions,
         store: Store,
         no_auth: bool,
         cancel: CancellationToken,
@@ -63,7 +63,7 @@ impl AppState {
         self.0.clock.now()
     }
 
-    pub fn cfg(&self) -> &Config {
+    pub fn cfg(&self) -> &ServiceOptions {
         &self.0.cfg
     }
 

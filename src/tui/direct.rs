@@ -54,7 +54,7 @@ pub fn cli_main(cfg: &Config, args: &TuiArgs) -> Result<()> {
     let cfg = cfg.clone();
     super::launch::run_with_file_logs(&cfg.data_dir.join("logs"), async move {
         let admin = new_token();
-        let mut scfg = cfg.clone();
+        let mut scfg = cfg.service_options();
         scfg.service.admin_token = Some(admin.clone());
         let svc = service::start(
             scfg,

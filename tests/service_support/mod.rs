@@ -33,7 +33,7 @@ pub fn config(dir: &std::path::Path, upstream: Option<&str>) -> Config {
 
 pub async fn serve(cfg: Config, no_auth: bool, demo: bool) -> ServiceHandle {
     start(
-        cfg,
+        cfg.service_options(),
         ServeOptions {
             addr: Some("127.0.0.1:0".parse().unwrap()),
             no_auth,
