@@ -2,12 +2,10 @@
 
 pub mod api;
 pub mod cli;
-pub mod commands;
 pub mod config;
-pub mod demo;
 pub mod domain;
 pub mod elevenlabs;
-pub mod export_cmd;
+pub mod faces;
 pub mod gzip;
 pub mod journal;
 pub mod monitor;

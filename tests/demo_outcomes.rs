@@ -6,8 +6,8 @@
 use callboard::api::{BatchStatusView, Envelope};
 use callboard::cli::DemoArgs;
 use callboard::config::Config;
-use callboard::demo::Demo;
 use callboard::domain::RecipientStatus;
+use callboard::faces::demo::Demo;
 use std::time::{Duration, Instant};
 
 async fn status(base: &str, token: &str, id: &str) -> BatchStatusView {

@@ -1,7 +1,6 @@
 //! `callboard serve`: the seed's batch-calling API over axum, with a live hub that polls
 //! each active batch once for every viewer, enrichment cached in the store, SSE, auth and
-//! a small web page. `start` runs it in-process (tests, `callboard demo`); `serve_command`
-//! is the CLI face.
+//! a small web page. `start` runs it (the `serve`, `demo` and `tui --direct` faces, tests).
 
 pub mod auth;
 mod batches;
@@ -221,37 +220,4 @@ pub fn router(state: AppState) -> Router {
         .layer(panic_layer::catch_panic())
         .layer(axum::middleware::from_fn(panic_layer::request_id))
         .with_state(state)
-}
-
-/// `callboard serve`: prints `listening on http://ADDR` first, then serves until Ctrl-C.
-pub fn serve_command(
-    mut cfg: crate::config::Config,
-    args: &crate::cli::ServeArgs,
-) -> color_eyre::Result<()> {
-    if let Some(url) = &args.elevenlabs_url {
-        cfg.elevenlabs.base_url = url.clone();
-    }
-    let opts = ServeOptions {
-        addr: args.addr,
-        no_auth: args.no_auth,
-        demo_data: args.demo_data,
-        clock: None,
-    };
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async move {
-        let handle = start(cfg.service_options(), opts).await?;
-        println!("listening on {}", handle.url());
-        if let Some(t) = &handle.demo_token {
-            let file = demo::token_file(&handle.state.cfg().data_dir);
-            println!(
-                "demo user 19 token: {} (kept in {})",
-                t.expose(),
-                file.display()
-            );
-        }
-        tokio::signal::ctrl_c().await?;
-        eprintln!("cerrando el servicio…");
-        handle.shutdown().await;
-        Ok(())
-    })
 }

@@ -1,14 +1,17 @@
 //! Settings: defaults < config file < environment < flags. Every setting is documented in
 //! `config.example.toml`; a broken file is reported with its path, line and key.
 
+mod parse;
+
 use chrono_tz::Tz;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
+
+use parse::{invalid, parse_region, parse_rules, parse_timezone, value_err};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+use crate::domain::CampaignRules;
 use crate::domain::phone::Region;
-use crate::domain::rules::RulePack;
-use crate::domain::{CampaignRules, RecipientStatus};
 use crate::elevenlabs::ClientSettings;
 use crate::secret::Secret;
 use crate::service::{ServiceOptions, ServiceSettings};
@@ -24,19 +27,19 @@ pub struct Config {
     /// Where the store lives.
     pub data_dir: PathBuf,
     /// Region for phones written without a country code.
-    #[serde(deserialize_with = "de_region")]
+    #[serde(deserialize_with = "parse::de_region")]
     pub region: Region,
     /// Whether every group may dial numbers of other countries (by default only groups
     /// created with `otherCountries: true` do; the rest dial only in `region`).
     pub other_countries: bool,
     /// Used for call names and calling windows.
-    #[serde(deserialize_with = "de_timezone")]
+    #[serde(deserialize_with = "parse::de_timezone")]
     pub timezone: Tz,
     pub lang: Lang,
     pub elevenlabs: ClientSettings,
     pub service: ServiceSettings,
     pub tui: TuiConfig,
-    #[serde(deserialize_with = "de_campaign")]
+    #[serde(deserialize_with = "parse::de_campaign")]
     pub campaign: CampaignRules,
     /// The file the settings came from, if any.
     #[serde(skip)]
@@ -57,7 +60,7 @@ pub struct TuiConfig {
 /// The `[campaign]` keys as the file writes them (flat); they become `CampaignRules`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileCampaign {
+pub(super) struct FileCampaign {
     rules: Option<String>,
     retry_max_attempts: Option<u32>,
     retry_outcomes: Option<Vec<String>>,
@@ -255,234 +258,5 @@ impl Config {
     }
 }
 
-/// `co` (built in), `off`, or the path of a rule-pack TOML file.
-fn parse_rules(value: &str) -> Result<Option<RulePack>, String> {
-    match value.trim() {
-        "off" | "none" => {
-            tracing::warn!("calling windows are off: batches dial at any hour and on holidays");
-            Ok(None)
-        }
-        "co" | "CO" => Ok(Some(RulePack::colombia())),
-        path => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            RulePack::from_toml(&text)
-                .map(Some)
-                .map_err(|e| e.to_string())
-        }
-    }
-}
-
-fn parse_region(value: &str) -> Result<Region, String> {
-    value.parse()
-}
-
-fn parse_timezone(value: &str) -> Result<Tz, String> {
-    value.parse().map_err(|_| {
-        format!("unknown time zone `{value}`; use an IANA name such as America/Bogota")
-    })
-}
-
-fn de_region<'de, D: Deserializer<'de>>(d: D) -> Result<Region, D::Error> {
-    parse_region(&String::deserialize(d)?).map_err(serde::de::Error::custom)
-}
-
-fn de_timezone<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
-    parse_timezone(&String::deserialize(d)?).map_err(serde::de::Error::custom)
-}
-
-fn de_campaign<'de, D: Deserializer<'de>>(d: D) -> Result<CampaignRules, D::Error> {
-    campaign_rules(FileCampaign::deserialize(d)?).map_err(serde::de::Error::custom)
-}
-
-/// The file's `[campaign]` keys on top of the default rules.
-fn campaign_rules(c: FileCampaign) -> Result<CampaignRules, String> {
-    let mut out = CampaignRules::default();
-    if let Some(r) = c.rules {
-        out.rules = parse_rules(&r).map_err(|m| format!("`campaign.rules`: {m}"))?;
-    }
-    let retry = &mut out.retry;
-    set(&mut retry.max_attempts, c.retry_max_attempts);
-    set(&mut retry.spacing_secs, c.retry_spacing_secs);
-    if let Some(outcomes) = c.retry_outcomes {
-        retry.outcomes = outcomes
-            .iter()
-            .map(|o| match RecipientStatus::parse(o) {
-                s @ (RecipientStatus::Failed | RecipientStatus::Voicemail) => Ok(s),
-                _ => Err(format!(
-                    "`campaign.retry_outcomes`: `{o}` cannot be retried; use \"failed\" and/or \"voicemail\""
-                )),
-            })
-            .collect::<Result<_, _>>()?;
-    }
-    if c.breaker_window == Some(0) {
-        out.breaker = None;
-    } else if let Some(b) = out.breaker.as_mut() {
-        set(&mut b.window, c.breaker_window);
-        set(&mut b.threshold, c.breaker_threshold);
-        set(&mut b.short_call_secs, c.breaker_short_call_secs);
-        if !(0.0..=1.0).contains(&b.threshold) {
-            return Err("`campaign.breaker_threshold` must be between 0 and 1".into());
-        }
-    }
-    Ok(out)
-}
-
-fn set<T>(slot: &mut T, value: Option<T>) {
-    if let Some(v) = value {
-        *slot = v;
-    }
-}
-
-fn value_err(key: &str, origin: &str, message: &str) -> ConfigError {
-    ConfigError::Value {
-        key: key.to_string(),
-        origin: origin.to_string(),
-        message: message.to_string(),
-    }
-}
-
-/// Turns a TOML error into one that names the line and the dotted key on it.
-fn invalid(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
-    let offset = e.span().map(|s| s.start).unwrap_or(0).min(text.len());
-    let line = text[..offset].matches('\n').count() + 1;
-    let mut section = String::new();
-    let mut key = String::new();
-    for (i, l) in text.lines().enumerate() {
-        let l = l.trim();
-        if l.starts_with('[') {
-            section = l.trim_matches(|c| c == '[' || c == ']').trim().to_string();
-        }
-        if i + 1 == line {
-            if let Some((k, _)) = l.split_once('=') {
-                key = k.trim().to_string();
-            }
-            break;
-        }
-    }
-    // Unknown keys are reported by serde with the key's name in backticks.
-    let message = e.message().to_string();
-    if key.is_empty()
-        && let Some(name) = message.split('`').nth(1)
-    {
-        key = name.to_string();
-    }
-    let key = match (section.is_empty(), key.is_empty()) {
-        (_, true) if !section.is_empty() => section,
-        (true, _) => key,
-        (false, false) => format!("{section}.{key}"),
-        _ => "(file)".to_string(),
-    };
-    ConfigError::Invalid {
-        path: path.to_path_buf(),
-        line,
-        key,
-        message,
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn load_with(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        std::fs::write(&path, text).unwrap();
-        let env: HashMap<String, String> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::load(Some(&path), |k| env.get(k).cloned())
-    }
-
-    #[test]
-    fn example_file_is_valid_and_complete() {
-        let text = include_str!("../config.example.toml");
-        let cfg = load_with(text, &[]).unwrap();
-        assert_eq!(cfg.timezone, chrono_tz::America::Bogota);
-        // The example documents every key: uncommenting them all still parses.
-        let uncommented: String = text
-            .lines()
-            .map(|l| {
-                l.strip_prefix("# ")
-                    .filter(|r| r.contains(" = "))
-                    .unwrap_or(l)
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-        load_with(&uncommented, &[]).unwrap();
-    }
-
-    #[test]
-    fn environment_beats_file() {
-        let cfg = load_with(
-            "[elevenlabs]\nbase_url = \"http://file:1\"\napi_key = \"from_file\"\n",
-            &[
-                ("ELEVENLABS_BASE_URL", "http://env:2"),
-                ("ELEVENLABS_API_KEY", "sk_env"),
-            ],
-        )
-        .unwrap();
-        assert_eq!(cfg.elevenlabs.base_url, "http://env:2");
-        assert_eq!(cfg.elevenlabs.api_key.as_ref().unwrap().expose(), "sk_env");
-        assert!(
-            !format!("{cfg:?}").contains("sk_env"),
-            "key redacted in Debug"
-        );
-    }
-
-    #[test]
-    fn broken_file_names_line_and_key() {
-        let err = load_with(
-            "lang = \"es\"\n[service]\npoll_interval_ms = \"fast\"\n",
-            &[],
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("line 3"), "{err}");
-        assert!(err.contains("service.poll_interval_ms"), "{err}");
-        let err = load_with("[elevenlabs]\napi_kee = \"x\"\n", &[])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("api_kee") && err.contains("line 2"), "{err}");
-        let err = load_with("timezone = \"Mars/Base\"\n", &[])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("timezone") && err.contains("Mars/Base"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn campaign_settings() {
-        let cfg = load_with(
-            "[campaign]\nrules = \"off\"\nretry_max_attempts = 3\nretry_outcomes = [\"failed\"]\nbreaker_window = 0\n",
-            &[],
-        )
-        .unwrap();
-        assert!(cfg.campaign.rules.is_none());
-        assert_eq!(cfg.campaign.retry.max_attempts, 3);
-        assert_eq!(cfg.campaign.retry.outcomes, vec![RecipientStatus::Failed]);
-        assert!(cfg.campaign.breaker.is_none());
-        let cfg = load_with("", &[("CALLBOARD_RULES", "off")]).unwrap();
-        assert!(cfg.campaign.rules.is_none());
-        assert_eq!(Config::defaults().campaign.rules.unwrap().name, "co");
-        let err = load_with("[campaign]\nretry_outcomes = [\"completed\"]\n", &[])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("cannot be retried"), "{err}");
-        let err = load_with("[campaign]\nrules = \"/nope.toml\"\n", &[])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("campaign.rules"), "{err}");
-    }
-
-    #[test]
-    fn missing_explicit_file_is_an_error() {
-        let err = Config::load(Some(Path::new("/nonexistent/callboard.toml")), |_| None);
-        assert!(matches!(err, Err(ConfigError::Read { .. })));
-    }
-}
+mod tests;
