@@ -2,6 +2,7 @@
 //! `POST …/cancel`. Status comes from the hub (one upstream poll for every viewer,
 //! rendered once per change); retry and cancel read the batch fresh before acting.
 
+use super::error::{check_batch_id, hub_error};
 use crate::api::ErrorCode;
 use crate::domain::AuditAction;
 use axum::Router;
@@ -20,7 +21,7 @@ use super::state::AppState;
 use crate::api::{BatchListItem, CancelData, Envelope, ResumeData, RetryData};
 use crate::domain::{BatchStatus, GroupId, RecipientStatus};
 use crate::elevenlabs::BatchCallResponse;
-use crate::monitor::{HubError, ResumeError, Snapshot};
+use crate::monitor::{ResumeError, Snapshot};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -31,41 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/batch-calls/{batch_id}/resume", post(resume))
 }
 
-/// Batch ids are ElevenLabs' (`btcal_…`): anything else is refused before going upstream.
-pub fn check_batch_id(id: &str) -> Result<(), ApiError> {
-    let ok = !id.is_empty()
-        && id.len() <= 128
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::batch_not_found(id))
-    }
-}
-
 /// Checks that the caller may see the batch (see `ownership`): a 404 otherwise, as for a
 /// batch that does not exist.
 pub fn visible_record(st: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {
     super::ownership::visible_batch(st, caller, id)
-}
-
-pub fn hub_error(id: &str, e: HubError) -> ApiError {
-    match e {
-        HubError::Upstream(p) if p.fatal => ApiError::batch_not_found(id),
-        HubError::Upstream(p) => ApiError::from_poll(p),
-        HubError::Timeout => ApiError::new(
-            axum::http::StatusCode::GATEWAY_TIMEOUT,
-            ErrorCode::UpstreamTimeout,
-            "ElevenLabs no respondió a tiempo",
-        ),
-        HubError::ShuttingDown => ApiError::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::ShuttingDown,
-            "El servicio se está cerrando",
-        ),
-    }
 }
 
 /// The status envelope of a snapshot, serialised once and shared by every request.
@@ -364,7 +334,7 @@ async fn retry(
             hub.journal()
                 .redial(rec, retry_count, st.cfg().timezone)
                 .await
-                .map_err(super::call_submit::journal_error)?;
+                .map_err(super::call_idempotency::journal_error)?;
         }
         None => {
             hub.client()
@@ -394,7 +364,7 @@ async fn retry(
         }
     }
     hub.kick(&id);
-    super::campaign::audit(
+    super::audit_log::audit(
         &st,
         &caller,
         AuditAction::BatchRetry,
@@ -420,7 +390,7 @@ async fn resume(
 ) -> Result<Ok200<ResumeData>, ApiError> {
     visible_record(&st, &caller, &id)?;
     let hub = st.hub()?;
-    let actor = super::campaign::actor(&caller);
+    let actor = super::audit_log::actor(&caller);
     match hub.resume_undialled(&id, &actor).await {
         Ok(Some(link)) => Ok(Ok200::new(
             match link.scheduled_time_unix {
@@ -483,7 +453,7 @@ async fn cancel(
         .iter()
         .filter(|r| r.status.is_not_started())
         .count();
-    let actor = super::campaign::actor(&caller);
+    let actor = super::audit_log::actor(&caller);
     let confirmed = hub
         .stop_batch(&id, &actor)
         .await
@@ -491,7 +461,7 @@ async fn cancel(
     if confirmed {
         let _ = st.store().set_batch_status(&id, &BatchStatus::Cancelled);
     }
-    super::campaign::audit(
+    super::audit_log::audit(
         &st,
         &caller,
         AuditAction::BatchCancel,

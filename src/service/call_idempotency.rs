@@ -4,6 +4,7 @@
 //! the key's journal intent is settled first: its batch is answered, never a second one.
 
 use crate::api::ErrorCode;
+use crate::journal::JournalError;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -101,7 +102,7 @@ pub(super) async fn gate(st: &AppState, journal: &Journal, k: &Key) -> Result<Ga
     match journal
         .settle(&intent)
         .await
-        .map_err(super::call_submit::journal_error)?
+        .map_err(super::call_idempotency::journal_error)?
     {
         Settlement::Settled(s) => Ok(Gate::Settled(s)),
         Settlement::Abandoned => Ok(Gate::Fresh),
@@ -156,4 +157,11 @@ fn replay(saved: IdempotentResponse) -> Response {
         header::HeaderValue::from_static("true"),
     );
     resp
+}
+pub(super) fn journal_error(e: JournalError) -> ApiError {
+    match e {
+        JournalError::Refused(e) => ApiError::from_upstream(&e),
+        JournalError::Unknown(why) => unknown(&why),
+        JournalError::Store(e) => e.into(),
+    }
 }

@@ -2,6 +2,7 @@
 //! journal intent left unsettled), then the journal writes the intent, submits and
 //! settles; the answer is the seed's.
 
+use super::call_idempotency::journal_error;
 use crate::api::ErrorCode;
 use crate::domain::AuditAction;
 use axum::body::Body;
@@ -16,15 +17,7 @@ use super::state::AppState;
 use crate::api::{Envelope, StartCallData};
 use crate::domain::Group;
 use crate::domain::intent::{IntentKind, IntentState};
-use crate::journal::{self, Journal, JournalError, Settlement, Submitted};
-
-pub(super) fn journal_error(e: JournalError) -> ApiError {
-    match e {
-        JournalError::Refused(e) => ApiError::from_upstream(&e),
-        JournalError::Unknown(why) => idem::unknown(&why),
-        JournalError::Store(e) => e.into(),
-    }
-}
+use crate::journal::{self, Journal, Settlement, Submitted};
 
 /// Settles the group's open intents, then refuses a start while one is still unknown,
 /// or (unless forced) while a batch of the group is running or a round is planned.
@@ -158,7 +151,7 @@ pub(super) fn respond(
         batch_data: serde_json::to_value(&s.batch).unwrap_or_default(),
         skipped: rec.skipped.clone(),
     };
-    super::campaign::audit(
+    super::audit_log::audit(
         st,
         caller,
         AuditAction::BatchStart,

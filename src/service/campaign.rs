@@ -1,6 +1,7 @@
 //! Beyond the seed: the do-not-call list, the audit log, batch reports (KPIs, comparison)
 //! and exports. Each uses the same pure code as the CLI and the TUI.
 
+use super::audit_log::{actor, audit};
 use crate::api::ErrorCode;
 use crate::domain::AuditAction;
 use axum::Router;
@@ -13,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Caller;
-use super::batches::{hub_error, visible_record};
+use super::batches::visible_record;
+use super::error::hub_error;
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use super::respond::Ok200;
 use super::state::AppState;
@@ -30,27 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/audit", get(audit_log))
         .route("/api/batch-calls/{batch_id}/report", get(report))
         .route("/api/batch-calls/{batch_id}/export", get(export))
-}
-
-/// Who did it, as the audit log writes it.
-pub fn actor(caller: &Caller) -> String {
-    match caller {
-        Caller::User(u) => format!("user:{}", u.id),
-        Caller::Admin => "admin".into(),
-        Caller::Open => "local".into(),
-    }
-}
-
-/// Appends to the audit log; a failure is logged, never hides the action's result.
-pub fn audit(
-    st: &AppState,
-    caller: &Caller,
-    action: AuditAction,
-    target: &str,
-    details: serde_json::Value,
-) {
-    st.store()
-        .record_action(&actor(caller), action, target, details);
 }
 
 async fn list_optouts(

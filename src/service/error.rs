@@ -252,6 +252,38 @@ impl ApiError {
     }
 }
 
+/// A failure of the live hub, for the caller.
+pub fn hub_error(id: &str, e: crate::monitor::HubError) -> ApiError {
+    match e {
+        crate::monitor::HubError::Upstream(p) if p.fatal => ApiError::batch_not_found(id),
+        crate::monitor::HubError::Upstream(p) => ApiError::from_poll(p),
+        crate::monitor::HubError::Timeout => ApiError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            ErrorCode::UpstreamTimeout,
+            "ElevenLabs no respondió a tiempo",
+        ),
+        crate::monitor::HubError::ShuttingDown => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ShuttingDown,
+            "El servicio se está cerrando",
+        ),
+    }
+}
+
+/// Batch ids are ElevenLabs' (`btcal_…`): anything else is refused before going upstream.
+pub fn check_batch_id(id: &str) -> Result<(), ApiError> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::batch_not_found(id))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -383,7 +383,7 @@ async fn set_owner(
         None => None,
     };
     let g = st.store().set_group_owner(id, owner)?;
-    super::campaign::audit(
+    super::audit_log::audit(
         &st,
         &caller,
         AuditAction::GroupOwner,

@@ -24,7 +24,7 @@ pub struct ConnLimits {
 }
 
 impl ConnLimits {
-    pub fn from_settings(cfg: &super::ServiceSettings) -> Self {
+    pub fn from_settings(cfg: &super::settings::ServiceSettings) -> Self {
         Self {
             max_connections: cfg.max_connections.max(1),
             header_read_timeout: Duration::from_secs(cfg.header_read_timeout_secs.max(1)),

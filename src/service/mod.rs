@@ -2,6 +2,7 @@
 //! each active batch once for every viewer, enrichment cached in the store, SSE, auth and
 //! a small web page. `start` runs it (the `serve`, `demo` and `tui --direct` faces, tests).
 
+mod audit_log;
 pub mod auth;
 mod batches;
 mod call_idempotency;
@@ -23,6 +24,7 @@ mod respond;
 pub mod settings;
 pub mod state;
 mod stream;
+mod token_expiry;
 mod tokens;
 mod upstream;
 mod users;

@@ -58,7 +58,7 @@ pub fn owner_for_new(
 /// Checks that the caller may see the batch `id`. A batch we submitted belongs to its
 /// group's owner; a batch started outside callboard (no record) is the admin's only.
 pub fn visible_batch(st: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {
-    super::batches::check_batch_id(id)?;
+    super::error::check_batch_id(id)?;
     if caller.is_admin() {
         return Ok(());
     }

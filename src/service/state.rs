@@ -214,7 +214,7 @@ impl AppState {
                 record.group_id
             }
         };
-        super::ownership::group_owner(self, group)
+        Ok(self.0.store.group(group)?.and_then(|g| g.owner))
     }
 
     /// How many batches' groups are cached (tests check the bound).

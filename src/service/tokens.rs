@@ -2,6 +2,7 @@
 //! once; the old one stops working at once), `DELETE /api/users/:id/token` revokes (no
 //! token works until the next rotation). Both take an optional expiry.
 
+use super::token_expiry::expiry;
 use crate::api::ErrorCode;
 use crate::domain::AuditAction;
 use axum::Router;
@@ -21,7 +22,6 @@ use crate::domain::UserId;
 pub const MIN_ADMIN_TOKEN_CHARS: usize = 32;
 
 /// The longest validity a token may be given.
-pub const MAX_EXPIRY_DAYS: u32 = 3650;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/users/{id}/token", post(rotate).delete(revoke))
@@ -33,23 +33,6 @@ pub struct TokenRequest {
     /// Days the new token is valid; none = until rotated or revoked.
     #[serde(default)]
     pub expires_in_days: Option<u32>,
-}
-
-/// When a token given now for `days` expires; refuses 0 and more than ten years.
-pub fn expiry(
-    now: chrono::DateTime<chrono::Utc>,
-    days: Option<u32>,
-) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
-    match days {
-        None => Ok(None),
-        Some(d) if (1..=MAX_EXPIRY_DAYS).contains(&d) => {
-            Ok(now.checked_add_signed(chrono::Duration::days(i64::from(d))))
-        }
-        Some(_) => Err(ApiError::unprocessable(
-            ErrorCode::InvalidExpiry,
-            format!("expiresInDays va de 1 a {MAX_EXPIRY_DAYS}"),
-        )),
-    }
 }
 
 fn user_not_found(id: UserId) -> ApiError {
@@ -84,7 +67,7 @@ async fn rotate(
         .store()
         .rotate_token(id, expires)?
         .ok_or_else(|| user_not_found(id))?;
-    super::campaign::audit(
+    super::audit_log::audit(
         &st,
         &caller,
         AuditAction::UserTokenRotate,
@@ -109,7 +92,7 @@ async fn revoke(
         .store()
         .revoke_token(id)?
         .ok_or_else(|| user_not_found(id))?;
-    super::campaign::audit(
+    super::audit_log::audit(
         &st,
         &caller,
         AuditAction::UserTokenRevoke,

@@ -86,7 +86,7 @@ async fn create(
             ),
         ));
     }
-    let expires = super::tokens::expiry(st.now(), body.expires_in_days)?;
+    let expires = super::token_expiry::expiry(st.now(), body.expires_in_days)?;
     if let Some(id) = body.id
         && st.store().user(id)?.is_some()
     {

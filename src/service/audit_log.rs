@@ -1,0 +1,26 @@
+//! Writing to the audit log from a request: who did it (the caller) and what.
+
+use super::auth::Caller;
+use super::state::AppState;
+use crate::domain::AuditAction;
+
+/// Who did it, as the audit log writes it.
+pub fn actor(caller: &Caller) -> String {
+    match caller {
+        Caller::User(u) => format!("user:{}", u.id),
+        Caller::Admin => "admin".into(),
+        Caller::Open => "local".into(),
+    }
+}
+
+/// Appends to the audit log; a failure is logged, never hides the action's result.
+pub fn audit(
+    st: &AppState,
+    caller: &Caller,
+    action: AuditAction,
+    target: &str,
+    details: serde_json::Value,
+) {
+    st.store()
+        .record_action(&actor(caller), action, target, details);
+}
