@@ -4,9 +4,11 @@
 //! response and in request bodies.
 
 pub mod events;
+pub mod optouts;
 pub mod views;
 
 pub use events::*;
+pub use optouts::OptOutView;
 pub use views::*;
 
 use serde::{Deserialize, Serialize};

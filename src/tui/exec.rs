@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Lang;
 
 use super::action::Action;
-use super::client::ServiceClient;
+use crate::client::ServiceClient;
 use super::effect::Effect;
 use super::i18n::strings;
 use super::source::{WatchConfig, watch};

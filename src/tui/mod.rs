@@ -28,7 +28,8 @@ pub mod wording;
 
 pub use update_confirm::{describe_details, parse_schedule};
 
-pub mod client;
+/// Old path, kept for tests/benches.
+pub use crate::client;
 pub mod direct;
 pub mod exec;
 pub mod launch;
@@ -38,5 +39,6 @@ pub mod terminal;
 
 pub use launch::cli_main;
 pub use run::{TuiOptions, run};
+#[cfg(any(test, feature = "test-fixtures"))]
 #[doc(hidden)]
 pub mod fixtures;

@@ -20,7 +20,7 @@ use crate::secret::Secret;
 
 use super::action::Action;
 use super::app::App;
-use super::client::ServiceClient;
+use crate::client::ServiceClient;
 use super::clock::Clock;
 use super::effect::Effect;
 use super::exec::Executor;

@@ -15,7 +15,7 @@ use crate::api::{
 };
 
 use super::action::{Action, ConnState};
-use super::client::{ServiceClient, decode};
+use crate::client::{ServiceClient, decode};
 
 #[derive(Debug, Clone)]
 pub struct WatchConfig {

@@ -3,7 +3,7 @@
 //! exports of the recipients shown (`e` CSV, `E` JSON).
 
 use crate::report::{self, BatchKpis};
-use crate::store::optouts::OptOut;
+use crate::api::OptOutView;
 
 use super::action::Outcome;
 use super::app::{App, Comparison, Confirm, Loadable, Overlay, Pane};
@@ -27,7 +27,7 @@ pub fn ask_opt_out(app: &mut App) {
 
 /// The service saved the opt-out (or had it already): say what it said, mark the row at
 /// once, and reload the list so it matches the service's.
-pub fn opt_out_added(app: &mut App, result: Outcome<(String, OptOut)>, fx: &mut Vec<Effect>) {
+pub fn opt_out_added(app: &mut App, result: Outcome<(String, OptOutView)>, fx: &mut Vec<Effect>) {
     app.dirty = true;
     match result {
         Ok((message, entry)) => {
@@ -39,7 +39,7 @@ pub fn opt_out_added(app: &mut App, result: Outcome<(String, OptOut)>, fx: &mut 
     }
 }
 
-pub fn optouts_loaded(app: &mut App, result: Outcome<Vec<OptOut>>) {
+pub fn optouts_loaded(app: &mut App, result: Outcome<Vec<OptOutView>>) {
     match result {
         Ok(list) => {
             app.optouts = list.into_iter().map(|o| o.phone_number).collect();

@@ -1,12 +1,12 @@
-//! The service's REST API as the dashboard uses it. Every answer is the seed's envelope;
-//! a failure keeps the service's own (Spanish) message and code for the status line.
+//! [`ServiceClient`]: one method per route of `callboard serve` (groups, batches, calls,
+//! opt-outs, reports, recordings), each answering the envelope's `data` or a [`Failure`].
 
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
 use crate::api::{
-    BatchListItem, BatchStatusView, CancelData, Envelope, GroupDetail, GroupSummary,
+    BatchListItem, BatchStatusView, CancelData, GroupDetail, GroupSummary, OptOutView,
     PhoneNumberView, ResumeData, RetryData, StartCallData, StartCallRequest,
 };
 use crate::config::Lang;
@@ -14,9 +14,8 @@ use crate::domain::GroupId;
 use crate::domain::preflight::Preflight;
 use crate::report::BatchKpis;
 use crate::secret::Secret;
-use crate::store::optouts::OptOut;
-
-use super::action::{Failure, Outcome};
+use super::envelope::{decode, decode_with_message};
+use super::error::{Failure, Outcome};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -150,12 +149,12 @@ impl ServiceClient {
         self.call(rb.json(req)).await
     }
 
-    pub async fn optouts(&self) -> Outcome<Vec<OptOut>> {
+    pub async fn optouts(&self) -> Outcome<Vec<OptOutView>> {
         self.call(self.request(Method::GET, "/api/optouts")).await
     }
 
     /// Adds a phone to the do-not-call list; the message says whether it was already there.
-    pub async fn add_optout(&self, phone: &str, reason: &str) -> Outcome<(String, OptOut)> {
+    pub async fn add_optout(&self, phone: &str, reason: &str) -> Outcome<(String, OptOutView)> {
         let body = serde_json::json!({ "phone": phone, "reason": reason });
         let rb = self.request(Method::POST, "/api/optouts").json(&body);
         self.call_with_message(rb).await
@@ -218,61 +217,4 @@ fn seg(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// Read an envelope: `data` on success, the service's message and code otherwise.
-pub fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8], lang: Lang) -> Outcome<T> {
-    decode_with_message(status, body, lang).map(|(_, data)| data)
-}
-
-/// [`decode`], keeping the success message too.
-pub fn decode_with_message<T: DeserializeOwned>(
-    status: StatusCode,
-    body: &[u8],
-    lang: Lang,
-) -> Outcome<(String, T)> {
-    let code = Some(status.as_u16());
-    match serde_json::from_slice::<Envelope<T>>(body) {
-        Ok(env) if env.success && status.is_success() => {
-            let message = env.message;
-            env.data.map(|d| (message, d)).ok_or_else(|| Failure {
-                status: code,
-                code: None,
-                message: match lang {
-                    Lang::Es => "El servicio respondió sin datos".into(),
-                    Lang::En => "The service answered without data".into(),
-                },
-                details: None,
-            })
-        }
-        Ok(env) => Err(Failure {
-            status: code,
-            code: env.code,
-            message: env.message,
-            details: env.details,
-        }),
-        Err(e) => {
-            // A failure envelope has no `data`, so a typed parse can fail on it: try the
-            // untyped shape before calling the answer unreadable.
-            if let Ok(env) = serde_json::from_slice::<Envelope<serde_json::Value>>(body)
-                && !env.success
-            {
-                return Err(Failure {
-                    status: code,
-                    code: env.code,
-                    message: env.message,
-                    details: env.details,
-                });
-            }
-            Err(Failure {
-                status: code,
-                code: None,
-                message: match lang {
-                    Lang::Es => format!("Respuesta inesperada del servicio (HTTP {status}): {e}"),
-                    Lang::En => format!("Unexpected answer from the service (HTTP {status}): {e}"),
-                },
-                details: None,
-            })
-        }
-    }
 }
