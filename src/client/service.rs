@@ -5,6 +5,8 @@ use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
+use super::envelope::{decode, decode_with_message};
+use super::error::{Failure, Outcome};
 use crate::api::{
     BatchListItem, BatchStatusView, CancelData, GroupDetail, GroupSummary, OptOutView,
     PhoneNumberView, ResumeData, RetryData, StartCallData, StartCallRequest,
@@ -14,8 +16,6 @@ use crate::domain::GroupId;
 use crate::domain::preflight::Preflight;
 use crate::report::BatchKpis;
 use crate::secret::Secret;
-use super::envelope::{decode, decode_with_message};
-use super::error::{Failure, Outcome};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
