@@ -1,4 +1,4 @@
-//! The one state of the dashboard. `update` changes it, `ui::draw` only reads it.
+//! The one state of the dashboard. `update` changes it, `view::draw` only reads it.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

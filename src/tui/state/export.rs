@@ -1,5 +1,6 @@
-//! `e`/`E`: the batch's recipients (the selected ones, or the filtered view) as CSV or
-//! JSON, with the same columns the service's export has.
+//! What `e`/`E` write: the batch's recipients (the marked ones, or the filtered view) as
+//! CSV or JSON, through `report::to_csv`/`report::to_json`, the same functions as
+//! `callboard export`, so the bytes are the same for the same rows.
 
 use crate::api::{BatchStatusView, RecipientView};
 

@@ -256,7 +256,19 @@ fn compared(
             frame.render_widget(Span::raw(rate_delta(va, vb)), d);
         }
     }
-    let stats = [
+    let stats = compared_stats(s, a, b);
+    for (i, (label, va, vb, d)) in stats.into_iter().enumerate() {
+        text4(frame, 9 + i, [label.to_string(), va, vb, d], Style::new());
+    }
+}
+
+/// The comparison's figures under the bars: (label, A, B, B − A).
+fn compared_stats(
+    s: &Strings,
+    a: &BatchKpis,
+    b: &BatchKpis,
+) -> [(&'static str, String, String, String); 4] {
+    [
         (
             s.kpi_avg_duration,
             duration(a.average_duration_secs),
@@ -285,8 +297,5 @@ fn compared(
                 Some(f64::from(b.retry_count)),
             ),
         ),
-    ];
-    for (i, (label, va, vb, d)) in stats.into_iter().enumerate() {
-        text4(frame, 9 + i, [label.to_string(), va, vb, d], Style::new());
-    }
+    ]
 }

@@ -1,5 +1,5 @@
 //! How the KPI pane writes its figures: durations, numbers, signed differences (B − A).
-//! Names are fitted by `tui::names`.
+//! Names are fitted by `view::names`.
 
 use crate::tui::text::duration::short_duration;
 use crate::tui::text::strings::Strings;

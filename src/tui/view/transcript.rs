@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::layout::pane_block;
+use crate::api::RecipientView;
 use crate::tui::state::app::{App, Pane};
 use crate::tui::state::outcome::Verdict;
 use crate::tui::state::recipient::{display_name, duration};
@@ -31,6 +32,27 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         r.phone_number
     );
     let block = pane_block(app, Pane::Transcript, title);
+    let mut lines = facts(app, r);
+    lines.extend(story(app, r));
+    lines.extend(conversation(app, r));
+    lines.push(Line::from(""));
+    let audio = match (&r.audio_url, &r.conversation_id) {
+        (Some(url), _) => format!("{}: {url}  (p)", s.audio),
+        (None, Some(id)) => format!("{}: /api/conversations/{id}/audio  (p)", s.audio),
+        (None, None) => format!("{}: —", s.audio),
+    };
+    lines.push(Line::from(Span::styled(audio, t.dim())));
+    let scroll = view.map_or(0, |v| v.scroll);
+    let p = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0));
+    frame.render_widget(p, area);
+}
+
+/// Status, duration, verdict, the data collected and the variables sent.
+fn facts<'a>(app: &'a App, r: &'a RecipientView) -> Vec<Line<'a>> {
+    let (s, t) = (app.strings, &app.theme);
     let bold = t.title();
     let mut lines: Vec<Line> = Vec::new();
     let status_line = Line::from(vec![
@@ -72,6 +94,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw(vars.join(" · ")),
         ]));
     }
+    lines
+}
+
+/// The statuses seen, the call's summary and why it ended.
+fn story<'a>(app: &'a App, r: &'a RecipientView) -> Vec<Line<'a>> {
+    let (s, t) = (app.strings, &app.theme);
+    let bold = t.title();
+    let mut lines: Vec<Line> = Vec::new();
     if let Some(h) = app.batch.as_ref().and_then(|b| b.history.get(&r.id)) {
         let steps: Vec<String> = h
             .iter()
@@ -99,6 +129,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             t.dim(),
         )));
     }
+    lines
+}
+
+/// The conversation as a chat, after a blank line.
+fn conversation<'a>(app: &'a App, r: &'a RecipientView) -> Vec<Line<'a>> {
+    let (s, t) = (app.strings, &app.theme);
+    let mut lines: Vec<Line> = Vec::new();
     lines.push(Line::from(""));
     match &r.transcript {
         Some(turns) if !turns.is_empty() => {
@@ -121,17 +158,5 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         _ => lines.push(Line::from(Span::styled(s.no_transcript, t.dim()))),
     }
-    lines.push(Line::from(""));
-    let audio = match (&r.audio_url, &r.conversation_id) {
-        (Some(url), _) => format!("{}: {url}  (p)", s.audio),
-        (None, Some(id)) => format!("{}: /api/conversations/{id}/audio  (p)", s.audio),
-        (None, None) => format!("{}: —", s.audio),
-    };
-    lines.push(Line::from(Span::styled(audio, t.dim())));
-    let scroll = view.map_or(0, |v| v.scroll);
-    let p = Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0));
-    frame.render_widget(p, area);
+    lines
 }
