@@ -44,7 +44,6 @@ pub fn on_command(app: &mut App, cmd: Command) {
 }
 
 /// Keys while `/` edits the filter.
-
 pub fn edit_filter(app: &mut App, key: KeyEvent) {
     let Some(b) = app.batch.as_mut() else {
         app.filter_editing = false;
