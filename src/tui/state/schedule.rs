@@ -4,7 +4,8 @@
 use chrono::{NaiveDateTime, NaiveTime, TimeZone};
 
 /// The schedule field holds something that is not a time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a time: expected HH:MM or YYYY-MM-DD HH:MM")]
 pub struct InvalidTime;
 
 /// Empty means now; `HH:MM` is the next such time; else `YYYY-MM-DD HH:MM` (local zone).
