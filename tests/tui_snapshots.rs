@@ -398,7 +398,7 @@ fn stopped_batch_and_opted_out_rows() {
         })
         .collect();
     update(&mut app, Action::BatchesLoaded(Ok(list)));
-    let entry = |p: &str| callboard::store::optouts::OptOut {
+    let entry = |p: &str| callboard::api::OptOutView {
         phone_number: p.into(),
         reason: "marcado desde el panel".into(),
         source: "api".into(),

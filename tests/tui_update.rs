@@ -571,3 +571,43 @@ fn schedule_parsing() {
     );
     assert!(parse_schedule("mañana", tz, now()).is_err());
 }
+
+/// `e` writes what `callboard export` writes for the same batch, byte for byte: both go
+/// through `report::to_csv` (and `E` through `report::to_json`). Variables, data
+/// collection and termination reasons are set so every kind of column is compared.
+#[test]
+fn the_export_key_writes_what_callboard_export_writes() {
+    let mut view = fixtures::batch_view("batch_777", 9, now().timestamp());
+    for (i, r) in view.recipients.iter_mut().enumerate() {
+        r.variables
+            .insert("especialidad".into(), format!("cardiología {i}"));
+        if i % 2 == 0 {
+            r.data_collection
+                .insert("confirmó".into(), serde_json::json!(i % 4 == 0));
+            r.termination_reason = Some("Call ended by remote party".into());
+            r.summary = Some(format!("Resumen, con \"comillas\" {i}"));
+        }
+    }
+    let mut app = watching(0);
+    update(
+        &mut app,
+        Action::Snapshot {
+            batch_id: "batch_777".into(),
+            view: Box::new(view.clone()),
+            at: now(),
+        },
+    );
+    let fx = key(&mut app, KeyCode::Char('e'));
+    let Some(Effect::WriteFile { contents, rows, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(*rows, 9);
+    let expected = callboard::report::to_csv(&view).unwrap();
+    assert_eq!(contents.as_bytes(), expected.as_bytes());
+    let fx = key(&mut app, KeyCode::Char('E'));
+    let Some(Effect::WriteFile { contents, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    let expected = serde_json::to_string_pretty(&callboard::report::to_json(&view)).unwrap();
+    assert_eq!(contents.as_bytes(), expected.as_bytes());
+}

@@ -6,10 +6,10 @@ mod tui_support;
 
 use tui_support::{chars, key, loaded_app, now};
 
+use callboard::api::OptOutView as OptOut;
 use callboard::api::{AutoRetryView, StopReason};
 use callboard::config::Lang;
 use callboard::domain::RecipientStatus;
-use callboard::store::optouts::OptOut;
 use callboard::tui::action::{Action, Failure};
 use callboard::tui::app::{App, CallDialog, Confirm, Loadable, Overlay, Pane};
 use callboard::tui::effect::Effect;

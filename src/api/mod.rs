@@ -5,10 +5,12 @@
 
 pub mod error_code;
 pub mod events;
+pub mod optouts;
 pub mod views;
 
 pub use error_code::ErrorCode;
 pub use events::*;
+pub use optouts::OptOutView;
 pub use views::*;
 
 use serde::{Deserialize, Serialize};

@@ -6,13 +6,12 @@ use crossterm::event::KeyEvent;
 use std::path::PathBuf;
 
 use crate::api::{
-    BatchListItem, BatchStatusView, CancelData, GroupDetail, GroupSummary, PhoneNumberView,
-    ResumeData, RetryData, StartCallData,
+    BatchListItem, BatchStatusView, CancelData, GroupDetail, GroupSummary, OptOutView,
+    PhoneNumberView, ResumeData, RetryData, StartCallData,
 };
 use crate::domain::GroupId;
 use crate::domain::preflight::Preflight;
 use crate::report::BatchKpis;
-use crate::store::optouts::OptOut;
 
 /// State of the link to the watched batch, as the header shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,28 +31,8 @@ pub enum ConnState {
     Ended,
 }
 
-/// A failed request, as the service explained it (its Spanish `message` and `code`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    /// HTTP status, when the service answered.
-    pub status: Option<u16>,
-    pub code: Option<String>,
-    pub message: String,
-    pub details: Option<serde_json::Value>,
-}
-
-impl Failure {
-    pub fn network(message: impl Into<String>) -> Self {
-        Self {
-            status: None,
-            code: None,
-            message: message.into(),
-            details: None,
-        }
-    }
-}
-
-pub type Outcome<T> = Result<T, Failure>;
+/// A failed request and a route's answer: the service client's own types.
+pub use crate::client::{Failure, Outcome};
 
 #[derive(Debug)]
 pub enum Action {
@@ -91,9 +70,9 @@ pub enum Action {
         result: Outcome<Box<Preflight>>,
     },
     CallStarted(Outcome<StartCallData>),
-    OptOutsLoaded(Outcome<Vec<OptOut>>),
+    OptOutsLoaded(Outcome<Vec<OptOutView>>),
     /// An opt-out was saved: the service's message and the entry.
-    OptOutAdded(Outcome<(String, OptOut)>),
+    OptOutAdded(Outcome<(String, OptOutView)>),
     /// KPIs of a batch other than the watched one (the comparison's other side).
     ReportLoaded {
         batch_id: String,

@@ -6,12 +6,12 @@
 use color_eyre::eyre::{Result, eyre};
 use std::net::{Ipv4Addr, SocketAddr};
 
-use super::run::{TuiOptions, run};
 use crate::cli::TuiArgs;
 use crate::config::{Config, Lang};
 use crate::service::{self, ServeOptions};
 use crate::store::Store;
 use crate::store::users::new_token;
+use crate::tui::io::run::{TuiOptions, run};
 
 /// The user calls are started for: the one asked for, else the first with an agent.
 fn acting_user(cfg: &Config, requested: Option<u64>) -> Result<u64> {

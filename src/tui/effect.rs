@@ -1,5 +1,5 @@
 //! What `update` asks the outside world to do. The runner turns each into a tokio task
-//! that reports back with an [`Action`](super::action::Action); `update` itself never
+//! that reports back with an [`Action`](crate::tui::action::Action); `update` itself never
 //! does I/O, so it can be tested with plain function calls.
 
 use std::path::PathBuf;

@@ -216,6 +216,18 @@ pub fn group_detail() -> GroupDetail {
     }
 }
 
+/// A client the pre-flight leaves out, with its reason.
+fn skip(id: u64, name: &str, phone: &str, code: &str, reason: &str) -> SkippedClient {
+    SkippedClient {
+        client_id: id,
+        name: name.into(),
+        phone: phone.into(),
+        reason: reason.into(),
+        code: code.into(),
+        missing: Vec::new(),
+    }
+}
+
 /// A pre-flight of "Médicos Test" asked at `now_unix` (10:30 in Bogotá in the tests): 11
 /// to dial, three left out for three reasons, one lacking a variable, and the window
 /// closed until 08:00 the next day.
@@ -230,14 +242,6 @@ pub fn preflight(now_unix: i64) -> Preflight {
             prior_attempts: 0,
         })
         .collect();
-    let skip = |id: u64, name: &str, phone: &str, code: &str, reason: &str| SkippedClient {
-        client_id: id,
-        name: name.into(),
-        phone: phone.into(),
-        reason: reason.into(),
-        code: code.into(),
-        missing: Vec::new(),
-    };
     let mut incomplete = skip(
         13,
         "Dra. Pérez",

@@ -9,7 +9,7 @@ use crate::cli::TuiArgs;
 use crate::config::{Config, Lang};
 use crate::secret::Secret;
 
-use super::run::{TuiOptions, run};
+use crate::tui::io::run::{TuiOptions, run};
 
 thread_local! {
     /// Keeps the file logger as this thread's default for the thread's whole life.

@@ -1,42 +1,59 @@
-//! `callboard tui`: the supervisor's dashboard. Elm style: one [`app::App`] state; keys,
-//! ticks, SSE messages and task results become [`action::Action`]s; [`update::update`]
-//! changes the state and returns [`effect::Effect`]s (run as tokio tasks); [`ui::draw`]
-//! only reads the state.
+//! `callboard tui`: the supervisor's dashboard, Elm style. One state ([`state::app::App`]);
+//! keys, ticks, SSE messages and task results become [`action::Action`]s;
+//! [`update::update`] changes the state and returns [`effect::Effect`]s, which
+//! [`io::exec`] runs as tokio tasks; [`view::draw`] only reads the state. Every word shown
+//! is in [`text`], Spanish first.
+//!
+//! - `state/`: the app, the watched batch and its table (sort, filter, marks), dialogs.
+//! - `update/`: dispatch in `mod.rs`, one file per feature (they never use each other).
+//! - `view/`: panes, dialogs and theme.
+//! - `text/`: all user-facing text, es/en.
+//! - `io/`: terminal, clock, SSE, effects executor and the run loop.
+//!
+//! `launch.rs` and `direct.rs` wire the face to the command line.
 
 pub mod action;
-pub mod app;
-pub mod batch_state;
-pub mod clock;
+pub mod bindings;
 pub mod effect;
-pub mod export;
-mod filter;
-pub mod i18n;
-pub mod keymap;
-mod messages;
-mod messages_campaign;
-pub mod names;
-pub mod outcome;
-mod readiness;
-pub mod theme;
-pub mod ui;
+pub mod io;
+pub mod state;
+pub mod text;
 pub mod update;
-mod update_campaign;
-mod update_confirm;
-mod update_keys;
-mod update_preflight;
-pub mod wording;
+pub mod view;
 
-pub use update_confirm::{describe_details, parse_schedule};
-
-pub mod client;
 pub mod direct;
-pub mod exec;
 pub mod launch;
-pub mod run;
-pub mod source;
-pub mod terminal;
 
-pub use launch::cli_main;
-pub use run::{TuiOptions, run};
+#[cfg(any(test, feature = "test-fixtures"))]
 #[doc(hidden)]
 pub mod fixtures;
+
+pub use io::run::{TuiOptions, run};
+pub use launch::cli_main;
+pub use state::schedule::parse_schedule;
+pub use update::describe_details;
+
+// Old paths, kept for tests/benches (and `demo`, `main`).
+pub use self::io::{clock, exec, run, source, terminal};
+pub use self::view as ui;
+pub use self::view::theme;
+pub use crate::client;
+
+/// Old path, kept for tests/benches: the app state and its dialogs.
+pub mod app {
+    pub use super::state::app::*;
+    pub use super::state::dialog::{CallDialog, Confirm, Overlay, PreflightKey, RetryChoice};
+    pub use super::state::loadable::Loadable;
+}
+
+/// Old path, kept for tests/benches: the watched batch and its table.
+pub mod batch_state {
+    pub use super::state::batch::*;
+    pub use super::state::recipient::{display_name, duration};
+}
+
+/// Old path, kept for tests/benches: the key bindings and their words.
+pub mod keymap {
+    pub use super::bindings::*;
+    pub use super::text::keys::{describe, entries};
+}
