@@ -11,7 +11,7 @@
 //!
 //! Run: `cargo bench --bench tui_render` (release profile).
 
-use callboard::config::Lang;
+use callboard::domain::Lang;
 use callboard::tui::action::Action;
 use callboard::tui::app::App;
 use callboard::tui::batch_state::{BatchState, SortKey};

@@ -1,7 +1,7 @@
 //! Whole screens drawn into a `TestBackend` at 80×24 and 160×48, with a fixed clock.
 //! Review changes with `cargo insta review`.
 
-use callboard::config::Lang;
+use callboard::domain::Lang;
 use callboard::tui::action::{Action, ConnState};
 use callboard::tui::app::App;
 use callboard::tui::fixtures;

@@ -6,7 +6,7 @@
 mod tui_contract;
 
 use callboard::api::StartCallRequest;
-use callboard::config::Lang;
+use callboard::domain::Lang;
 use callboard::domain::{BatchStatus, RecipientStatus};
 use callboard::secret::Secret;
 use callboard::tui::action::{Action, ConnState};

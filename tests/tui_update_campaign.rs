@@ -8,7 +8,7 @@ use tui_support::{chars, key, loaded_app, now};
 
 use callboard::api::OptOutView as OptOut;
 use callboard::api::{AutoRetryView, StopReason};
-use callboard::config::Lang;
+use callboard::domain::Lang;
 use callboard::domain::RecipientStatus;
 use callboard::tui::action::{Action, Failure};
 use callboard::tui::app::{App, CallDialog, Confirm, Loadable, Overlay, Pane};

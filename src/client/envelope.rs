@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::api::Envelope;
-use crate::config::Lang;
+use crate::domain::Lang;
 
 use super::error::{Failure, Outcome};
 

@@ -11,7 +11,7 @@ use crate::api::{
     BatchListItem, BatchStatusView, CancelData, GroupDetail, GroupSummary, OptOutView,
     PhoneNumberView, ResumeData, RetryData, StartCallData, StartCallRequest,
 };
-use crate::config::Lang;
+use crate::domain::Lang;
 use crate::domain::GroupId;
 use crate::domain::preflight::Preflight;
 use crate::report::BatchKpis;

@@ -176,7 +176,7 @@ async fn start_live_batch(base: &str, token: &Secret, phone_number_id: &str) -> 
 pub fn cli_main(cfg: &Config, args: &DemoArgs) -> Result<()> {
     let cfg = cfg.clone();
     let args = args.clone();
-    tui::launch::run_with_file_logs(&cfg.data_dir.join("logs"), async move {
+    super::tui_logs::run_with_file_logs(&cfg.data_dir.join("logs"), async move {
         let demo = Demo::start(&cfg, &args).await?;
         let opts = demo.tui_options(&cfg, &args);
         let result = tui::run(opts).await;

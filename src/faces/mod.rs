@@ -8,6 +8,9 @@ mod import;
 mod optout;
 mod serve;
 mod sim;
+mod tui;
+mod tui_direct;
+mod tui_logs;
 mod user;
 
 use clap::CommandFactory;
@@ -37,8 +40,8 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Export(args) => runtime()?.block_on(export::run(&cfg, &args)),
         Command::Demo(args) => demo::cli_main(&cfg, &args),
-        Command::Tui(args) if args.direct => crate::tui::direct::cli_main(&cfg, &args),
-        Command::Tui(args) => crate::tui::cli_main(&cfg, &args),
+        Command::Tui(args) if args.direct => tui_direct::cli_main(&cfg, &args),
+        Command::Tui(args) => tui::cli_main(&cfg, &args),
         Command::Serve(args) => serve::run(cfg, &args),
         Command::Sim(args) => Ok(sim::run(args)?),
     }

@@ -22,6 +22,7 @@ use super::state::AppState;
 use crate::domain::import::{RejectedRow, parse_optouts};
 use crate::domain::phone;
 use crate::report::{self, BatchKpis, KpiComparison};
+use crate::api::OptOutView;
 use crate::store::optouts::OptOut;
 
 pub fn routes() -> Router<AppState> {
@@ -37,14 +38,24 @@ pub fn routes() -> Router<AppState> {
 async fn list_optouts(
     caller: Caller,
     State(st): State<AppState>,
-) -> Result<Ok200<Vec<OptOut>>, ApiError> {
+) -> Result<Ok200<Vec<OptOutView>>, ApiError> {
     // One list for the whole service: whoever asked not to be called is protected from
     // everyone, but who they are is the admin's to see.
     caller.require_admin_to("ver la lista de no llamar")?;
     Ok(Ok200::new(
         "Lista de no llamar obtenida exitosamente",
-        st.store().optouts()?,
+        st.store().optouts()?.into_iter().map(view).collect(),
     ))
+}
+
+/// The store's record as the API answers it.
+fn view(o: OptOut) -> OptOutView {
+    OptOutView {
+        phone_number: o.phone_number,
+        reason: o.reason,
+        source: o.source,
+        added_at: o.added_at,
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,7 +71,7 @@ async fn add_optout(
     caller: Caller,
     State(st): State<AppState>,
     ApiJson(body): ApiJson<AddOptOut>,
-) -> Result<Ok200<OptOut>, ApiError> {
+) -> Result<Ok200<OptOutView>, ApiError> {
     let e164 = phone::normalize(&body.phone, st.cfg().region).map_err(|e| {
         ApiError::unprocessable(
             ErrorCode::InvalidPhone,
@@ -107,7 +118,7 @@ async fn add_optout(
             },
             effect_text(&effect)
         ),
-        saved,
+        view(saved),
     ))
 }
 

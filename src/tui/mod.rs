@@ -10,7 +10,7 @@
 //! - `text/`: all user-facing text, es/en.
 //! - `io/`: terminal, clock, SSE, effects executor and the run loop.
 //!
-//! `launch.rs` and `direct.rs` wire the face to the command line.
+//! The command-line wiring (`tui`, `tui --direct`) is in `faces/`.
 
 pub mod action;
 pub mod bindings;
@@ -21,15 +21,12 @@ pub mod text;
 pub mod update;
 pub mod view;
 
-pub mod direct;
-pub mod launch;
 
 #[cfg(any(test, feature = "test-fixtures"))]
 #[doc(hidden)]
 pub mod fixtures;
 
 pub use io::run::{TuiOptions, run};
-pub use launch::cli_main;
 pub use state::schedule::parse_schedule;
 pub use update::describe_details;
 

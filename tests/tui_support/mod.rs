@@ -2,7 +2,7 @@
 //! fixtures' groups, batches and calling numbers loaded.
 #![allow(dead_code)]
 
-use callboard::config::Lang;
+use callboard::domain::Lang;
 use callboard::tui::action::Action;
 use callboard::tui::app::App;
 use callboard::tui::effect::Effect;

@@ -6,7 +6,7 @@ use std::process::Stdio;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Lang;
+use crate::domain::Lang;
 
 use crate::client::ServiceClient;
 use crate::tui::action::Action;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::config::Lang;
+use crate::domain::Lang;
 use crate::secret::Secret;
 
 use crate::client::ServiceClient;

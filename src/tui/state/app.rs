@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::api::{BatchListItem, GroupSummary, PhoneNumberView};
-use crate::config::Lang;
+use crate::domain::Lang;
 use crate::domain::{BatchStatus, GroupId};
 use crate::report::BatchKpis;
 

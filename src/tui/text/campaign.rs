@@ -9,7 +9,7 @@ use crate::tui::text::strings::Strings;
 
 impl Strings {
     fn is_es(&self) -> bool {
-        self.lang == crate::config::Lang::Es
+        self.lang == crate::domain::Lang::Es
     }
 
     /// Why a pre-flight left clients out, by its code (the service's own text otherwise).

@@ -1,6 +1,6 @@
 //! Every fixed word of the dashboard in Spanish, the default language.
 
-use crate::config::Lang;
+use crate::domain::Lang;
 
 use super::strings::Strings;
 

@@ -1,7 +1,7 @@
 //! What each command does, in words, for the help overlay and the hint line, and those
 //! lines built from the bindings table.
 
-use crate::config::Lang;
+use crate::domain::Lang;
 use crate::tui::bindings::{BINDINGS, Command, Ctx};
 
 use Command as C;

@@ -7,7 +7,7 @@ use super::strings::Strings;
 
 impl Strings {
     fn kpi_es(&self) -> bool {
-        self.lang == crate::config::Lang::Es
+        self.lang == crate::domain::Lang::Es
     }
 
     /// A number as the language writes it: `12,5` in Spanish, `12.5` in English; whole

@@ -1,6 +1,6 @@
 //! Which table of words a language reads.
 
-use crate::config::Lang;
+use crate::domain::Lang;
 
 use super::en::EN;
 use super::es::ES;

@@ -1,6 +1,6 @@
 //! Messages with values (counts, names, times), in both languages.
 
-use crate::config::Lang;
+use crate::domain::Lang;
 use crate::domain::{BatchStatus, RecipientStatus};
 
 use super::duration::short_duration;

@@ -10,7 +10,7 @@ use super::strings::Strings;
 
 impl Strings {
     fn es_(&self) -> bool {
-        self.lang == crate::config::Lang::Es
+        self.lang == crate::domain::Lang::Es
     }
 
     /// The dialog's first line.
@@ -66,7 +66,7 @@ impl Strings {
 /// What the dialog says of a refused start: the service's own words unless they speak
 /// of request fields, in which case ours.
 pub fn refusal_text(s: &Strings, f: &Failure) -> String {
-    let es = s.lang == crate::config::Lang::Es;
+    let es = s.lang == crate::domain::Lang::Es;
     match (f.code.as_deref(), es) {
         (Some("missing_variables"), true) => {
             "No se llamó: hay destinatarios a los que les faltan datos que usa el agente (pulse o para omitirlos).".into()
@@ -92,7 +92,7 @@ pub fn refusal_text(s: &Strings, f: &Failure) -> String {
 
 /// Why `y` did nothing: the pre-flight already says the start would be refused.
 pub fn refused_before(s: &Strings, r: Readiness) -> String {
-    let es = s.lang == crate::config::Lang::Es;
+    let es = s.lang == crate::domain::Lang::Es;
     match (r.ready, es) {
         (0, true) => {
             "No se llamó: nadie está listo para llamar (aquí debajo, lo que falta).".into()

@@ -2,7 +2,7 @@
 //! (`es.rs` first, `en.rs`), so screens, help and hints never hard-code text (gitui's
 //! `strings.rs`). Messages with values are methods on [`Strings`] in the files beside.
 
-use crate::config::Lang;
+use crate::domain::Lang;
 
 /// Fixed words and short phrases. Messages with values are the methods below.
 #[derive(Debug)]

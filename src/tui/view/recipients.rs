@@ -84,7 +84,7 @@ pub fn row<'a>(
 
 /// Whether the call achieved its goal, coloured: green achieved, red not.
 fn verdict_cell<'a>(r: &RecipientView, s: &Strings, t: &Theme) -> Cell<'a> {
-    let es = s.lang == crate::config::Lang::Es;
+    let es = s.lang == crate::domain::Lang::Es;
     match Verdict::of(r) {
         Some(v @ Verdict::Success) => Cell::from(verdict_label(v, es)).style(t.ok()),
         Some(v @ Verdict::Failure) => Cell::from(verdict_label(v, es)).style(t.error()),

@@ -7,11 +7,12 @@ use color_eyre::eyre::{Result, eyre};
 use std::net::{Ipv4Addr, SocketAddr};
 
 use crate::cli::TuiArgs;
-use crate::config::{Config, Lang};
+use crate::config::Config;
+use crate::domain::Lang;
 use crate::service::{self, ServeOptions};
 use crate::store::Store;
 use crate::store::users::new_token;
-use crate::tui::io::run::{TuiOptions, run};
+use crate::tui::{TuiOptions, run};
 
 /// The user calls are started for: the one asked for, else the first with an agent.
 fn acting_user(cfg: &Config, requested: Option<u64>) -> Result<u64> {
@@ -52,7 +53,7 @@ pub fn cli_main(cfg: &Config, args: &TuiArgs) -> Result<()> {
     // Checked before the service opens the store (sled allows one opener at a time).
     let user = acting_user(cfg, args.user)?;
     let cfg = cfg.clone();
-    super::launch::run_with_file_logs(&cfg.data_dir.join("logs"), async move {
+    super::tui_logs::run_with_file_logs(&cfg.data_dir.join("logs"), async move {
         let admin = new_token();
         let mut scfg = cfg.service_options();
         scfg.service.admin_token = Some(admin.clone());

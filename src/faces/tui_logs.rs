@@ -1,49 +1,14 @@
-//! `callboard tui` from the command line: settings (flags > environment > config file),
-//! logs to a file while the dashboard owns the terminal, and a tokio runtime to run it.
+//! While the dashboard owns the terminal, logs go to a file: a tokio runtime whose every
+//! thread logs to `<data dir>/logs/tui.log` (`tui`, `tui --direct` and `demo` run this way).
 
-use color_eyre::eyre::{Result, eyre};
+use color_eyre::eyre::Result;
 use std::cell::RefCell;
 use std::path::Path;
-
-use crate::cli::TuiArgs;
-use crate::config::{Config, Lang};
-use crate::secret::Secret;
-
-use crate::tui::io::run::{TuiOptions, run};
 
 thread_local! {
     /// Keeps the file logger as this thread's default for the thread's whole life.
     static LOG_DEFAULT: RefCell<Option<tracing::dispatcher::DefaultGuard>> =
         const { RefCell::new(None) };
-}
-
-/// Options from the parsed flags and the loaded config (which already holds the
-/// environment: `CALLBOARD_SERVER`, `CALLBOARD_TOKEN`).
-pub fn options(cfg: &Config, args: &TuiArgs) -> Result<TuiOptions> {
-    let Some(server) = args.server.clone().or_else(|| cfg.tui.server.clone()) else {
-        return Err(eyre!(match cfg.lang {
-            Lang::Es =>
-                "falta la dirección del servicio: use --server URL, CALLBOARD_SERVER o `server` en la sección [tui] de la configuración",
-            Lang::En =>
-                "no service address: use --server URL, CALLBOARD_SERVER or `server` in the [tui] section of the config file",
-        }));
-    };
-    let token = args
-        .token
-        .clone()
-        .map(Secret::new)
-        .or_else(|| cfg.tui.token.clone());
-    let mut opts = TuiOptions::new(server, token, cfg.lang);
-    opts.timezone = cfg.timezone;
-    opts.export_dir = cfg.tui.export_dir.clone();
-    opts.watch.poll_every = std::time::Duration::from_millis(cfg.tui.poll_interval_ms.max(500));
-    Ok(opts)
-}
-
-/// Blocking entry point for `main`.
-pub fn cli_main(cfg: &Config, args: &TuiArgs) -> Result<()> {
-    let opts = options(cfg, args)?;
-    run_with_file_logs(&cfg.data_dir.join("logs"), run(opts))
 }
 
 /// Runs `fut` on a tokio runtime whose every thread logs to `<dir>/tui.log`, never to the
