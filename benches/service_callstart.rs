@@ -12,8 +12,8 @@
 use callboard::domain::phone::{Region, normalize};
 use callboard::domain::preflight::{self, PreflightInput};
 use callboard::domain::{ClientDraft, variables};
+use callboard::journal as plan;
 use callboard::store::Store;
-use callboard::submission as plan;
 use std::collections::BTreeMap;
 use std::time::Instant;
 

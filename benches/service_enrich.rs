@@ -11,9 +11,9 @@ mod common;
 use callboard::config::Config;
 use callboard::domain::phone::Region;
 use callboard::domain::{Client, Group};
+use callboard::journal as plan;
 use callboard::service::ServeOptions;
 use callboard::sim::{FaultConfig, SimOptions};
-use callboard::submission as plan;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 

@@ -15,5 +15,4 @@ pub mod secret;
 pub mod service;
 pub mod sim;
 pub mod store;
-pub mod submission;
 pub mod tui;

@@ -246,7 +246,8 @@ fn named_paths(code: &str) -> Vec<Vec<String>> {
                 i += 1;
             }
             let run: String = chars[start..i].iter().collect();
-            if run.contains("::") {
+            // `a::{b, c}` is a use tree, read above.
+            if run.contains("::") && !run.ends_with("::") {
                 let segs = segments(&run);
                 if matches!(segs[0].as_str(), "crate" | "super" | "self")
                     || children.contains(&segs[0])

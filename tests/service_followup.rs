@@ -450,7 +450,7 @@ async fn crash_after_submit(round_record_saved: bool) {
         .collect();
     let base = "Llamada Caída - 25/11/2026";
     let first = client
-        .submit_batch(&callboard::submission::submit_request(
+        .submit_batch(&callboard::journal::submit_request(
             &recipients,
             base.into(),
             &agent,
@@ -482,7 +482,7 @@ async fn crash_after_submit(round_record_saved: bool) {
         .collect();
     let round_name = format!("{base} · reintento 1");
     let round = client
-        .submit_batch(&callboard::submission::submit_request(
+        .submit_batch(&callboard::journal::submit_request(
             &again,
             round_name.clone(),
             &agent,

@@ -11,8 +11,8 @@ use crate::api::{
     BatchListItem, BatchStatusView, CancelData, GroupDetail, GroupSummary, OptOutView,
     PhoneNumberView, ResumeData, RetryData, StartCallData, StartCallRequest,
 };
-use crate::domain::Lang;
 use crate::domain::GroupId;
+use crate::domain::Lang;
 use crate::domain::preflight::Preflight;
 use crate::report::BatchKpis;
 use crate::secret::Secret;

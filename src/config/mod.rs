@@ -1,14 +1,16 @@
 //! Settings: defaults < config file < environment < flags. Every setting is documented in
 //! `config.example.toml`; a broken file is reported with its path, line and key.
 
+mod error;
 mod parse;
+
+pub use error::ConfigError;
 
 use chrono_tz::Tz;
 use serde::Deserialize;
 
 use parse::{invalid, parse_region, parse_rules, parse_timezone, value_err};
 use std::path::{Path, PathBuf};
-use thiserror::Error;
 
 use crate::domain::CampaignRules;
 use crate::domain::phone::Region;
@@ -55,41 +57,6 @@ pub struct TuiConfig {
     /// Where `e`/`E` write exports: the user's download folder when the platform has
     /// one, else `exports` in the data directory (filled in after loading when unset).
     pub export_dir: PathBuf,
-}
-
-/// The `[campaign]` keys as the file writes them (flat); they become `CampaignRules`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct FileCampaign {
-    rules: Option<String>,
-    retry_max_attempts: Option<u32>,
-    retry_outcomes: Option<Vec<String>>,
-    retry_spacing_secs: Option<i64>,
-    breaker_window: Option<usize>,
-    breaker_threshold: Option<f64>,
-    breaker_short_call_secs: Option<u64>,
-}
-
-#[derive(Debug, Error)]
-pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("config file {path}, line {line}, key `{key}`: {message}")]
-    Invalid {
-        path: PathBuf,
-        line: usize,
-        key: String,
-        message: String,
-    },
-    #[error("setting `{key}` (from {origin}): {message}")]
-    Value {
-        key: String,
-        origin: String,
-        message: String,
-    },
 }
 
 /// Default places, from the platform's conventions (XDG on Linux).

@@ -5,10 +5,23 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
 use std::path::Path;
 
-use super::{ConfigError, FileCampaign};
+use super::error::ConfigError;
 use crate::domain::phone::Region;
 use crate::domain::rules::RulePack;
 use crate::domain::{CampaignRules, RecipientStatus};
+
+/// The `[campaign]` keys as the file writes them (flat); they become `CampaignRules`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCampaign {
+    rules: Option<String>,
+    retry_max_attempts: Option<u32>,
+    retry_outcomes: Option<Vec<String>>,
+    retry_spacing_secs: Option<i64>,
+    breaker_window: Option<usize>,
+    breaker_threshold: Option<f64>,
+    breaker_short_call_secs: Option<u64>,
+}
 
 /// `co` (built in), `off`, or the path of a rule-pack TOML file.
 pub(super) fn parse_rules(value: &str) -> Result<Option<RulePack>, String> {

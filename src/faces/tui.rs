@@ -38,4 +38,3 @@ pub fn cli_main(cfg: &Config, args: &TuiArgs) -> Result<()> {
     let opts = options(cfg, args)?;
     run_with_file_logs(&cfg.data_dir.join("logs"), run(opts))
 }
-

@@ -4,6 +4,7 @@
 //! lookup that failed) is settled by finding its batch upstream before anything else may
 //! submit for its group, so a batch is never submitted twice.
 
+mod request;
 mod settle;
 
 use chrono::Utc;
@@ -17,6 +18,7 @@ use crate::domain::{BatchRecord, GroupId, intent};
 use crate::elevenlabs::{BatchCallResponse, ElevenLabsClient, ElevenLabsError};
 use crate::store::{Store, StoreError};
 
+pub use request::{MAX_RECIPIENTS, call_name, submit_request};
 pub use settle::Settlement;
 
 #[derive(Debug, Error)]
@@ -80,7 +82,7 @@ impl Journal {
     pub async fn submit(&self, mut intent: SubmitIntent) -> Result<Submitted, JournalError> {
         intent.state = IntentState::Pending;
         self.store.put_intent(&intent)?;
-        let request = settle::request(&intent);
+        let request = request::for_intent(&intent);
         let known = self.store.batch_ids()?;
         match self.client.submit_batch_excluding(&request, &known).await {
             Ok(batch) => Ok(self.record_settled(&intent, batch)),

@@ -6,7 +6,7 @@ use futures::{StreamExt, pin_mut};
 
 use super::{Journal, JournalError, Submitted};
 use crate::domain::intent::{self, SubmitIntent};
-use crate::elevenlabs::{BatchCallResponse, ElevenLabsError, SubmitBatchRequest};
+use crate::elevenlabs::{BatchCallResponse, ElevenLabsError};
 
 /// What an open intent turned out to be.
 #[derive(Debug)]
@@ -17,22 +17,6 @@ pub enum Settlement {
     Abandoned,
     /// Cannot tell yet (upstream did not answer, or the batch may still appear).
     Unknown(String),
-}
-
-/// The upstream request an intent submits.
-pub(super) fn request(i: &SubmitIntent) -> SubmitBatchRequest {
-    let tz = i
-        .timezone
-        .parse::<chrono_tz::Tz>()
-        .unwrap_or(chrono_tz::America::Bogota);
-    crate::submission::submit_request(
-        &i.record.recipients,
-        i.call_name.clone(),
-        &i.agent_id,
-        &i.record.phone_number_id,
-        i.record.scheduled_time_unix,
-        tz,
-    )
 }
 
 impl Journal {

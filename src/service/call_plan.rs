@@ -15,7 +15,7 @@ use crate::api::StartCallRequest;
 use crate::domain::policy::RetryPolicy;
 use crate::domain::preflight::{self, History, Preflight, PreflightInput};
 use crate::domain::{Group, GroupId, User, UserId};
-use crate::submission::MAX_RECIPIENTS;
+use crate::journal::MAX_RECIPIENTS;
 
 /// Lines assumed in flight at once for the pre-flight estimate.
 const CONCURRENCY_HINT: usize = 10;

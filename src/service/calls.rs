@@ -126,7 +126,7 @@ async fn start_call(
         user_id,
         agent_id: checked.agent_id,
         phone_number_id: checked.phone_number_id,
-        call_name: crate::submission::call_name(&checked.group.name, checked.now, tz),
+        call_name: crate::journal::call_name(&checked.group.name, checked.now, tz),
         created_at: checked.now,
         scheduled_time_unix,
         recipients: plan.recipients,

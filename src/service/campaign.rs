@@ -19,10 +19,10 @@ use super::error::hub_error;
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use super::respond::Ok200;
 use super::state::AppState;
+use crate::api::OptOutView;
 use crate::domain::import::{RejectedRow, parse_optouts};
 use crate::domain::phone;
 use crate::report::{self, BatchKpis, KpiComparison};
-use crate::api::OptOutView;
 use crate::store::optouts::OptOut;
 
 pub fn routes() -> Router<AppState> {

@@ -21,7 +21,6 @@ pub mod text;
 pub mod update;
 pub mod view;
 
-
 #[cfg(any(test, feature = "test-fixtures"))]
 #[doc(hidden)]
 pub mod fixtures;

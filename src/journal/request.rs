@@ -1,10 +1,11 @@
 //! The pure part of a submission after the pre-flight check (`domain::preflight` decides
-//! who is dialled): the call name and the upstream request. No I/O.
+//! who is dialled): the call name and the upstream request, also for a journal intent. No I/O.
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::SubmittedRecipient;
+use crate::domain::intent::SubmitIntent;
 use crate::elevenlabs::{
     ConversationInitiationClientData, OutboundCallRecipient, SubmitBatchRequest,
 };
@@ -49,6 +50,22 @@ pub fn submit_request(
             .collect(),
         ..Default::default()
     }
+}
+
+/// The upstream request an intent submits.
+pub(super) fn for_intent(i: &SubmitIntent) -> SubmitBatchRequest {
+    let tz = i
+        .timezone
+        .parse::<chrono_tz::Tz>()
+        .unwrap_or(chrono_tz::America::Bogota);
+    submit_request(
+        &i.record.recipients,
+        i.call_name.clone(),
+        &i.agent_id,
+        &i.record.phone_number_id,
+        i.record.scheduled_time_unix,
+        tz,
+    )
 }
 
 #[cfg(test)]
