@@ -3,7 +3,6 @@
 //! "stop" stops, a batch is final only when its last call ended, and an opt-out reaches
 //! calls already queued.
 
-
 use crate::support::process::*;
 use reqwest::Method;
 use serde_json::{Value, json};

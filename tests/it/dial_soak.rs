@@ -6,9 +6,8 @@
 //! batch per group, each seen to its final state with the simulator's statuses and the
 //! answered calls' transcripts; then two `kill -9` restarts lose nothing.
 
-
-use futures::StreamExt;
 use crate::support::process::*;
+use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

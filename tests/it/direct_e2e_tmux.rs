@@ -4,10 +4,9 @@
 //! put on the do-not-call list (checked in the store afterwards), and the KPI pane shows
 //! its bars. Skipped, loudly, without tmux.
 
-
-use std::process::Command;
 use crate::support::heavy;
 use crate::support::tmux::*;
+use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_mode_calls_a_local_group_through_elevenlabs() {

@@ -1,9 +1,8 @@
 //! The service without ElevenLabs: auth, groups, users, validations, envelopes, limits.
 
-
+use crate::support::service::*;
 use callboard::domain::{BatchRecord, BatchStatus};
 use serde_json::json;
-use crate::support::service::*;
 
 #[tokio::test]
 async fn auth_users_groups_and_envelopes() {

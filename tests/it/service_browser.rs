@@ -6,12 +6,11 @@
 //! section; `web_circuit_breaker.rs` a stopped batch. Skips loudly when Chromium is not installed
 //! (`apt-get install chromium`).
 
-
-use serde_json::{Value, json};
 use crate::support::heavy;
 use crate::support::service::*;
 use crate::support::web_cdp::page::{open_preflight, wait_done};
 use crate::support::web_cdp::{Browser, chromium, downloaded};
+use serde_json::{Value, json};
 
 /// `data-*` numbers the page writes: "" means no value (the API's null).
 fn num(v: &Value) -> Option<f64> {

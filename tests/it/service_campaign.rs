@@ -2,11 +2,10 @@
 //! at pre-flight, dry runs that dial nobody, batches outside the calling window scheduled
 //! for the next opening, the audit log, reports and exports.
 
-
+use crate::support::service::*;
 use callboard::domain::rules::RulePack;
 use chrono::{Datelike, Duration as ChronoDuration, Utc};
 use serde_json::json;
-use crate::support::service::*;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,9 +2,8 @@
 //! `batch-completed` → status with enrichment → audio → retry → cancel → list; and the
 //! guards: idempotency, the 409 on an active batch, missing variables, upstream errors.
 
-
-use serde_json::{Value, json};
 use crate::support::service::*;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 fn counts_sum(v: &Value) -> u64 {

@@ -3,13 +3,12 @@
 //! opening, and a supervisor's "resume" of a cancelled batch. Each dials a person at most
 //! once per round: the tests count the submits the simulator received.
 
-
+use crate::support::service::*;
 use callboard::domain::rules::RulePack;
 use callboard::monitor::Clock;
 use callboard::service::ServeOptions;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
-use crate::support::service::*;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -3,9 +3,8 @@
 //! lost under concurrency; tokens rotated, revoked, expired; `--no-auth` closed to other
 //! sites; bounded connections, header reads, streams and bodies.
 
-
-use serde_json::{Value, json};
 use crate::support::service::*;
+use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

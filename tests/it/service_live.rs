@@ -2,9 +2,8 @@
 //! poller; upstream faults become `error` events while the stream continues; a restart
 //! with the same data dir neither resubmits nor refetches; shutdown ends open streams.
 
-
-use serde_json::json;
 use crate::support::service::*;
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 async fn start_batch(api: &Api, group: u64, phone_id: &str) -> String {

@@ -3,9 +3,8 @@
 //! do-not-call list (any user adds, only the admin lists and removes); handing a group
 //! to another user; audio of conversations outside callboard.
 
-
-use serde_json::{Value, json};
 use crate::support::service::*;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 /// The routes of one group and of one of its batches, as (method, path, body).

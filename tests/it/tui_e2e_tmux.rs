@@ -4,14 +4,13 @@
 //!
 //! When `callboard demo` exists this is the same script against the demo's own service.
 
-
+use crate::support::heavy;
+use crate::support::tmux::*;
+use crate::support::tui_contract::*;
 use callboard::domain::BatchStatus;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use crate::support::heavy;
-use crate::support::tmux::*;
-use crate::support::tui_contract::*;
 
 fn command_line(dir: &Path, server: &str) -> String {
     let bin = env!("CARGO_BIN_EXE_callboard");

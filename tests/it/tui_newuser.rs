@@ -1,7 +1,6 @@
 //! Issue 14, what a new supervisor stumbled on in the dashboard: each screen as it reads
 //! now, at 80×24 (the size a new user's terminal has) and wider where it matters.
 
-
 use crate::support::tui::{chars, key, loaded_app, now};
 
 use callboard::api::{AutoRetryView, BatchListItem, BatchStatusView};

@@ -3,7 +3,7 @@
 //! surviving a killed SSE connection, falling back to polling, going offline, REST
 //! errors with the service's own message, and the whole event loop driven headless.
 
-
+use crate::support::tui_contract::*;
 use callboard::api::StartCallRequest;
 use callboard::config::Lang;
 use callboard::domain::{BatchStatus, RecipientStatus};
@@ -17,7 +17,6 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use crate::support::tui_contract::*;
 
 fn fast() -> WatchConfig {
     WatchConfig {

@@ -1,6 +1,5 @@
 //! Scripted action sequences into `update`, with assertions on state and effects.
 
-
 use crate::support::tui::{chars, key, loaded_app, now};
 
 use callboard::api::{RetryData, StartCallData};

@@ -2,7 +2,6 @@
 //! the do-not-call list, the KPI pane and its comparison, stop reasons and
 //! continuations, JSON export. Failures included (dry-run refused, 422, report missing).
 
-
 use crate::support::tui::{chars, key, loaded_app, now};
 
 use callboard::api::{AutoRetryView, StopReason};

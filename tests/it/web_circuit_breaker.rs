@@ -2,7 +2,6 @@
 //! stop must stay on screen as a banner, in the service's words, and reach the audit
 //! section. Skips loudly when Chromium is not installed (`apt-get install chromium`).
 
-
 use crate::support::heavy;
 use crate::support::service::*;
 use crate::support::web_cdp::page::{open_preflight, wait_done};

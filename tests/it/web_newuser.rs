@@ -4,12 +4,11 @@
 //! Spanish; the progress bar counts what the KPIs count. Skips loudly without Chromium
 //! (fails when CI=true).
 
-
-use serde_json::json;
 use crate::support::heavy;
 use crate::support::service::*;
-use crate::support::web_cdp::page::{open_preflight};
+use crate::support::web_cdp::page::open_preflight;
 use crate::support::web_cdp::{Browser, chromium};
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_page_asks_for_the_token_once_and_speaks_the_supervisors_language() {
@@ -67,7 +66,8 @@ async fn web_page_asks_for_the_token_once_and_speaks_the_supervisors_language() 
     // A saved token that no longer works (revoked, or another service's) is said so, with
     // nothing red behind the panel, and a new one replaces it: the stale one is not sent
     // in its place.
-    b.eval("localStorage.setItem('callboard.token', 'cb_stale')").await;
+    b.eval("localStorage.setItem('callboard.token', 'cb_stale')")
+        .await;
     b.goto(&svc.url()).await;
     b.wait_for(
         "!document.getElementById('auth-panel').hidden && document.getElementById('auth-msg').innerText.includes('ya no sirve')",
@@ -78,7 +78,10 @@ async fn web_page_asks_for_the_token_once_and_speaks_the_supervisors_language() 
     let stale = b
         .eval("document.getElementById('notifications').children.length")
         .await;
-    assert_eq!(stale, 0, "no error toasts behind the panel for a stale token");
+    assert_eq!(
+        stale, 0,
+        "no error toasts behind the panel for a stale token"
+    );
     b.type_into("#auth-token", token.expose()).await;
     b.click("#auth-form button[type=submit]").await;
     b.wait_for(

@@ -5,12 +5,11 @@
 //! automatic retries, continuation), rendered from a view shaped as the API contract says.
 //! Skips loudly when Chromium is not installed (`apt-get install chromium`).
 
-
-use serde_json::json;
 use crate::support::heavy;
 use crate::support::service::*;
-use std::path::Path;
 use crate::support::web_cdp::{Browser, chromium};
+use serde_json::json;
+use std::path::Path;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_page_manages_the_do_not_call_list_and_renders_stop_and_retry_fields() {
