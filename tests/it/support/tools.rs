@@ -2,6 +2,7 @@
 //! when `CI=true` (CI installs them on purpose, so a skip there would hide a lost test) and
 //! elsewhere skips loudly: it says what is missing and how to install it.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 pub struct Tool {
@@ -59,7 +60,11 @@ pub fn require(tool: &Tool) -> Option<PathBuf> {
     let test = current.name().unwrap_or("a test");
     match missing_tool(tool, test, std::env::var("CI").as_deref() == Ok("true")) {
         Outcome::Fail(why) => panic!("{why}"),
-        Outcome::Skip(why) => eprintln!("{why}"),
+        // Straight to the process's stderr: `eprintln!` would be captured by the test
+        // harness and shown only for failed tests, and a skip must be seen.
+        Outcome::Skip(why) => {
+            let _ = writeln!(std::io::stderr(), "{why}");
+        }
     }
     None
 }
