@@ -6,6 +6,7 @@
 
 mod support;
 
+mod architecture;
 mod cli_store;
 mod demo_e2e_tmux;
 mod demo_outcomes;
