@@ -146,7 +146,7 @@ pub fn normalize(raw: &str, region: Region) -> Result<String, PhoneError> {
         return Err(PhoneError::LocalSevenDigits);
     }
     if let Some(e164) = fast_path(&digits, plus, region, &calling, national_len) {
-        tracing::debug!(raw, %e164, "teléfono normalizado");
+        tracing::debug!(raw, %e164, "phone normalised");
         return Ok(e164);
     }
     let candidate = if plus {
@@ -175,7 +175,7 @@ pub fn normalize(raw: &str, region: Region) -> Result<String, PhoneError> {
         });
     }
     let e164 = parsed.format().mode(Mode::E164).to_string();
-    tracing::debug!(raw, %e164, "teléfono normalizado");
+    tracing::debug!(raw, %e164, "phone normalised");
     Ok(e164)
 }
 

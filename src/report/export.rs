@@ -71,7 +71,7 @@ pub fn to_json(view: &BatchStatusView) -> serde_json::Value {
         "group_id": view.group_id,
         "group_name": view.group_name,
         "retry_count": view.retry_count,
-        "kpis": super::kpis(view),
+        "kpis": super::kpi::kpis(view),
         "recipients": view.recipients.iter().map(|r| serde_json::json!({
             "recipient_id": r.id,
             "name": r.name,

@@ -3,42 +3,12 @@
 //! an unchanged 10,000-recipient batch costs a copy of bytes, not a serialisation.
 
 use bytes::Bytes;
-use std::collections::BTreeSet;
 
-use super::engine::{Attempt, Mix, Phase, ToPlan, attempt_phase, plan};
+use super::engine::{Mix, Phase, ToPlan, plan};
+use super::outcome::Outcome;
+use super::recipient::{NewRecipient, SimRecipient};
 use crate::domain::BatchStatus;
-use crate::elevenlabs::{
-    BatchCallResponse, ConversationInitiationClientData, TelephonyCallConfig, TelephonyProvider,
-};
-
-pub struct SimRecipient {
-    pub id: String,
-    pub phone: Option<String>,
-    pub whatsapp_user_id: Option<String>,
-    /// What was submitted, in the shape upstream echoes it.
-    pub client_data: Option<ConversationInitiationClientData>,
-    pub created_at: i64,
-    /// When the current attempt was queued (submit or retry).
-    pub queued_at: i64,
-    /// Every dialling; the last one is current.
-    pub attempts: Vec<Attempt>,
-    pub cancelled_at: Option<i64>,
-    /// The recipient's JSON, valid while (attempt count, phase) stay the same.
-    fragment: Option<((usize, Phase), Box<str>)>,
-}
-
-/// `BatchRecipientResponse` borrowed from the recipient: no clone per render.
-#[derive(serde::Serialize)]
-struct RecipientView<'a> {
-    id: &'a str,
-    phone_number: Option<&'a str>,
-    whatsapp_user_id: Option<&'a str>,
-    status: &'a str,
-    created_at_unix: i64,
-    updated_at_unix: i64,
-    conversation_id: Option<&'a str>,
-    conversation_initiation_client_data: Option<&'a ConversationInitiationClientData>,
-}
+use crate::elevenlabs::{BatchCallResponse, TelephonyCallConfig, TelephonyProvider};
 
 pub struct SimBatch {
     pub id: String,
@@ -78,13 +48,6 @@ pub struct Summary {
     pub next_change: i64,
 }
 
-pub struct NewRecipient {
-    pub phone: Option<String>,
-    pub whatsapp_user_id: Option<String>,
-    pub client_data: Option<ConversationInitiationClientData>,
-    pub missing: Vec<String>,
-}
-
 pub struct NewBatch {
     pub id: String,
     pub name: String,
@@ -100,49 +63,6 @@ pub struct NewBatch {
     pub target_concurrency_limit: Option<u32>,
     pub telephony_call_config: TelephonyCallConfig,
     pub slots: usize,
-}
-
-impl SimRecipient {
-    /// Phase at `t`, since when, and the next change.
-    pub fn phase(&self, t: i64) -> (Phase, i64, i64) {
-        if let Some(c) = self.cancelled_at.filter(|c| *c <= t) {
-            return (Phase::Cancelled, c, i64::MAX);
-        }
-        match self.attempts.last() {
-            Some(a) => attempt_phase(a, self.queued_at, t),
-            None => (Phase::Pending, self.queued_at, i64::MAX),
-        }
-    }
-
-    fn dispatched(&self, t: i64) -> bool {
-        let until = self.cancelled_at.unwrap_or(i64::MAX).min(t);
-        self.attempts.last().is_some_and(|a| a.dispatch_at <= until)
-    }
-
-    fn fragment(&mut self, t: i64) -> &str {
-        let (phase, since, _) = self.phase(t);
-        let key = (self.attempts.len(), phase);
-        if self.fragment.as_ref().is_none_or(|(k, _)| *k != key) {
-            let conversation_id = match phase {
-                Phase::Pending | Phase::Dispatched | Phase::Cancelled => None,
-                _ => self.attempts.last().map(|a| a.conversation_id.clone()),
-            };
-            let status = phase.status();
-            let view = RecipientView {
-                id: &self.id,
-                phone_number: self.phone.as_deref(),
-                whatsapp_user_id: self.whatsapp_user_id.as_deref(),
-                status: status.as_str(),
-                created_at_unix: self.created_at,
-                updated_at_unix: since.max(self.created_at),
-                conversation_id: conversation_id.as_deref(),
-                conversation_initiation_client_data: self.client_data.as_ref(),
-            };
-            let json = serde_json::to_string(&view).unwrap_or_default();
-            self.fragment = Some((key, json.into_boxed_str()));
-        }
-        self.fragment.as_ref().map(|(_, s)| &**s).unwrap_or("")
-    }
 }
 
 impl SimBatch {
@@ -168,17 +88,7 @@ impl SimBatch {
         let recipients = recipients
             .into_iter()
             .zip(plans)
-            .map(|((id, r), a)| SimRecipient {
-                id,
-                phone: r.phone,
-                whatsapp_user_id: r.whatsapp_user_id,
-                client_data: r.client_data,
-                created_at: b.now,
-                queued_at: b.now,
-                attempts: vec![a],
-                cancelled_at: None,
-                fragment: None,
-            })
+            .map(|((id, r), a)| SimRecipient::new(id, r, b.now, a))
             .collect();
         Self {
             id: b.id,
@@ -369,7 +279,7 @@ impl SimBatch {
             .iter()
             .map(
                 |i| match self.recipients[*i].attempts.last().map(|a| &a.outcome) {
-                    Some(super::engine::Outcome::MissingVariables(m)) => m.clone(),
+                    Some(Outcome::MissingVariables(m)) => m.clone(),
                     _ => Vec::new(),
                 },
             )
@@ -404,27 +314,5 @@ impl SimBatch {
         self.touched_at = t;
         self.invalidate();
         Ok(new_ids)
-    }
-}
-
-/// Which variables of `required` each part of an agent uses, for upstream's error text.
-pub fn missing_message(first_message_vars: &BTreeSet<String>, missing: &[String]) -> String {
-    let (in_first, in_prompt): (Vec<&String>, Vec<&String>) = missing
-        .iter()
-        .partition(|m| first_message_vars.contains(*m));
-    let set = |v: &[&String]| {
-        let inner: Vec<String> = v.iter().map(|m| format!("'{m}'")).collect();
-        format!("{{{}}}", inner.join(", "))
-    };
-    if !in_first.is_empty() {
-        format!(
-            "Missing required dynamic variables in first message: {}",
-            set(&in_first)
-        )
-    } else {
-        format!(
-            "Missing required dynamic variables in prompt: {}",
-            set(&in_prompt)
-        )
     }
 }

@@ -7,21 +7,9 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
 
 use super::ids::{hash, make_id, unit};
+use super::outcome::Outcome;
+use super::scripted::ScriptedOutcomes;
 use crate::domain::RecipientStatus;
-
-/// How a call ends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// A person answered and talked; `interested` drives the script and the analysis.
-    Answered {
-        interested: bool,
-    },
-    Voicemail,
-    NoAnswer,
-    Busy,
-    /// The agent uses variables this recipient lacks: the conversation cannot start.
-    MissingVariables(Vec<String>),
-}
 
 /// One dialling of one recipient.
 #[derive(Debug, Clone)]
@@ -99,7 +87,7 @@ pub struct Mix {
     pub voicemail_rate: f64,
     pub ringing_timeout_secs: i64,
     /// Outcomes fixed in advance for some phones (the demo's).
-    pub scripted: Option<std::sync::Arc<super::scripted::ScriptedOutcomes>>,
+    pub scripted: Option<std::sync::Arc<ScriptedOutcomes>>,
 }
 
 /// One recipient to plan.

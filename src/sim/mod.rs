@@ -3,123 +3,38 @@
 //! progression engine on a virtual clock (`speed` × real time); fault injection; request
 //! counters. Tests, the service's tests and `callboard demo` run it in-process with `start`.
 
+mod analysis;
 mod batch;
 mod engine;
 mod faults;
 mod ids;
+mod options;
+mod outcome;
+mod recipient;
 mod reply;
 mod routes;
 mod script;
 pub mod scripted;
+mod state;
+mod transcript;
 mod workspace;
 
 pub use faults::FaultConfig;
+pub use options::SimOptions;
 
 use bytes::Bytes;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use state::{FaultState, SimState, lock};
 use workspace::Workspace;
 
 /// The sample recording served for every answered call (1 s of MP3 silence).
 const SAMPLE_MP3: &[u8] = include_bytes!("../../assets/sim/sample.mp3");
-
-#[derive(Clone, Debug)]
-pub struct SimOptions {
-    /// Same seed (and the same requests) → same ids and the same outcome per phone number.
-    pub seed: u64,
-    /// Virtual seconds per real second (60: a one-minute call lasts a second).
-    pub speed: f64,
-    /// The only key accepted; `None` accepts any non-empty key.
-    pub api_key: Option<String>,
-    /// Share of calls answered by a person.
-    pub pickup_rate: f64,
-    /// Share of calls that reach voicemail; the rest fail (no answer, busy).
-    pub voicemail_rate: f64,
-    /// Live calls per batch when the batch sets no `target_concurrency_limit`.
-    pub concurrency: usize,
-    pub faults: FaultConfig,
-    /// Virtual time at start (default: the real time).
-    pub start_unix: Option<i64>,
-    /// Outcomes fixed for some phones (the demo's); the rest follow the rates above.
-    pub scripted: Option<Arc<scripted::ScriptedOutcomes>>,
-}
-
-impl Default for SimOptions {
-    fn default() -> Self {
-        Self {
-            seed: 1,
-            speed: 1.0,
-            api_key: None,
-            pickup_rate: 0.7,
-            voicemail_rate: 0.15,
-            concurrency: 10,
-            faults: FaultConfig::default(),
-            start_unix: None,
-            scripted: None,
-        }
-    }
-}
-
-impl SimOptions {
-    /// Spanish first: these come from the command line.
-    pub fn validate(&self) -> Result<(), String> {
-        let rate = |r: f64| r.is_finite() && (0.0..=1.0).contains(&r);
-        if !(self.speed.is_finite() && self.speed > 0.0) {
-            return Err("--speed debe ser un número mayor que 0 / must be > 0".into());
-        }
-        if !rate(self.pickup_rate) || !rate(self.voicemail_rate) {
-            return Err("las tasas deben estar entre 0 y 1 / rates must be within 0..1".into());
-        }
-        if self.pickup_rate + self.voicemail_rate > 1.0 + 1e-9 {
-            return Err(
-                "--pickup-rate + --voicemail-rate no puede superar 1 / must not exceed 1".into(),
-            );
-        }
-        if self.concurrency == 0 {
-            return Err("--concurrency debe ser al menos 1 / must be at least 1".into());
-        }
-        Ok(())
-    }
-}
-
-pub(crate) struct SimState {
-    opts: SimOptions,
-    started: Instant,
-    start_unix: i64,
-    ws: Mutex<Workspace>,
-    faults: Mutex<FaultState>,
-    counters: Mutex<HashMap<String, u64>>,
-    audio: Bytes,
-}
-
-struct FaultState {
-    config: FaultConfig,
-    injected: u64,
-    rng: SmallRng,
-}
-
-/// Locks even a poisoned mutex: a panicked request must not stop the simulator.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-impl SimState {
-    /// Virtual now, in Unix seconds.
-    pub(crate) fn now(&self) -> i64 {
-        self.start_unix + (self.started.elapsed().as_secs_f64() * self.opts.speed) as i64
-    }
-
-    fn count(&self, endpoint: &str) {
-        *lock(&self.counters)
-            .entry(endpoint.to_string())
-            .or_insert(0) += 1;
-    }
-}
 
 /// A running simulator.
 pub struct SimHandle {

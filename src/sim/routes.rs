@@ -12,18 +12,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::faults::{Fault, FaultConfig};
-use super::{SimState, lock, reply};
+use super::reply;
+use super::state::{SimState, St, lock};
 
 mod batches;
 mod others;
-
-type St = State<Arc<SimState>>;
+mod submit;
+mod validate;
 
 pub(crate) fn router(state: Arc<SimState>) -> Router {
     let api = Router::new()
         .route(
             "/v1/convai/batch-calling/submit",
-            axum::routing::post(batches::submit),
+            axum::routing::post(submit::submit),
         )
         .route("/v1/convai/batch-calling/workspace", get(batches::list))
         .route(

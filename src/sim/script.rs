@@ -1,16 +1,21 @@
-//! Conversations as upstream returns them: a Spanish transcript built from the recipient's
-//! dynamic variables, an analysis, and the metadata that links back to the batch.
+//! Conversations as upstream returns them: the transcript and analysis so far, the call's
+//! metadata (timing, cost, why it ended, the telephony leg) and the metadata that links
+//! back to the batch.
 
 use indexmap::IndexMap;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
-use super::batch::{SimBatch, missing_message};
-use super::engine::{Attempt, Outcome};
+use super::analysis::analysis;
+use super::batch::SimBatch;
+use super::engine::Attempt;
 use super::ids::hash;
+use super::outcome::Outcome;
+use super::recipient::SimRecipient;
+use super::transcript::transcript;
 use crate::elevenlabs::{
-    BatchCallRef, CallSuccessful, ConversationAnalysis, ConversationError, ConversationMetadata,
-    ConversationResponse, ConversationStatus, DataCollectionResult, EvaluationResult,
-    TelephonyProvider, TranscriptItem,
+    BatchCallRef, ConversationError, ConversationInitiationClientData, ConversationMetadata,
+    ConversationResponse, ConversationStatus, TelephonyProvider,
 };
 
 /// Seconds between the end of a call and the end of its analysis.
@@ -30,8 +35,39 @@ pub fn conversation(
     if t < a.initiated_at || r.cancelled_at.is_some_and(|c| c <= a.initiated_at) {
         return None;
     }
-    let vars: IndexMap<String, String> = r
-        .client_data
+    let vars = text_variables(r);
+    let failed = matches!(
+        a.outcome,
+        Outcome::NoAnswer | Outcome::Busy | Outcome::MissingVariables(_)
+    );
+    let status = status_at(a, failed, t);
+    let start = a.answered_at.unwrap_or(a.initiated_at);
+    let analysis = (status == ConversationStatus::Done).then(|| analysis(a, &vars));
+    let has_audio = a.answered_at.is_some_and(|ans| t >= ans) && !failed;
+    Some(ConversationResponse {
+        agent_id: b.agent_id.clone(),
+        agent_name: Some(b.agent_name.clone()),
+        conversation_id: a.conversation_id.clone(),
+        status,
+        user_id: r.client_data.as_ref().and_then(|d| d.user_id.clone()),
+        branch_id: None,
+        version_id: None,
+        transcript: transcript(b, a, &vars, t - start),
+        metadata: metadata(b, r, a, t, seed),
+        analysis,
+        conversation_initiation_client_data: Some(client_data(b, r, a)),
+        has_audio,
+        has_user_audio: has_audio,
+        has_response_audio: has_audio,
+        has_auxiliary_audio: false,
+        tag_ids: Vec::new(),
+    })
+}
+
+/// The recipient's dynamic variables as text (numbers and booleans written out, nulls
+/// left out), for the transcript and the analysis.
+fn text_variables(r: &SimRecipient) -> IndexMap<String, String> {
+    r.client_data
         .as_ref()
         .map(|d| {
             d.dynamic_variables
@@ -43,13 +79,13 @@ pub fn conversation(
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The conversation's status at `t`.
+fn status_at(a: &Attempt, failed: bool, t: i64) -> ConversationStatus {
     let ended = t >= a.end_at;
-    let failed = matches!(
-        a.outcome,
-        Outcome::NoAnswer | Outcome::Busy | Outcome::MissingVariables(_)
-    );
-    let status = if failed && ended {
+    if failed && ended {
         ConversationStatus::Failed
     } else if ended && t >= a.end_at + PROCESSING_SECS {
         ConversationStatus::Done
@@ -59,56 +95,98 @@ pub fn conversation(
         ConversationStatus::InProgress
     } else {
         ConversationStatus::Initiated
-    };
+    }
+}
+
+/// Timing, cost, why the call ended, the telephony leg and the link to the batch.
+fn metadata(
+    b: &SimBatch,
+    r: &SimRecipient,
+    a: &Attempt,
+    t: i64,
+    seed: u64,
+) -> ConversationMetadata {
     let start = a.answered_at.unwrap_or(a.initiated_at);
     let duration = match a.answered_at {
         Some(ans) => (t.min(a.end_at) - ans).max(0),
         None => 0,
     };
     let h = hash(seed, &[a.conversation_id.as_bytes()]);
-    let turns = transcript(b, a, &vars, t - start);
-    let (termination, error) = match &a.outcome {
+    let (termination, error) = termination(b, a, t >= a.end_at);
+    ConversationMetadata {
+        start_time_unix_secs: start,
+        accepted_time_unix_secs: a.answered_at,
+        call_duration_secs: duration,
+        cost: Some((duration * 7) as f64),
+        termination_reason: termination,
+        error,
+        warnings: Vec::new(),
+        main_language: Some("es".into()),
+        timezone: b.timezone.clone(),
+        conversation_initiation_source: Some(
+            b.phone_provider
+                .clone()
+                .unwrap_or_default()
+                .as_str()
+                .to_string(),
+        ),
+        phone_call: Some(phone_call(b, r, h)),
+        batch_call: Some(BatchCallRef {
+            batch_call_id: b.id.clone(),
+            batch_call_recipient_id: r.id.clone(),
+        }),
+        cost_fiat: Some(duration as f64 * 0.0016),
+    }
+}
+
+/// Upstream's termination reason, and the error of a call that failed (none before the end).
+fn termination(b: &SimBatch, a: &Attempt, ended: bool) -> (String, Option<ConversationError>) {
+    let failure = |reason: &str, code: i64, detail: &str| {
+        let error = ConversationError {
+            code,
+            reason: Some(detail.into()),
+        };
+        (reason.to_string(), Some(error))
+    };
+    match &a.outcome {
         _ if !ended => (String::new(), None),
         Outcome::Answered { .. } => ("Call ended by remote party".to_string(), None),
         Outcome::Voicemail => ("Voicemail detected: agent left a message".to_string(), None),
-        Outcome::NoAnswer => (
-            "No answer".to_string(),
-            Some(ConversationError {
-                code: 480,
-                reason: Some("no-answer".into()),
-            }),
-        ),
-        Outcome::Busy => (
-            "Busy".to_string(),
-            Some(ConversationError {
-                code: 486,
-                reason: Some("busy".into()),
-            }),
-        ),
+        Outcome::NoAnswer => failure("No answer", 480, "no-answer"),
+        Outcome::Busy => failure("Busy", 486, "busy"),
         Outcome::MissingVariables(m) => {
             let first = crate::domain::variables::placeholders(&b.first_message);
             let msg = missing_message(&first, m);
-            (
-                msg.clone(),
-                Some(ConversationError {
-                    code: 1008,
-                    reason: Some(msg),
-                }),
-            )
+            failure(&msg, 1008, &msg)
         }
+    }
+}
+
+/// Which variables of `required` each part of an agent uses, for upstream's error text.
+fn missing_message(first_message_vars: &BTreeSet<String>, missing: &[String]) -> String {
+    let (in_first, in_prompt): (Vec<&String>, Vec<&String>) = missing
+        .iter()
+        .partition(|m| first_message_vars.contains(*m));
+    let set = |v: &[&String]| {
+        let inner: Vec<String> = v.iter().map(|m| format!("'{m}'")).collect();
+        format!("{{{}}}", inner.join(", "))
     };
-    let analysis = (status == ConversationStatus::Done).then(|| analysis(a, &vars));
-    let mut client_data = r.client_data.clone().unwrap_or_default();
-    client_data
-        .dynamic_variables
-        .insert("system__conversation_id".into(), json!(a.conversation_id));
-    client_data
-        .dynamic_variables
-        .insert("system__agent_id".into(), json!(b.agent_id));
-    client_data
-        .dynamic_variables
-        .insert("system__called_number".into(), json!(r.phone));
-    let phone_call = match b.phone_provider {
+    if !in_first.is_empty() {
+        format!(
+            "Missing required dynamic variables in first message: {}",
+            set(&in_first)
+        )
+    } else {
+        format!(
+            "Missing required dynamic variables in prompt: {}",
+            set(&in_prompt)
+        )
+    }
+}
+
+/// The telephony leg: Twilio's or the SIP trunk's ids, made from the conversation's hash.
+fn phone_call(b: &SimBatch, r: &SimRecipient, h: u64) -> Value {
+    match b.phone_provider {
         Some(TelephonyProvider::SipTrunk) => json!({
             "type": "sip_trunking", "direction": "outbound",
             "phone_number_id": b.phone_number_id, "agent_number": b.agent_number,
@@ -121,186 +199,15 @@ pub fn conversation(
             "external_number": r.phone, "stream_sid": format!("MZ{h:032x}"),
             "call_sid": format!("CA{h:032x}")
         }),
-    };
-    let has_audio = a.answered_at.is_some_and(|ans| t >= ans) && !failed;
-    Some(ConversationResponse {
-        agent_id: b.agent_id.clone(),
-        agent_name: Some(b.agent_name.clone()),
-        conversation_id: a.conversation_id.clone(),
-        status,
-        user_id: r.client_data.as_ref().and_then(|d| d.user_id.clone()),
-        branch_id: None,
-        version_id: None,
-        transcript: turns,
-        metadata: ConversationMetadata {
-            start_time_unix_secs: start,
-            accepted_time_unix_secs: a.answered_at,
-            call_duration_secs: duration,
-            cost: Some((duration * 7) as f64),
-            termination_reason: termination,
-            error,
-            warnings: Vec::new(),
-            main_language: Some("es".into()),
-            timezone: b.timezone.clone(),
-            conversation_initiation_source: Some(
-                b.phone_provider
-                    .clone()
-                    .unwrap_or_default()
-                    .as_str()
-                    .to_string(),
-            ),
-            phone_call: Some(phone_call),
-            batch_call: Some(BatchCallRef {
-                batch_call_id: b.id.clone(),
-                batch_call_recipient_id: r.id.clone(),
-            }),
-            cost_fiat: Some(duration as f64 * 0.0016),
-        },
-        analysis,
-        conversation_initiation_client_data: Some(client_data),
-        has_audio,
-        has_user_audio: has_audio,
-        has_response_audio: has_audio,
-        has_auxiliary_audio: false,
-        tag_ids: Vec::new(),
-    })
-}
-
-/// `{{var}}` replaced by the recipient's value.
-fn fill(template: &str, vars: &IndexMap<String, String>) -> String {
-    let mut out = template.to_string();
-    for (k, v) in vars {
-        out = out.replace(&format!("{{{{{k}}}}}"), v);
     }
-    out
 }
 
-fn var<'a>(vars: &'a IndexMap<String, String>, k: &str, default: &'a str) -> &'a str {
-    vars.get(k).map(String::as_str).unwrap_or(default)
-}
-
-/// The lines spoken so far (`elapsed` seconds after pick-up).
-fn transcript(
-    b: &SimBatch,
-    a: &Attempt,
-    vars: &IndexMap<String, String>,
-    elapsed: i64,
-) -> Vec<TranscriptItem> {
-    let name = var(vars, "name", "");
-    let lines: Vec<(&str, String)> = match &a.outcome {
-        Outcome::Answered { interested } => {
-            let topic = if let Some(e) = vars.get("especialidad") {
-                format!("la consulta de {e} en {}", var(vars, "ciudad", "su ciudad"))
-            } else if let Some(e) = vars.get("empresa") {
-                format!("los procesos de {e}")
-            } else {
-                "nuestros servicios".to_string()
-            };
-            let mut l = vec![
-                ("agent", fill(&b.first_message, vars)),
-                ("user", "Sí, dígame, tengo un momento.".to_string()),
-                (
-                    "agent",
-                    format!(
-                        "Gracias. Le llamo porque tenemos una propuesta para {topic}. ¿Le interesaría recibir más información?"
-                    ),
-                ),
-            ];
-            if *interested {
-                l.push((
-                    "user",
-                    "Sí, me interesa. ¿Me la puede enviar por correo?".into(),
-                ));
-                l.push(("agent", format!("Con gusto, {name}. Le enviaremos la información hoy mismo y un asesor le contactará esta semana.")));
-                l.push(("user", "Perfecto, muchas gracias.".into()));
-            } else {
-                l.push(("user", "En este momento no me interesa, gracias.".into()));
-                l.push((
-                    "agent",
-                    format!("Entendido, {name}. Gracias por su tiempo, que tenga un buen día."),
-                ));
-            }
-            l
-        }
-        Outcome::Voicemail => vec![(
-            "agent",
-            format!(
-                "Hola {name}, le llamamos de IA-Calls. Le volveremos a llamar pronto. ¡Gracias!"
-            ),
-        )],
-        _ => Vec::new(),
-    };
-    let total = a.end_at - a.answered_at.unwrap_or(a.end_at);
-    let n = lines.len().max(1) as i64;
-    lines
-        .into_iter()
-        .enumerate()
-        .map(|(i, (role, message))| (i as i64 * total / n, role, message))
-        .filter(|(at, _, _)| *at <= elapsed)
-        .map(|(at, role, message)| TranscriptItem {
-            role: role.to_string(),
-            message: Some(message),
-            time_in_call_secs: at,
-            tool_calls: Vec::new(),
-            tool_results: Vec::new(),
-            interrupted: false,
-            source_medium: Some("audio".into()),
-        })
-        .collect()
-}
-
-fn analysis(a: &Attempt, vars: &IndexMap<String, String>) -> ConversationAnalysis {
-    let name = var(vars, "name", "El contacto");
-    let (success, summary, title, interested) = match &a.outcome {
-        Outcome::Answered { interested: true } => (
-            CallSuccessful::Success,
-            format!(
-                "{name} atendió la llamada, mostró interés en la propuesta y pidió recibir la información por correo."
-            ),
-            "Interesado en la propuesta",
-            Some(true),
-        ),
-        Outcome::Answered { interested: false } => (
-            CallSuccessful::Failure,
-            format!(
-                "{name} atendió la llamada pero indicó que por ahora no le interesa la propuesta."
-            ),
-            "Sin interés por ahora",
-            Some(false),
-        ),
-        _ => (
-            CallSuccessful::Undetermined,
-            format!("Se dejó un mensaje en el buzón de voz de {name}."),
-            "Buzón de voz",
-            None,
-        ),
-    };
-    let mut evaluation = IndexMap::new();
-    evaluation.insert(
-        "interes_confirmado".to_string(),
-        EvaluationResult {
-            criteria_id: "interes_confirmado".into(),
-            result: success.clone(),
-            rationale: summary.clone(),
-        },
-    );
-    let mut data = IndexMap::new();
-    data.insert(
-        "interesado".to_string(),
-        DataCollectionResult {
-            data_collection_id: "interesado".into(),
-            value: interested.map(Value::Bool).unwrap_or(Value::Null),
-            json_schema: Some(
-                json!({"type": "boolean", "description": "¿El contacto mostró interés?"}),
-            ),
-            rationale: summary.clone(),
-        },
-    );
-    ConversationAnalysis {
-        call_successful: success,
-        transcript_summary: summary,
-        call_summary_title: Some(title.to_string()),
-        evaluation_criteria_results: evaluation,
-        data_collection_results: data,
-    }
+/// What was submitted for the recipient, with the `system__` variables upstream adds.
+fn client_data(b: &SimBatch, r: &SimRecipient, a: &Attempt) -> ConversationInitiationClientData {
+    let mut client_data = r.client_data.clone().unwrap_or_default();
+    let vars = &mut client_data.dynamic_variables;
+    vars.insert("system__conversation_id".into(), json!(a.conversation_id));
+    vars.insert("system__agent_id".into(), json!(b.agent_id));
+    vars.insert("system__called_number".into(), json!(r.phone));
+    client_data
 }

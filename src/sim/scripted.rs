@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-pub use super::engine::Outcome;
+pub use super::outcome::Outcome;
 
 /// Per E.164 phone, the outcome of its first call, its second, and so on; calls beyond
 /// the list (and phones not in it) follow the seeded mix.

@@ -7,10 +7,10 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::St;
 use crate::elevenlabs::{AgentSummary, AgentsPage, ConversationResponse, ConversationStatus};
+use crate::sim::state::{SimState, St, lock};
 use crate::sim::workspace::merge;
-use crate::sim::{SimState, lock, reply, script};
+use crate::sim::{reply, script};
 
 fn find_conversation(st: &SimState, id: &str) -> Option<ConversationResponse> {
     let now = st.now();
