@@ -8,8 +8,8 @@
 //!
 //! Layers, lowest first (each file uses only those above it): `clock`, `config`,
 //! `error`, `hub_error`, `snapshot`, `enrich`, `state`; then `stop`, `view`, `gone`,
-//! `plan`, `link`, `recover`, `submit`, `follow_up`, `breaker`, `poller`, `sweeper`,
-//! `optout_guard`; and `hub`, the public face.
+//! `plan`, `link`, `recover`, `submit`, `follow_up`, `breaker`, `poller`, `sweeper`;
+//! `hub`, the public face; and `optout_guard`, which also calls the hub's methods.
 
 mod breaker;
 mod clock;
