@@ -4,10 +4,8 @@
 
 use futures::{StreamExt, pin_mut};
 
-use super::Inner;
+use super::state::Inner;
 use crate::domain::{BatchRecord, StopReason};
-
-/// Code of a batch ElevenLabs no longer has.
 
 /// Whether the batch is really gone; if so, the record says so and is final.
 pub(super) async fn confirmed(hub: &Inner, rec: &mut BatchRecord) -> bool {

@@ -6,7 +6,8 @@
 use crate::domain::AuditAction;
 use std::collections::HashSet;
 
-use super::{Hub, stop};
+use super::state::Hub;
+use super::stop;
 use crate::domain::StopCode;
 use crate::domain::intent::IntentState;
 

@@ -1,18 +1,22 @@
 //! One batch's poller: poll, enrich, diff, publish; back off on upstream trouble; stop when
 //! the batch is final and nobody watches (or nothing can change any more), or on shutdown.
 
-use crate::api::ErrorCode;
-use crate::domain::AuditAction;
-use crate::domain::StopCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use super::breaker::trip_breaker;
 use super::enrich::EnrichState;
+use super::error::PollError;
 use super::follow_up::{self, Applied};
+use super::gone;
+use super::snapshot::Snapshot;
+use super::state::{Entry, Inner};
+use super::stop::{self, CancelRetry};
 use super::view::{build_view, differs, fully_enriched, wants_enrichment};
-use super::{Entry, Inner, PollError, Snapshot};
-use crate::api::timestamp_now;
+use crate::api::{BatchStatusView, timestamp_now};
+use crate::domain::BatchRecord;
+use crate::elevenlabs::{BatchCallDetailedResponse, ElevenLabsError};
 
 /// How soon a policy step that failed (a cancel at the window's close, a continuation's
 /// submit) is tried again.
@@ -22,247 +26,300 @@ const HELD_RETRY: Duration = Duration::from_secs(5);
 /// far ahead.
 const MAX_DELAY: Duration = Duration::from_secs(60);
 
-pub(super) async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
-    let mut record = match hub.store.batch(&batch_id) {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::warn!(%batch_id, error = %e, "registro del batch ilegible; se sigue sin él");
-            None
-        }
-    };
-    let mut enrich = EnrichState::default();
-    let mut last: Option<Arc<Snapshot>> = entry.tx.borrow().clone();
-    let mut seq = last.as_ref().map(|s| s.seq).unwrap_or(0);
-    let mut failures = 0u32;
-    let mut stop_retry = super::stop::CancelRetry::default();
-    // A batch already stopped (before a restart) is not stopped twice.
-    let mut tripped = record.as_ref().is_some_and(|r| r.stop_reason.is_some());
+/// Starts a batch's poller (the hub's `spawn_poller`).
+pub(super) fn spawn(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
+    tokio::spawn(run(hub, batch_id, entry));
+}
+
+async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
+    let mut p = Poller::new(hub, batch_id, entry);
     loop {
-        // The record is read afresh at every poll, not only after a kick: a stop or an
-        // opt-out saved by a request meanwhile must not be overwritten by an old copy.
-        let kicked = entry.kicked.swap(false, Ordering::SeqCst);
-        if (kicked || record.is_some())
-            && let Ok(Some(fresh)) = hub.store.batch(&batch_id)
-        {
-            record = Some(fresh);
-        }
-        let mut delay = hub.cfg.poll_interval;
-        hub.polls.fetch_add(1, Ordering::Relaxed);
-        let polled = tokio::select! {
-            // With our record we know every recipient's variables: skip parsing the echo.
-            r = async {
-                if record.is_some() {
-                    hub.client.get_batch_status(&batch_id).await
-                } else {
-                    hub.client.get_batch(&batch_id).await
-                }
-            } => r,
-            _ = hub.cancel.cancelled() => return,
+        let delay = match p.poll_once().await {
+            Next::Wait(delay) => delay,
+            Next::Stop => return,
         };
-        match polled {
-            Ok(detail) => {
-                failures = 0;
-                let wanted: Vec<String> = detail
-                    .recipients
-                    .iter()
-                    .filter(|r| wants_enrichment(&r.status, r.conversation_id.as_deref()))
-                    .filter_map(|r| r.conversation_id.clone())
-                    .collect();
-                tokio::select! {
-                    _ = hub.enricher.fill(wanted, &mut enrich) => {}
-                    _ = hub.cancel.cancelled() => return,
-                }
-                let build = |record: Option<&crate::domain::BatchRecord>| {
-                    build_view(&detail, record, &enrich.conversations, &enrich.failures)
-                };
-                let mut view = build(record.as_ref());
-                mark_optouts(&hub.store, &mut view);
-                if let Some(rec) = record.as_mut() {
-                    // Whatever the poller saves of the record carries the status seen now.
-                    rec.last_status = Some(view.status.clone());
-                }
-                // Final only once every call ended: after a cancel, live calls go on.
-                let status_final =
-                    view.status.is_final() && view.recipients.iter().all(|r| r.status.is_final());
-                let mut changed = false;
-                tripped |= record.as_ref().is_some_and(|r| r.stop_reason.is_some());
-                if !status_final && !tripped {
-                    tripped = trip_breaker(&hub, &batch_id, &entry, &view, record.as_mut()).await;
-                    changed = tripped;
-                }
-                if let Some(rec) = record.as_mut() {
-                    changed |= super::stop::pursue(
-                        &hub,
-                        &entry,
-                        rec,
-                        &detail.batch.status,
-                        &mut stop_retry,
-                    )
-                    .await;
-                    if let Some(wait) = stop_retry.wait() {
-                        delay = delay.min(wait);
-                    }
-                }
-                // Calling window and continuations (automatic retry, resubmission).
-                let mut held = false;
-                if let Some(rec) = record.as_mut() {
-                    match follow_up::apply(&hub, &entry, rec, &view).await {
-                        Applied::Nothing => {}
-                        Applied::Changed => changed = true,
-                        Applied::Blocked => {
-                            held = true;
-                            // Upstream refused for now: try again, not at every poll.
-                            delay = delay.max(HELD_RETRY);
-                        }
-                    }
-                }
-                if changed {
-                    view = build(record.as_ref());
-                    mark_optouts(&hub.store, &mut view);
-                }
-                // Viewers hear "final" only once every completed call is enriched (or has
-                // given up), so `batch-completed` carries the transcripts.
-                let stopping = record
-                    .as_ref()
-                    .and_then(|r| r.stop_reason.as_ref())
-                    .is_some_and(|s| s.pending);
-                let is_final = status_final && !stopping && fully_enriched(&view, &enrich.gave_up);
-                let wait_for_start = scheduled_wait(&hub, record.as_ref(), &view);
-                if is_final
-                    && let Some(rec) = record.as_mut()
-                    && !rec.done
-                {
-                    // Past batches feed the next pre-flight estimate.
-                    rec.outcome = Some(outcome(&view));
-                    rec.done = true;
-                    if let Err(e) = hub.store.put_batch(rec) {
-                        tracing::warn!(%batch_id, error = %e, "no se pudo guardar el resultado del batch");
-                    }
-                }
-                if last
-                    .as_ref()
-                    .is_none_or(|s| differs(&s.view, &view) || s.is_final != is_final)
-                {
-                    if last.as_ref().is_none_or(|s| s.view.status != view.status)
-                        && let Err(e) = hub.store.set_batch_status(&batch_id, &view.status)
-                    {
-                        tracing::warn!(%batch_id, error = %e, "no se pudo guardar el estado del batch");
-                    }
-                    seq += 1;
-                    let snap = Arc::new(Snapshot {
-                        seq,
-                        view,
-                        timestamp: timestamp_now(),
-                        is_final,
-                        status_body: Default::default(),
-                        status_gzip: Default::default(),
-                        sse_frame: Default::default(),
-                        etag: Default::default(),
-                    });
-                    entry.tx.send_replace(Some(snap.clone()));
-                    last = Some(snap);
-                }
-                // A batch without our record (started elsewhere) is watched while viewed.
-                let unwatched = record.is_none() && entry.tx.receiver_count() == 0;
-                if (is_final || (unwatched && status_final))
-                    && !held
-                    && hub.retire(&batch_id, &entry, last.clone(), false)
-                {
-                    tracing::debug!(%batch_id, "batch final: el poller termina");
-                    return;
-                }
-                // Something of ours just changed (a stop confirmed): look again soon.
-                if !changed {
-                    delay = delay.max(wait_for_start);
-                }
-            }
-            Err(e) => {
-                failures += 1;
-                let pe = PollError::from_upstream(&e);
-                tracing::warn!(%batch_id, code = %pe.code, "consulta del batch fallida");
-                let not_found = pe.fatal;
-                let _ = entry.errors.send(pe);
-                if not_found {
-                    match record.as_mut() {
-                        // Not ours: nothing to keep watching.
-                        None => {
-                            hub.retire(&batch_id, &entry, None, true);
-                            return;
-                        }
-                        Some(rec) => {
-                            if super::gone::confirmed(&hub, rec).await {
-                                hub.retire(&batch_id, &entry, None, true);
-                                return;
-                            }
-                        }
-                    }
-                }
-                // Back off, never give up: what the server asks, else doubling up to a
-                // minute.
-                let backoff = hub.cfg.poll_interval * 2u32.pow(failures.min(6));
-                delay = e.retry_after().unwrap_or(backoff).min(MAX_DELAY).max(delay);
-            }
-        }
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
-            _ = entry.kick.notified() => {}
-            _ = hub.cancel.cancelled() => return,
+            _ = p.entry.kick.notified() => {}
+            _ = p.hub.cancel.cancelled() => return,
         }
     }
 }
 
-/// Checks the batch's recent calls against the circuit breaker; when it trips, cancels the
-/// batch (calls not yet started stay resubmittable), tells viewers with an `error` event
-/// coded `circuit_breaker`, and writes the audit log. Returns whether it tripped.
-async fn trip_breaker(
-    hub: &Inner,
-    batch_id: &str,
-    entry: &Entry,
-    view: &crate::api::BatchStatusView,
-    record: Option<&mut crate::domain::BatchRecord>,
-) -> bool {
-    let Some(breaker) = &hub.cfg.breaker else {
-        return false;
-    };
-    let outcomes = super::view::outcomes(view);
-    let Some(trip) = breaker.check(&outcomes) else {
-        return false;
-    };
-    tracing::warn!(%batch_id, bad = trip.bad, of = trip.of, "disyuntor: se detiene el batch");
-    let message = trip.message.clone();
-    match record {
-        // Recorded as "stopping" first; the poller then cancels until it is confirmed.
-        Some(rec) => {
-            rec.stop_reason = Some(super::stop::pending(
-                StopCode::CircuitBreaker,
-                message.clone(),
-                chrono::Utc::now().timestamp(),
-            ));
-            if let Err(e) = hub.store.put_batch(rec) {
-                tracing::error!(%batch_id, error = %e, "no se pudo guardar el motivo de la parada");
+/// What a poll leaves the poller to do.
+enum Next {
+    /// Poll again after this long (or when kicked).
+    Wait(Duration),
+    /// Retired or shutting down.
+    Stop,
+}
+
+/// A poller's memory between two polls.
+struct Poller {
+    hub: Arc<Inner>,
+    batch_id: String,
+    entry: Arc<Entry>,
+    record: Option<BatchRecord>,
+    enrich: EnrichState,
+    last: Option<Arc<Snapshot>>,
+    seq: u64,
+    failures: u32,
+    stop_retry: CancelRetry,
+    /// A batch already stopped (before a restart) is not stopped twice.
+    tripped: bool,
+}
+
+impl Poller {
+    fn new(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) -> Self {
+        let record = match hub.store.batch(&batch_id) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(%batch_id, error = %e, "batch record unreadable; going on without it");
+                None
             }
+        };
+        let last: Option<Arc<Snapshot>> = entry.tx.borrow().clone();
+        let seq = last.as_ref().map(|s| s.seq).unwrap_or(0);
+        let tripped = record.as_ref().is_some_and(|r| r.stop_reason.is_some());
+        Poller {
+            hub,
+            batch_id,
+            entry,
+            record,
+            enrich: EnrichState::default(),
+            last,
+            seq,
+            failures: 0,
+            stop_retry: CancelRetry::default(),
+            tripped,
         }
-        // Not ours: one cancel, as before.
-        None => {
-            if let Err(e) = hub.client.cancel_batch(batch_id).await {
-                tracing::warn!(%batch_id, error = %e, "breaker cancel failed");
+    }
+
+    /// One poll and what follows from it.
+    async fn poll_once(&mut self) -> Next {
+        // The record is read afresh at every poll, not only after a kick: a stop or an
+        // opt-out saved by a request meanwhile must not be overwritten by an old copy.
+        let kicked = self.entry.kicked.swap(false, Ordering::SeqCst);
+        if (kicked || self.record.is_some())
+            && let Ok(Some(fresh)) = self.hub.store.batch(&self.batch_id)
+        {
+            self.record = Some(fresh);
+        }
+        let delay = self.hub.cfg.poll_interval;
+        self.hub.polls.fetch_add(1, Ordering::Relaxed);
+        let (hub, batch_id) = (&self.hub, &self.batch_id);
+        let has_record = self.record.is_some();
+        let polled = tokio::select! {
+            // With our record we know every recipient's variables: skip parsing the echo.
+            r = async {
+                if has_record {
+                    hub.client.get_batch_status(batch_id).await
+                } else {
+                    hub.client.get_batch(batch_id).await
+                }
+            } => r,
+            _ = hub.cancel.cancelled() => return Next::Stop,
+        };
+        match polled {
+            Ok(detail) => self.on_detail(detail, delay).await,
+            Err(e) => self.on_error(e, delay).await,
+        }
+    }
+
+    /// A poll that answered: enrich, apply the policies, publish, maybe retire.
+    async fn on_detail(&mut self, detail: BatchCallDetailedResponse, mut delay: Duration) -> Next {
+        self.failures = 0;
+        if !self.enrich(&detail).await {
+            return Next::Stop;
+        }
+        let mut view = self.view_of(&detail);
+        if let Some(rec) = self.record.as_mut() {
+            // Whatever the poller saves of the record carries the status seen now.
+            rec.last_status = Some(view.status.clone());
+        }
+        // Final only once every call ended: after a cancel, live calls go on.
+        let status_final =
+            view.status.is_final() && view.recipients.iter().all(|r| r.status.is_final());
+        let (changed, held) = self
+            .apply_policies(&detail, &view, status_final, &mut delay)
+            .await;
+        if changed {
+            view = self.view_of(&detail);
+        }
+        // Viewers hear "final" only once every completed call is enriched (or has
+        // given up), so `batch-completed` carries the transcripts.
+        let stopping = self
+            .record
+            .as_ref()
+            .and_then(|r| r.stop_reason.as_ref())
+            .is_some_and(|s| s.pending);
+        let is_final = status_final && !stopping && fully_enriched(&view, &self.enrich.gave_up);
+        let wait_for_start = scheduled_wait(&self.hub, self.record.as_ref(), &view);
+        if is_final {
+            self.save_outcome(&view);
+        }
+        self.publish(view, is_final);
+        // A batch without our record (started elsewhere) is watched while viewed.
+        let unwatched = self.record.is_none() && self.entry.tx.receiver_count() == 0;
+        if (is_final || (unwatched && status_final))
+            && !held
+            && self
+                .hub
+                .retire(&self.batch_id, &self.entry, self.last.clone(), false)
+        {
+            tracing::debug!(batch_id = %self.batch_id, "batch final: the poller stops");
+            return Next::Stop;
+        }
+        // Something of ours just changed (a stop confirmed): look again soon.
+        if !changed {
+            delay = delay.max(wait_for_start);
+        }
+        Next::Wait(delay)
+    }
+
+    /// Enriches the newly completed calls; false when the hub shuts down meanwhile.
+    async fn enrich(&mut self, detail: &BatchCallDetailedResponse) -> bool {
+        let wanted: Vec<String> = detail
+            .recipients
+            .iter()
+            .filter(|r| wants_enrichment(&r.status, r.conversation_id.as_deref()))
+            .filter_map(|r| r.conversation_id.clone())
+            .collect();
+        tokio::select! {
+            _ = self.hub.enricher.fill(wanted, &mut self.enrich) => true,
+            _ = self.hub.cancel.cancelled() => false,
+        }
+    }
+
+    /// The view of this poll, with the do-not-call marks.
+    fn view_of(&self, detail: &BatchCallDetailedResponse) -> BatchStatusView {
+        let mut view = build_view(
+            detail,
+            self.record.as_ref(),
+            &self.enrich.conversations,
+            &self.enrich.failures,
+        );
+        mark_optouts(&self.hub.store, &mut view);
+        view
+    }
+
+    /// The circuit breaker, the pursuit of a pending stop, the calling window and the
+    /// continuations (automatic retry, resubmission). Returns (the record changed,
+    /// a continuation is held back).
+    async fn apply_policies(
+        &mut self,
+        detail: &BatchCallDetailedResponse,
+        view: &BatchStatusView,
+        status_final: bool,
+        delay: &mut Duration,
+    ) -> (bool, bool) {
+        let mut changed = false;
+        self.tripped |= self
+            .record
+            .as_ref()
+            .is_some_and(|r| r.stop_reason.is_some());
+        if !status_final && !self.tripped {
+            self.tripped = trip_breaker(
+                &self.hub,
+                &self.batch_id,
+                &self.entry,
+                view,
+                self.record.as_mut(),
+            )
+            .await;
+            changed = self.tripped;
+        }
+        let Some(rec) = self.record.as_mut() else {
+            return (changed, false);
+        };
+        let status = &detail.batch.status;
+        changed |= stop::pursue(&self.hub, &self.entry, rec, status, &mut self.stop_retry).await;
+        if let Some(wait) = self.stop_retry.wait() {
+            *delay = (*delay).min(wait);
+        }
+        // Calling window and continuations (automatic retry, resubmission).
+        match follow_up::apply(&self.hub, &self.entry, rec, view).await {
+            Applied::Nothing => (changed, false),
+            Applied::Changed => (true, false),
+            Applied::Blocked => {
+                // Upstream refused for now: try again, not at every poll.
+                *delay = (*delay).max(HELD_RETRY);
+                (changed, true)
             }
         }
     }
-    let _ = entry.errors.send(PollError {
-        message,
-        code: ErrorCode::CircuitBreaker,
-        status: None,
-        retry_after: None,
-        fatal: false,
-    });
-    hub.store.record_action(
-        "system",
-        AuditAction::BatchCircuitBreaker,
-        batch_id,
-        serde_json::to_value(&trip).unwrap_or_default(),
-    );
-    true
+
+    /// Past batches feed the next pre-flight estimate: a final batch's outcome is saved
+    /// once.
+    fn save_outcome(&mut self, view: &BatchStatusView) {
+        if let Some(rec) = self.record.as_mut()
+            && !rec.done
+        {
+            rec.outcome = Some(outcome(view));
+            rec.done = true;
+            if let Err(e) = self.hub.store.put_batch(rec) {
+                tracing::warn!(batch_id = %self.batch_id, error = %e, "cannot save the batch's outcome");
+            }
+        }
+    }
+
+    /// Sends viewers a new snapshot when something they can see changed.
+    fn publish(&mut self, view: BatchStatusView, is_final: bool) {
+        if !self
+            .last
+            .as_ref()
+            .is_none_or(|s| differs(&s.view, &view) || s.is_final != is_final)
+        {
+            return;
+        }
+        if self
+            .last
+            .as_ref()
+            .is_none_or(|s| s.view.status != view.status)
+            && let Err(e) = self
+                .hub
+                .store
+                .set_batch_status(&self.batch_id, &view.status)
+        {
+            tracing::warn!(batch_id = %self.batch_id, error = %e, "cannot save the batch's status");
+        }
+        self.seq += 1;
+        let snap = Arc::new(Snapshot {
+            seq: self.seq,
+            view,
+            timestamp: timestamp_now(),
+            is_final,
+            status_body: Default::default(),
+            status_gzip: Default::default(),
+            sse_frame: Default::default(),
+            etag: Default::default(),
+        });
+        self.entry.tx.send_replace(Some(snap.clone()));
+        self.last = Some(snap);
+    }
+
+    /// A poll that failed: tell viewers, retire when the batch is gone, else back off.
+    async fn on_error(&mut self, e: ElevenLabsError, delay: Duration) -> Next {
+        self.failures += 1;
+        let pe = PollError::from_upstream(&e);
+        tracing::warn!(batch_id = %self.batch_id, code = %pe.code, "batch poll failed");
+        let not_found = pe.fatal;
+        let _ = self.entry.errors.send(pe);
+        if not_found {
+            let gone = match self.record.as_mut() {
+                // Not ours: nothing to keep watching.
+                None => true,
+                Some(rec) => gone::confirmed(&self.hub, rec).await,
+            };
+            if gone {
+                self.hub.retire(&self.batch_id, &self.entry, None, true);
+                return Next::Stop;
+            }
+        }
+        // Back off, never give up: what the server asks, else doubling up to a minute.
+        let backoff = self.hub.cfg.poll_interval * 2u32.pow(self.failures.min(6));
+        Next::Wait(e.retry_after().unwrap_or(backoff).min(MAX_DELAY).max(delay))
+    }
 }
 
 /// Marks the recipients on the do-not-call list, so clients need not read the list.

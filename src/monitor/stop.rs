@@ -7,7 +7,8 @@
 use crate::api::ErrorCode;
 use std::time::{Duration, Instant};
 
-use super::{Entry, Inner, PollError};
+use super::error::PollError;
+use super::state::{Entry, Hub, Inner};
 use crate::domain::StopCode;
 use crate::domain::{BatchRecord, BatchStatus, StopReason};
 
@@ -115,7 +116,7 @@ pub fn shown(s: &StopReason) -> StopReason {
     s
 }
 
-impl super::Hub {
+impl Hub {
     /// An operator's cancel: recorded as "stopping", sent now, and pursued by the poller
     /// until ElevenLabs confirms it. Ok(true) when confirmed at once, Ok(false) while it
     /// is pursued; an error only for a batch that is not ours (nothing to pursue).
@@ -124,11 +125,11 @@ impl super::Hub {
         batch_id: &str,
         actor: &str,
     ) -> Result<bool, crate::elevenlabs::ElevenLabsError> {
-        let lock = self.redial_lock(batch_id);
+        let lock = self.0.redial_lock(batch_id);
         let _guard = lock.lock().await;
         let Ok(Some(mut rec)) = self.0.store.batch(batch_id) else {
             self.0.client.cancel_batch(batch_id).await?;
-            self.kick(batch_id);
+            self.0.kick(batch_id);
             return Ok(true);
         };
         if rec.stop_reason.is_none() {
@@ -148,7 +149,7 @@ impl super::Hub {
                 false
             }
         };
-        self.kick(batch_id);
+        self.0.kick(batch_id);
         Ok(confirmed || !rec.stop_reason.as_ref().is_some_and(|s| s.pending))
     }
 }

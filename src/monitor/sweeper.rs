@@ -3,9 +3,11 @@
 //! recorded batch that is not final (or still has policy work) a poller when it has none,
 //! submits the planned rounds that are due, and forgets expired idempotency keys.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{Hub, follow_up};
+use super::state::Inner;
+use super::submit;
 use crate::domain::intent::IntentState;
 use crate::store::BatchHead;
 
@@ -14,8 +16,8 @@ const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// Closed intents are kept this long (idempotent repeats may look for them).
 const INTENT_TTL_SECS: i64 = 2 * 24 * 3600;
 
-pub(super) async fn run(hub: Hub) {
-    for s in hub.0.journal.settle_all().await {
+pub(super) async fn run(hub: Arc<Inner>) {
+    for s in hub.journal.settle_all().await {
         hub.kick(&s.record.batch_id);
     }
     let mut pruned_at: Option<Instant> = None;
@@ -26,8 +28,8 @@ pub(super) async fn run(hub: Hub) {
             pruned_at = Some(Instant::now());
         }
         tokio::select! {
-            _ = tokio::time::sleep(hub.0.cfg.sweep_interval) => {}
-            _ = hub.0.cancel.cancelled() => return,
+            _ = tokio::time::sleep(hub.cfg.sweep_interval) => {}
+            _ = hub.cancel.cancelled() => return,
         }
     }
 }
@@ -37,8 +39,8 @@ fn needs_watch(h: &BatchHead) -> bool {
     !h.is_done() || h.policy_pending()
 }
 
-async fn sweep(hub: &Hub) {
-    let store = hub.0.store.clone();
+async fn sweep(hub: &Arc<Inner>) {
+    let store = hub.store.clone();
     let heads = match tokio::task::spawn_blocking(move || store.batch_heads()).await {
         Ok(Ok(h)) => h,
         Ok(Err(e)) => {
@@ -53,30 +55,30 @@ async fn sweep(hub: &Hub) {
             hub.subscribe(&h.batch_id);
         }
     }
-    let open = match hub.0.store.open_intents() {
+    let open = match hub.store.open_intents() {
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(error = %e, "sweeper: cannot read the journal");
             return;
         }
     };
-    let now = hub.0.cfg.clock.now().timestamp();
+    let now = hub.cfg.clock.now().timestamp();
     for intent in open {
         match intent.state {
             IntentState::Planned if intent.due_unix.is_none_or(|t| t <= now) => {
                 let id = intent.id.clone();
-                if let Err(e) = follow_up::submit_due(&hub.0, intent).await {
+                if let Err(e) = submit::submit_due(hub, intent).await {
                     tracing::warn!(intent = %id, error = %e.message, "planned round not submitted yet");
                 }
             }
             IntentState::Pending => {
-                let lock = hub.0.journal.group_lock(intent.group_id);
+                let lock = hub.journal.group_lock(intent.group_id);
                 let Ok(_g) = lock.try_lock() else {
                     // Being submitted right now.
                     continue;
                 };
                 if let Ok(crate::journal::Settlement::Settled(s)) =
-                    hub.0.journal.settle(&intent).await
+                    hub.journal.settle(&intent).await
                 {
                     hub.kick(&s.record.batch_id);
                 }
@@ -86,12 +88,12 @@ async fn sweep(hub: &Hub) {
     }
 }
 
-fn prune(hub: &Hub) {
+fn prune(hub: &Inner) {
     let now = chrono::Utc::now();
-    if let Err(e) = hub.0.store.prune_idempotent(now) {
+    if let Err(e) = hub.store.prune_idempotent(now) {
         tracing::warn!(error = %e, "cannot prune idempotency keys");
     }
-    if let Err(e) = hub.0.store.prune_intents(now.timestamp() - INTENT_TTL_SECS) {
+    if let Err(e) = hub.store.prune_intents(now.timestamp() - INTENT_TTL_SECS) {
         tracing::warn!(error = %e, "cannot prune the journal");
     }
 }

@@ -9,7 +9,7 @@ use crate::api::{AutoRetryView, BatchStatusView, RecipientView};
 use crate::domain::{
     BatchRecord, ConversationDetails, FollowUpKind, RecipientStatus, SubmittedRecipient,
 };
-use crate::elevenlabs::BatchCallDetailedResponse;
+use crate::elevenlabs::{BatchCallDetailedResponse, BatchRecipientResponse};
 
 /// Where a conversation's audio is served by the service (browsers cannot send the key).
 pub fn audio_path(conversation_id: &str) -> String {
@@ -36,62 +36,11 @@ pub fn build_view(
                 .collect()
         })
         .unwrap_or_default();
-    let recipients: Vec<RecipientView> =
-        detail
-            .recipients
-            .iter()
-            .map(|r| {
-                let phone = r.phone_number.clone().unwrap_or_default();
-                let sent = by_phone.get(phone.as_str());
-                let variables = match sent {
-                    Some(s) => s.variables.clone(),
-                    None => r.variables(),
-                };
-                let mut v = RecipientView {
-                    id: r.id.clone(),
-                    phone_number: phone,
-                    status: r.status.clone(),
-                    name: sent
-                        .map(|s| s.name.clone())
-                        .or_else(|| variables.get("name").cloned()),
-                    variables,
-                    conversation_id: r.conversation_id.clone().filter(|c| !c.is_empty()),
-                    summary: None,
-                    duration_secs: None,
-                    call_duration: None,
-                    transcript: None,
-                    audio_url: None,
-                    call_successful: None,
-                    termination_reason: None,
-                    enrichment_error: None,
-                    updated_at_unix: r.updated_at_unix,
-                    cost: None,
-                    data_collection: Default::default(),
-                    attempts: 0,
-                    opted_out: false,
-                };
-                v.attempts = attempts(
-                    sent.map_or(0, |s| s.prior_attempts),
-                    record.and_then(|r| r.retried.get(&v.phone_number)),
-                    &v.status,
-                    v.conversation_id.as_deref(),
-                );
-                if let Some(cid) = v.conversation_id.clone()
-                    && wants_enrichment(&v.status, Some(&cid))
-                {
-                    match conversations.get(&cid) {
-                        Some(c) => enrich(&mut v, c),
-                        None => {
-                            v.enrichment_error =
-                                Some(failures.get(&cid).cloned().unwrap_or_else(|| {
-                                    "detalles de la conversación pendientes".into()
-                                }))
-                        }
-                    }
-                }
-                v
-            })
-            .collect();
+    let recipients: Vec<RecipientView> = detail
+        .recipients
+        .iter()
+        .map(|r| recipient_view(r, &by_phone, record, conversations, failures))
+        .collect();
     let statuses: Vec<RecipientStatus> = recipients.iter().map(|r| r.status.clone()).collect();
     let status = b.status.clone().refine(&statuses);
     BatchStatusView {
@@ -115,6 +64,67 @@ pub fn build_view(
         continues: record.and_then(|r| r.continues.clone()),
         planned: record.and_then(planned),
     }
+}
+
+/// One recipient as viewers see it: what we sent, its attempts, its conversation.
+fn recipient_view(
+    r: &BatchRecipientResponse,
+    by_phone: &HashMap<&str, &SubmittedRecipient>,
+    record: Option<&BatchRecord>,
+    conversations: &HashMap<String, Arc<ConversationDetails>>,
+    failures: &HashMap<String, String>,
+) -> RecipientView {
+    let phone = r.phone_number.clone().unwrap_or_default();
+    let sent = by_phone.get(phone.as_str());
+    let variables = match sent {
+        Some(s) => s.variables.clone(),
+        None => r.variables(),
+    };
+    let mut v = RecipientView {
+        id: r.id.clone(),
+        phone_number: phone,
+        status: r.status.clone(),
+        name: sent
+            .map(|s| s.name.clone())
+            .or_else(|| variables.get("name").cloned()),
+        variables,
+        conversation_id: r.conversation_id.clone().filter(|c| !c.is_empty()),
+        summary: None,
+        duration_secs: None,
+        call_duration: None,
+        transcript: None,
+        audio_url: None,
+        call_successful: None,
+        termination_reason: None,
+        enrichment_error: None,
+        updated_at_unix: r.updated_at_unix,
+        cost: None,
+        data_collection: Default::default(),
+        attempts: 0,
+        opted_out: false,
+    };
+    v.attempts = attempts(
+        sent.map_or(0, |s| s.prior_attempts),
+        record.and_then(|r| r.retried.get(&v.phone_number)),
+        &v.status,
+        v.conversation_id.as_deref(),
+    );
+    if let Some(cid) = v.conversation_id.clone()
+        && wants_enrichment(&v.status, Some(&cid))
+    {
+        match conversations.get(&cid) {
+            Some(c) => enrich(&mut v, c),
+            None => {
+                v.enrichment_error = Some(
+                    failures
+                        .get(&cid)
+                        .cloned()
+                        .unwrap_or_else(|| "detalles de la conversación pendientes".into()),
+                )
+            }
+        }
+    }
+    v
 }
 
 /// The recipients as the batch policies (retry, circuit breaker) see them.

@@ -1,0 +1,45 @@
+//! The hub's settings: polling pace, enrichment concurrency, the circuit breaker, the
+//! calling windows, the clock and the sweeper's pace.
+
+use std::time::Duration;
+
+use super::clock::Clock;
+
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    pub poll_interval: Duration,
+    pub enrich_concurrency: usize,
+    /// How long a status request waits for the first poll of a batch.
+    pub first_poll_timeout: Duration,
+    /// Stops a batch whose calls are going wrong; None = off.
+    pub breaker: Option<crate::domain::policy::CircuitBreaker>,
+    /// Calling windows: a batch running at the close is stopped and its undialled
+    /// recipients resubmitted for the next opening. None = off.
+    pub rules: Option<crate::domain::rules::RulePack>,
+    /// Zone of the call names of continuations.
+    pub timezone: chrono_tz::Tz,
+    pub clock: Clock,
+    /// How long after its intent a batch may still appear upstream (see `journal`).
+    pub submit_grace: Duration,
+    /// How often orphaned batches are re-adopted and planned rounds submitted.
+    pub sweep_interval: Duration,
+}
+
+impl HubConfig {
+    /// Polling every `poll_interval_ms` (100 at least), enriching `enrich_concurrency`
+    /// conversations at once; the rest at its defaults.
+    pub fn polling(poll_interval_ms: u64, enrich_concurrency: usize) -> Self {
+        Self {
+            poll_interval: Duration::from_millis(poll_interval_ms.max(100)),
+            enrich_concurrency: enrich_concurrency.max(1),
+            first_poll_timeout: Duration::from_secs(60),
+            breaker: None,
+            rules: None,
+            timezone: chrono_tz::America::Bogota,
+            clock: Clock::system(),
+            submit_grace: Duration::from_secs(60),
+            sweep_interval: Duration::from_millis(poll_interval_ms.max(100) * 10)
+                .min(Duration::from_secs(30)),
+        }
+    }
+}
