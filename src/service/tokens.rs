@@ -21,8 +21,6 @@ use crate::domain::UserId;
 /// The shortest admin token `serve` starts with: it opens every group and user.
 pub const MIN_ADMIN_TOKEN_CHARS: usize = 32;
 
-/// The longest validity a token may be given.
-
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/users/{id}/token", post(rotate).delete(revoke))
 }
