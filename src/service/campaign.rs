@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Caller;
-use super::batches::visible_record;
+use super::batch_read::visible_record;
 use super::error::hub_error;
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use super::respond::Ok200;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::auth::Caller;
-use super::batches::visible_record;
+use super::batch_read::visible_record;
 use super::error::{ApiError, ApiPath};
 use super::state::AppState;
 use crate::api::{

@@ -1,0 +1,164 @@
+//! `POST /api/batch-calls/:id/retry`: the failed and voicemail calls of a finished batch,
+//! dialled again through the journal (written before it is sent, read back by the batch's
+//! `retry_count` after a lost answer), never together with the batch's automatic round or
+//! another submit for its group.
+
+use axum::extract::State;
+
+use super::auth::Caller;
+use super::batch_read::current;
+use super::error::{ApiError, ApiPath, check_batch_id};
+use super::respond::Ok200;
+use super::state::AppState;
+use crate::api::{ErrorCode, RetryData};
+use crate::domain::{AuditAction, BatchRecord, BatchStatus};
+use crate::elevenlabs::BatchRecipientResponse;
+use crate::monitor::Hub;
+
+pub(super) async fn retry(
+    caller: Caller,
+    State(st): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Ok200<RetryData>, ApiError> {
+    check_batch_id(&id)?;
+    let hub = st.hub()?;
+    // Never together with the poller's continuation of this batch (automatic retry).
+    let lock = hub.redial_lock(&id);
+    let _guard = lock.lock().await;
+    // Nor together with a submit for its group; an earlier retry whose answer was lost
+    // is settled first (read back), never sent again.
+    let group = st.store().batch(&id)?.map(|r| r.group_id);
+    let group_lock = group.map(|g| hub.journal().group_lock(g));
+    let _group_guard = match &group_lock {
+        Some(l) => Some(l.lock().await),
+        None => None,
+    };
+    if let Some(g) = group {
+        super::call_submit::settle_open(
+            &st,
+            hub.journal(),
+            g,
+            "Un envío o reintento anterior de este grupo",
+        )
+        .await?;
+    }
+    let (hub, recipients, status, retry_count) = current(&st, &caller, &id).await?;
+    let mut record = st.store().batch(&id)?;
+    refuse_unless_retryable(status, record.as_ref())?;
+    let retryable: Vec<_> = recipients
+        .iter()
+        .filter(|r| r.status.is_retryable())
+        .collect();
+    let retried = retryable.len();
+    if retried == 0 {
+        return Err(ApiError::conflict(
+            ErrorCode::NothingToRetry,
+            "No hay llamadas fallidas ni con buzón de voz para reintentar",
+        ));
+    }
+    send(&st, hub, &id, record.as_ref(), retry_count).await?;
+    remember(&st, &id, record.as_mut(), &retryable)?;
+    hub.kick(&id);
+    super::audit_log::audit(
+        &st,
+        &caller,
+        AuditAction::BatchRetry,
+        &id,
+        serde_json::json!({ "retried": retried }),
+    );
+    Ok(Ok200::new(
+        "Batch call reintentado exitosamente",
+        RetryData {
+            batch_id: id,
+            retried_count: retried,
+            status: "retrying".into(),
+        },
+    ))
+}
+
+/// A batch is retried only when it ended by itself, nothing continues it and no
+/// automatic round is being sent for it.
+fn refuse_unless_retryable(
+    status: BatchStatus,
+    record: Option<&BatchRecord>,
+) -> Result<(), ApiError> {
+    if status == BatchStatus::Cancelled {
+        return Err(ApiError::conflict(
+            ErrorCode::BatchCancelled,
+            "El lote fue cancelado; inicie un lote nuevo en lugar de reintentar",
+        ));
+    }
+    if !status.is_final() {
+        return Err(ApiError::conflict(
+            ErrorCode::BatchInProgress,
+            "El lote sigue en curso; espere a que termine para reintentar las llamadas fallidas",
+        ));
+    }
+    if let Some(next) = record.and_then(|r| r.continued_by.as_ref().map(|c| c.batch_id.clone())) {
+        return Err(ApiError::conflict(
+            ErrorCode::BatchContinued,
+            format!("Los destinatarios de este lote ya continúan en el lote {next}; reintente ese"),
+        )
+        .with_details(serde_json::json!({ "batchId": next })));
+    }
+    if record.is_some_and(|r| r.pending_follow_up.is_some()) {
+        return Err(ApiError::conflict(
+            ErrorCode::FollowUpPending,
+            "Se está enviando el reintento automático de este lote; espere un momento",
+        ));
+    }
+    Ok(())
+}
+
+/// Sends the retry: through the journal for our batches, straight for the workspace's.
+async fn send(
+    st: &AppState,
+    hub: &Hub,
+    id: &str,
+    record: Option<&BatchRecord>,
+    retry_count: u32,
+) -> Result<(), ApiError> {
+    match record {
+        Some(rec) => hub
+            .journal()
+            .redial(rec, retry_count, st.cfg().timezone)
+            .await
+            .map(|_| ())
+            .map_err(super::call_idempotency::journal_error),
+        None => hub
+            .client()
+            .retry_batch(id)
+            .await
+            .map(|_| ())
+            .map_err(|e| ApiError::from_upstream(&e)),
+    }
+}
+
+/// Records what each re-dialled recipient had, so their attempts count this round once a
+/// new call shows up; the policies look at the batch again when it ends.
+fn remember(
+    st: &AppState,
+    id: &str,
+    record: Option<&mut BatchRecord>,
+    retryable: &[&BatchRecipientResponse],
+) -> Result<(), ApiError> {
+    match record {
+        Some(rec) => {
+            for r in retryable {
+                if let Some(phone) = &r.phone_number {
+                    rec.retried
+                        .entry(phone.clone())
+                        .or_default()
+                        .push(r.conversation_id.clone().unwrap_or_default());
+                }
+            }
+            rec.last_status = Some(BatchStatus::InProgress);
+            rec.follow_up_done = false;
+            st.store().put_batch(rec)?;
+        }
+        None => {
+            let _ = st.store().set_batch_status(id, &BatchStatus::InProgress);
+        }
+    }
+    Ok(())
+}
