@@ -66,117 +66,124 @@ fn client(name: &str, phone: &str, email: &str, empresa: &str, cargo: &str) -> C
     }
 }
 
-/// The 15 clients of "Médicos Test": the seed's five phone formats, each used three
-/// times with other numbers, and one number that cannot be dialled.
+/// The 15 clients of "Médicos Test" (name, phone, email, company, role): the seed's five
+/// phone formats, each used three times with other numbers, and one number that cannot be
+/// dialled.
+const MEDICOS: [(&str, &str, &str, &str, &str); 15] = [
+    (
+        "Dr. García",
+        "3001112223",
+        "garcia@hospital.com",
+        "Hospital Central",
+        "Cardiólogo",
+    ),
+    (
+        "Dra. Pérez",
+        "300-444-5556",
+        "perez@clinica.co",
+        "Clínica del Norte",
+        "Pediatra",
+    ),
+    (
+        "Dr. Rodríguez",
+        "(301) 234-5678",
+        "rodriguez@salud.co",
+        "Hospital Central",
+        "Internista",
+    ),
+    (
+        "Dra. Martínez",
+        "57 302 345 6789",
+        "martinez@hospital.com",
+        "Hospital San Rafael",
+        "Neuróloga",
+    ),
+    (
+        "Dr. López",
+        "+573103456789",
+        "lopez@clinica.co",
+        "Clínica del Norte",
+        "Dermatólogo",
+    ),
+    (
+        "Dra. Gómez",
+        "3114567890",
+        "gomez@salud.co",
+        "IPS Sur",
+        "Ginecóloga",
+    ),
+    (
+        "Dr. Hernández",
+        "312-567-8901",
+        "hernandez@hospital.com",
+        "Hospital Central",
+        "Ortopedista",
+    ),
+    (
+        "Dra. Díaz",
+        "(313) 678-9012",
+        "diaz@clinica.co",
+        "Clínica del Mar",
+        "Oftalmóloga",
+    ),
+    (
+        "Dr. Torres",
+        "57 314 789 0123",
+        "torres@salud.co",
+        "IPS Sur",
+        "Urólogo",
+    ),
+    (
+        "Dra. Ramírez",
+        "+573158901234",
+        "ramirez@hospital.com",
+        "Hospital San Rafael",
+        "Endocrinóloga",
+    ),
+    (
+        "Dr. Flores",
+        "3169012345",
+        "flores@clinica.co",
+        "Clínica del Mar",
+        "Psiquiatra",
+    ),
+    (
+        "Dra. Vargas",
+        "317-012-3456",
+        "vargas@salud.co",
+        "IPS Sur",
+        "Reumatóloga",
+    ),
+    (
+        "Dr. Castro",
+        "(318) 123-4567",
+        "castro@hospital.com",
+        "Hospital Central",
+        "Neumólogo",
+    ),
+    (
+        "Dra. Morales",
+        "57 320 234 5678",
+        "morales@clinica.co",
+        "Clínica del Norte",
+        "Oncóloga",
+    ),
+    // Seven digits: a landline without the 60X prefix, refused with a clear reason.
+    (
+        "Dr. Ortiz",
+        "4567890",
+        "ortiz@salud.co",
+        "IPS Sur",
+        "Médico general",
+    ),
+];
+
+/// The clients of "Médicos Test", as drafts.
 pub fn medicos() -> Vec<ClientDraft> {
-    vec![
-        client(
-            "Dr. García",
-            "3001112223",
-            "garcia@hospital.com",
-            "Hospital Central",
-            "Cardiólogo",
-        ),
-        client(
-            "Dra. Pérez",
-            "300-444-5556",
-            "perez@clinica.co",
-            "Clínica del Norte",
-            "Pediatra",
-        ),
-        client(
-            "Dr. Rodríguez",
-            "(301) 234-5678",
-            "rodriguez@salud.co",
-            "Hospital Central",
-            "Internista",
-        ),
-        client(
-            "Dra. Martínez",
-            "57 302 345 6789",
-            "martinez@hospital.com",
-            "Hospital San Rafael",
-            "Neuróloga",
-        ),
-        client(
-            "Dr. López",
-            "+573103456789",
-            "lopez@clinica.co",
-            "Clínica del Norte",
-            "Dermatólogo",
-        ),
-        client(
-            "Dra. Gómez",
-            "3114567890",
-            "gomez@salud.co",
-            "IPS Sur",
-            "Ginecóloga",
-        ),
-        client(
-            "Dr. Hernández",
-            "312-567-8901",
-            "hernandez@hospital.com",
-            "Hospital Central",
-            "Ortopedista",
-        ),
-        client(
-            "Dra. Díaz",
-            "(313) 678-9012",
-            "diaz@clinica.co",
-            "Clínica del Mar",
-            "Oftalmóloga",
-        ),
-        client(
-            "Dr. Torres",
-            "57 314 789 0123",
-            "torres@salud.co",
-            "IPS Sur",
-            "Urólogo",
-        ),
-        client(
-            "Dra. Ramírez",
-            "+573158901234",
-            "ramirez@hospital.com",
-            "Hospital San Rafael",
-            "Endocrinóloga",
-        ),
-        client(
-            "Dr. Flores",
-            "3169012345",
-            "flores@clinica.co",
-            "Clínica del Mar",
-            "Psiquiatra",
-        ),
-        client(
-            "Dra. Vargas",
-            "317-012-3456",
-            "vargas@salud.co",
-            "IPS Sur",
-            "Reumatóloga",
-        ),
-        client(
-            "Dr. Castro",
-            "(318) 123-4567",
-            "castro@hospital.com",
-            "Hospital Central",
-            "Neumólogo",
-        ),
-        client(
-            "Dra. Morales",
-            "57 320 234 5678",
-            "morales@clinica.co",
-            "Clínica del Norte",
-            "Oncóloga",
-        ),
-        // Seven digits: a landline without the 60X prefix, refused with a clear reason.
-        client(
-            "Dr. Ortiz",
-            "4567890",
-            "ortiz@salud.co",
-            "IPS Sur",
-            "Médico general",
-        ),
-    ]
+    MEDICOS
+        .iter()
+        .map(|(name, phone, email, empresa, cargo)| client(name, phone, email, empresa, cargo))
+        .collect()
 }
 
 fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -185,6 +192,42 @@ fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
+
+/// The clients of "Pacientes Control": the seed's phone formats again.
+const PACIENTES: [(&str, &str); 8] = [
+    ("Ana Ruiz", "3005551201"),
+    ("Luis Mejía", "300-555-1202"),
+    ("Marta Silva", "(300) 555-1203"),
+    ("Jorge Peña", "57 300 555 1204"),
+    ("Sofía Rojas", "+573005551205"),
+    ("Pedro Gil", "3005551206"),
+    ("Lucía Cano", "3005551207"),
+    ("Andrés Mora", "3005551208"),
+];
+
+/// The clients of "Ventas Norte" (name, phone, company, role).
+const VENTAS: [(&str, &str, &str, &str); 5] = [
+    (
+        "Carolina Restrepo",
+        "3106660101",
+        "Distribuidora Andina",
+        "Compras",
+    ),
+    (
+        "Felipe Arango",
+        "310-666-0102",
+        "Farmacias Unidas",
+        "Gerente",
+    ),
+    (
+        "Valentina Ochoa",
+        "(310) 666-0103",
+        "Droguería Central",
+        "Administradora",
+    ),
+    ("Santiago Muñoz", "+573106660104", "Salud Total", "Director"),
+    ("Camila Duarte", "3106660105", "Clínica Bella", "Compras"),
+];
 
 /// Loads the demo workspace unless it is already there.
 pub fn load(
@@ -200,19 +243,7 @@ pub fn load(
         }
         loaded.user_token = Some(token);
     }
-    // Demo groups of a store from before groups had owners are the demo user's too.
-    for name in [
-        "Médicos Test",
-        "Pacientes Control",
-        "Ventas Norte",
-        LIVE_GROUP,
-    ] {
-        if let Some(g) = store.group_by_name(name)?
-            && g.owner.is_none()
-        {
-            store.set_group_owner(g.id, Some(DEMO_USER))?;
-        }
-    }
+    adopt_ownerless_groups(store)?;
     if store.group(DEMO_GROUP)?.is_none() {
         let g = store.create_group(NewGroup {
             name: "Médicos Test".into(),
@@ -226,78 +257,69 @@ pub fn load(
         })?;
         store.add_clients(g.id, medicos(), region)?;
     }
-    if store.group_by_name("Pacientes Control")?.is_none() {
-        let g = store.create_group(NewGroup {
-            name: "Pacientes Control".into(),
-            variables: vars(&[("sede", "Sede Norte"), ("ciudad", "Bogotá")]),
-            owner: Some(DEMO_USER),
-            ..NewGroup::default()
-        })?;
-        let people = [
-            ("Ana Ruiz", "3005551201"),
-            ("Luis Mejía", "300-555-1202"),
-            ("Marta Silva", "(300) 555-1203"),
-            ("Jorge Peña", "57 300 555 1204"),
-            ("Sofía Rojas", "+573005551205"),
-            ("Pedro Gil", "3005551206"),
-            ("Lucía Cano", "3005551207"),
-            ("Andrés Mora", "3005551208"),
-        ];
-        let drafts = people
-            .iter()
-            .map(|(n, p)| client(n, p, "", "", "Paciente"))
-            .collect();
-        store.add_clients(g.id, drafts, region)?;
-    }
-    if store.group_by_name("Ventas Norte")?.is_none() {
-        let g = store.create_group(NewGroup {
-            name: "Ventas Norte".into(),
-            variables: vars(&[("producto", "Plan Salud Plus")]),
-            owner: Some(DEMO_USER),
-            ..NewGroup::default()
-        })?;
-        let people = [
-            (
-                "Carolina Restrepo",
-                "3106660101",
-                "Distribuidora Andina",
-                "Compras",
-            ),
-            (
-                "Felipe Arango",
-                "310-666-0102",
-                "Farmacias Unidas",
-                "Gerente",
-            ),
-            (
-                "Valentina Ochoa",
-                "(310) 666-0103",
-                "Droguería Central",
-                "Administradora",
-            ),
-            ("Santiago Muñoz", "+573106660104", "Salud Total", "Director"),
-            ("Camila Duarte", "3106660105", "Clínica Bella", "Compras"),
-        ];
-        let drafts = people
-            .iter()
-            .map(|(n, p, e, c)| client(n, p, "", e, c))
-            .collect();
-        store.add_clients(g.id, drafts, region)?;
-    }
-    if store.group_by_name(LIVE_GROUP)?.is_none() {
-        let g = store.create_group(NewGroup {
-            name: LIVE_GROUP.into(),
-            variables: vars(&[("especialidad", "Cardiología"), ("ciudad", "Medellín")]),
-            owner: Some(DEMO_USER),
-            ..NewGroup::default()
-        })?;
-        let drafts = LIVE_CLIENTS
-            .iter()
-            .map(|(n, p)| client(n, p, "", "", ""))
-            .collect();
-        store.add_clients(g.id, drafts, region)?;
-    }
+    let pacientes = PACIENTES
+        .iter()
+        .map(|(n, p)| client(n, p, "", "", "Paciente"))
+        .collect();
+    let pacientes_vars = [("sede", "Sede Norte"), ("ciudad", "Bogotá")];
+    ensure_group(
+        store,
+        region,
+        "Pacientes Control",
+        &pacientes_vars,
+        pacientes,
+    )?;
+    let ventas = VENTAS
+        .iter()
+        .map(|(n, p, e, c)| client(n, p, "", e, c))
+        .collect();
+    let ventas_vars = [("producto", "Plan Salud Plus")];
+    ensure_group(store, region, "Ventas Norte", &ventas_vars, ventas)?;
+    let live = LIVE_CLIENTS
+        .iter()
+        .map(|(n, p)| client(n, p, "", "", ""))
+        .collect();
+    let live_vars = [("especialidad", "Cardiología"), ("ciudad", "Medellín")];
+    ensure_group(store, region, LIVE_GROUP, &live_vars, live)?;
     Ok(loaded)
+}
+
+/// Demo groups of a store from before groups had owners are the demo user's too.
+fn adopt_ownerless_groups(store: &Store) -> Result<(), StoreError> {
+    for name in [
+        "Médicos Test",
+        "Pacientes Control",
+        "Ventas Norte",
+        LIVE_GROUP,
+    ] {
+        if let Some(g) = store.group_by_name(name)?
+            && g.owner.is_none()
+        {
+            store.set_group_owner(g.id, Some(DEMO_USER))?;
+        }
+    }
+    Ok(())
+}
+
+/// Creates the demo user's group `name` with its clients unless a group of that name exists.
+fn ensure_group(
+    store: &Store,
+    region: Region,
+    name: &str,
+    variables: &[(&str, &str)],
+    clients: Vec<ClientDraft>,
+) -> Result<(), StoreError> {
+    if store.group_by_name(name)?.is_some() {
+        return Ok(());
+    }
+    let g = store.create_group(NewGroup {
+        name: name.into(),
+        variables: vars(variables),
+        owner: Some(DEMO_USER),
+        ..NewGroup::default()
+    })?;
+    store.add_clients(g.id, clients, region)?;
+    Ok(())
 }
 
 #[cfg(test)]
