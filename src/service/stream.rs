@@ -99,12 +99,7 @@ async fn stream(
     let minutes = svc.sse_timeout_secs.div_ceil(60);
     let body = async_stream::stream! {
         let _slot = slot;
-        let connected = ConnectedEvent {
-            message: "Conexión SSE establecida".into(),
-            batch_id: id.clone(),
-            timestamp: timestamp_now(),
-        };
-        yield Ok::<Bytes, Infallible>(frame(EVENT_CONNECTED, Some(0), &connected, Some(RETRY_MS)).into());
+        yield Ok::<Bytes, Infallible>(connected_frame(&id));
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
         let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + keepalive, keepalive);
@@ -117,8 +112,7 @@ async fn stream(
                 if s.is_final {
                     // Why it stopped (circuit breaker, window close) goes out before the end.
                     while let Ok(e) = sub.errors.try_recv() {
-                        let ev = ErrorEvent { message: e.message, code: e.code.to_string(), timestamp: timestamp_now() };
-                        yield Ok(frame(EVENT_ERROR, None, &ev, None).into());
+                        yield Ok(error_frame(e));
                     }
                 }
                 yield Ok(snapshot_frames(&s));
@@ -137,8 +131,7 @@ async fn stream(
                             if s.is_final { break; }
                         }
                         while let Ok(e) = sub.errors.try_recv() {
-                            let ev = ErrorEvent { message: e.message, code: e.code.to_string(), timestamp: timestamp_now() };
-                            yield Ok(frame(EVENT_ERROR, None, &ev, None).into());
+                            yield Ok(error_frame(e));
                         }
                         break;
                     }
@@ -147,8 +140,7 @@ async fn stream(
                     match err {
                         Ok(e) => {
                             let fatal = e.fatal;
-                            let ev = ErrorEvent { message: e.message, code: e.code.to_string(), timestamp: timestamp_now() };
-                            yield Ok(frame(EVENT_ERROR, None, &ev, None).into());
+                            yield Ok(error_frame(e));
                             if fatal { break; }
                         }
                         Err(RecvError::Lagged(_)) => {}
@@ -159,21 +151,54 @@ async fn stream(
                     yield Ok(Bytes::from_static(b": keep-alive\n\n"));
                 }
                 _ = &mut deadline => {
-                    let ev = TimeoutEvent {
-                        message: format!("Conexión cerrada por timeout ({minutes} minutos)"),
-                        timestamp: timestamp_now(),
-                    };
-                    yield Ok(frame(EVENT_TIMEOUT, None, &ev, None).into());
+                    yield Ok(timeout_frame(minutes));
                     break;
                 }
                 _ = cancel.cancelled() => break,
             }
         }
     };
+    sse_response(body)
+}
+
+/// The answer that carries an event stream (never cached, never buffered by a proxy).
+fn sse_response<S>(body: S) -> Result<Response, ApiError>
+where
+    S: futures::Stream<Item = Result<Bytes, Infallible>> + Send + 'static,
+{
     Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")
         .header(header::CACHE_CONTROL, "no-cache")
         .header("x-accel-buffering", "no")
         .body(Body::from_stream(body))
         .map_err(ApiError::internal)
+}
+
+/// The first event: the stream is open (with the reconnection delay).
+fn connected_frame(id: &str) -> Bytes {
+    let connected = ConnectedEvent {
+        message: "Conexión SSE establecida".into(),
+        batch_id: id.to_string(),
+        timestamp: timestamp_now(),
+    };
+    frame(EVENT_CONNECTED, Some(0), &connected, Some(RETRY_MS)).into()
+}
+
+/// An `error` event: upstream trouble, or why the batch stopped.
+fn error_frame(e: crate::monitor::PollError) -> Bytes {
+    let ev = ErrorEvent {
+        message: e.message,
+        code: e.code.to_string(),
+        timestamp: timestamp_now(),
+    };
+    frame(EVENT_ERROR, None, &ev, None).into()
+}
+
+/// The last event of a stream open longer than `sse_timeout_secs`.
+fn timeout_frame(minutes: u64) -> Bytes {
+    let ev = TimeoutEvent {
+        message: format!("Conexión cerrada por timeout ({minutes} minutos)"),
+        timestamp: timestamp_now(),
+    };
+    frame(EVENT_TIMEOUT, None, &ev, None).into()
 }
