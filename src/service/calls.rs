@@ -17,7 +17,8 @@ use super::error::{ApiError, ApiJson, ApiPath};
 use super::respond::Ok200;
 use super::state::AppState;
 use crate::api::StartCallRequest;
-use crate::domain::{BatchRecord, GroupId};
+use crate::domain::preflight::Preflight;
+use crate::domain::{BatchRecord, GroupId, UserId};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -97,8 +98,21 @@ async fn start_call(
         return Ok(Ok200::new(message, plan).into_response());
     }
     call_plan::ensure_submittable(&plan, &req)?;
+    let (record, message) = draft(&st, checked, plan, user_id, &req);
+    let submitted = call_submit::submit(&st, journal, record, key.as_ref()).await?;
+    call_submit::respond(&st, &caller, &submitted, message, key.as_ref())
+}
+
+/// The batch record to submit and the answer's message: outside the calling window the
+/// batch waits for the next opening instead of dialling, and the message says when.
+fn draft(
+    st: &AppState,
+    checked: call_plan::Checked,
+    plan: Preflight,
+    user_id: UserId,
+    req: &StartCallRequest,
+) -> (BatchRecord, String) {
     let tz = st.cfg().timezone;
-    // Outside the calling window the batch waits for the next opening instead of dialling.
     let scheduled_time_unix = if plan.window.open_at_start {
         req.scheduled_time_unix
     } else {
@@ -121,7 +135,7 @@ async fn start_call(
     let mut skipped = plan.skipped;
     skipped.extend(plan.incomplete);
     let record = BatchRecord {
-        group_id,
+        group_id: checked.group.id,
         group_name: checked.group.name.clone(),
         user_id,
         agent_id: checked.agent_id,
@@ -134,6 +148,5 @@ async fn start_call(
         retry_policy: plan.retry_policy,
         ..Default::default()
     };
-    let submitted = call_submit::submit(&st, journal, record, key.as_ref()).await?;
-    call_submit::respond(&st, &caller, &submitted, message, key.as_ref())
+    (record, message)
 }

@@ -110,7 +110,7 @@ impl ServiceHandle {
             .await
             .is_err()
         {
-            tracing::warn!("el servidor no terminó a tiempo; se interrumpe");
+            tracing::warn!("the server did not stop in time; aborting it");
             abort.abort();
         }
     }
@@ -136,46 +136,11 @@ pub async fn start(cfg: ServiceOptions, opts: ServeOptions) -> Result<ServiceHan
         .await
         .map_err(|e| StoreError::Io(e.to_string()))??;
     let cancel = CancellationToken::new();
-    let hub = match ElevenLabsClient::new(&cfg.elevenlabs) {
-        Ok(client) => Some(Hub::new(
-            client,
-            store.clone(),
-            HubConfig {
-                breaker: cfg.campaign.breaker.clone(),
-                rules: cfg.campaign.rules.clone(),
-                timezone: cfg.timezone,
-                clock: opts.clock.clone().unwrap_or_default(),
-                ..HubConfig::polling(cfg.service.poll_interval_ms, cfg.service.enrich_concurrency)
-            },
-            cancel.child_token(),
-        )),
-        Err(e) => {
-            tracing::warn!(error = %e, "sin cliente de ElevenLabs: las rutas de llamadas responderán 503");
-            None
-        }
+    let hub = hub(&cfg, &opts, &store, &cancel);
+    let demo_token = match opts.demo_data {
+        true => load_demo(&store, &cfg, hub.as_ref()).await?,
+        false => None,
     };
-    let mut demo_token = None;
-    if opts.demo_data {
-        // User 19 calls with the first agent of the configured workspace.
-        let agent = match &hub {
-            Some(h) => h
-                .client()
-                .list_agents()
-                .await
-                .map_err(|e| {
-                    ServiceError::Demo(format!(
-                        "no se pudieron leer los agentes de ElevenLabs: {e}"
-                    ))
-                })?
-                .into_iter()
-                .next()
-                .map(|a| a.agent_id),
-            None => None,
-        };
-        let loaded = demo::load(&store, cfg.region, agent.as_deref())
-            .map_err(|e| ServiceError::Demo(e.to_string()))?;
-        demo_token = loaded.user_token;
-    }
     if let Some(h) = &hub {
         h.resume();
     }
@@ -190,7 +155,7 @@ pub async fn start(cfg: ServiceOptions, opts: ServeOptions) -> Result<ServiceHan
     let state = AppState::new(cfg, store, opts.no_auth, cancel.clone(), hub, clock);
     let app = router(state.clone());
     let server = tokio::spawn(listen::serve(listener, app, limits, cancel.clone()));
-    tracing::info!(%addr, "servicio escuchando");
+    tracing::info!(%addr, "service listening");
     Ok(ServiceHandle {
         addr,
         demo_token,
@@ -198,6 +163,61 @@ pub async fn start(cfg: ServiceOptions, opts: ServeOptions) -> Result<ServiceHan
         cancel,
         server,
     })
+}
+
+/// The live hub, when an ElevenLabs key is configured (without one, the call routes
+/// answer 503 and say so).
+fn hub(
+    cfg: &ServiceOptions,
+    opts: &ServeOptions,
+    store: &Store,
+    cancel: &CancellationToken,
+) -> Option<Hub> {
+    match ElevenLabsClient::new(&cfg.elevenlabs) {
+        Ok(client) => Some(Hub::new(
+            client,
+            store.clone(),
+            HubConfig {
+                breaker: cfg.campaign.breaker.clone(),
+                rules: cfg.campaign.rules.clone(),
+                timezone: cfg.timezone,
+                clock: opts.clock.clone().unwrap_or_default(),
+                ..HubConfig::polling(cfg.service.poll_interval_ms, cfg.service.enrich_concurrency)
+            },
+            cancel.child_token(),
+        )),
+        Err(e) => {
+            tracing::warn!(error = %e, "no ElevenLabs client: the call routes will answer 503");
+            None
+        }
+    }
+}
+
+/// The demo workspace (`--demo-data`): user 19 calls with the first agent of the
+/// configured workspace. Returns the demo user's token when it was created just now.
+async fn load_demo(
+    store: &Store,
+    cfg: &ServiceOptions,
+    hub: Option<&Hub>,
+) -> Result<Option<Secret>, ServiceError> {
+    let agent = match hub {
+        Some(h) => h
+            .client()
+            .list_agents()
+            .await
+            .map_err(|e| {
+                ServiceError::Demo(format!(
+                    "no se pudieron leer los agentes de ElevenLabs: {e}"
+                ))
+            })?
+            .into_iter()
+            .next()
+            .map(|a| a.agent_id),
+        None => None,
+    };
+    let loaded = demo::load(store, cfg.region, agent.as_deref())
+        .map_err(|e| ServiceError::Demo(e.to_string()))?;
+    Ok(loaded.user_token)
 }
 
 /// Every route, the body limits, the envelope fallbacks, and around them the origin
