@@ -1,13 +1,15 @@
 //! `callboard export BATCH_ID`: the batch's status from a running service, written as CSV
-//! or JSON with the same code the service and the TUI use.
+//! or JSON with the same code the service and the TUI use, read with the same client the
+//! TUI uses.
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use std::io::Write;
 
-use crate::api::{BatchStatusView, Envelope};
 use crate::cli::{ExportArgs, ExportFormat};
+use crate::client::ServiceClient;
 use crate::config::Config;
 use crate::report;
+use crate::secret::Secret;
 
 pub async fn run(cfg: &Config, args: &ExportArgs) -> Result<()> {
     let server = args
@@ -18,29 +20,14 @@ pub async fn run(cfg: &Config, args: &ExportArgs) -> Result<()> {
     let token = args
         .token
         .clone()
-        .or_else(|| cfg.tui.token.as_ref().map(|t| t.expose().to_string()));
-    let url = format!(
-        "{}/api/batch-calls/{}/status",
-        server.trim_end_matches('/'),
-        args.batch_id
-    );
-    let mut req = reqwest::Client::new().get(&url);
-    if let Some(t) = &token {
-        req = req.bearer_auth(t);
-    }
-    let resp = req
-        .send()
-        .await
-        .wrap_err_with(|| format!("no se pudo conectar con {server}"))?;
-    let status = resp.status();
-    let env: Envelope<BatchStatusView> = resp
-        .json()
-        .await
-        .wrap_err_with(|| format!("respuesta inesperada de {server} ({status})"))?;
-    let view = match (env.success, env.data) {
-        (true, Some(v)) => v,
-        _ => return Err(eyre!("{} ({status})", env.message)),
-    };
+        .map(Secret::new)
+        .or_else(|| cfg.tui.token.clone());
+    let client = ServiceClient::new(&server, token, cfg.lang)
+        .map_err(|e| eyre!("{server}: {}", e.message))?;
+    let view = client.status(&args.batch_id).await.map_err(|e| match e.status {
+        Some(status) => eyre!("{} ({status})", e.message),
+        None => eyre!("{server}: {}", e.message),
+    })?;
     let text = match args.format {
         ExportFormat::Csv => report::to_csv(&view)?,
         ExportFormat::Json => serde_json::to_string_pretty(&report::to_json(&view))?,

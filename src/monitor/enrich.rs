@@ -69,7 +69,7 @@ impl Enricher {
                 }
                 Ok(None) => to_fetch.push(id),
                 Err(e) => {
-                    tracing::warn!(error = %e, "caché de conversaciones ilegible; se consulta ElevenLabs");
+                    tracing::warn!(error = %e, "conversation cache unreadable; asking ElevenLabs");
                     to_fetch.push(id);
                 }
             }
@@ -113,7 +113,7 @@ impl Enricher {
             st.failures.insert(id, reason);
         }
         if let Err(e) = self.store.put_conversations(&settled) {
-            tracing::warn!(error = %e, "no se pudo guardar la caché de conversaciones");
+            tracing::warn!(error = %e, "cannot save the conversation cache");
         }
         for d in settled {
             st.failures.remove(&d.conversation_id);

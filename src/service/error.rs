@@ -66,7 +66,7 @@ impl ApiError {
 
     pub fn internal(what: impl std::fmt::Display) -> Self {
         // The detail goes to the log only: it may name paths of this machine.
-        tracing::error!(error = %what, "error interno");
+        tracing::error!(error = %what, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::InternalError,

@@ -51,7 +51,7 @@ pub async fn serve(
             Ok((stream, _)) => stream,
             Err(e) => {
                 // Out of file descriptors and the like: wait a moment instead of spinning.
-                tracing::warn!(error = %e, "no se pudo aceptar una conexión");
+                tracing::warn!(error = %e, "cannot accept a connection");
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
@@ -71,7 +71,7 @@ pub async fn serve(
         tokio::spawn(async move {
             let _slot = slot;
             if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "conexión terminada con error");
+                tracing::debug!(error = %e, "connection ended with an error");
             }
         });
     }

@@ -39,7 +39,7 @@ impl Store {
                 tracing::info!(
                     group = g.id,
                     owner = user,
-                    "grupo antiguo asignado al usuario de sus batches"
+                    "old group given to the user of its batches"
                 );
             }
         }
