@@ -24,10 +24,13 @@ pub async fn run(cfg: &Config, args: &ExportArgs) -> Result<()> {
         .or_else(|| cfg.tui.token.clone());
     let client = ServiceClient::new(&server, token, cfg.lang)
         .map_err(|e| eyre!("{server}: {}", e.message))?;
-    let view = client.status(&args.batch_id).await.map_err(|e| match e.status {
-        Some(status) => eyre!("{} ({status})", e.message),
-        None => eyre!("{server}: {}", e.message),
-    })?;
+    let view = client
+        .status(&args.batch_id)
+        .await
+        .map_err(|e| match e.status {
+            Some(status) => eyre!("{} ({status})", e.message),
+            None => eyre!("{server}: {}", e.message),
+        })?;
     let text = match args.format {
         ExportFormat::Csv => report::to_csv(&view)?,
         ExportFormat::Json => serde_json::to_string_pretty(&report::to_json(&view))?,

@@ -204,6 +204,48 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
         "Cambiar el dueño de un grupo, sus clientes y sus batches (solo admin)",
         "groups",
     ),
+    (
+        "get",
+        "/api/batch-calls/{batchId}/report",
+        "Indicadores del lote (BatchKpis), con comparación opcional ?compare=ID",
+        "batches",
+    ),
+    (
+        "get",
+        "/api/batch-calls/{batchId}/export",
+        "Exportar el lote: ?format=csv|json",
+        "batches",
+    ),
+    (
+        "get",
+        "/api/optouts",
+        "Lista de no llamar (solo admin)",
+        "optouts",
+    ),
+    (
+        "post",
+        "/api/optouts",
+        "Agregar un teléfono a la lista de no llamar {phone, reason?}",
+        "optouts",
+    ),
+    (
+        "post",
+        "/api/optouts/import",
+        "Importar la lista de no llamar desde un CSV (solo agrega)",
+        "optouts",
+    ),
+    (
+        "delete",
+        "/api/optouts/{phone}",
+        "Quitar un teléfono de la lista de no llamar (solo admin)",
+        "optouts",
+    ),
+    (
+        "get",
+        "/api/audit",
+        "Registro de auditoría: ?target=&limit=&cursor=",
+        "audit",
+    ),
 ];
 
 async fn openapi() -> impl IntoResponse {

@@ -16,6 +16,7 @@ mod direct_e2e_tmux;
 mod elevenlabs_client;
 mod elevenlabs_wire;
 mod newuser_cli;
+mod route_table;
 mod service_auth;
 mod service_browser;
 mod service_campaign;
