@@ -48,7 +48,7 @@ pub struct Config {
     pub source: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TuiConfig {
     pub server: Option<String>,
@@ -57,6 +57,18 @@ pub struct TuiConfig {
     /// Where `e`/`E` write exports: the user's download folder when the platform has
     /// one, else `exports` in the data directory (filled in after loading when unset).
     pub export_dir: PathBuf,
+}
+
+impl Default for TuiConfig {
+    fn default() -> Self {
+        Self {
+            server: None,
+            token: None,
+            poll_interval_ms: 5000,
+            // Filled in after loading, from the data directory.
+            export_dir: PathBuf::new(),
+        }
+    }
 }
 
 /// Default places, from the platform's conventions (XDG on Linux).
@@ -97,7 +109,6 @@ impl Config {
             elevenlabs: ClientSettings::default(),
             service: ServiceSettings::default(),
             tui: TuiConfig {
-                poll_interval_ms: 5000,
                 export_dir: default_export_dir(&data_dir),
                 ..TuiConfig::default()
             },

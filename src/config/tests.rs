@@ -103,3 +103,20 @@ fn missing_explicit_file_is_an_error() {
     let err = Config::load(Some(Path::new("/nonexistent/callboard.toml")), |_| None);
     assert!(matches!(err, Err(ConfigError::Read { .. })));
 }
+
+#[test]
+fn a_section_given_in_part_keeps_the_defaults_of_the_rest() {
+    let cfg = load_with(
+        "[tui]\nserver = \"http://x:1\"\n[service]\npoll_interval_ms = 700\n[elevenlabs]\nmax_retries = 5\n",
+        &[],
+    )
+    .unwrap();
+    let d = Config::defaults();
+    assert_eq!(cfg.tui.server.as_deref(), Some("http://x:1"));
+    assert_eq!(cfg.tui.poll_interval_ms, d.tui.poll_interval_ms);
+    assert_eq!(cfg.service.poll_interval_ms, 700);
+    assert_eq!(cfg.service.keepalive_secs, d.service.keepalive_secs);
+    assert_eq!(cfg.elevenlabs.max_retries, 5);
+    assert_eq!(cfg.elevenlabs.base_url, d.elevenlabs.base_url);
+    assert!(!cfg.tui.export_dir.as_os_str().is_empty());
+}
