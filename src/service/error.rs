@@ -229,11 +229,13 @@ impl ApiError {
     }
 
     pub fn from_poll(p: crate::monitor::PollError) -> Self {
-        let status = match p.code.as_str() {
-            "upstream_auth" => StatusCode::BAD_GATEWAY,
-            "upstream_rate_limited" | "upstream_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
-            "upstream_not_found" => StatusCode::NOT_FOUND,
-            "upstream_rejected" => StatusCode::UNPROCESSABLE_ENTITY,
+        let status = match p.code {
+            ErrorCode::UpstreamAuth => StatusCode::BAD_GATEWAY,
+            ErrorCode::UpstreamRateLimited | ErrorCode::UpstreamUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ErrorCode::UpstreamNotFound => StatusCode::NOT_FOUND,
+            ErrorCode::UpstreamRejected => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::BAD_GATEWAY,
         };
         let mut e = ApiError::new(status, p.code, p.message);

@@ -451,7 +451,7 @@ fn a_circuit_breaker_notice_stays_on_the_batch_until_the_service_says_why() {
     assert_eq!(
         app.batch.as_ref().unwrap().alert,
         Some((
-            "circuit_breaker".to_string(),
+            callboard::domain::StopCode::CircuitBreaker,
             "8 de las últimas 10 llamadas fallaron".to_string()
         ))
     );

@@ -2,6 +2,7 @@
 //! sorted and filtered index into them (recomputed only when data, sort or filter change,
 //! never per frame), counts per status, marks, and the status history seen live.
 
+use crate::domain::StopCode;
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
@@ -32,7 +33,7 @@ pub struct BatchState {
     pub continues: Option<String>,
     /// A stop told by the stream (`circuit_breaker`, `window_closed`) before a snapshot
     /// carries it: (code, message).
-    pub alert: Option<(String, String)>,
+    pub alert: Option<(StopCode, String)>,
     /// KPIs of the last snapshot (computed once per snapshot, never per frame).
     pub kpis: Option<BatchKpis>,
     pub rows: Vec<RecipientView>,

@@ -2,6 +2,7 @@
 //! list, KPIs, and why a batch stopped or goes on in another one. Both languages.
 
 use crate::api::AutoRetryView;
+use crate::domain::StopCode;
 use crate::domain::policy::RetryPolicy;
 
 use crate::tui::text::duration::short_duration;
@@ -152,13 +153,15 @@ impl Strings {
     }
 
     /// The batch stopped before its end, and why (shown in the error colour).
-    pub fn stop_reason(&self, code: &str, message: &str) -> String {
+    pub fn stop_reason(&self, code: StopCode, message: &str) -> String {
         let es = self.is_es();
         match (code, es) {
-            ("circuit_breaker", true) => format!("Detenido por el disyuntor: {message}"),
-            ("circuit_breaker", false) => format!("Stopped by the circuit breaker: {message}"),
-            ("window_closed", true) => format!("Cerrado por horario: {message}"),
-            ("window_closed", false) => format!("Closed by the calling window: {message}"),
+            (StopCode::CircuitBreaker, true) => format!("Detenido por el disyuntor: {message}"),
+            (StopCode::CircuitBreaker, false) => {
+                format!("Stopped by the circuit breaker: {message}")
+            }
+            (StopCode::WindowClosed, true) => format!("Cerrado por horario: {message}"),
+            (StopCode::WindowClosed, false) => format!("Closed by the calling window: {message}"),
             (_, true) => format!("Detenido: {message}"),
             (_, false) => format!("Stopped: {message}"),
         }
@@ -274,6 +277,7 @@ fn spacing(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use crate::api::AutoRetryView;
+    use crate::domain::StopCode;
     use crate::domain::policy::RetryPolicy;
     use crate::tui::text::en::EN;
     use crate::tui::text::es::ES;
@@ -344,11 +348,11 @@ mod tests {
         };
         assert_eq!(ES.retry_policy(&off), "no");
         assert_eq!(
-            ES.stop_reason("circuit_breaker", "8 de 10 fallaron"),
+            ES.stop_reason(StopCode::CircuitBreaker, "8 de 10 fallaron"),
             "Detenido por el disyuntor: 8 de 10 fallaron"
         );
         assert_eq!(
-            ES.stop_reason("window_closed", "19:00"),
+            ES.stop_reason(StopCode::WindowClosed, "19:00"),
             "Cerrado por horario: 19:00"
         );
         assert_eq!(

@@ -2,6 +2,7 @@
 //! watched batch's snapshots and connection state, the stream's notices, and the clock's
 //! ticks (notices fade).
 
+use crate::domain::StopCode;
 use chrono::{DateTime, Utc};
 
 use crate::api::{BatchListItem, GroupSummary, PhoneNumberView};
@@ -151,10 +152,11 @@ pub fn stream_notice(app: &mut App, batch_id: &str, message: String, code: Optio
     }
     if let Some(c) = code
         .as_deref()
-        .filter(|c| matches!(*c, "circuit_breaker" | "window_closed"))
+        .and_then(StopCode::parse)
+        .filter(|c| matches!(c, StopCode::CircuitBreaker | StopCode::WindowClosed))
         && let Some(b) = app.batch.as_mut()
     {
-        b.alert = Some((c.to_string(), message.clone()));
+        b.alert = Some((c, message.clone()));
     }
     app.error(message);
     app.dirty = true;

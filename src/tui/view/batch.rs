@@ -96,8 +96,8 @@ fn notes<'a>(app: &App, b: &BatchState) -> Vec<Line<'a>> {
     let t = &app.theme;
     let mut out = Vec::new();
     let stop = match (&b.stop_reason, &b.alert) {
-        (Some(r), _) => Some(s.stop_reason(r.code.as_str(), &r.message)),
-        (None, Some((code, message))) => Some(s.stop_reason(code, message)),
+        (Some(r), _) => Some(s.stop_reason(r.code, &r.message)),
+        (None, Some((code, message))) => Some(s.stop_reason(*code, message)),
         (None, None) => None,
     };
     if let Some(text) = stop {

@@ -1,6 +1,7 @@
 //! Every batch, newest first: name (marked when it was stopped or goes on in another
 //! batch), status, progress, created time. `v` compares the selected one with the open one.
 
+use crate::domain::StopCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -45,8 +46,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             "  "
         };
         // A stopped batch says so before its name: ✕ breaker, ◷ calling window.
-        let stop = match b.stop_reason.as_ref().map(|r| r.code.as_str()) {
-            Some("window_closed") => Span::styled("◷ ", app.theme.key()),
+        let stop = match b.stop_reason.as_ref().map(|r| r.code) {
+            Some(StopCode::WindowClosed) => Span::styled("◷ ", app.theme.key()),
             Some(_) => Span::styled("✕ ", app.theme.error()),
             None if b.continued_by.is_some() => Span::styled("→ ", app.theme.dim()),
             None => Span::raw(""),
