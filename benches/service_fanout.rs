@@ -1,4 +1,5 @@
-//! Fan-out: N SSE viewers of one live batch (default 5,000; `BENCH_VIEWERS`).
+//! Fan-out: N SSE viewers of one live batch (default 5,000; `BENCH_VIEWERS`), the viewers
+//! as tasks inside this bench's process (see `sse_e2e` for the end-to-end driver).
 //! callboard: `callboard serve` as its own process, one upstream poll per interval,
 //! one serialisation per change. Baseline (same run): a naive SSE server that polls
 //! ElevenLabs once per connection per interval, as the seed's per-request design does.
@@ -122,7 +123,10 @@ async fn main() {
     let cfg = dir.path().join("bench.toml");
     std::fs::write(
         &cfg,
-        format!("[service]\npoll_interval_ms = {INTERVAL_MS}\nsse_timeout_secs = 3600\n"),
+        format!(
+            "[service]\npoll_interval_ms = {INTERVAL_MS}\nsse_timeout_secs = 3600\nmax_connections = {cap}\nmax_streams_total = {cap}\nmax_streams_per_token = {cap}\n",
+            cap = n + 100
+        ),
     )
     .unwrap();
     let data = dir.path().join("data");

@@ -41,6 +41,10 @@ pub struct ErrorEvent {
     pub message: String,
     pub code: String,
     pub timestamp: String,
+    /// Delta viewers only: true when the stream ends here for good (the batch is gone),
+    /// so a client must not reconnect. The seed's full events never carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fatal: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

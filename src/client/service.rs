@@ -75,13 +75,21 @@ impl ServiceClient {
         }
     }
 
-    /// The SSE request for a batch (no overall timeout: the stream lives long).
-    pub fn stream_request(&self, batch_id: &str) -> RequestBuilder {
-        self.request(
-            Method::GET,
-            &format!("/api/batch-calls/{}/status/stream", seg(batch_id)),
-        )
-        .header(reqwest::header::ACCEPT, "text/event-stream")
+    /// The SSE request for a batch (no overall timeout: the stream lives long), asking for
+    /// delta events (`api::delta`) from `last_event_id`, the last event applied, if any.
+    pub fn stream_request(&self, batch_id: &str, last_event_id: Option<&str>) -> RequestBuilder {
+        let path = format!(
+            "/api/batch-calls/{}/status/stream?view={}",
+            seg(batch_id),
+            crate::api::VIEW_DELTA
+        );
+        let rb = self
+            .request(Method::GET, &path)
+            .header(reqwest::header::ACCEPT, "text/event-stream");
+        match last_event_id {
+            Some(id) => rb.header("last-event-id", id),
+            None => rb,
+        }
     }
 
     fn unreachable(&self, e: &reqwest::Error) -> Failure {

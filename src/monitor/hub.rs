@@ -18,6 +18,14 @@ use super::{poller, submit, sweeper, view};
 use crate::elevenlabs::ElevenLabsClient;
 use crate::store::Store;
 
+/// Microseconds since the epoch: above any id a previous run of the service handed out.
+fn first_event_id() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as u64)
+        .unwrap_or(1)
+}
+
 impl Hub {
     pub fn new(
         client: ElevenLabsClient,
@@ -37,6 +45,7 @@ impl Hub {
             entries: Mutex::new(HashMap::new()),
             finals: Mutex::new(IndexMap::new()),
             polls: AtomicU64::new(0),
+            event_ids: AtomicU64::new(first_event_id()),
             redial_locks: Mutex::new(HashMap::new()),
             spawn_poller: poller::spawn,
         }))

@@ -10,7 +10,7 @@ use super::enrich::EnrichState;
 use super::error::PollError;
 use super::follow_up::{self, Applied};
 use super::gone;
-use super::snapshot::Snapshot;
+use super::snapshot::{Snapshot, changed_positions};
 use super::state::{Entry, Inner};
 use super::stop::{self, CancelRetry};
 use super::view::{build_view, differs, fully_enriched, wants_enrichment};
@@ -284,14 +284,23 @@ impl Poller {
             tracing::warn!(batch_id = %self.batch_id, error = %e, "cannot save the batch's status");
         }
         self.seq += 1;
+        let changed = self
+            .last
+            .as_ref()
+            .and_then(|s| changed_positions(&s.view.recipients, &view.recipients));
         let snap = Arc::new(Snapshot {
             seq: self.seq,
+            event_id: self.hub.event_ids.fetch_add(1, Ordering::Relaxed),
+            prev_event_id: self.last.as_ref().map(|s| s.event_id),
+            changed,
             view,
             timestamp: timestamp_now(),
             is_final,
             status_body: Default::default(),
             status_gzip: Default::default(),
             sse_frame: Default::default(),
+            sse_resync: Default::default(),
+            sse_delta: Default::default(),
             etag: Default::default(),
         });
         self.entry.tx.send_replace(Some(snap.clone()));

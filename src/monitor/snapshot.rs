@@ -13,6 +13,14 @@ use crate::api::BatchStatusView;
 pub struct Snapshot {
     /// Grows by one with every change; SSE uses it as the event id.
     pub seq: u64,
+    /// Unique among the service's snapshots, across batches and restarts: the `id:` of
+    /// the events delta viewers get, which they send back as `Last-Event-ID`.
+    pub event_id: u64,
+    /// `event_id` of the snapshot this one follows (same batch, same poller).
+    pub prev_event_id: Option<u64>,
+    /// Positions in `view.recipients` of the recipients that changed since
+    /// `prev_event_id`; None when the list itself changed (then only the whole view).
+    pub changed: Option<Vec<u32>>,
     pub view: BatchStatusView,
     /// When the hub saw this state (the seed's timestamp format).
     pub timestamp: String,
@@ -22,6 +30,10 @@ pub struct Snapshot {
     /// `status_body` gzipped, for the (many) clients that accept it.
     pub status_gzip: OnceLock<Bytes>,
     pub sse_frame: OnceLock<Bytes>,
+    /// Delta viewers' frames: the whole view (a viewer that missed something) and only
+    /// what changed since `prev_event_id`.
+    pub sse_resync: OnceLock<Bytes>,
+    pub sse_delta: OnceLock<Bytes>,
     /// Validator of `status_body`, so pollers can ask "changed?" and get a bodiless 304.
     pub etag: OnceLock<String>,
 }
@@ -30,4 +42,23 @@ pub struct Snapshot {
 pub struct Subscription {
     pub snapshots: watch::Receiver<Option<Arc<Snapshot>>>,
     pub errors: broadcast::Receiver<PollError>,
+}
+
+/// Positions of the recipients of `new` that differ from `old`, when both list the same
+/// recipients in the same order (what a delta can express); None otherwise.
+pub(super) fn changed_positions(
+    old: &[crate::api::RecipientView],
+    new: &[crate::api::RecipientView],
+) -> Option<Vec<u32>> {
+    if old.len() != new.len() || old.iter().zip(new).any(|(a, b)| a.id != b.id) {
+        return None;
+    }
+    Some(
+        old.iter()
+            .zip(new)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, _)| i as u32)
+            .collect(),
+    )
 }

@@ -42,6 +42,9 @@ pub(crate) struct Inner {
     pub(super) entries: Mutex<HashMap<String, Arc<Entry>>>,
     pub(super) finals: Mutex<IndexMap<String, Arc<Snapshot>>>,
     pub(super) polls: AtomicU64,
+    /// The next snapshot's `event_id` (starts at the hub's start time in microseconds,
+    /// so ids never repeat across restarts).
+    pub(super) event_ids: AtomicU64,
     /// Serialises what re-dials a finished batch: a manual retry and the poller's
     /// continuation (automatic retry, resubmission) must never both happen.
     pub(super) redial_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,

@@ -3,12 +3,15 @@
 //! is closed (a slow or half-sent header no longer holds a socket forever), and at most
 //! `max_connections` are open at once: one more is answered `503` with the envelope and
 //! closed at once, so the service keeps its sockets and memory for the callers it serves.
+//! SSE requests are answered by `sse_conn`, without hyper's per-connection buffers.
 
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+
+use super::sse_conn;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -61,17 +64,23 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let mut builder = http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout);
-        let conn =
-            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
-        let conn = graceful.watch(conn);
+        let (app, watcher) = (app.clone(), graceful.watcher());
         tokio::spawn(async move {
             let _slot = slot;
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "connection ended with an error");
+            match sse_conn::peek(&stream, limits.header_read_timeout).await {
+                sse_conn::Peeked::Sse(head) => sse_conn::serve(stream, head, app).await,
+                sse_conn::Peeked::Other => {
+                    let mut builder = http1::Builder::new();
+                    builder
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(limits.header_read_timeout);
+                    let conn = builder
+                        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
+                    if let Err(e) = watcher.watch(conn).await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                }
+                sse_conn::Peeked::Gone => {}
             }
         });
     }

@@ -21,6 +21,7 @@ const KPIS_JS: &str = include_str!("../../assets/web/kpis.js");
 const OPTOUTS_JS: &str = include_str!("../../assets/web/optouts.js");
 const AUDIT_JS: &str = include_str!("../../assets/web/audit.js");
 const AUTH_JS: &str = include_str!("../../assets/web/auth.js");
+const STREAM_JS: &str = include_str!("../../assets/web/stream.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/optouts.js", get(|| script(OPTOUTS_JS)))
         .route("/audit.js", get(|| script(AUDIT_JS)))
         .route("/auth.js", get(|| script(AUTH_JS)))
+        .route("/stream.js", get(|| script(STREAM_JS)))
 }
 
 async fn script(body: &'static str) -> impl IntoResponse {
@@ -145,7 +147,7 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
     (
         "get",
         "/api/batch-calls/{batchId}/status/stream",
-        "SSE: connected, status-update, batch-completed, error, timeout; acepta ?access_token=",
+        "SSE: connected, status-update, batch-completed, error, timeout; acepta ?access_token=; ?view=delta: solo los cambios (status-delta, con id; Last-Event-ID o ?lastEventId= para retomar)",
         "calls",
     ),
     (

@@ -34,6 +34,8 @@ struct Inner {
     batch_groups: Mutex<HashMap<String, GroupId>>,
     /// What time calling windows are judged at (the system's, except in tests).
     clock: crate::monitor::Clock,
+    /// The streams' shared keep-alive clock, started with the first stream.
+    sse_ticks: std::sync::OnceLock<tokio::sync::watch::Receiver<u64>>,
 }
 
 impl AppState {
@@ -55,7 +57,19 @@ impl AppState {
             group_locks: Mutex::new(HashMap::new()),
             batch_groups: Mutex::new(HashMap::new()),
             clock,
+            sse_ticks: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// The keep-alive clock every open stream shares (see `sse_ticker`).
+    pub fn sse_ticks(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.0
+            .sse_ticks
+            .get_or_init(|| {
+                let every = std::time::Duration::from_secs(self.0.cfg.service.keepalive_secs.max(1));
+                super::sse_ticker::start(every, self.0.cancel.clone())
+            })
+            .clone()
     }
 
     /// Now, by the service's clock.

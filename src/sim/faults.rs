@@ -19,6 +19,8 @@ pub struct FaultConfig {
     pub concurrent_limit_rate: f64,
     /// 429 `system_busy`.
     pub system_busy_rate: f64,
+    /// 404 `not_found`: the resource seems gone (a batch deleted upstream).
+    pub not_found_rate: f64,
     /// Sent as `Retry-After` with 429 and 503 answers (upstream normally sends none).
     pub retry_after_secs: Option<u64>,
     /// Added before every answer, after the request was carried out.
@@ -52,7 +54,7 @@ impl FaultConfig {
 
     /// Draws the fault for one request.
     pub fn draw(&self, rng: &mut SmallRng) -> Fault {
-        let table: [(f64, Fault); 8] = [
+        let table: [(f64, Fault); 9] = [
             (self.error_500_rate, Fault::Reject(500, "internal_error")),
             (self.error_502_rate, Fault::Reject(502, "bad_gateway")),
             (
@@ -68,6 +70,7 @@ impl FaultConfig {
                 Fault::Reject(429, "concurrent_limit_exceeded"),
             ),
             (self.system_busy_rate, Fault::Reject(429, "system_busy")),
+            (self.not_found_rate, Fault::Reject(404, "not_found")),
             (self.drop_rate, Fault::Drop),
             (self.late_502_rate, Fault::Late502),
         ];

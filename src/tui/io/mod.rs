@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod exec;
+pub mod held;
 pub mod run;
 pub mod source;
 pub mod terminal;

@@ -10,9 +10,10 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::{
-    BatchCompletedEvent, BatchStatusView, EVENT_BATCH_COMPLETED, EVENT_CONNECTED, EVENT_ERROR,
-    EVENT_STATUS_UPDATE, EVENT_TIMEOUT, ErrorEvent, StatusUpdateEvent,
+    BatchStatusView, EVENT_BATCH_COMPLETED, EVENT_CONNECTED, EVENT_ERROR, EVENT_STATUS_DELTA,
+    EVENT_STATUS_UPDATE, EVENT_TIMEOUT, ErrorEvent,
 };
+use crate::tui::io::held::{Applied, Held};
 
 use crate::client::{ServiceClient, decode};
 use crate::tui::action::{Action, ConnState};
@@ -50,8 +51,10 @@ impl Default for WatchConfig {
 enum StreamEnd {
     /// `batch-completed`: nothing more will come.
     Completed,
-    /// The server said `timeout`: reconnect at once.
+    /// The server said `timeout`, or a change did not fit what we hold: reconnect at once.
     Timeout,
+    /// The service does not know the batch (404), or said it is gone: stop.
+    Gone,
     /// Dropped or refused; `opened` tells whether it had been working.
     Dropped { opened: bool },
 }
@@ -131,6 +134,7 @@ impl Watch {
             }
         }
         let mut failures = 0u32;
+        let mut held = Held::default();
         loop {
             if self.tx.is_closed() {
                 return;
@@ -143,8 +147,8 @@ impl Watch {
                 // One more stream attempt; back to polling if it fails.
                 failures = self.cfg.failures_before_poll - 1;
             }
-            match self.stream_once().await {
-                StreamEnd::Completed => {
+            match self.stream_once(&mut held).await {
+                StreamEnd::Completed | StreamEnd::Gone => {
                     self.conn(ConnState::Ended).await;
                     return;
                 }
@@ -169,8 +173,9 @@ impl Watch {
         base.min(self.cfg.max_backoff).mul_f64(jitter)
     }
 
-    async fn stream_once(&self) -> StreamEnd {
-        let mut es = match EventSource::new(self.client.stream_request(&self.batch_id)) {
+    async fn stream_once(&self, held: &mut Held) -> StreamEnd {
+        let request = self.client.stream_request(&self.batch_id, held.last_id());
+        let mut es = match EventSource::new(request) {
             Ok(es) => es,
             Err(e) => {
                 tracing::warn!("SSE request cannot be built: {e}");
@@ -202,7 +207,7 @@ impl Watch {
                 }
                 // `Open` already said so.
                 Ok(Event::Message(m)) if m.event == EVENT_CONNECTED => {}
-                Ok(Event::Message(m)) => match self.on_message(&m.event, &m.data).await {
+                Ok(Event::Message(m)) => match self.on_message(&m.event, &m.id, &m.data, held).await {
                     Some(end) => {
                         es.close();
                         return end;
@@ -217,6 +222,10 @@ impl Watch {
                             self.notice(f.message).await;
                         }
                     }
+                    if status == reqwest::StatusCode::NOT_FOUND {
+                        es.close();
+                        return StreamEnd::Gone;
+                    }
                     break;
                 }
                 Err(e) => {
@@ -229,31 +238,46 @@ impl Watch {
         StreamEnd::Dropped { opened }
     }
 
-    async fn on_message(&self, event: &str, data: &str) -> Option<StreamEnd> {
-        match event {
-            EVENT_STATUS_UPDATE => match serde_json::from_str::<StatusUpdateEvent>(data) {
-                Ok(ev) => {
-                    self.snapshot(ev.data).await;
-                }
-                Err(e) => tracing::warn!("unreadable status-update: {e}"),
-            },
-            EVENT_BATCH_COMPLETED => match serde_json::from_str::<BatchCompletedEvent>(data) {
-                Ok(ev) => {
-                    self.snapshot(ev.data).await;
-                    return Some(StreamEnd::Completed);
-                }
-                Err(e) => tracing::warn!("unreadable batch-completed: {e}"),
-            },
+    async fn on_message(
+        &self,
+        event: &str,
+        id: &str,
+        data: &str,
+        held: &mut Held,
+    ) -> Option<StreamEnd> {
+        let applied = match event {
+            EVENT_STATUS_UPDATE => held.update(id, data),
+            EVENT_STATUS_DELTA => held.delta(id, data),
+            EVENT_BATCH_COMPLETED => held.completed(id, data),
             EVENT_ERROR => {
-                let (msg, code) = serde_json::from_str::<ErrorEvent>(data)
+                let ev = serde_json::from_str::<ErrorEvent>(data).ok();
+                let fatal = ev.as_ref().and_then(|e| e.fatal).unwrap_or(false);
+                let (msg, code) = ev
                     .map(|e| (e.message, Some(e.code).filter(|c| !c.is_empty())))
-                    .unwrap_or_else(|_| (data.to_string(), None));
+                    .unwrap_or_else(|| (data.to_string(), None));
                 self.coded_notice(msg, code).await;
+                return fatal.then_some(StreamEnd::Gone);
             }
             EVENT_TIMEOUT => return Some(StreamEnd::Timeout),
-            other => tracing::debug!("SSE event ignored: {other}"),
+            other => {
+                tracing::debug!("SSE event ignored: {other}");
+                return None;
+            }
+        };
+        match applied {
+            Applied::View(view) => {
+                self.snapshot(view).await;
+                None
+            }
+            Applied::Completed(view) => {
+                if let Some(view) = view {
+                    self.snapshot(view).await;
+                }
+                Some(StreamEnd::Completed)
+            }
+            Applied::Resync => Some(StreamEnd::Timeout),
+            Applied::Ignored => None,
         }
-        None
     }
 
     /// Poll the status route for `span`. True when the batch ended.

@@ -209,6 +209,7 @@ async fn stream(
                     message,
                     code,
                     timestamp: ts(),
+                    fatal: None,
                 }),
             };
             yield e.map_err(|e| std::io::Error::other(e.to_string()));

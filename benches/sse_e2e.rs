@@ -1,0 +1,277 @@
+//! End-to-end load driver: N SSE viewers of one live batch, measured from outside.
+//! Real processes: `callboard sim` (ElevenLabs) and `callboard serve` (poll interval 1 s),
+//! this driver as a third; N viewers on real TCP sockets, each a raw HTTP/1.1 request,
+//! arrival times from the kernel's receive timestamps (`SO_TIMESTAMP`, so a busy driver
+//! cannot inflate them). A batch of ≥ 60 recipients, scheduled a little ahead so the
+//! viewers connect and sit idle first. For each mode (`full`, the seed's events; `delta`,
+//! callboard's own clients) a 1-viewer baseline runs first, then N viewers, each on fresh
+//! processes. Reports delivery per update (the snapshot's `timestamp` → kernel receive
+//! time) including the last, serve's RSS after connecting and its peak (VmRSS/VmHWM),
+//! serve's idle CPU with N connected (utime+stime over the idle window) and the upstream
+//! polls per interval (the simulator's counters).
+//!
+//! cargo bench --bench sse_e2e
+//! BENCH_VIEWERS=5000 BENCH_MODES=full,delta BENCH_RECIPIENTS=64 BENCH_SPEED=10 BENCH_IDLE_SECS=10
+
+#[path = "service_common/mod.rs"]
+mod common;
+#[path = "sse_e2e/report.rs"]
+mod report;
+#[path = "sse_e2e/viewer.rs"]
+mod viewer;
+
+use common::*;
+use report::{Case, Update};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// As many open files as the hard limit allows (the serve child inherits it).
+fn raise_fd_limit() -> u64 {
+    unsafe {
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim);
+        lim.rlim_cur = lim.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim);
+        lim.rlim_cur
+    }
+}
+
+/// utime + stime of a process, in seconds.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or_default();
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| f.get(i).and_then(|v| v.parse::<f64>().ok()))
+        .sum();
+    ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
+}
+
+async fn sim_polls(sim: &str) -> u64 {
+    let c = json(&format!("{sim}/_sim/counters")).await;
+    let key = "GET /v1/convai/batch-calling/{batch_id}";
+    c.get(key)
+        .or_else(|| c.get("counters").and_then(|m| m.get(key)))
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0)
+}
+
+struct Setup {
+    recipients: usize,
+    speed: f64,
+    idle: Duration,
+}
+
+/// A group of `n` clients with every variable the demo agent uses.
+async fn make_group(svc: &str, n: usize) -> u64 {
+    let g = post(
+        &format!("{svc}/api/groups"),
+        serde_json::json!({"name": format!("Carga {n}"), "variables": {"ciudad": "Cali"}}),
+    )
+    .await;
+    let gid = g["data"]["id"].as_u64().expect("group created");
+    let clients: Vec<_> = (0..n)
+        .map(|i| {
+            serde_json::json!({"name": format!("Cliente {i}"), "phone": format!("3001{:06}", 200_000 + i),
+                "variables": {"especialidad": "Medicina general"}})
+        })
+        .collect();
+    post(
+        &format!("{svc}/api/groups/{gid}/clients"),
+        serde_json::Value::Array(clients),
+    )
+    .await;
+    gid
+}
+
+async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let sim_started = chrono::Utc::now().timestamp();
+    let speed = s.speed.to_string();
+    let sim = spawn(
+        &["sim", "--addr", "127.0.0.1:0", "--speed", &speed, "--seed", "3"],
+        &[],
+    );
+    let cfg = dir.path().join("bench.toml");
+    let cap = n + 200;
+    std::fs::write(
+        &cfg,
+        format!(
+            "[service]\npoll_interval_ms = 1000\nsse_timeout_secs = 3600\nmax_connections = {cap}\nmax_streams_total = {cap}\nmax_streams_per_token = {cap}\n"
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let svc = spawn(
+        &[
+            "serve", "--addr", "127.0.0.1:0", "--no-auth", "--demo-data", "--elevenlabs-url",
+            &sim.url, "--data-dir", data.to_str().unwrap(),
+        ],
+        &[
+            ("ELEVENLABS_API_KEY", "sk_bench"),
+            ("CALLBOARD_CONFIG", cfg.to_str().unwrap()),
+            ("CALLBOARD_RULES", "off"),
+        ],
+    );
+    let pid = svc.child.id();
+    let gid = make_group(&svc.url, s.recipients).await;
+    let phones = json(&format!("{}/api/phone-numbers", svc.url)).await;
+    let phone = phones["data"][0]["phone_number_id"].as_str().unwrap().to_string();
+    // Pending long enough to connect everyone and measure the idle window.
+    let pending = 8.0 + n as f64 / 400.0 + s.idle.as_secs_f64() + 4.0;
+    let now = chrono::Utc::now().timestamp();
+    let sim_now = sim_started as f64 + (now - sim_started) as f64 * s.speed;
+    let at = (sim_now + pending * s.speed) as i64;
+    let started = post(
+        &format!("{}/api/groups/{gid}/call", svc.url),
+        serde_json::json!({"userId": 19, "agentPhoneNumberId": phone, "scheduledTimeUnix": at,
+            "skipIncomplete": true, "retryPolicy": {"maxAttempts": 1}}),
+    )
+    .await;
+    let batch = started["data"]["batchId"].as_str().unwrap_or_else(|| panic!("batch started: {started}")).to_string();
+    let recipients = started["data"]["recipientsCount"].as_u64().unwrap_or(0) as usize;
+
+    let addr = svc.url.trim_start_matches("http://").to_string();
+    let view = if mode == "delta" { "?view=delta" } else { "" };
+    let path = format!("/api/batch-calls/{batch}/status/stream{view}");
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let t_connect = Instant::now();
+    for i in 0..n {
+        tokio::spawn(viewer::run(i, addr.clone(), path.clone(), tx.clone()));
+        if i % 250 == 249 {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    drop(tx);
+    // Connected: every viewer has its first state.
+    let mut got = Vec::new();
+    let mut first_seen = vec![false; n];
+    let mut ready = 0;
+    let mut refused = 0;
+    while ready + refused < n && t_connect.elapsed() < Duration::from_secs(120) {
+        match tokio::time::timeout(Duration::from_secs(1), rx.recv()).await {
+            Ok(Some(g)) => {
+                if g.event == "refused" || g.event == "connect-failed" {
+                    refused += 1;
+                } else if g.event.starts_with("status") && !first_seen[g.viewer] {
+                    first_seen[g.viewer] = true;
+                    ready += 1;
+                }
+                got.push(g);
+            }
+            Ok(None) => break,
+            Err(_) => {}
+        }
+    }
+    let connect_secs = t_connect.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_connected = rss_mb(pid).0;
+    // Idle: nothing changes upstream (the batch waits for its time).
+    let (cpu0, polls0, t0) = (cpu_secs(pid), sim_polls(&sim.url).await, Instant::now());
+    tokio::time::sleep(s.idle).await;
+    let (cpu1, polls1) = (cpu_secs(pid), sim_polls(&sim.url).await);
+    let idle_secs = t0.elapsed().as_secs_f64();
+    let mut idle_updates = 0;
+    while let Ok(g) = rx.try_recv() {
+        idle_updates += usize::from(g.event.starts_with("status"));
+        got.push(g);
+    }
+    // The batch runs: every event until each viewer has `batch-completed`.
+    let mut done = got.iter().filter(|g| g.event == "batch-completed").count();
+    let run_start = Instant::now();
+    let polls_run0 = sim_polls(&sim.url).await;
+    let mut peak_rss: f64 = 0.0;
+    while done < ready && run_start.elapsed() < Duration::from_secs(900) {
+        match tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
+            Ok(Some(g)) => {
+                done += usize::from(g.event == "batch-completed");
+                got.push(g);
+            }
+            Ok(None) => break,
+            Err(_) => peak_rss = peak_rss.max(rss_mb(pid).0),
+        }
+    }
+    let run_secs = run_start.elapsed().as_secs_f64();
+    let polls_run = sim_polls(&sim.url).await - polls_run0;
+    let (rss_end, hwm) = rss_mb(pid);
+    drop(svc);
+    drop(sim);
+    Case {
+        mode: mode.to_string(),
+        viewers: n,
+        ready,
+        refused,
+        recipients,
+        connect_secs,
+        rss_connected,
+        rss_end: rss_end.max(peak_rss),
+        hwm,
+        idle_cpu_pct: (cpu1 - cpu0) / idle_secs * 100.0,
+        idle_secs,
+        idle_polls_per_interval: (polls1 - polls0) as f64 / idle_secs,
+        idle_updates,
+        run_polls_per_interval: polls_run as f64 / run_secs,
+        completed: done,
+        updates: updates(&got),
+    }
+}
+
+/// Deliveries per update: every status event after a viewer's first, and the end.
+fn updates(got: &[viewer::Got]) -> Vec<Update> {
+    let mut firsts = std::collections::HashSet::new();
+    let mut by: BTreeMap<(i64, bool), Update> = BTreeMap::new();
+    for g in got {
+        let status = g.event.starts_with("status");
+        if !(status || g.event == "batch-completed") {
+            continue;
+        }
+        if status && firsts.insert(g.viewer) {
+            continue; // the state on connect is old by design
+        }
+        let Some(made) = g.made_ms else { continue };
+        let u = by.entry((made, !status)).or_insert_with(|| Update {
+            made_ms: made,
+            event: g.event.clone(),
+            bytes: 0,
+            delays: Vec::new(),
+        });
+        if g.viewer == 0 || u.bytes == 0 {
+            u.bytes = g.bytes;
+        }
+        u.delays.push((g.recv_us as f64 / 1000.0 - made as f64).max(0.0));
+    }
+    by.into_values().collect()
+}
+
+#[tokio::main]
+async fn main() {
+    let n: usize = env_or("BENCH_VIEWERS", 5000);
+    let modes: String = env_or("BENCH_MODES", "full,delta".to_string());
+    let setup = Setup {
+        recipients: env_or("BENCH_RECIPIENTS", 64),
+        speed: env_or("BENCH_SPEED", 10.0),
+        idle: Duration::from_secs(env_or("BENCH_IDLE_SECS", 10)),
+    };
+    let fds = raise_fd_limit();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("sse_e2e: {n} viewers, {} recipients, sim speed {}, open files {fds}, load {}", setup.recipients, setup.speed, load.trim());
+    let mut cases = Vec::new();
+    for mode in modes.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+        for viewers in [1, n] {
+            let c = run_case(mode, viewers, &setup).await;
+            report::print_case(&c);
+            cases.push(c);
+        }
+    }
+    report::print_summary(&cases);
+}

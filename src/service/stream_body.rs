@@ -1,0 +1,152 @@
+//! One viewer's stream: the frames a connection is sent, from the batch's latest snapshot,
+//! its error channel, the shared keep-alive clock and its own deadline. It holds no copy of
+//! any event: every frame is the snapshot's shared `Bytes` (see `stream_frames`).
+
+use axum::body::Bytes;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::state::StreamSlot;
+use super::stream_frames as frames;
+use crate::monitor::{PollError, Snapshot, Subscription};
+
+/// What a viewer asked for and what it already holds.
+pub enum Viewer {
+    /// The seed's events: every change as the whole view.
+    Full { sent_seq: Option<u64> },
+    /// Only changes, against the last event id the viewer applied.
+    Delta { applied: Option<u64>, ended: bool },
+}
+
+impl Viewer {
+    fn is_delta(&self) -> bool {
+        matches!(self, Viewer::Delta { .. })
+    }
+
+    /// The frame that brings this viewer to `s`, if it lacks it.
+    fn frame_for(&mut self, s: &Snapshot) -> Option<Bytes> {
+        match self {
+            Viewer::Full { sent_seq } => {
+                if *sent_seq == Some(s.seq) {
+                    return None;
+                }
+                *sent_seq = Some(s.seq);
+                Some(frames::full(s))
+            }
+            Viewer::Delta { applied, ended } => {
+                let out = if *applied == Some(s.event_id) {
+                    // Already holds it (a reconnect): only the end, once, if it is one.
+                    (s.is_final && !*ended).then(|| frames::completed_notice(s).into())
+                } else if applied.is_some() && *applied == s.prev_event_id {
+                    Some(frames::delta(s).unwrap_or_else(|| frames::resync(s)))
+                } else {
+                    Some(frames::resync(s))
+                };
+                *applied = Some(s.event_id);
+                *ended |= s.is_final;
+                out
+            }
+        }
+    }
+}
+
+/// Everything one open stream needs.
+pub struct Open {
+    pub batch_id: String,
+    pub viewer: Viewer,
+    pub sub: Subscription,
+    /// Errors seen while the stream was being opened: sent first.
+    pub early: Vec<PollError>,
+    pub slot: StreamSlot,
+    pub ticks: watch::Receiver<u64>,
+    pub cancel: CancellationToken,
+    pub timeout: Duration,
+}
+
+/// The stream of frames for one connection.
+pub fn body(o: Open) -> impl futures::Stream<Item = Result<Bytes, Infallible>> + Send + 'static {
+    let Open {
+        batch_id,
+        mut viewer,
+        mut sub,
+        early,
+        slot,
+        mut ticks,
+        cancel,
+        timeout,
+    } = o;
+    let minutes = timeout.as_secs().div_ceil(60);
+    async_stream::stream! {
+        let _slot = slot;
+        yield Ok::<Bytes, Infallible>(frames::connected(&batch_id, viewer.is_delta()));
+        for e in early {
+            yield Ok(frames::error(e, viewer.is_delta()));
+        }
+        let deadline = tokio::time::sleep(timeout);
+        tokio::pin!(deadline);
+        ticks.borrow_and_update();
+        let mut errors_open = true;
+        loop {
+            let current: Option<Arc<Snapshot>> = sub.snapshots.borrow_and_update().clone();
+            if let Some(s) = current {
+                if s.is_final {
+                    // Why it stopped (circuit breaker, window close) goes out before the end.
+                    while let Ok(e) = sub.errors.try_recv() {
+                        yield Ok(frames::error(e, viewer.is_delta()));
+                    }
+                }
+                if let Some(f) = viewer.frame_for(&s) {
+                    yield Ok(f);
+                }
+                if s.is_final {
+                    break;
+                }
+            }
+            tokio::select! {
+                changed = sub.snapshots.changed() => {
+                    if changed.is_err() {
+                        // The poller is gone. A final snapshot not yet sent goes out first;
+                        // otherwise it stopped for a reason that the error channel carries.
+                        let last = sub.snapshots.borrow().clone();
+                        if let Some(s) = last {
+                            if let Some(f) = viewer.frame_for(&s) {
+                                yield Ok(f);
+                            }
+                            if s.is_final { break; }
+                        }
+                        while let Ok(e) = sub.errors.try_recv() {
+                            yield Ok(frames::error(e, viewer.is_delta()));
+                        }
+                        break;
+                    }
+                }
+                err = sub.errors.recv(), if errors_open => {
+                    match err {
+                        Ok(e) => {
+                            let fatal = e.fatal;
+                            yield Ok(frames::error(e, viewer.is_delta()));
+                            if fatal { break; }
+                        }
+                        Err(RecvError::Lagged(_)) => {}
+                        Err(RecvError::Closed) => errors_open = false,
+                    }
+                }
+                tick = ticks.changed() => {
+                    if tick.is_err() {
+                        break; // the service is shutting down
+                    }
+                    yield Ok(Bytes::from_static(frames::KEEPALIVE));
+                }
+                _ = &mut deadline => {
+                    yield Ok(frames::timeout(minutes));
+                    break;
+                }
+                _ = cancel.cancelled() => break,
+            }
+        }
+    }
+}
