@@ -12,6 +12,8 @@
 //!
 //! cargo bench --bench sse_e2e
 //! BENCH_VIEWERS=5000 BENCH_MODES=full,delta BENCH_RECIPIENTS=64 BENCH_SPEED=10 BENCH_IDLE_SECS=10
+//! BENCH_RCVBUF=bytes: fix the viewers' receive buffers (0, the default: the kernel's).
+//! BENCH_CALLBOARD_BIN=path: run another build of callboard (an older one, as a baseline).
 
 #[path = "service_common/mod.rs"]
 mod common;
@@ -70,28 +72,33 @@ struct Setup {
     recipients: usize,
     speed: f64,
     idle: Duration,
+    rcvbuf: i32,
 }
 
-/// A group of `n` clients with every variable the demo agent uses.
-async fn make_group(svc: &str, n: usize) -> u64 {
-    let g = post(
-        &format!("{svc}/api/groups"),
-        serde_json::json!({"name": format!("Carga {n}"), "variables": {"ciudad": "Cali"}}),
-    )
-    .await;
-    let gid = g["data"]["id"].as_u64().expect("group created");
-    let clients: Vec<_> = (0..n)
+/// A batch of `n` recipients submitted straight to the simulator, to start at `at` (its
+/// clock): not one of callboard's (no schedule of ours), so the service polls it every
+/// interval while it waits, as it would a live batch where nothing changes.
+async fn submit(sim: &str, agent: &str, phone: &str, n: usize, at: i64) -> String {
+    let recipients: Vec<_> = (0..n)
         .map(|i| {
-            serde_json::json!({"name": format!("Cliente {i}"), "phone": format!("3001{:06}", 200_000 + i),
-                "variables": {"especialidad": "Medicina general"}})
+            serde_json::json!({"phone_number": format!("+5730012{:05}", i), "conversation_initiation_client_data":
+                {"dynamic_variables": {"name": format!("Cliente {i}"), "nombre": format!("Cliente {i}"),
+                 "especialidad": "Medicina general", "ciudad": "Cali", "empresa": "Clínica", "cargo": "Médico"}}})
         })
         .collect();
-    post(
-        &format!("{svc}/api/groups/{gid}/clients"),
-        serde_json::Value::Array(clients),
-    )
-    .await;
-    gid
+    let body = serde_json::json!({"call_name": "Carga", "agent_id": agent, "agent_phone_number_id": phone,
+        "scheduled_time_unix": at, "recipients": recipients});
+    let r: serde_json::Value = reqwest::Client::new()
+        .post(format!("{sim}/v1/convai/batch-calling/submit"))
+        .header("xi-api-key", "sk_bench")
+        .json(&body)
+        .send()
+        .await
+        .expect("submit")
+        .json()
+        .await
+        .expect("json");
+    r["id"].as_str().unwrap_or_else(|| panic!("submitted: {r}")).to_string()
 }
 
 async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
@@ -124,22 +131,17 @@ async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
         ],
     );
     let pid = svc.child.id();
-    let gid = make_group(&svc.url, s.recipients).await;
     let phones = json(&format!("{}/api/phone-numbers", svc.url)).await;
     let phone = phones["data"][0]["phone_number_id"].as_str().unwrap().to_string();
-    // Pending long enough to connect everyone and measure the idle window.
+    let agents = json(&format!("{}/api/agents", svc.url)).await;
+    let agent = agents["data"][0]["agent_id"].as_str().expect("an agent").to_string();
+    // Waiting long enough to connect everyone and measure the idle window.
     let pending = 8.0 + n as f64 / 400.0 + s.idle.as_secs_f64() + 4.0;
     let now = chrono::Utc::now().timestamp();
     let sim_now = sim_started as f64 + (now - sim_started) as f64 * s.speed;
     let at = (sim_now + pending * s.speed) as i64;
-    let started = post(
-        &format!("{}/api/groups/{gid}/call", svc.url),
-        serde_json::json!({"userId": 19, "agentPhoneNumberId": phone, "scheduledTimeUnix": at,
-            "skipIncomplete": true, "retryPolicy": {"maxAttempts": 1}}),
-    )
-    .await;
-    let batch = started["data"]["batchId"].as_str().unwrap_or_else(|| panic!("batch started: {started}")).to_string();
-    let recipients = started["data"]["recipientsCount"].as_u64().unwrap_or(0) as usize;
+    let batch = submit(&sim.url, &agent, &phone, s.recipients, at).await;
+    let recipients = s.recipients;
 
     let addr = svc.url.trim_start_matches("http://").to_string();
     let view = if mode == "delta" { "?view=delta" } else { "" };
@@ -147,7 +149,7 @@ async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let t_connect = Instant::now();
     for i in 0..n {
-        tokio::spawn(viewer::run(i, addr.clone(), path.clone(), tx.clone()));
+        tokio::spawn(viewer::run(i, addr.clone(), path.clone(), s.rcvbuf, tx.clone()));
         if i % 250 == 249 {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
@@ -261,10 +263,17 @@ async fn main() {
         recipients: env_or("BENCH_RECIPIENTS", 64),
         speed: env_or("BENCH_SPEED", 10.0),
         idle: Duration::from_secs(env_or("BENCH_IDLE_SECS", 10)),
+        rcvbuf: env_or("BENCH_RCVBUF", 0),
     };
     let fds = raise_fd_limit();
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!("sse_e2e: {n} viewers, {} recipients, sim speed {}, open files {fds}, load {}", setup.recipients, setup.speed, load.trim());
+    println!(
+        "sse_e2e: {n} viewers, {} recipients, sim speed {}, viewer SO_RCVBUF {} (0: kernel default), open files {fds}, load {}",
+        setup.recipients,
+        setup.speed,
+        setup.rcvbuf,
+        load.trim()
+    );
     let mut cases = Vec::new();
     for mode in modes.split(',').map(str::trim).filter(|m| !m.is_empty()) {
         for viewers in [1, n] {

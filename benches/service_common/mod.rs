@@ -19,16 +19,24 @@ impl Drop for Proc {
 
 /// Starts a callboard subcommand and reads `listening on http://ADDR` from its stdout.
 pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Proc {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_callboard"));
-    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::null());
+    // BENCH_CALLBOARD_BIN: another build (an older one, as a baseline); else this one.
+    let bin = std::env::var("BENCH_CALLBOARD_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_callboard").to_string());
+    let mut cmd = Command::new(bin);
+    // BENCH_LOGS=1: the children's logs on this process's stderr.
+    let logs = std::env::var_os("BENCH_LOGS").is_some();
+    cmd.args(args)
+        .stdout(Stdio::piped())
+        .stderr(if logs { Stdio::inherit() } else { Stdio::null() });
     for (k, v) in envs {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("callboard runs");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("first line");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    out.read_line(&mut line).expect("first line");
+    // Keep reading: a closed pipe would make the child's next line (the demo token) fail.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     let url = line
         .trim()
         .strip_prefix("listening on ")

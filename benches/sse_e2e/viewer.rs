@@ -2,9 +2,9 @@
 //! `TcpStream`, bytes read with `recvmsg` so every read comes with the kernel's receive
 //! timestamp (`SO_TIMESTAMP`): the time the service's bytes reached this socket, which a
 //! busy driver cannot inflate. No per-viewer read buffer: reads go into a buffer of the
-//! worker thread and are scanned at once; a viewer keeps only the current event's name,
-//! id and the tail of its data line (where the snapshot's `timestamp` is, serde writes it
-//! last).
+//! worker thread and are scanned at once (memchr for line ends); a viewer keeps only the
+//! current event's name and the tail of its data line (where the snapshot's `timestamp`
+//! is: serde writes it last).
 
 use std::cell::RefCell;
 use std::os::fd::AsRawFd;
@@ -29,8 +29,9 @@ thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0u8; 256 * 1024]);
 }
 
-/// Reads what is there, with the kernel's receive time of the last byte.
-fn recv_stamped(fd: i32) -> std::io::Result<(Vec<u8>, Option<i64>)> {
+/// Reads what is there into the thread's buffer and hands it to `scan` with the kernel's
+/// receive time of the last byte; the number of bytes read (0: closed).
+fn recv_stamped(fd: i32, scan: impl FnOnce(&[u8], Option<i64>)) -> std::io::Result<usize> {
     SCRATCH.with(|s| {
         let mut buf = s.borrow_mut();
         let mut iov = libc::iovec {
@@ -58,93 +59,90 @@ fn recv_stamped(fd: i32) -> std::io::Result<(Vec<u8>, Option<i64>)> {
                 c = libc::CMSG_NXTHDR(&msg, c);
             }
         }
-        Ok((buf[..n as usize].to_vec(), stamp))
+        if n > 0 {
+            scan(&buf[..n as usize], stamp);
+        }
+        Ok(n as usize)
     })
 }
 
-/// Scans SSE bytes as they come; remembers only what the report needs.
+/// Scans SSE bytes as they come; keeps only the end of the current line (an event's name,
+/// or the `timestamp` that ends a data line), never a whole 70 kB line.
 #[derive(Default)]
 struct Scanner {
-    line_start: bool,
-    field: Vec<u8>,
-    in_data: bool,
+    past_head: bool,
+    head: Vec<u8>,
+    line_len: usize,
     tail: Vec<u8>,
     event: String,
     made_ms: Option<i64>,
     bytes: usize,
-    past_head: bool,
-    head_tail: Vec<u8>,
 }
 
-const TAIL: usize = 48;
+const TAIL: usize = 64;
 
 impl Scanner {
     /// Feeds bytes; calls `done(event, made_ms, bytes)` at the end of every event.
     fn feed(&mut self, data: &[u8], mut done: impl FnMut(&str, Option<i64>, usize)) {
         if !self.past_head {
-            // Skip the response head (up to the blank line).
-            self.head_tail.extend_from_slice(data);
-            let Some(p) = find(&self.head_tail, b"\r\n\r\n") else {
+            // The response head, up to the blank line.
+            self.head.extend_from_slice(data);
+            let Some(p) = self.head.windows(4).position(|w| w == b"\r\n\r\n") else {
                 return;
             };
-            let rest = self.head_tail.split_off(p + 4);
-            if !self.head_tail.starts_with(b"HTTP/1.1 200") {
+            let rest = self.head.split_off(p + 4);
+            if !self.head.starts_with(b"HTTP/1.1 200") {
                 return done("refused", None, 0);
             }
             self.past_head = true;
-            self.line_start = true;
-            self.head_tail = Vec::new();
+            self.head = Vec::new();
             return self.feed_body(&rest, &mut done);
         }
         self.feed_body(data, &mut done)
     }
 
     fn feed_body(&mut self, data: &[u8], done: &mut impl FnMut(&str, Option<i64>, usize)) {
-        // Chunked encoding: chunk-size lines look like SSE lines without a colon and
-        // are ignored by the field logic below (no `event`/`data` prefix).
-        for &b in data {
-            self.bytes += 1;
-            if b == b'\n' {
-                if self.line_start {
-                    // Blank line: the event ends.
-                    if !self.event.is_empty() {
-                        done(&self.event, self.made_ms, self.bytes);
-                    }
-                    self.event.clear();
-                    self.made_ms = None;
-                    self.bytes = 0;
-                } else if self.in_data {
-                    self.made_ms = timestamp_in(&self.tail);
-                } else if let Some(v) = self.field.strip_prefix(b"event: ") {
-                    self.event = String::from_utf8_lossy(v).into_owned();
-                }
-                self.field.clear();
-                self.tail.clear();
-                self.in_data = false;
-                self.line_start = true;
-                continue;
+        let mut rest = data;
+        while !rest.is_empty() {
+            let (part, ends) = match memchr::memchr(b'\n', rest) {
+                Some(i) => (&rest[..i], true),
+                None => (rest, false),
+            };
+            self.bytes += part.len() + usize::from(ends);
+            self.line_len += part.len();
+            let keep = &part[part.len().saturating_sub(TAIL)..];
+            self.tail.extend_from_slice(keep);
+            if self.tail.len() > TAIL * 2 {
+                self.tail.drain(..self.tail.len() - TAIL);
             }
-            if b == b'\r' {
-                continue;
-            }
-            self.line_start = false;
-            if self.in_data {
-                self.tail.push(b);
-                if self.tail.len() > TAIL * 2 {
-                    self.tail.drain(..TAIL);
-                }
-            } else {
-                self.field.push(b);
-                if self.field == b"data: " {
-                    self.in_data = true;
-                }
+            rest = &rest[part.len() + usize::from(ends)..];
+            if ends {
+                self.end_line(done);
             }
         }
     }
-}
 
-fn find(h: &[u8], n: &[u8]) -> Option<usize> {
-    h.windows(n.len()).position(|w| w == n)
+    fn end_line(&mut self, done: &mut impl FnMut(&str, Option<i64>, usize)) {
+        if self.tail.last() == Some(&b'\r') {
+            self.tail.pop();
+            self.line_len -= 1;
+        }
+        if self.line_len == 0 {
+            // Blank line: the event ends (chunk framing and comments carry no name).
+            if !self.event.is_empty() {
+                done(&self.event, self.made_ms, self.bytes);
+            }
+            self.event.clear();
+            self.made_ms = None;
+            self.bytes = 0;
+        } else if self.line_len <= TAIL && self.tail.starts_with(b"event: ") {
+            self.event = String::from_utf8_lossy(&self.tail[7..]).into_owned();
+        } else if let Some(t) = timestamp_in(&self.tail) {
+            self.made_ms = Some(t);
+        }
+        self.tail.clear();
+        self.line_len = 0;
+    }
 }
 
 /// `…"timestamp":"2026-11-30T23:04:07.123Z"}` at the end of a data line.
@@ -158,7 +156,26 @@ fn timestamp_in(tail: &[u8]) -> Option<i64> {
 }
 
 /// Opens one viewer and reports every event until the stream ends or `batch-completed`.
-pub async fn run(viewer: usize, addr: String, path: String, tx: mpsc::UnboundedSender<Got>) {
+fn set_opt(fd: i32, opt: libc::c_int, value: libc::c_int) {
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            opt,
+            (&value as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as _,
+        );
+    }
+}
+
+/// `rcvbuf` > 0 fixes the socket's receive buffer (see the driver's `BENCH_RCVBUF`).
+pub async fn run(
+    viewer: usize,
+    addr: String,
+    path: String,
+    rcvbuf: i32,
+    tx: mpsc::UnboundedSender<Got>,
+) {
     let Ok(mut s) = TcpStream::connect(&addr).await else {
         let _ = tx.send(Got {
             viewer,
@@ -171,45 +188,40 @@ pub async fn run(viewer: usize, addr: String, path: String, tx: mpsc::UnboundedS
     };
     let fd = s.as_raw_fd();
     let on: libc::c_int = 1;
-    unsafe {
-        libc::setsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_TIMESTAMP,
-            (&on as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as _,
-        );
+    set_opt(fd, libc::SO_TIMESTAMP, on);
+    if rcvbuf > 0 {
+        set_opt(fd, libc::SO_RCVBUF, rcvbuf);
     }
     let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
     if s.write_all(req.as_bytes()).await.is_err() {
         return;
     }
     let mut scan = Scanner::default();
-    loop {
+    let mut end = false;
+    while !end {
         if s.readable().await.is_err() {
             return;
         }
-        let got = s.try_io(Interest::READABLE, || recv_stamped(fd));
-        let (bytes, stamp) = match got {
-            Ok((b, _)) if b.is_empty() => return,
-            Ok(x) => x,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-            Err(_) => return,
-        };
-        let recv_us = stamp.unwrap_or_else(|| chrono::Utc::now().timestamp_micros());
-        let mut end = false;
-        scan.feed(&bytes, |event, made_ms, n| {
-            end |= event == "batch-completed" || event == "refused";
-            let _ = tx.send(Got {
-                viewer,
-                event: event.to_string(),
-                made_ms,
-                recv_us,
-                bytes: n,
-            });
+        let got = s.try_io(Interest::READABLE, || {
+            recv_stamped(fd, |bytes, stamp| {
+                let recv_us = stamp.unwrap_or_else(|| chrono::Utc::now().timestamp_micros());
+                scan.feed(bytes, |event, made_ms, n| {
+                    end |= event == "batch-completed" || event == "refused";
+                    let _ = tx.send(Got {
+                        viewer,
+                        event: event.to_string(),
+                        made_ms,
+                        recv_us,
+                        bytes: n,
+                    });
+                });
+            })
         });
-        if end {
-            return;
+        match got {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => return,
         }
     }
 }

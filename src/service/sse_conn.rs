@@ -189,7 +189,12 @@ async fn pump(mut stream: TcpStream, resp: Response<Body>) {
                     return;
                 }
             }
-            Wake::Frame(None) => break,
+            Wake::Frame(None) => {
+                // The end (usually the last state, sent to every viewer at once): let the
+                // other viewers' writes go first, closing the socket can wait.
+                tokio::task::yield_now().await;
+                break;
+            }
             Wake::Socket(false) => return,
             Wake::Socket(true) => {
                 // Nothing is expected from the client: anything read is dropped; 0 is the end.

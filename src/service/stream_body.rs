@@ -67,6 +67,23 @@ pub struct Open {
     pub timeout: Duration,
 }
 
+/// The poller is gone: a final snapshot not yet sent goes out first; otherwise it stopped
+/// for a reason that the error channel carries.
+fn after_poller(viewer: &mut Viewer, sub: &mut Subscription) -> Vec<Bytes> {
+    let mut out = Vec::new();
+    let last = sub.snapshots.borrow().clone();
+    if let Some(s) = last {
+        out.extend(viewer.frame_for(&s));
+        if s.is_final {
+            return out;
+        }
+    }
+    while let Ok(e) = sub.errors.try_recv() {
+        out.push(frames::error(e, viewer.is_delta()));
+    }
+    out
+}
+
 /// The stream of frames for one connection.
 pub fn body(o: Open) -> impl futures::Stream<Item = Result<Bytes, Infallible>> + Send + 'static {
     let Open {
@@ -109,17 +126,8 @@ pub fn body(o: Open) -> impl futures::Stream<Item = Result<Bytes, Infallible>> +
             tokio::select! {
                 changed = sub.snapshots.changed() => {
                     if changed.is_err() {
-                        // The poller is gone. A final snapshot not yet sent goes out first;
-                        // otherwise it stopped for a reason that the error channel carries.
-                        let last = sub.snapshots.borrow().clone();
-                        if let Some(s) = last {
-                            if let Some(f) = viewer.frame_for(&s) {
-                                yield Ok(f);
-                            }
-                            if s.is_final { break; }
-                        }
-                        while let Ok(e) = sub.errors.try_recv() {
-                            yield Ok(frames::error(e, viewer.is_delta()));
+                        for f in after_poller(&mut viewer, &mut sub) {
+                            yield Ok(f);
                         }
                         break;
                     }
