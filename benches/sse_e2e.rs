@@ -98,7 +98,10 @@ async fn submit(sim: &str, agent: &str, phone: &str, n: usize, at: i64) -> Strin
         .json()
         .await
         .expect("json");
-    r["id"].as_str().unwrap_or_else(|| panic!("submitted: {r}")).to_string()
+    r["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("submitted: {r}"))
+        .to_string()
 }
 
 async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
@@ -106,7 +109,15 @@ async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
     let sim_started = chrono::Utc::now().timestamp();
     let speed = s.speed.to_string();
     let sim = spawn(
-        &["sim", "--addr", "127.0.0.1:0", "--speed", &speed, "--seed", "3"],
+        &[
+            "sim",
+            "--addr",
+            "127.0.0.1:0",
+            "--speed",
+            &speed,
+            "--seed",
+            "3",
+        ],
         &[],
     );
     let cfg = dir.path().join("bench.toml");
@@ -121,8 +132,15 @@ async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
     let data = dir.path().join("data");
     let svc = spawn(
         &[
-            "serve", "--addr", "127.0.0.1:0", "--no-auth", "--demo-data", "--elevenlabs-url",
-            &sim.url, "--data-dir", data.to_str().unwrap(),
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--no-auth",
+            "--demo-data",
+            "--elevenlabs-url",
+            &sim.url,
+            "--data-dir",
+            data.to_str().unwrap(),
         ],
         &[
             ("ELEVENLABS_API_KEY", "sk_bench"),
@@ -132,9 +150,15 @@ async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
     );
     let pid = svc.child.id();
     let phones = json(&format!("{}/api/phone-numbers", svc.url)).await;
-    let phone = phones["data"][0]["phone_number_id"].as_str().unwrap().to_string();
+    let phone = phones["data"][0]["phone_number_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let agents = json(&format!("{}/api/agents", svc.url)).await;
-    let agent = agents["data"][0]["agent_id"].as_str().expect("an agent").to_string();
+    let agent = agents["data"][0]["agent_id"]
+        .as_str()
+        .expect("an agent")
+        .to_string();
     // Waiting long enough to connect everyone and measure the idle window.
     let pending = 8.0 + n as f64 / 400.0 + s.idle.as_secs_f64() + 4.0;
     let now = chrono::Utc::now().timestamp();
@@ -149,7 +173,13 @@ async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let t_connect = Instant::now();
     for i in 0..n {
-        tokio::spawn(viewer::run(i, addr.clone(), path.clone(), s.rcvbuf, tx.clone()));
+        tokio::spawn(viewer::run(
+            i,
+            addr.clone(),
+            path.clone(),
+            s.rcvbuf,
+            tx.clone(),
+        ));
         if i % 250 == 249 {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
@@ -250,7 +280,8 @@ fn updates(got: &[viewer::Got]) -> Vec<Update> {
         if g.viewer == 0 || u.bytes == 0 {
             u.bytes = g.bytes;
         }
-        u.delays.push((g.recv_us as f64 / 1000.0 - made as f64).max(0.0));
+        u.delays
+            .push((g.recv_us as f64 / 1000.0 - made as f64).max(0.0));
     }
     by.into_values().collect()
 }

@@ -25,9 +25,11 @@ pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Proc {
     let mut cmd = Command::new(bin);
     // BENCH_LOGS=1: the children's logs on this process's stderr.
     let logs = std::env::var_os("BENCH_LOGS").is_some();
-    cmd.args(args)
-        .stdout(Stdio::piped())
-        .stderr(if logs { Stdio::inherit() } else { Stdio::null() });
+    cmd.args(args).stdout(Stdio::piped()).stderr(if logs {
+        Stdio::inherit()
+    } else {
+        Stdio::null()
+    });
     for (k, v) in envs {
         cmd.env(k, v);
     }

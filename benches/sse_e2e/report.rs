@@ -37,7 +37,12 @@ fn stats(mut d: Vec<f64>) -> (f64, f64, f64) {
 
 impl Case {
     fn all(&self) -> (f64, f64, f64) {
-        stats(self.updates.iter().flat_map(|u| u.delays.iter().copied()).collect())
+        stats(
+            self.updates
+                .iter()
+                .flat_map(|u| u.delays.iter().copied())
+                .collect(),
+        )
     }
     /// The last state: its status event and `batch-completed` (both carry it).
     fn last(&self) -> (f64, f64, f64) {
@@ -72,7 +77,11 @@ pub fn print_case(c: &Case) {
         c.idle_cpu_pct,
         c.idle_secs,
         c.idle_polls_per_interval,
-        if c.idle_updates > 0 { format!(" (NOT idle: {} updates arrived)", c.idle_updates) } else { String::new() }
+        if c.idle_updates > 0 {
+            format!(" (NOT idle: {} updates arrived)", c.idle_updates)
+        } else {
+            String::new()
+        }
     );
     println!(
         "run: upstream polls/interval {:.2}, viewers with batch-completed {}/{}",
@@ -101,7 +110,9 @@ pub fn print_case(c: &Case) {
 }
 
 pub fn print_summary(cases: &[Case]) {
-    println!("\n| mode | viewers | p50 ms | p99 ms (all updates) | worst update p99 | last state p99 | RSS connected | RSS peak (HWM) | idle CPU | polls/interval |");
+    println!(
+        "\n| mode | viewers | p50 ms | p99 ms (all updates) | worst update p99 | last state p99 | RSS connected | RSS peak (HWM) | idle CPU | polls/interval |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for c in cases {
         let (p50, p99, _) = c.all();

@@ -97,11 +97,15 @@ impl StatusDeltaEvent {
     pub fn apply(self, applied: Option<&str>, view: &mut BatchStatusView) -> bool {
         let fits = applied == Some(self.base.as_str())
             && self.positions.len() == self.data.recipients.len()
-            && self.positions.iter().zip(&self.data.recipients).all(|(&p, r)| {
-                view.recipients
-                    .get(p as usize)
-                    .is_some_and(|old| old.id == r.id)
-            });
+            && self
+                .positions
+                .iter()
+                .zip(&self.data.recipients)
+                .all(|(&p, r)| {
+                    view.recipients
+                        .get(p as usize)
+                        .is_some_and(|old| old.id == r.id)
+                });
         if !fits {
             return false;
         }

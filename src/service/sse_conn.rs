@@ -89,7 +89,9 @@ pub async fn serve(mut stream: TcpStream, head_len: usize, app: Router) {
     }
     let Some(req) = request(&head) else {
         let _ = stream
-            .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            .write_all(
+                b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            )
             .await;
         return;
     };
@@ -156,9 +158,7 @@ async fn plain(mut stream: TcpStream, resp: Response<Body>) {
         .await
         .unwrap_or_default();
     let resp = Response::from_parts(parts, Body::empty());
-    let _ = stream
-        .write_all(&head_bytes(&resp, Some(body.len())))
-        .await;
+    let _ = stream.write_all(&head_bytes(&resp, Some(body.len()))).await;
     let _ = stream.write_all(&body).await;
     let _ = stream.shutdown().await;
 }
@@ -234,6 +234,9 @@ mod tests {
                 String::from_utf8_lossy(other)
             );
         }
-        assert!(matches!(classify(&sse[..50], true), Some(Peeked::Other)), "too long");
+        assert!(
+            matches!(classify(&sse[..50], true), Some(Peeked::Other)),
+            "too long"
+        );
     }
 }

@@ -66,7 +66,8 @@ impl AppState {
         self.0
             .sse_ticks
             .get_or_init(|| {
-                let every = std::time::Duration::from_secs(self.0.cfg.service.keepalive_secs.max(1));
+                let every =
+                    std::time::Duration::from_secs(self.0.cfg.service.keepalive_secs.max(1));
                 super::sse_ticker::start(every, self.0.cancel.clone())
             })
             .clone()

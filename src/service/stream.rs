@@ -76,9 +76,7 @@ fn viewer(q: &StreamQuery, headers: &HeaderMap) -> Result<Viewer, ApiError> {
     match q.view.as_deref().map(str::trim) {
         None | Some("") | Some(VIEW_FULL) => Ok(Viewer::Full { sent_seq: None }),
         Some(VIEW_DELTA) => {
-            let header = headers
-                .get("last-event-id")
-                .and_then(|v| v.to_str().ok());
+            let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
             let applied = header
                 .or(q.last_event_id.as_deref())
                 .and_then(|v| v.trim().parse::<u64>().ok());

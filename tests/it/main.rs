@@ -38,6 +38,6 @@ mod tui_source;
 mod tui_update;
 mod tui_update_campaign;
 mod web_circuit_breaker;
-mod web_stream;
 mod web_newuser;
 mod web_sections;
+mod web_stream;

@@ -52,7 +52,10 @@ fn replay(events: &[SseEvent]) -> (BatchStatusView, String, usize) {
                 let d: StatusDeltaEvent = serde_json::from_value(e.data.clone()).unwrap();
                 let whole = held.as_mut().expect("the whole view came first");
                 partial += usize::from(d.data.recipients.len() < whole.recipients.len());
-                assert!(d.apply(last.as_deref(), whole), "each delta applies to the last id");
+                assert!(
+                    d.apply(last.as_deref(), whole),
+                    "each delta applies to the last id"
+                );
                 last = Some(e.id.clone().expect("an id"));
             }
             "batch-completed" => {
@@ -74,8 +77,14 @@ async fn delta_events_add_up_to_the_full_view_and_resume_from_the_last_id() {
     let phone = sim.phone_number_ids()[0].clone();
     let batch = start_batch(&api, 55, &phone).await;
     let (full, delta) = tokio::join!(
-        read_sse(stream(&api, &batch, "", None).await, Duration::from_secs(90)),
-        read_sse(stream(&api, &batch, "?view=delta", None).await, Duration::from_secs(90)),
+        read_sse(
+            stream(&api, &batch, "", None).await,
+            Duration::from_secs(90)
+        ),
+        read_sse(
+            stream(&api, &batch, "?view=delta", None).await,
+            Duration::from_secs(90)
+        ),
     );
     // The seed's events, as before: the whole view every time, and again at the end.
     let names: Vec<&str> = full.0.iter().map(|e| e.event.as_str()).collect();
@@ -101,7 +110,13 @@ async fn delta_events_add_up_to_the_full_view_and_resume_from_the_last_id() {
     assert_eq!(names, ["connected", "batch-completed"]);
     // The same through the query (a page opening a new EventSource).
     let (again, _) = read_sse(
-        stream(&api, &batch, &format!("?view=delta&lastEventId={last}"), None).await,
+        stream(
+            &api,
+            &batch,
+            &format!("?view=delta&lastEventId={last}"),
+            None,
+        )
+        .await,
         Duration::from_secs(10),
     )
     .await;
@@ -117,7 +132,8 @@ async fn delta_events_add_up_to_the_full_view_and_resume_from_the_last_id() {
     assert_eq!(view(&resync[1].data["data"]), full_end);
 
     assert_error(
-        &api.get(&format!("/api/batch-calls/{batch}/status/stream?view=diff")).await,
+        &api.get(&format!("/api/batch-calls/{batch}/status/stream?view=diff"))
+            .await,
         400,
         "invalid_query",
     );
@@ -133,11 +149,16 @@ async fn a_stream_for_a_batch_nobody_has_is_a_404_before_it_opens() {
     let api = Api::new(svc.url(), None);
     for query in ["", "?view=delta"] {
         let r = api
-            .get(&format!("/api/batch-calls/btcal_nadie/status/stream{query}"))
+            .get(&format!(
+                "/api/batch-calls/btcal_nadie/status/stream{query}"
+            ))
             .await;
         assert_error(&r, 404, "batch_not_found");
         assert!(
-            r.body["message"].as_str().unwrap().contains("No se encontró"),
+            r.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("No se encontró"),
             "{:?}",
             r.body
         );

@@ -372,7 +372,8 @@ async fn upstream_errors_are_translated_and_never_leak_the_key() {
     // before any stream opens (a browser's EventSource then stops instead of reconnecting).
     for path in ["status", "status/stream"] {
         assert_error(
-            &api.get(&format!("/api/batch-calls/btcal_nope/{path}")).await,
+            &api.get(&format!("/api/batch-calls/btcal_nope/{path}"))
+                .await,
             404,
             "batch_not_found",
         );

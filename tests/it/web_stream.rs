@@ -35,7 +35,10 @@ async fn web_page_stops_following_a_batch_that_is_refused_or_gone() {
         .eval("document.getElementById('notifications').innerText")
         .await;
     assert!(
-        notes.as_str().unwrap().contains("No se encontró el batch call"),
+        notes
+            .as_str()
+            .unwrap()
+            .contains("No se encontró el batch call"),
         "{notes}"
     );
     tokio::time::sleep(LONGER_THAN_A_RECONNECT).await;
@@ -51,7 +54,10 @@ async fn web_page_stops_following_a_batch_that_is_refused_or_gone() {
         )
         .await;
     assert_eq!(started.status, 200, "{:?}", started.body);
-    let batch = started.body["data"]["batchId"].as_str().unwrap().to_string();
+    let batch = started.body["data"]["batchId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     b.goto(&format!("{}/?batch={batch}", svc.url())).await;
     b.wait_for(
         "document.body.dataset.streamState === 'open' && document.querySelectorAll('#recipients tbody tr').length > 0",
@@ -78,7 +84,11 @@ async fn web_page_stops_following_a_batch_that_is_refused_or_gone() {
     sim.set_faults(callboard::sim::FaultConfig::default());
     tokio::time::sleep(LONGER_THAN_A_RECONNECT).await;
     let tries = b.requests_matching(&format!("/api/batch-calls/{batch}/status/stream"));
-    assert_eq!(tries.len(), 1, "no reconnection after a fatal error: {tries:?}");
+    assert_eq!(
+        tries.len(),
+        1,
+        "no reconnection after a fatal error: {tries:?}"
+    );
     assert!(b.js_errors().is_empty(), "{:?}", b.js_errors());
     b.close().await;
     svc.shutdown().await;

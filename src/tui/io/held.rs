@@ -4,9 +4,7 @@
 //! reconnect it sends that id back and gets only what it missed. A service that ignores
 //! the question (an older one) sends the seed's full events, which work just as well.
 
-use crate::api::{
-    BatchCompletedEvent, BatchStatusView, StatusDeltaEvent, StatusUpdateEvent,
-};
+use crate::api::{BatchCompletedEvent, BatchStatusView, StatusDeltaEvent, StatusUpdateEvent};
 
 /// The stream's state, kept across reconnections.
 #[derive(Debug, Default)]

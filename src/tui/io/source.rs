@@ -207,13 +207,15 @@ impl Watch {
                 }
                 // `Open` already said so.
                 Ok(Event::Message(m)) if m.event == EVENT_CONNECTED => {}
-                Ok(Event::Message(m)) => match self.on_message(&m.event, &m.id, &m.data, held).await {
-                    Some(end) => {
-                        es.close();
-                        return end;
+                Ok(Event::Message(m)) => {
+                    match self.on_message(&m.event, &m.id, &m.data, held).await {
+                        Some(end) => {
+                            es.close();
+                            return end;
+                        }
+                        None => continue,
                     }
-                    None => continue,
-                },
+                }
                 Err(reqwest_eventsource::Error::InvalidStatusCode(status, resp)) => {
                     let body = resp.bytes().await.unwrap_or_default();
                     if let Err(f) = decode::<serde_json::Value>(status, &body, self.client.lang()) {
