@@ -39,7 +39,7 @@ struct PrepareData {
     /// Variables the group provides (the placeholders now set on the agent).
     variables: Vec<String>,
     placeholders: BTreeMap<String, serde_json::Value>,
-    /// Variables the agent's prompt or first message uses that the group cannot supply.
+    /// Variables the agent's prompt, first message or tools use that the group cannot supply.
     missing_variables: Vec<String>,
 }
 

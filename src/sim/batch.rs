@@ -17,6 +17,8 @@ pub struct SimBatch {
     pub agent_name: String,
     /// The agent's first message and prompt when the batch was submitted.
     pub first_message: String,
+    /// The variables the agent's tools used then (for the error text of a call lacking one).
+    pub tool_variables: std::collections::BTreeSet<String>,
     pub phone_number_id: Option<String>,
     pub phone_provider: Option<TelephonyProvider>,
     pub agent_number: String,
@@ -54,6 +56,7 @@ pub struct NewBatch {
     pub agent_id: String,
     pub agent_name: String,
     pub first_message: String,
+    pub tool_variables: std::collections::BTreeSet<String>,
     pub phone_number_id: Option<String>,
     pub phone_provider: Option<TelephonyProvider>,
     pub agent_number: String,
@@ -96,6 +99,7 @@ impl SimBatch {
             agent_id: b.agent_id,
             agent_name: b.agent_name,
             first_message: b.first_message,
+            tool_variables: b.tool_variables,
             phone_number_id: b.phone_number_id,
             phone_provider: b.phone_provider,
             agent_number: b.agent_number,

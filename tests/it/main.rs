@@ -6,6 +6,7 @@
 
 mod support;
 
+mod agent_tools;
 mod architecture;
 mod cli_store;
 mod demo_e2e_tmux;
