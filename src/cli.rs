@@ -54,6 +54,9 @@ pub enum Command {
     /// The do-not-call list: people who must not be called.
     #[command(subcommand)]
     Optout(OptoutCommand),
+    /// The calling rules in force: hours per weekday and festivos (`[campaign] rules`).
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Who started, retried, cancelled batches or changed opt-outs, and when.
     Audit {
         /// Only entries about this batch id or phone.
@@ -236,6 +239,17 @@ pub enum OptoutCommand {
     Remove { phone: String },
     /// List the opt-outs.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Show the active rule pack: its calling hours per weekday, its contact limits and
+    /// its festivos (public holidays) of a year, to check the calendar.
+    Show {
+        /// The year of the festivos (default: this year in the pack's time zone).
+        #[arg(long, value_name = "YEAR")]
+        year: Option<i32>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -11,6 +11,7 @@
     duplicate_phone: 'Teléfono repetido en el grupo',
     opted_out: 'En la lista de no llamar',
     contacted_today: 'Ya contactado hoy',
+    reached_this_week: 'Ya contactado con éxito esta semana',
     missing_variables: 'Faltan variables',
   };
   const OUTCOMES = { failed: 'fallidas', voicemail: 'buzón de voz' };

@@ -6,11 +6,13 @@
 pub mod error_code;
 pub mod events;
 pub mod optouts;
+pub mod rules;
 pub mod views;
 
 pub use error_code::ErrorCode;
 pub use events::*;
 pub use optouts::OptOutView;
+pub use rules::RulesView;
 pub use views::*;
 
 use serde::{Deserialize, Serialize};

@@ -147,13 +147,19 @@ pub(super) async fn preflight(
     let scheduled = req
         .scheduled_time_unix
         .and_then(|t| chrono::DateTime::from_timestamp(t, 0));
+    let heads = st.store().batch_heads()?;
+    let reached = match rules.filter(|r| r.max_successful_contacts_per_week.is_some()) {
+        Some(r) => st.store().reached_since(&heads, r.week_of(c.now).0)?,
+        None => preflight::Reached::default(),
+    };
     let mut plan: Preflight = preflight::run(&PreflightInput {
         opted_out: Some(&opted_out),
         contacted_today: Some(&today),
+        reached: Some(&reached),
         rules,
         scheduled,
         concurrency: CONCURRENCY_HINT,
-        history: history(st, &c.agent_id)?,
+        history: history(&heads, &c.agent_id),
         region: st.cfg().region,
         other_countries: c.group.other_countries || st.cfg().other_countries,
         ..PreflightInput::new(&c.group, &c.clients, &required, c.now)
@@ -254,12 +260,11 @@ fn retry_policy(
 }
 
 /// Past batches of this agent (the last ten that finished) for the estimate.
-fn history(st: &AppState, agent_id: &str) -> Result<History, ApiError> {
-    let past = st.store().batch_heads()?;
-    Ok(History::from_outcomes(
+fn history(past: &[crate::store::BatchHead], agent_id: &str) -> History {
+    History::from_outcomes(
         past.iter()
             .filter(|b| b.agent_id == agent_id)
             .filter_map(|b| b.outcome.as_ref())
             .take(10),
-    ))
+    )
 }

@@ -246,6 +246,12 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
         "Registro de auditoría: ?target=&limit=&cursor=",
         "audit",
     ),
+    (
+        "get",
+        "/api/rules",
+        "Reglas de llamada activas (RulesView): horario por día y festivos de un año; ?year=AAAA, ?lang=en o Accept-Language",
+        "rules",
+    ),
 ];
 
 async fn openapi() -> impl IntoResponse {

@@ -24,6 +24,7 @@ pub mod ownership;
 mod panic_layer;
 mod prepare;
 mod respond;
+mod rules;
 pub mod settings;
 pub mod state;
 mod stream;
@@ -235,6 +236,7 @@ pub fn router(state: AppState) -> Router {
         .merge(stream::routes())
         .merge(upstream::routes())
         .merge(campaign::routes())
+        .merge(rules::routes())
         .fallback(error::not_found_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

@@ -26,6 +26,7 @@ mod service_flow;
 mod service_followup;
 mod service_hardening;
 mod service_live;
+mod service_rules;
 mod service_ownership;
 mod sim_cli;
 mod sim_progression;
