@@ -3,11 +3,13 @@
 //! follow the seed: snake_case in batch status and lists, camelCase in the call-start
 //! response and in request bodies.
 
+pub mod error;
 pub mod error_code;
 pub mod events;
 pub mod optouts;
 pub mod views;
 
+pub use error::{ApiError, check_batch_id, truncate};
 pub use error_code::ErrorCode;
 pub use events::*;
 pub use optouts::OptOutView;

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Caller;
-use super::batch_read::visible_record;
 use super::error::hub_error;
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use super::ownership::visible_batch;
 use super::respond::Ok200;
 use super::state::AppState;
 use crate::api::OptOutView;
@@ -314,7 +314,7 @@ async fn view_of(
     caller: &Caller,
     id: &str,
 ) -> Result<crate::api::BatchStatusView, ApiError> {
-    visible_record(st, caller, id)?;
+    visible_batch(st, caller, id)?;
     let snap = st.hub()?.snapshot(id).await.map_err(|e| hub_error(id, e))?;
     Ok(snap.view.clone())
 }

@@ -5,12 +5,7 @@
 mod audit_log;
 pub mod auth;
 mod batch_list;
-mod batch_read;
-mod batch_retry;
 mod batches;
-mod call_idempotency;
-mod call_plan;
-mod call_submit;
 mod calls;
 mod campaign;
 pub mod demo;
