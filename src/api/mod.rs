@@ -12,7 +12,7 @@ pub mod views;
 pub use error::{ApiError, check_batch_id, truncate};
 pub use error_code::ErrorCode;
 pub use events::*;
-pub use optouts::OptOutView;
+pub use optouts::{OptOutImport, OptOutView};
 pub use views::*;
 
 use serde::{Deserialize, Serialize};

@@ -13,6 +13,7 @@ mod access;
 mod cancel;
 mod current;
 pub mod idempotency;
+mod optouts;
 mod plan;
 mod refusal;
 mod resume;

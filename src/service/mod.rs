@@ -7,17 +7,18 @@ pub mod auth;
 mod batch_list;
 mod batches;
 mod calls;
-mod campaign;
 pub mod demo;
 pub mod error;
 mod groups;
 pub mod limits;
 mod listen;
 mod meta;
+mod optouts;
 pub mod origin_guard;
 pub mod ownership;
 mod panic_layer;
 mod prepare;
+mod reports;
 mod respond;
 pub mod settings;
 pub mod state;
@@ -229,7 +230,8 @@ pub fn router(state: AppState) -> Router {
         .merge(batches::routes())
         .merge(stream::routes())
         .merge(upstream::routes())
-        .merge(campaign::routes())
+        .merge(optouts::routes())
+        .merge(reports::routes())
         .fallback(error::not_found_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
