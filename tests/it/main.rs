@@ -39,3 +39,4 @@ mod tui_update_campaign;
 mod web_circuit_breaker;
 mod web_newuser;
 mod web_sections;
+mod web_seed_parity;
