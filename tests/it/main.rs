@@ -26,6 +26,7 @@ mod service_followup;
 mod service_hardening;
 mod service_live;
 mod service_ownership;
+mod service_seed_parity;
 mod sim_cli;
 mod sim_progression;
 mod sim_wire;

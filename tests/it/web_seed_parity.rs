@@ -42,7 +42,10 @@ async fn web_call_button_errors_and_polling_follow_the_seed() {
     open_preflight(&b, running).await;
     b.click("#preflight-confirm").await;
     let batch = b
-        .wait_for("document.body.dataset.batchId", "the started batch on screen")
+        .wait_for(
+            "document.body.dataset.batchId",
+            "the started batch on screen",
+        )
         .await;
     let batch = batch.as_str().unwrap().to_string();
     let during = b.eval(BUTTON).await;
@@ -67,7 +70,10 @@ async fn web_call_button_errors_and_polling_follow_the_seed() {
         view.body["data"]["status"].as_str(),
         Some("completed" | "partially_completed" | "failed" | "cancelled")
     ) {
-        assert_eq!(again["disabled"], true, "chosen again while running: {again}");
+        assert_eq!(
+            again["disabled"], true,
+            "chosen again while running: {again}"
+        );
     }
     wait_done(&b, "").await;
     let after = b.eval(BUTTON).await;
@@ -103,7 +109,9 @@ async fn web_call_button_errors_and_polling_follow_the_seed() {
         .await;
     let error = error.as_str().unwrap();
     assert!(
-        error.contains("Error iniciando las llamadas: El grupo «Rechazado» ya tiene llamadas en curso"),
+        error.contains(
+            "Error iniciando las llamadas: El grupo «Rechazado» ya tiene llamadas en curso"
+        ),
         "{error}"
     );
 
