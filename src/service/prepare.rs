@@ -11,11 +11,11 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 use super::auth::Caller;
-use super::call_plan::user_with_agent;
 use super::error::{ApiError, ApiJson, ApiPath};
 use super::ownership::owned_group;
 use super::respond::Ok200;
 use super::state::AppState;
+use crate::campaign::user_with_agent;
 use crate::domain::{GroupId, UserId, variables};
 
 pub fn routes() -> Router<AppState> {
@@ -50,7 +50,7 @@ async fn prepare_agent(
     ApiJson(req): ApiJson<PrepareRequest>,
 ) -> Result<Ok200<PrepareData>, ApiError> {
     let user_id = caller.acting_user(req.user_id)?;
-    let (_user, agent_id) = user_with_agent(&st, user_id)?;
+    let (_user, agent_id) = user_with_agent(st.campaign(), user_id)?;
     let g = owned_group(&st, &caller, group_id)?;
     let clients = st.store().clients(group_id)?;
     // The group provides a variable when it sets it or at least one client has it. The

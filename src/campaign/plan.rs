@@ -6,12 +6,9 @@ use crate::api::ErrorCode;
 use serde_json::json;
 use std::collections::HashSet;
 
-use super::auth::Caller;
-use super::error::{ApiError, truncate};
-use super::limits::check_scheduled_time;
-use super::ownership::owned_group;
-use super::state::AppState;
+use super::{Actor, Campaign};
 use crate::api::StartCallRequest;
+use crate::api::{ApiError, truncate};
 use crate::domain::policy::RetryPolicy;
 use crate::domain::preflight::{self, History, Preflight, PreflightInput};
 use crate::domain::{Group, GroupId, User, UserId};
@@ -23,8 +20,11 @@ const CONCURRENCY_HINT: usize = 10;
 /// Seconds of clock skew tolerated before a scheduled time counts as past.
 const PAST_TOLERANCE_SECS: i64 = 60;
 
+/// The furthest ahead a call may be scheduled.
+pub const MAX_SCHEDULE_AHEAD_SECS: i64 = 366 * 24 * 3600;
+
 /// The acting user, who must exist and have an agent.
-pub(super) fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String), ApiError> {
+pub fn user_with_agent(st: &Campaign, id: UserId) -> Result<(User, String), ApiError> {
     let user = st.store().user(id)?.ok_or_else(|| {
         ApiError::not_found(
             ErrorCode::UserNotFound,
@@ -56,8 +56,8 @@ pub(super) struct Checked {
 /// The seed's validations, in its order: user and agent, caller number, group, clients,
 /// scheduled time, at least one valid phone.
 pub(super) async fn check(
-    st: &AppState,
-    caller: &Caller,
+    st: &Campaign,
+    actor: &Actor,
     user_id: UserId,
     group_id: GroupId,
     req: &StartCallRequest,
@@ -75,7 +75,7 @@ pub(super) async fn check(
             )
         })?
         .to_string();
-    let g = owned_group(st, caller, group_id)?;
+    let g = st.owned_group(actor, group_id)?;
     let store = st.store().clone();
     let clients = tokio::task::spawn_blocking(move || store.clients(group_id))
         .await
@@ -119,7 +119,7 @@ pub(super) async fn check(
 
 /// The pre-flight: who would be dialled, who not and why, when, and the retry policy.
 pub(super) async fn preflight(
-    st: &AppState,
+    st: &Campaign,
     c: &Checked,
     req: &StartCallRequest,
 ) -> Result<Preflight, ApiError> {
@@ -139,7 +139,7 @@ pub(super) async fn preflight(
     })?;
     let required = agent.placeholders();
     let opted_out = st.store().optout_map()?;
-    let rules = st.cfg().campaign.rules.as_ref();
+    let rules = st.settings().rules.rules.as_ref();
     let today = match rules.and_then(|r| r.max_contacts_per_day) {
         Some(_) => contacted_today(st, c.now)?,
         None => HashSet::new(),
@@ -160,8 +160,8 @@ pub(super) async fn preflight(
         scheduled,
         concurrency: CONCURRENCY_HINT,
         history: history(&heads, &c.agent_id),
-        region: st.cfg().region,
-        other_countries: c.group.other_countries || st.cfg().other_countries,
+        region: st.settings().region,
+        other_countries: c.group.other_countries || st.settings().other_countries,
         ..PreflightInput::new(&c.group, &c.clients, &required, c.now)
     });
     plan.retry_policy = retry_policy(st, req.retry_policy.clone())?;
@@ -219,10 +219,10 @@ pub(super) fn ensure_submittable(plan: &Preflight, req: &StartCallRequest) -> Re
 /// Numbers already in a batch of ours created today (local date): rule packs allow one
 /// contact a day.
 fn contacted_today(
-    st: &AppState,
+    st: &Campaign,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<HashSet<String>, ApiError> {
-    let tz = st.cfg().timezone;
+    let tz = st.settings().timezone;
     let today = now.with_timezone(&tz).date_naive();
     let mut phones = HashSet::new();
     // Only today's records are read whole.
@@ -240,10 +240,10 @@ fn contacted_today(
 /// The batch's automatic retry policy: the request's, else the configured one; None when
 /// it allows a single attempt (off).
 fn retry_policy(
-    st: &AppState,
+    st: &Campaign,
     asked: Option<RetryPolicy>,
 ) -> Result<Option<RetryPolicy>, ApiError> {
-    let p = asked.unwrap_or_else(|| st.cfg().campaign.retry.clone());
+    let p = asked.unwrap_or_else(|| st.settings().rules.retry.clone());
     if p.max_attempts > 1 && p.outcomes.iter().any(|o| !o.is_retryable()) {
         return Err(ApiError::unprocessable(
             ErrorCode::InvalidRetryPolicy,
@@ -267,4 +267,21 @@ fn history(past: &[crate::store::BatchHead], agent_id: &str) -> History {
             .filter_map(|b| b.outcome.as_ref())
             .take(10),
     )
+}
+
+/// A `scheduledTimeUnix` more than a year ahead is refused (ElevenLabs and the calling
+/// windows would otherwise get a date nobody meant, or one past what dates can hold).
+fn check_scheduled_time(
+    t: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let Some(t) = t else { return Ok(()) };
+    let latest = now.timestamp().saturating_add(MAX_SCHEDULE_AHEAD_SECS);
+    if t > latest || chrono::DateTime::from_timestamp(t, 0).is_none() {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ScheduledTooFar,
+            "La hora programada (scheduledTimeUnix) está a más de un año; use una fecha dentro de los próximos 12 meses (segundos Unix) o null para llamar ya",
+        ));
+    }
+    Ok(())
 }
