@@ -357,3 +357,68 @@ async fn prepare_agent_sets_the_groups_first_message_and_language() {
     assert_eq!(again.body["data"]["changes"], json!([]), "{:?}", again.body);
     assert!(!again.body["message"].as_str().unwrap().contains("idioma"));
 }
+
+/// A group's agent or number set while ElevenLabs was not reachable (or removed there
+/// since) is refused at the call start with a reason that names the group, before any
+/// submit.
+#[tokio::test]
+async fn an_unknown_group_agent_or_number_is_refused_at_call_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let gid = {
+        // Without ElevenLabs configured the settings cannot be checked when set.
+        let svc = serve(config(dir.path(), None), false, false).await;
+        let api = Api::new(svc.url(), Some(ADMIN));
+        let u = api
+            .post(
+                "/api/users",
+                json!({"name": "Sup", "id": 5, "agentId": "agent_x"}),
+            )
+            .await;
+        assert_eq!(u.status, 201, "{:?}", u.body);
+        let g = api
+            .post(
+                "/api/groups",
+                json!({"name": "Borrado", "agentId": "agent_borrado", "agentPhoneNumberId": "phnum_borrado"}),
+            )
+            .await;
+        assert_eq!(g.status, 201, "{:?}", g.body);
+        let gid = g.body["data"]["id"].as_u64().unwrap();
+        clients(&api, gid, &[("Ana", "3001112233")]).await;
+        svc.shutdown().await;
+        gid
+    };
+    let sim = sim(600.0, 16).await;
+    let svc = serve(config(dir.path(), Some(&sim.url())), false, false).await;
+    let api = Api::new(svc.url(), Some(ADMIN));
+    let call = |body: Value| {
+        let api = api.clone();
+        async move { api.post(&format!("/api/groups/{gid}/call"), body).await }
+    };
+    let r = call(json!({"userId": 5})).await;
+    assert_error(&r, 422, "agent_not_found");
+    let msg = r.body["message"].as_str().unwrap();
+    assert!(
+        msg.contains("agent_borrado") && msg.contains("del grupo «Borrado»"),
+        "{msg}"
+    );
+    // With a real agent, the group's number is the one ElevenLabs does not know.
+    let ok = patch(&api, gid, json!({"agentId": sim.agent_ids()[2]})).await;
+    assert_eq!(ok.status, 200, "{:?}", ok.body);
+    let r = call(json!({"userId": 5})).await;
+    assert_error(&r, 422, "phone_number_not_found");
+    let msg = r.body["message"].as_str().unwrap();
+    assert!(
+        msg.contains("phnum_borrado") && msg.contains("«Borrado»"),
+        "{msg}"
+    );
+    assert_eq!(
+        sim.request_count(SUBMIT_ENDPOINT),
+        0,
+        "nothing was submitted"
+    );
+    // A number named in the call still works.
+    let r = call(json!({"userId": 5, "agentPhoneNumberId": sim.phone_number_ids()[0]})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    svc.shutdown().await;
+    sim.shutdown().await;
+}
