@@ -422,3 +422,50 @@ async fn an_unknown_group_agent_or_number_is_refused_at_call_time() {
     svc.shutdown().await;
     sim.shutdown().await;
 }
+
+/// `callboard import clients` into an existing group reads the rows in the group's country.
+#[test]
+fn the_cli_import_reads_phones_in_the_groups_country() {
+    use callboard::store::{NewGroup, Store};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("no-config.toml"), "").unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .create_group(NewGroup {
+                name: "Monterrey".into(),
+                setup: callboard::domain::GroupSetup {
+                    country: Some("MX".parse().unwrap()),
+                    ..Default::default()
+                },
+                ..NewGroup::default()
+            })
+            .unwrap();
+    }
+    let csv = dir.path().join("mx.csv");
+    std::fs::write(&csv, "nombre,telefono\nAna,81 1234 5678\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .args([
+            "import",
+            "clients",
+            csv.to_str().unwrap(),
+            "--group",
+            "Monterrey",
+        ])
+        .env("CALLBOARD_DATA_DIR", dir.path())
+        .env("CALLBOARD_CONFIG", dir.path().join("no-config.toml"))
+        .env_remove("CALLBOARD_REGION")
+        .env_remove("ELEVENLABS_API_KEY")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{:?}", out.stderr);
+    assert!(
+        stdout.contains("1 clientes nuevos, 0 actualizados, 0 rechazadas"),
+        "{stdout}"
+    );
+    let store = Store::open(dir.path()).unwrap();
+    let g = store.group_by_name("Monterrey").unwrap().unwrap();
+    let c = &store.clients(g.id).unwrap()[0];
+    assert_eq!(c.phone_e164.as_deref(), Ok("+528112345678"));
+}
