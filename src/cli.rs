@@ -140,6 +140,9 @@ pub struct SimArgs {
     /// Share of calls that reach voicemail (0..1).
     #[arg(long, default_value_t = 0.15)]
     pub voicemail_rate: f64,
+    /// `/retry` re-dials failed calls only, not voicemail (ElevenLabs leaves it open).
+    #[arg(long)]
+    pub no_voicemail_retry: bool,
     /// Share of requests answered with a 5xx (0..1).
     #[arg(long, default_value_t = 0.0)]
     pub error_rate: f64,

@@ -58,8 +58,10 @@ function selectGroup(g, li) {
   btn.onclick = () => window.cbOpenPreflight(g);
   if (g.lastBatch) {
     if (['pending', 'in_progress'].includes(g.lastBatch.status)) {
+      // As the seed: disabled until onBatchCompleted.
       btn.innerHTML = '📞 Llamadas en Curso';
       btn.className = 'btn btn-warning';
+      btn.disabled = true;
     }
     watchBatch(g.lastBatch.batchId);
   } else {

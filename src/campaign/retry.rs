@@ -6,7 +6,7 @@
 use super::{Actor, Campaign, Outcome, journal_error};
 use crate::api::{ApiError, ErrorCode, RetryData, check_batch_id};
 use crate::domain::{AuditAction, BatchRecord, BatchStatus};
-use crate::elevenlabs::BatchRecipientResponse;
+use crate::elevenlabs::{BatchCallResponse, BatchRecipientResponse};
 use crate::monitor::Hub;
 
 impl Campaign {
@@ -52,15 +52,26 @@ async fn retry(st: &Campaign, actor: &Actor, id: &str) -> Result<RetryData, ApiE
         .iter()
         .filter(|r| r.status.is_retryable())
         .collect();
-    let retried = retryable.len();
-    if retried == 0 {
+    if retryable.is_empty() {
         return Err(ApiError::conflict(
             ErrorCode::NothingToRetry,
             "No hay llamadas fallidas ni con buzón de voz para reintentar",
         ));
     }
-    send(st, hub, id, record.as_ref(), retry_count).await?;
-    remember(st, id, record.as_mut(), &retryable)?;
+    let finished_before = recipients.iter().filter(|r| r.status.is_final()).count();
+    let sent = send(st, hub, id, record.as_ref(), retry_count).await?;
+    // Who ElevenLabs re-dials is its choice (voicemail may not be): count what it reports.
+    let redialled = match hub.client().get_batch(id).await {
+        Ok(after) => redialled(&retryable, &after.recipients),
+        Err(e) => {
+            tracing::warn!(batch_id = %id, error = %e, "cannot read the batch after its retry; counting by its counters");
+            let now = sent.total_calls_finished as usize;
+            let n = finished_before.saturating_sub(now).min(retryable.len());
+            retryable.iter().take(n).copied().collect()
+        }
+    };
+    let retried = redialled.len();
+    remember(st, id, record.as_mut(), &redialled)?;
     hub.kick(id);
     st.audit(
         actor,
@@ -116,21 +127,41 @@ async fn send(
     id: &str,
     record: Option<&BatchRecord>,
     retry_count: u32,
-) -> Result<(), ApiError> {
+) -> Result<BatchCallResponse, ApiError> {
     match record {
         Some(rec) => hub
             .journal()
             .redial(rec, retry_count, st.settings().timezone)
             .await
-            .map(|_| ())
             .map_err(journal_error),
         None => hub
             .client()
             .retry_batch(id)
             .await
-            .map(|_| ())
             .map_err(|e| ApiError::from_upstream(&e)),
     }
+}
+
+/// The recipients the retry put back in line, as ElevenLabs reports the batch after it: a
+/// new status or a new conversation (a fast call may already have ended again).
+fn redialled<'a>(
+    before: &[&'a BatchRecipientResponse],
+    after: &[BatchRecipientResponse],
+) -> Vec<&'a BatchRecipientResponse> {
+    let key = |r: &BatchRecipientResponse| match r.id.is_empty() {
+        false => r.id.clone(),
+        true => r.phone_number.clone().unwrap_or_default(),
+    };
+    let now: std::collections::HashMap<String, &BatchRecipientResponse> =
+        after.iter().map(|r| (key(r), r)).collect();
+    before
+        .iter()
+        .filter(|b| {
+            now.get(&key(b))
+                .is_some_and(|a| a.status != b.status || a.conversation_id != b.conversation_id)
+        })
+        .copied()
+        .collect()
 }
 
 /// Records what each re-dialled recipient had, so their attempts count this round once a

@@ -78,6 +78,7 @@ impl Campaign {
             });
         }
         plan::ensure_submittable(&plan, req)?;
+        log_phones(&checked, &plan);
         let (record, message) = self.draft(checked, plan, user_id, req);
         let submitted = submit::submit(self, journal, record, key.as_ref()).await?;
         let body = submit::answer(self, actor, &submitted, message, key.as_ref())?;
@@ -127,5 +128,18 @@ impl Campaign {
             ..Default::default()
         };
         (record, message)
+    }
+}
+
+/// Each phone's formatting as it is dialled (raw → E.164), logged as the seed describes.
+fn log_phones(checked: &plan::Checked, plan: &Preflight) {
+    let raw: std::collections::HashMap<_, &str> = checked
+        .clients
+        .iter()
+        .map(|c| (c.id, c.phone.as_str()))
+        .collect();
+    for r in &plan.recipients {
+        let from = raw.get(&r.client_id).copied().unwrap_or_default();
+        tracing::info!(group_id = checked.group.id, client_id = r.client_id, raw = ?from, e164 = %r.phone_number, "phone formatted");
     }
 }

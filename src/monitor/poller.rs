@@ -293,6 +293,7 @@ impl Poller {
             status_gzip: Default::default(),
             sse_frame: Default::default(),
             etag: Default::default(),
+            per_base: Default::default(),
         });
         self.entry.tx.send_replace(Some(snap.clone()));
         self.last = Some(snap);

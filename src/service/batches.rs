@@ -65,8 +65,21 @@ async fn status(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    // Audio links are absolute: this service's public address, else the request's.
+    let base = super::public_url::base(&st, &headers);
     let mut resp = if unchanged {
         StatusCode::NOT_MODIFIED.into_response()
+    } else if let Some(base) = base {
+        let r = super::public_url::rendering(&snap, &base, || status_body(&snap));
+        if crate::gzip::accepted(&headers) {
+            let gz = r
+                .gzip
+                .get_or_init(|| crate::gzip::compress(&r.body))
+                .clone();
+            crate::gzip::json_response(gz)
+        } else {
+            raw_json(r.body)
+        }
     } else if crate::gzip::accepted(&headers) {
         let gz = snap
             .status_gzip

@@ -21,6 +21,7 @@ pub mod origin_guard;
 pub mod ownership;
 mod panic_layer;
 mod prepare;
+mod public_url;
 mod reports;
 mod respond;
 pub mod settings;

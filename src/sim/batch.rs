@@ -3,6 +3,7 @@
 //! an unchanged 10,000-recipient batch costs a copy of bytes, not a serialisation.
 
 use bytes::Bytes;
+use serde_json::Value;
 
 use super::engine::{Mix, Phase, ToPlan, plan};
 use super::outcome::Outcome;
@@ -190,6 +191,11 @@ impl SimBatch {
             target_concurrency_limit: self.target_concurrency_limit,
             agent_name: Some(self.agent_name.clone()),
             branch_name: None,
+            // A field callboard does not model (the simulator's clock when it answered),
+            // so clients meet an unknown field as they would from a newer ElevenLabs.
+            extra: [("sim_clock_unix".to_string(), Value::from(t))]
+                .into_iter()
+                .collect(),
         }
     }
 
@@ -268,11 +274,10 @@ impl SimBatch {
             _ => return Err("batch_not_finished"),
         }
         let chosen: Vec<usize> = (0..self.recipients.len())
-            .filter(|i| {
-                matches!(
-                    self.recipients[*i].phase(t).0,
-                    Phase::Failed | Phase::Voicemail
-                )
+            .filter(|i| match self.recipients[*i].phase(t).0 {
+                Phase::Failed => true,
+                Phase::Voicemail => mix.retry_voicemail,
+                _ => false,
             })
             .collect();
         let missing: Vec<Vec<String>> = chosen
