@@ -166,7 +166,8 @@ pub enum ImportCommand {
     ///
     /// Columns are matched ignoring case and accents: nombre/name, telefono/phone/celular,
     /// correo/email, empresa/company, cargo/role; any other column becomes a variable.
-    /// UTF-8 with or without BOM, `,` or `;` separated.
+    /// UTF-8 with or without BOM, `,` or `;` separated. Phones without a country code are
+    /// read in the group's own country, else in the configured region.
     Clients {
         /// The CSV file.
         file: PathBuf,

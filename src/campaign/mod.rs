@@ -10,6 +10,7 @@
 //! service turns into the seed's envelope.
 
 mod access;
+mod agent;
 mod cancel;
 mod current;
 pub mod idempotency;
@@ -22,8 +23,8 @@ mod start;
 mod submit;
 
 pub use access::Actor;
+pub use agent::{AgentChoice, agent_for, agent_not_found, number_exists, user_with_agent};
 pub use idempotency::Key;
-pub use plan::user_with_agent;
 pub use refusal::{hub_error, journal_error, not_found_or, unknown};
 pub use start::StartAnswer;
 

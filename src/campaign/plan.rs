@@ -6,12 +6,12 @@ use crate::api::ErrorCode;
 use serde_json::json;
 use std::collections::HashSet;
 
-use super::{Actor, Campaign};
+use super::{Actor, Campaign, agent};
+use crate::api::ApiError;
 use crate::api::StartCallRequest;
-use crate::api::{ApiError, truncate};
 use crate::domain::policy::RetryPolicy;
 use crate::domain::preflight::{self, History, Preflight, PreflightInput};
-use crate::domain::{Group, GroupId, User, UserId};
+use crate::domain::{Group, GroupId, UserId};
 use crate::journal::MAX_RECIPIENTS;
 
 /// Lines assumed in flight at once for the pre-flight estimate.
@@ -23,32 +23,14 @@ const PAST_TOLERANCE_SECS: i64 = 60;
 /// The furthest ahead a call may be scheduled.
 pub const MAX_SCHEDULE_AHEAD_SECS: i64 = 366 * 24 * 3600;
 
-/// The acting user, who must exist and have an agent.
-pub fn user_with_agent(st: &Campaign, id: UserId) -> Result<(User, String), ApiError> {
-    let user = st.store().user(id)?.ok_or_else(|| {
-        ApiError::not_found(
-            ErrorCode::UserNotFound,
-            format!("Usuario {id} no encontrado"),
-        )
-    })?;
-    let agent = user
-        .agent_id
-        .clone()
-        .filter(|a| !a.trim().is_empty())
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                ErrorCode::UserWithoutAgent,
-                format!("El usuario {id} no tiene un agente asignado"),
-            )
-        })?;
-    Ok((user, agent))
-}
-
 /// Everything checked before the agent is asked for its variables.
 pub(super) struct Checked {
     pub group: Group,
     pub agent_id: String,
     pub phone_number_id: String,
+    /// The agent and the number are the group's own (not the user's, not the request's).
+    pub agent_from_group: bool,
+    pub number_from_group: bool,
     pub clients: Vec<crate::domain::Client>,
     pub now: chrono::DateTime<chrono::Utc>,
 }
@@ -62,20 +44,13 @@ pub(super) async fn check(
     group_id: GroupId,
     req: &StartCallRequest,
 ) -> Result<Checked, ApiError> {
-    let (_user, agent_id) = user_with_agent(st, user_id)?;
-    let phone_number_id = req
-        .agent_phone_number_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                ErrorCode::PhoneNumberRequired,
-                "El ID del número telefónico del agente (agentPhoneNumberId) es requerido",
-            )
-        })?
-        .to_string();
-    let g = st.owned_group(actor, group_id)?;
+    // The group's own agent and number count only once the actor may see it; an unknown
+    // group is reported after the user, agent and number checks, in the seed's order.
+    let group = st.owned_group(actor, group_id);
+    let (_user, agent) = agent::agent_for(st, user_id, group.as_ref().ok())?;
+    let (phone_number_id, number_from_group) =
+        agent::phone_number_for(req.agent_phone_number_id.as_deref(), group.as_ref().ok())?;
+    let g = group?;
     let store = st.store().clone();
     let clients = tokio::task::spawn_blocking(move || store.clients(group_id))
         .await
@@ -110,8 +85,10 @@ pub(super) async fn check(
     }
     Ok(Checked {
         group: g,
-        agent_id,
+        agent_id: agent.agent_id,
         phone_number_id,
+        agent_from_group: agent.from_group,
+        number_from_group,
         clients,
         now,
     })
@@ -124,19 +101,20 @@ pub(super) async fn preflight(
     req: &StartCallRequest,
 ) -> Result<Preflight, ApiError> {
     let hub = st.hub()?;
+    let choice = agent::AgentChoice {
+        agent_id: c.agent_id.clone(),
+        from_group: c.agent_from_group,
+    };
     let agent = hub.client().get_agent(&c.agent_id).await.map_err(|e| {
         if e.is_not_found() {
-            ApiError::unprocessable(
-                ErrorCode::AgentNotFound,
-                format!(
-                    "El agente {} del usuario no existe en ElevenLabs",
-                    truncate(&c.agent_id, 80)
-                ),
-            )
+            agent::agent_not_found(&choice, &c.group)
         } else {
             ApiError::from_upstream(&e)
         }
     })?;
+    if c.number_from_group {
+        agent::ensure_group_number(hub.client(), &c.phone_number_id, &c.group).await?;
+    }
     let required = agent.placeholders();
     let opted_out = st.store().optout_map()?;
     let rules = st.settings().rules.rules.as_ref();
@@ -160,7 +138,7 @@ pub(super) async fn preflight(
         scheduled,
         concurrency: CONCURRENCY_HINT,
         history: history(&heads, &c.agent_id),
-        region: st.settings().region,
+        region: c.group.setup.country_or(st.settings().region),
         other_countries: c.group.other_countries || st.settings().other_countries,
         ..PreflightInput::new(&c.group, &c.clients, &required, c.now)
     });

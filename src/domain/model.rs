@@ -56,6 +56,10 @@ pub struct Group {
     /// dialled only in the service's region.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub other_countries: bool,
+    /// Its own agent, caller number, country, first message and language (stored
+    /// alongside the fields above; groups stored before them have none).
+    #[serde(flatten, default)]
+    pub setup: super::group_setup::GroupSetup,
 }
 
 /// One person to call.

@@ -151,7 +151,7 @@ fn other_country_reason(e164: &str, region: Region) -> String {
         .map(|c| format!(" (+{c})"))
         .unwrap_or_default();
     format!(
-        "número de otro país{theirs}: este grupo solo llama a números de {} (+{}); permita otros países en el grupo (otherCountries) o en la configuración (other_countries)",
+        "número de otro país{theirs}: este grupo solo llama a números de {} (+{}); cambie el país del grupo (country) o permita otros países en el grupo (otherCountries) o en la configuración (other_countries)",
         region.code(),
         region.calling_code()
     )

@@ -17,6 +17,7 @@ fn group() -> Group {
         created_at: Utc::now(),
         owner: None,
         other_countries: false,
+        setup: Default::default(),
     }
 }
 
