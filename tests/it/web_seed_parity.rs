@@ -27,6 +27,17 @@ async fn web_call_button_errors_and_polling_follow_the_seed() {
     let api = Api::new(svc.url(), None);
     let running = group(&api, "En curso", 6, 7_000_000).await;
     let refused = group(&api, "Rechazado", 2, 7_100_000).await;
+    // A group with its own calling number: the workspace's second one.
+    let numbers = api.get("/api/phone-numbers").await.body["data"].clone();
+    let own_number = numbers[1]["phone_number_id"].as_str().unwrap().to_string();
+    let own = api
+        .post(
+            "/api/groups",
+            json!({"name": "Número propio", "agentPhoneNumberId": own_number}),
+        )
+        .await;
+    assert_eq!(own.status, 201, "{:?}", own.body);
+    let own = own.body["data"]["id"].as_u64().unwrap();
 
     let downloads = tempfile::tempdir().unwrap();
     let b = Browser::launch(&bin, downloads.path()).await;
@@ -36,6 +47,23 @@ async fn web_call_button_errors_and_polling_follow_the_seed() {
         "groups and phone numbers",
     )
     .await;
+
+    // 0. Choosing a group with its own number preselects that number in the header (the
+    //    number the page sends wins over the group's).
+    let first = b
+        .eval("document.getElementById('phone-number').value")
+        .await;
+    assert_ne!(first, own_number, "the header starts on the first number");
+    b.click(&format!("#groups li[data-group-id=\"{own}\"]"))
+        .await;
+    let chosen = b
+        .eval("({ number: document.getElementById('phone-number').value, info: document.getElementById('group-info').innerText })")
+        .await;
+    assert_eq!(chosen["number"], own_number, "{chosen}");
+    assert!(
+        chosen["info"].as_str().unwrap().contains(&own_number),
+        "{chosen}"
+    );
 
     // 1. While the calls run the button says so and cannot be pressed, even when the
     //    group is chosen again; it comes back with the seed's onBatchCompleted.
