@@ -4,15 +4,19 @@
 //! response and in request bodies.
 
 pub mod delta;
+pub mod error;
 pub mod error_code;
 pub mod events;
 pub mod optouts;
+pub mod rules;
 pub mod views;
 
 pub use delta::*;
+pub use error::{ApiError, check_batch_id, truncate};
 pub use error_code::ErrorCode;
 pub use events::*;
-pub use optouts::OptOutView;
+pub use optouts::{OptOutImport, OptOutView};
+pub use rules::RulesView;
 pub use views::*;
 
 use serde::{Deserialize, Serialize};

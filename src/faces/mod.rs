@@ -6,6 +6,7 @@ pub mod demo;
 mod export;
 mod import;
 mod optout;
+mod rules;
 mod serve;
 mod sim;
 mod tui;
@@ -16,7 +17,9 @@ mod user;
 use clap::CommandFactory;
 use color_eyre::eyre::Result;
 
-use crate::cli::{Cli, Command, ImportCommand, OptoutCommand, TokenCommand, UserCommand};
+use crate::cli::{
+    Cli, Command, ImportCommand, OptoutCommand, RulesCommand, TokenCommand, UserCommand,
+};
 use crate::config::Config;
 
 /// Loads the configuration and runs the command the user asked for.
@@ -28,6 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::User(cmd) => user_command(&cfg, cmd),
         Command::Optout(cmd) => optout_command(&cfg, cmd),
+        Command::Rules(RulesCommand::Show { year }) => rules::show(&cfg, year),
         Command::Audit { target, limit } => audit::list(&cfg, target.as_deref(), limit),
         Command::Completions { shell } => {
             clap_complete::generate(

@@ -37,5 +37,5 @@ pub use config::HubConfig;
 pub use error::PollError;
 pub use hub_error::{HubError, ResumeError};
 pub use optout_guard::OptOutEffect;
-pub use snapshot::{Snapshot, Subscription};
+pub use snapshot::{BaseRendering, Snapshot, Subscription};
 pub use state::Hub;

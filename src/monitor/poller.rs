@@ -256,6 +256,7 @@ impl Poller {
             && !rec.done
         {
             rec.outcome = Some(outcome(view));
+            rec.reached = reached(view, rec.created_at, self.hub.cfg.clock.now());
             rec.done = true;
             if let Err(e) = self.hub.store.put_batch(rec) {
                 tracing::warn!(batch_id = %self.batch_id, error = %e, "cannot save the batch's outcome");
@@ -302,6 +303,7 @@ impl Poller {
             sse_resync: Default::default(),
             sse_delta: Default::default(),
             etag: Default::default(),
+            per_base: Default::default(),
         });
         self.entry.tx.send_replace(Some(snap.clone()));
         self.last = Some(snap);
@@ -364,4 +366,24 @@ fn outcome(view: &crate::api::BatchStatusView) -> crate::domain::BatchOutcome {
         cost_total: k.cost_total,
         cost_known_for: k.cost_known_for,
     }
+}
+
+/// The batch's answered calls, each at the time upstream last updated it, kept between
+/// the batch's creation and `now` (a simulator's clock may run ahead of ours).
+fn reached(
+    view: &crate::api::BatchStatusView,
+    created_at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> std::collections::BTreeMap<String, i64> {
+    let (from, to) = (created_at.timestamp(), now.timestamp());
+    view.recipients
+        .iter()
+        .filter(|r| r.status == crate::domain::RecipientStatus::Completed)
+        .map(|r| {
+            (
+                r.phone_number.clone(),
+                r.updated_at_unix.clamp(from, to.max(from)),
+            )
+        })
+        .collect()
 }

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use std::time::Duration;
 
 use super::auth::Caller;
-use super::batch_read::visible_record;
 use super::error::{ApiError, ApiPath, ApiQuery};
+use super::ownership::visible_batch;
 use super::state::AppState;
 use super::stream_body::{Open, Viewer, body};
 use crate::api::{ErrorCode, VIEW_DELTA, VIEW_FULL};
@@ -47,7 +47,7 @@ async fn stream(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let viewer = viewer(&q, &headers)?;
-    visible_record(&st, &caller, &id)?;
+    visible_batch(&st, &caller, &id)?;
     let hub = st.hub()?.clone();
     let slot = st.open_stream(caller.limit_key())?;
     let mut sub = hub.subscribe(&id);

@@ -25,6 +25,9 @@ pub struct SimOptions {
     pub start_unix: Option<i64>,
     /// Outcomes fixed for some phones (the demo's); the rest follow the rates above.
     pub scripted: Option<Arc<scripted::ScriptedOutcomes>>,
+    /// Whether `/retry` re-dials voicemail as well as failed calls. ElevenLabs documents
+    /// "failed and no-response recipients" and leaves voicemail open; off, only failed.
+    pub retry_voicemail: bool,
 }
 
 impl Default for SimOptions {
@@ -39,6 +42,7 @@ impl Default for SimOptions {
             faults: FaultConfig::default(),
             start_unix: None,
             scripted: None,
+            retry_voicemail: true,
         }
     }
 }

@@ -34,9 +34,18 @@ impl Drop for Proc {
 }
 
 fn spawn(cmd: &mut Command) -> Proc {
+    spawn_logging(cmd, None)
+}
+
+/// Starts `cmd`; its log (stderr) goes to `log` when given, else nowhere.
+fn spawn_logging(cmd: &mut Command, log: Option<&Path>) -> Proc {
+    let stderr = match log {
+        Some(p) => Stdio::from(std::fs::File::create(p).expect("the log file can be made")),
+        None => Stdio::null(),
+    };
     let mut child = cmd
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("the callboard binary starts");
     let stdout = child.stdout.take().expect("stdout piped");
@@ -77,6 +86,18 @@ pub fn serve(dir: &Path, sim_url: &str, extra_toml: &str) -> Proc {
 
 /// [`serve`] whose ElevenLabs client retries a failed request up to `max_retries` times.
 pub fn serve_retrying(dir: &Path, sim_url: &str, max_retries: u32, extra_toml: &str) -> Proc {
+    serve_with(dir, sim_url, max_retries, extra_toml, &[], None)
+}
+
+/// [`serve_retrying`] with more environment and its info log written to `log`.
+pub fn serve_with(
+    dir: &Path,
+    sim_url: &str,
+    max_retries: u32,
+    extra_toml: &str,
+    env: &[(&str, &str)],
+    log: Option<&Path>,
+) -> Proc {
     let cfg = dir.join("config.toml");
     std::fs::write(
         &cfg,
@@ -87,21 +108,26 @@ pub fn serve_retrying(dir: &Path, sim_url: &str, max_retries: u32, extra_toml: &
         ),
     )
     .unwrap();
-    spawn(
-        Command::new(env!("CARGO_BIN_EXE_callboard"))
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--demo-data",
-                "--data-dir",
-            ])
-            .arg(dir.join("data"))
-            .env("CALLBOARD_CONFIG", &cfg)
-            .env("ELEVENLABS_API_KEY", KEY)
-            .env_remove("CALLBOARD_ADMIN_TOKEN")
-            .env_remove("ELEVENLABS_BASE_URL")
-            .env_remove("CALLBOARD_DATA_DIR"),
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_callboard"));
+    cmd.envs(env.iter().copied());
+    if log.is_some() {
+        cmd.env("RUST_LOG", "callboard=info");
+    }
+    spawn_logging(
+        cmd.args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--demo-data",
+            "--data-dir",
+        ])
+        .arg(dir.join("data"))
+        .env("CALLBOARD_CONFIG", &cfg)
+        .env("ELEVENLABS_API_KEY", KEY)
+        .env_remove("CALLBOARD_ADMIN_TOKEN")
+        .env_remove("ELEVENLABS_BASE_URL")
+        .env_remove("CALLBOARD_DATA_DIR"),
+        log,
     )
 }
 
