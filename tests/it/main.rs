@@ -45,5 +45,5 @@ mod tui_update_campaign;
 mod web_circuit_breaker;
 mod web_newuser;
 mod web_sections;
-mod web_stream;
 mod web_seed_parity;
+mod web_stream;
