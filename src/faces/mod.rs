@@ -12,11 +12,14 @@ mod tui;
 mod tui_direct;
 mod tui_logs;
 mod user;
+mod webhook;
 
 use clap::CommandFactory;
 use color_eyre::eyre::Result;
 
-use crate::cli::{Cli, Command, ImportCommand, OptoutCommand, TokenCommand, UserCommand};
+use crate::cli::{
+    Cli, Command, ImportCommand, OptoutCommand, TokenCommand, UserCommand, WebhookCommand,
+};
 use crate::config::Config;
 
 /// Loads the configuration and runs the command the user asked for.
@@ -44,6 +47,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Tui(args) => tui::cli_main(&cfg, &args),
         Command::Serve(args) => serve::run(cfg, &args),
         Command::Sim(args) => Ok(sim::run(args)?),
+        Command::Webhook(WebhookCommand::Setup { url, name }) => {
+            runtime()?.block_on(webhook::setup(&cfg, &url, &name))
+        }
+        Command::Webhook(WebhookCommand::Test { url }) => {
+            runtime()?.block_on(webhook::test(&cfg, url.as_deref()))
+        }
     }
 }
 

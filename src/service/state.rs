@@ -34,6 +34,8 @@ struct Inner {
     batch_groups: Mutex<HashMap<String, GroupId>>,
     /// What time calling windows are judged at (the system's, except in tests).
     clock: crate::monitor::Clock,
+    /// Webhook signatures already accepted (a replay is refused).
+    webhook_replays: crate::elevenlabs::webhook_sig::ReplayGuard,
 }
 
 impl AppState {
@@ -55,7 +57,13 @@ impl AppState {
             group_locks: Mutex::new(HashMap::new()),
             batch_groups: Mutex::new(HashMap::new()),
             clock,
+            webhook_replays: Default::default(),
         }))
+    }
+
+    /// Webhook signatures already accepted.
+    pub fn webhook_replays(&self) -> &crate::elevenlabs::webhook_sig::ReplayGuard {
+        &self.0.webhook_replays
     }
 
     /// Now, by the service's clock.

@@ -1,5 +1,5 @@
 //! `SimOptions`: what a simulator is started with (seed, speed, key, outcome rates,
-//! concurrency, faults, clock, scripted outcomes), and their check.
+//! concurrency, faults, clock, scripted outcomes, webhooks), and their check.
 
 use std::sync::Arc;
 
@@ -25,6 +25,8 @@ pub struct SimOptions {
     pub start_unix: Option<i64>,
     /// Outcomes fixed for some phones (the demo's); the rest follow the rates above.
     pub scripted: Option<Arc<scripted::ScriptedOutcomes>>,
+    /// Post-call webhooks to send (none by default).
+    pub webhooks: Option<super::webhooks::WebhookTarget>,
 }
 
 impl Default for SimOptions {
@@ -39,6 +41,7 @@ impl Default for SimOptions {
             faults: FaultConfig::default(),
             start_unix: None,
             scripted: None,
+            webhooks: None,
         }
     }
 }
@@ -57,6 +60,19 @@ impl SimOptions {
             return Err(
                 "--pickup-rate + --voicemail-rate no puede superar 1 / must not exceed 1".into(),
             );
+        }
+        if let Some(w) = &self.webhooks {
+            if !rate(w.drop_rate) {
+                return Err(
+                    "--webhook-drop-rate debe estar entre 0 y 1 / must be within 0..1".into(),
+                );
+            }
+            if !(w.url.starts_with("http://") || w.url.starts_with("https://")) {
+                return Err("--webhook-url debe empezar por http:// o https:// / must start with http:// or https://".into());
+            }
+            if w.secret.is_empty() {
+                return Err("--webhook-secret no puede estar vacío / must not be empty".into());
+            }
         }
         if self.concurrency == 0 {
             return Err("--concurrency debe ser al menos 1 / must be at least 1".into());

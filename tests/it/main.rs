@@ -39,3 +39,5 @@ mod tui_update_campaign;
 mod web_circuit_breaker;
 mod web_newuser;
 mod web_sections;
+mod webhooks;
+mod webhooks_e2e;

@@ -77,6 +77,11 @@ pub fn serve(dir: &Path, sim_url: &str, extra_toml: &str) -> Proc {
 
 /// [`serve`] whose ElevenLabs client retries a failed request up to `max_retries` times.
 pub fn serve_retrying(dir: &Path, sim_url: &str, max_retries: u32, extra_toml: &str) -> Proc {
+    serve_on(dir, sim_url, "127.0.0.1:0", max_retries, extra_toml)
+}
+
+/// [`serve_retrying`] on a chosen address (when the simulator must know it first).
+pub fn serve_on(dir: &Path, sim_url: &str, addr: &str, max_retries: u32, extra_toml: &str) -> Proc {
     let cfg = dir.join("config.toml");
     std::fs::write(
         &cfg,
@@ -89,19 +94,14 @@ pub fn serve_retrying(dir: &Path, sim_url: &str, max_retries: u32, extra_toml: &
     .unwrap();
     spawn(
         Command::new(env!("CARGO_BIN_EXE_callboard"))
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--demo-data",
-                "--data-dir",
-            ])
+            .args(["serve", "--addr", addr, "--demo-data", "--data-dir"])
             .arg(dir.join("data"))
             .env("CALLBOARD_CONFIG", &cfg)
             .env("ELEVENLABS_API_KEY", KEY)
             .env_remove("CALLBOARD_ADMIN_TOKEN")
             .env_remove("ELEVENLABS_BASE_URL")
-            .env_remove("CALLBOARD_DATA_DIR"),
+            .env_remove("CALLBOARD_DATA_DIR")
+            .env_remove("ELEVENLABS_WEBHOOK_SECRET"),
     )
 }
 
