@@ -21,8 +21,7 @@ mod webhooks;
 mod workspace;
 
 pub use faults::FaultConfig;
-pub use options::SimOptions;
-pub use webhooks::WebhookTarget;
+pub use options::{SimOptions, WebhookTarget};
 
 use bytes::Bytes;
 use rand::SeedableRng;

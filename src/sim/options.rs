@@ -5,6 +5,16 @@ use std::sync::Arc;
 
 use super::faults::FaultConfig;
 use super::scripted;
+use crate::secret::Secret;
+
+/// Where and how the simulator posts its webhooks.
+#[derive(Clone, Debug)]
+pub struct WebhookTarget {
+    pub url: String,
+    pub secret: Secret,
+    /// Share of webhooks never sent (0..1).
+    pub drop_rate: f64,
+}
 
 #[derive(Clone, Debug)]
 pub struct SimOptions {
@@ -26,7 +36,7 @@ pub struct SimOptions {
     /// Outcomes fixed for some phones (the demo's); the rest follow the rates above.
     pub scripted: Option<Arc<scripted::ScriptedOutcomes>>,
     /// Post-call webhooks to send (none by default).
-    pub webhooks: Option<super::webhooks::WebhookTarget>,
+    pub webhooks: Option<WebhookTarget>,
 }
 
 impl Default for SimOptions {

@@ -12,21 +12,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::ids::{hash, unit};
+use super::options::WebhookTarget;
 use super::outcome::Outcome;
 use super::script;
 use super::state::{SimState, lock};
 use crate::elevenlabs::webhook_sig;
 use crate::elevenlabs::{ConversationStatus, EVENT_INITIATION_FAILURE, EVENT_TRANSCRIPTION};
-use crate::secret::Secret;
-
-/// Where and how the simulator posts its webhooks.
-#[derive(Clone, Debug)]
-pub struct WebhookTarget {
-    pub url: String,
-    pub secret: Secret,
-    /// Share of webhooks never sent (0..1).
-    pub drop_rate: f64,
-}
 
 /// How often the simulator looks for calls whose webhook is due (real time).
 const TICK: Duration = Duration::from_millis(50);
