@@ -39,5 +39,6 @@ mod tui_update_campaign;
 mod web_circuit_breaker;
 mod web_newuser;
 mod web_sections;
+mod webhook_cli;
 mod webhooks;
 mod webhooks_e2e;
