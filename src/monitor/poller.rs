@@ -15,7 +15,7 @@ use super::push::Overrides;
 use super::snapshot::Snapshot;
 use super::state::{Entry, Inner};
 use super::stop::{self, CancelRetry};
-use super::view::{build_view, differs, fully_enriched, wants_enrichment};
+use super::view::{batch_outcome, build_view, differs, fully_enriched, wants_enrichment};
 use crate::api::{BatchStatusView, timestamp_now};
 use crate::domain::BatchRecord;
 use crate::elevenlabs::{BatchCallDetailedResponse, ElevenLabsError};
@@ -23,6 +23,9 @@ use crate::elevenlabs::{BatchCallDetailedResponse, ElevenLabsError};
 /// How soon a policy step that failed (a cancel at the window's close, a continuation's
 /// submit) is tried again.
 const HELD_RETRY: Duration = Duration::from_secs(5);
+
+/// How long a webhook's refresh waits for the webhooks that come with it.
+const REFRESH_COALESCE: Duration = Duration::from_millis(100);
 
 /// Starts a batch's poller (the hub's `spawn_poller`).
 pub(super) fn spawn(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
@@ -42,7 +45,13 @@ async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
             tokio::select! {
                 _ = tokio::time::sleep_until(deadline) => break,
                 _ = entry.kick.notified() => break,
-                _ = entry.refresh.notified() => if p.refresh().await { break },
+                _ = entry.refresh.notified() => {
+                    // Webhooks of calls ending together make one refresh.
+                    tokio::time::sleep(REFRESH_COALESCE).await;
+                    if p.refresh().await {
+                        break;
+                    }
+                }
                 _ = hub.cancel.cancelled() => return,
             }
         }
@@ -306,7 +315,7 @@ impl Poller {
         if let Some(rec) = self.record.as_mut()
             && !rec.done
         {
-            rec.outcome = Some(outcome(view));
+            rec.outcome = Some(batch_outcome(view));
             rec.done = true;
             if let Err(e) = self.hub.store.put_batch(rec) {
                 tracing::warn!(batch_id = %self.batch_id, error = %e, "cannot save the batch's outcome");
@@ -377,16 +386,5 @@ impl Poller {
 fn mark_optouts(store: &crate::store::Store, view: &mut crate::api::BatchStatusView) {
     for r in &mut view.recipients {
         r.opted_out = matches!(store.optout(&r.phone_number), Ok(Some(_)));
-    }
-}
-
-fn outcome(view: &crate::api::BatchStatusView) -> crate::domain::BatchOutcome {
-    let k = crate::report::kpis(view);
-    crate::domain::BatchOutcome {
-        finished: k.finished,
-        completed: k.completed,
-        avg_duration_secs: k.average_duration_secs,
-        cost_total: k.cost_total,
-        cost_known_for: k.cost_known_for,
     }
 }

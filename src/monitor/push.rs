@@ -68,7 +68,12 @@ impl Overrides {
         let mut changed = false;
         self.notes.retain(|n| {
             let found = detail.recipients.iter_mut().find(|r| {
-                n.recipient_id.as_deref().is_some_and(|id| id == r.id)
+                let same_call = r
+                    .conversation_id
+                    .as_deref()
+                    .is_none_or(|c| c == n.conversation_id);
+                // A recipient dialled again since (a retry round) is another call.
+                (same_call && n.recipient_id.as_deref().is_some_and(|id| id == r.id))
                     || r.conversation_id.as_deref() == Some(n.conversation_id.as_str())
                     || (!r.status.is_final()
                         && r.conversation_id.is_none()
