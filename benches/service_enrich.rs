@@ -54,6 +54,7 @@ async fn main() {
         created_at: chrono::Utc::now(),
         owner: None,
         other_countries: false,
+        setup: Default::default(),
     };
     let clients: Vec<Client> = (0..n as u64)
         .map(|i| {

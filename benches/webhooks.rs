@@ -206,6 +206,7 @@ async fn submit(sim: &SimHandle, cfg: &Config, n: usize) -> String {
         created_at: chrono::Utc::now(),
         owner: None,
         other_countries: false,
+        setup: Default::default(),
     };
     let clients: Vec<Client> = (0..n as u64)
         .map(|i| {

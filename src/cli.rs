@@ -54,6 +54,9 @@ pub enum Command {
     /// The do-not-call list: people who must not be called.
     #[command(subcommand)]
     Optout(OptoutCommand),
+    /// The calling rules in force: hours per weekday and festivos (`[campaign] rules`).
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Who started, retried, cancelled batches or changed opt-outs, and when.
     Audit {
         /// Only entries about this batch id or phone.
@@ -143,6 +146,9 @@ pub struct SimArgs {
     /// Share of calls that reach voicemail (0..1).
     #[arg(long, default_value_t = 0.15)]
     pub voicemail_rate: f64,
+    /// `/retry` re-dials failed calls only, not voicemail (ElevenLabs leaves it open).
+    #[arg(long)]
+    pub no_voicemail_retry: bool,
     /// Share of requests answered with a 5xx (0..1).
     #[arg(long, default_value_t = 0.0)]
     pub error_rate: f64,
@@ -180,8 +186,9 @@ pub enum WebhookCommand {
     Setup {
         /// Public HTTPS address ElevenLabs can reach (a tunnel or a reverse proxy in front
         /// of `callboard serve`); without a path, the configured `[webhooks] path` is added.
+        /// Default: `[service] public_url`.
         #[arg(long, value_name = "PUBLIC_URL")]
-        url: String,
+        url: Option<String>,
         /// The webhook's name in ElevenLabs.
         #[arg(long, default_value = "callboard")]
         name: String,
@@ -202,7 +209,8 @@ pub enum ImportCommand {
     ///
     /// Columns are matched ignoring case and accents: nombre/name, telefono/phone/celular,
     /// correo/email, empresa/company, cargo/role; any other column becomes a variable.
-    /// UTF-8 with or without BOM, `,` or `;` separated.
+    /// UTF-8 with or without BOM, `,` or `;` separated. Phones without a country code are
+    /// read in the group's own country, else in the configured region.
     Clients {
         /// The CSV file.
         file: PathBuf,
@@ -278,6 +286,17 @@ pub enum OptoutCommand {
     Remove { phone: String },
     /// List the opt-outs.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Show the active rule pack: its calling hours per weekday, its contact limits and
+    /// its festivos (public holidays) of a year, to check the calendar.
+    Show {
+        /// The year of the festivos (default: this year in the pack's time zone).
+        #[arg(long, value_name = "YEAR")]
+        year: Option<i32>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

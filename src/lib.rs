@@ -1,6 +1,7 @@
 //! callboard: start, watch, retry and cancel ElevenLabs batch calls.
 
 pub mod api;
+pub mod campaign;
 pub mod cli;
 pub mod client;
 pub mod config;

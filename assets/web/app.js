@@ -280,7 +280,7 @@ const seedStartSSE = window.startBatchMonitoringSSE;
 window.startBatchMonitoringSSE = function (batchId) {
   // The seed reconnects after errors: never for a batch no longer on screen.
   if (watchedBatch && batchId !== watchedBatch) return null;
-  if (!('EventSource' in window)) return startBatchMonitoringPolling(batchId);
+  if (!('EventSource' in window)) return pollBatch(batchId);
   if (currentSource) currentSource.close();
   currentSource = seedStartSSE(batchId);
   return currentSource;
@@ -297,8 +297,39 @@ function watchBatch(batchId) {
   startBatchMonitoringSSE(batchId);
 }
 
+// Without EventSource the page polls, as the seed's fallback does every 5 s; but the
+// seed's stops only at completed, cancelled or failed, so a batch that ends
+// partially_completed was polled for ever. This one stops at every final status, and when
+// another batch is put on screen.
+const FINAL_STATUSES = ['completed', 'partially_completed', 'cancelled', 'failed'];
+let pollTimer = null;
+function pollBatch(batchId) {
+  if (pollTimer) clearInterval(pollTimer);
+  const timer = setInterval(async () => {
+    if (watchedBatch !== batchId) return stopPolling(timer);
+    try {
+      const view = await api(`/api/batch-calls/${encodeURIComponent(batchId)}/status`);
+      if (watchedBatch !== batchId) return stopPolling(timer);
+      updateBatchProgress(view);
+      if (FINAL_STATUSES.includes(view.status)) {
+        stopPolling(timer);
+        onBatchCompleted(view);
+      }
+    } catch (error) {
+      console.error('Error monitoreando batch:', error);
+    }
+  }, 5000);
+  pollTimer = timer;
+  return null;
+}
+function stopPolling(timer) {
+  clearInterval(timer);
+  if (pollTimer === timer) pollTimer = null;
+}
+
 /** Nothing on screen any more (a group without batches was selected). */
 function unwatchBatch() {
+  if (pollTimer) stopPolling(pollTimer);
   if (currentSource) currentSource.close();
   currentSource = null;
   watchedBatch = null;

@@ -48,8 +48,19 @@ function selectGroup(g, li) {
   li.setAttribute('aria-current', 'true');
   document.getElementById('group-title').textContent = g.name;
   const vars = Object.entries(g.variables || {}).map(([k, v]) => `${k}=${v}`).join(', ');
+  // The group's own campaign (agent, number, country), when it has one.
+  const own = [
+    g.agentId ? `agente ${g.agentId}` : '',
+    g.agentPhoneNumberId ? `número ${g.agentPhoneNumberId}` : '',
+    g.country ? `país ${g.country}` : '',
+  ].filter(Boolean).join(' · ');
   document.getElementById('group-info').textContent =
-    `${g.clientsCount} clientes, ${g.validPhones} con teléfono válido` + (vars ? ` · ${vars}` : '');
+    `${g.clientsCount} clientes, ${g.validPhones} con teléfono válido` + (vars ? ` · ${vars}` : '') + (own ? ` · ${own}` : '');
+  // The group's own number is preselected (the call body's number wins over the group's).
+  const sel = document.getElementById('phone-number');
+  if (g.agentPhoneNumberId && [...sel.options].some((o) => o.value === g.agentPhoneNumberId)) {
+    sel.value = g.agentPhoneNumberId;
+  }
   if (window.cbClosePreflight) window.cbClosePreflight();
   const btn = document.getElementById('call-group-btn');
   btn.innerHTML = '📞 Llamar';
@@ -58,8 +69,10 @@ function selectGroup(g, li) {
   btn.onclick = () => window.cbOpenPreflight(g);
   if (g.lastBatch) {
     if (['pending', 'in_progress'].includes(g.lastBatch.status)) {
+      // As the seed: disabled until onBatchCompleted.
       btn.innerHTML = '📞 Llamadas en Curso';
       btn.className = 'btn btn-warning';
+      btn.disabled = true;
     }
     watchBatch(g.lastBatch.batchId);
   } else {

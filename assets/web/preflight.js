@@ -11,6 +11,7 @@
     duplicate_phone: 'Teléfono repetido en el grupo',
     opted_out: 'En la lista de no llamar',
     contacted_today: 'Ya contactado hoy',
+    reached_this_week: 'Ya contactado con éxito esta semana',
     missing_variables: 'Faltan variables',
   };
   const OUTCOMES = { failed: 'fallidas', voicemail: 'buzón de voz' };
@@ -27,7 +28,9 @@
     state = null;
     panel().hidden = true;
     panel().innerHTML = '';
-    if (selectedGroup) document.getElementById('call-group-btn').disabled = false;
+    // A group whose calls are running keeps "Llamadas en Curso" disabled.
+    const btn = document.getElementById('call-group-btn');
+    if (selectedGroup && !btn.classList.contains('btn-warning')) btn.disabled = false;
   }
 
   // The retry choices offered before calling ('' = the service's configured policy).
@@ -204,21 +207,25 @@
       showNotification('success', env.message);
       showBatchDetails(env.data);
       if (state === s) close();
+      // As the seed's startGroupCall: the button stays disabled, "Llamadas en Curso",
+      // until onBatchCompleted.
       const btn = document.getElementById('call-group-btn');
       btn.innerHTML = '📞 Llamadas en Curso';
       btn.className = 'btn btn-warning';
-      btn.disabled = false;
+      btn.disabled = true;
       watchBatch(env.data.batchId);
       cbEmit('action');
     } catch (e) {
       s.sending = false;
-      if (state !== s) return showNotification('error', e.message);
-      errBox.innerHTML = `⚠ ${esc(e.message)}`;
+      // The seed's words for a failed start, then the service's reason.
+      const why = 'Error iniciando las llamadas: ' + e.message;
+      if (state !== s) return showNotification('error', why);
+      errBox.innerHTML = `⚠ ${esc(why)}`;
       errBox.hidden = false;
       if (e.details && e.details.batchId) {
         errBox.innerHTML += ` <a href="?batch=${esc(e.details.batchId)}" data-watch="${esc(e.details.batchId)}">Ver el lote en curso</a>`;
       }
-      showNotification('error', e.message);
+      showNotification('error', why);
       confirm.textContent = confirmLabel();
       confirm.disabled = !(s.plan.recipients.length && (!(s.plan.incomplete || []).length || (skip && skip.checked)));
       cancel.disabled = false;

@@ -3,14 +3,18 @@
 //! follow the seed: snake_case in batch status and lists, camelCase in the call-start
 //! response and in request bodies.
 
+pub mod error;
 pub mod error_code;
 pub mod events;
 pub mod optouts;
+pub mod rules;
 pub mod views;
 
+pub use error::{ApiError, check_batch_id, truncate};
 pub use error_code::ErrorCode;
 pub use events::*;
-pub use optouts::OptOutView;
+pub use optouts::{OptOutImport, OptOutView};
+pub use rules::RulesView;
 pub use views::*;
 
 use serde::{Deserialize, Serialize};

@@ -17,6 +17,15 @@ pub struct OptOutView {
     pub added_at: DateTime<Utc>,
 }
 
+/// What `POST /api/optouts/import` did: rows read, numbers new to the list, rows refused.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OptOutImport {
+    pub rows: usize,
+    pub added: usize,
+    pub rejected: Vec<crate::domain::import::RejectedRow>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::OptOutView;

@@ -247,7 +247,7 @@ pub struct LastBatch {
 }
 
 /// One item of `GET /api/groups`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupSummary {
     pub id: GroupId,
@@ -261,6 +261,21 @@ pub struct GroupSummary {
     /// The user the group, its clients and its batches belong to (None: the admin's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<crate::domain::UserId>,
+    /// The group's own agent (None: the acting user's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+    /// The group's own caller number (None: the call start names one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_phone_number_id: Option<String>,
+    /// The country its clients' phones are read in (ISO code: the group's, else the
+    /// service's region). Empty from a service older than per-group countries.
+    #[serde(default)]
+    pub country: String,
+    /// What prepare-agent sets as the agent's first message and language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// A client as `GET /api/groups/:id` shows it.

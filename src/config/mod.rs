@@ -181,6 +181,9 @@ impl Config {
         if let Some(v) = get("CALLBOARD_ADMIN_TOKEN") {
             self.service.admin_token = Some(Secret::new(v.trim()));
         }
+        if let Some(v) = get("CALLBOARD_PUBLIC_URL") {
+            self.service.public_url = Some(v.trim().to_string());
+        }
         if let Some(v) = get("CALLBOARD_DATA_DIR") {
             self.data_dir = PathBuf::from(v);
         }
@@ -222,6 +225,15 @@ impl Config {
                 "elevenlabs.base_url",
                 origin,
                 "must start with http:// or https://",
+            ));
+        }
+        if let Some(u) = &self.service.public_url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(value_err(
+                "service.public_url",
+                origin,
+                "must start with http:// or https:// (the address clients reach the service at)",
             ));
         }
         if self.service.poll_interval_ms < 100 {

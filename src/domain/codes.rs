@@ -100,6 +100,7 @@ wire_codes! {
         BatchOptoutReplace = "batch.optout_replace",
         BatchFollowUpFailed = "batch.follow_up_failed",
         GroupOwner = "group.owner",
+        GroupSetup = "group.setup",
         OptoutAdd = "optout.add",
         OptoutRemove = "optout.remove",
         OptoutImport = "optout.import",

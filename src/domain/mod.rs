@@ -2,6 +2,7 @@
 
 pub mod campaign_rules;
 pub mod codes;
+pub mod group_setup;
 pub mod import;
 pub mod intent;
 pub mod lang;
@@ -15,6 +16,7 @@ pub mod variables;
 
 pub use campaign_rules::CampaignRules;
 pub use codes::{AuditAction, StopCode};
+pub use group_setup::GroupSetup;
 pub use lang::Lang;
 pub use model::*;
 pub use status::{BatchStatus, RecipientStatus};

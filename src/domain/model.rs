@@ -56,6 +56,10 @@ pub struct Group {
     /// dialled only in the service's region.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub other_countries: bool,
+    /// Its own agent, caller number, country, first message and language (stored
+    /// alongside the fields above; groups stored before them have none).
+    #[serde(flatten, default)]
+    pub setup: super::group_setup::GroupSetup,
 }
 
 /// One person to call.
@@ -288,6 +292,11 @@ pub struct BatchRecord {
     /// The journal intent this batch settled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intent_id: Option<String>,
+    /// Phone (E.164) → when its answered call ended (unix seconds), saved with the
+    /// outcome: the weekly contact limit of rule packs counts these. Not in the batch's
+    /// head, so lists never read it. Empty in records saved before it existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reached: BTreeMap<String, i64>,
 }
 
 impl BatchRecord {

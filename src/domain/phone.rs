@@ -33,6 +33,21 @@ impl Default for Region {
     }
 }
 
+/// Stored and shown as its ISO code (`"MX"`).
+impl Serialize for Region {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Region {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 impl FromStr for Region {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -350,6 +365,27 @@ mod tests {
             fast_hits > 100,
             "the sample exercised the fast path ({fast_hits})"
         );
+    }
+
+    /// A group of Mexican clients: their numbers as people write them become +52.
+    #[test]
+    fn mexican_numbers_normalise_in_mexico() {
+        let mx: Region = "mx".parse().unwrap();
+        assert_eq!(mx.calling_code(), 52);
+        for raw in [
+            "55 1234 5678",
+            "(55) 1234-5678",
+            "5512345678",
+            "52 55 1234 5678",
+            "+52 55 1234 5678",
+        ] {
+            assert_eq!(normalize(raw, mx).as_deref(), Ok("+525512345678"), "{raw}");
+        }
+        // The same digits read in Colombia are no number there.
+        assert!(co("5512345678").is_err());
+        let json = serde_json::to_string(&mx).unwrap();
+        assert_eq!(json, "\"MX\"");
+        assert_eq!(serde_json::from_str::<Region>(&json).unwrap(), mx);
     }
 
     #[test]

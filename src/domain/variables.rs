@@ -51,11 +51,7 @@ pub fn placeholders(text: &str) -> BTreeSet<String> {
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else { break };
         let name = after[..end].trim();
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
-        if valid && !name.starts_with("system__") {
+        if is_variable(name) {
             found.insert(name.to_string());
             rest = &after[end + 2..];
         } else {
@@ -64,6 +60,50 @@ pub fn placeholders(text: &str) -> BTreeSet<String> {
         }
     }
     found
+}
+
+/// A name a `{{placeholder}}` may carry, other than the reserved `system__*` ones.
+fn is_variable(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+        && !name.starts_with("system__")
+}
+
+/// The variables an agent's tools use (`conversation_config.agent.prompt.tools` as
+/// ElevenLabs returns it): `{{name}}` in any string (a webhook's URL, header values, body
+/// constants), a schema property's `dynamic_variable`, and a header given as
+/// `{"variable_name": …}`. A conversation lacking one fails at start ("Missing required
+/// dynamic variables in tools") just like one lacking a prompt's. A tool's `assignments`
+/// (variables it sets from its response) and its own `dynamic_variables` defaults are
+/// not requirements.
+pub fn tool_placeholders(tools: &serde_json::Value) -> BTreeSet<String> {
+    use serde_json::Value;
+    fn walk(v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::String(s) => out.extend(placeholders(s)),
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            Value::Object(map) => {
+                for (k, x) in map {
+                    match (k.as_str(), x) {
+                        ("assignments" | "dynamic_variables", _) => {}
+                        ("dynamic_variable" | "variable_name", Value::String(name)) => {
+                            let name = name.trim();
+                            if is_variable(name) {
+                                out.insert(name.to_string());
+                            }
+                        }
+                        _ => walk(x, out),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(tools, &mut out);
+    out
 }
 
 /// Names in `required` that `vars` does not provide (or provides empty).
@@ -92,6 +132,7 @@ mod tests {
             created_at: Utc::now(),
             owner: None,
             other_countries: false,
+            setup: Default::default(),
         }
     }
 
@@ -142,6 +183,38 @@ mod tests {
         );
         assert!(placeholders("sin variables").is_empty());
         assert!(placeholders("{{{{x}}").contains("x"));
+    }
+
+    /// A webhook tool as ElevenLabs returns it: variables in its URL, a header, a body
+    /// property and a constant count; what it assigns from its response does not.
+    #[test]
+    fn finds_the_variables_of_tools() {
+        let tools = serde_json::json!([{
+            "type": "webhook",
+            "name": "agendar",
+            "description": "Agenda una cita",
+            "api_schema": {
+                "url": "https://citas.example/{{sede}}/agendar?medico={{ name }}",
+                "method": "POST",
+                "request_headers": {
+                    "Authorization": {"variable_name": "token_cliente"},
+                    "X-Plan": "plan-{{plan}}",
+                    "X-Secret": {"secret_id": "abc"}
+                },
+                "request_body_schema": {"type": "object", "properties": {
+                    "paciente": {"type": "string", "dynamic_variable": "documento"},
+                    "nota": {"type": "string", "dynamic_variable": "", "description": "libre"},
+                    "hora": {"type": "string", "dynamic_variable": "system__time"}
+                }}
+            },
+            "assignments": [{"source": "response", "dynamic_variable": "cita_id", "value_path": "id"}],
+            "dynamic_variables": {"dynamic_variable_placeholders": {"{{ignorada}}": "x"}}
+        }]);
+        assert_eq!(
+            tool_placeholders(&tools).into_iter().collect::<Vec<_>>(),
+            ["documento", "name", "plan", "sede", "token_cliente"]
+        );
+        assert!(tool_placeholders(&serde_json::Value::Null).is_empty());
     }
 
     #[test]

@@ -38,22 +38,6 @@ impl fmt::Debug for ElevenLabsClient {
     }
 }
 
-/// A streamed MP3 (or whatever `content_type` says), never buffered whole.
-pub struct AudioStream {
-    pub content_type: String,
-    pub content_length: Option<u64>,
-    pub stream: futures::stream::BoxStream<'static, Result<Bytes, ElevenLabsError>>,
-}
-
-impl fmt::Debug for AudioStream {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AudioStream")
-            .field("content_type", &self.content_type)
-            .field("content_length", &self.content_length)
-            .finish_non_exhaustive()
-    }
-}
-
 /// A request as sent, so that it can be sent again unchanged.
 pub(crate) struct Call<'a> {
     pub method: Method,
@@ -61,7 +45,12 @@ pub(crate) struct Call<'a> {
     pub query: &'a [(&'a str, String)],
     pub body: Option<Bytes>,
     pub idempotent: bool,
+    /// The `Accept` header: [`JSON`] for the API, `audio/*` for a recording.
+    pub accept: &'static str,
 }
+
+/// What every JSON endpoint is asked for.
+pub(crate) const JSON: &str = "application/json";
 
 impl ElevenLabsClient {
     /// A client for `cfg.base_url` with `cfg.api_key`; no key is an error.
@@ -144,7 +133,7 @@ impl ElevenLabsClient {
             .http
             .request(call.method.clone(), url)
             .header("xi-api-key", self.inner.key.expose())
-            .header(reqwest::header::ACCEPT, "application/json");
+            .header(reqwest::header::ACCEPT, call.accept);
         if !call.query.is_empty() {
             req = req.query(call.query);
         }
@@ -221,6 +210,7 @@ impl ElevenLabsClient {
             query,
             body: None,
             idempotent: true,
+            accept: JSON,
         })
         .await
     }
@@ -287,6 +277,7 @@ impl ElevenLabsClient {
             query: &[],
             body: None,
             idempotent: true,
+            accept: JSON,
         };
         self.execute(&call, |_resp| async { Ok(()) }).await
     }
@@ -300,39 +291,6 @@ impl ElevenLabsClient {
             &[],
         )
         .await
-    }
-
-    /// The recording, streamed as it arrives.
-    pub async fn conversation_audio(
-        &self,
-        conversation_id: &str,
-    ) -> Result<AudioStream, ElevenLabsError> {
-        use futures::StreamExt;
-        let path = format!("/v1/convai/conversations/{}/audio", seg(conversation_id));
-        let call = Call {
-            method: Method::GET,
-            path: &path,
-            query: &[],
-            body: None,
-            idempotent: true,
-        };
-        let resp = self.execute(&call, |resp| async { Ok(resp) }).await?;
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("audio/mpeg")
-            .to_string();
-        let content_length = resp.content_length();
-        let stream = resp
-            .bytes_stream()
-            .map(|r| r.map_err(ElevenLabsError::from_reqwest))
-            .boxed();
-        Ok(AudioStream {
-            content_type,
-            content_length,
-            stream,
-        })
     }
 
     pub async fn get_agent(&self, agent_id: &str) -> Result<AgentResponse, ElevenLabsError> {
@@ -354,6 +312,7 @@ impl ElevenLabsClient {
             query: &[],
             body: Some(Bytes::from(body)),
             idempotent: true,
+            accept: JSON,
         })
         .await
     }

@@ -2,6 +2,7 @@
 //! (`error`), retries (`retry`), reads (`client`), the non-idempotent writes (`writes`), the
 //! workspace webhook calls (`webhooks`) and the webhook signature (`webhook_sig`).
 
+mod audio;
 mod client;
 mod error;
 mod retry;
@@ -11,7 +12,8 @@ pub mod webhook_sig;
 mod webhooks;
 mod writes;
 
-pub use client::{AudioStream, ElevenLabsClient};
+pub use audio::AudioStream;
+pub use client::ElevenLabsClient;
 pub use error::{ElevenLabsError, ErrorDetail, ErrorObject, ValidationItem};
 pub use retry::RetryPolicy;
 pub use settings::{ClientSettings, DEFAULT_ELEVENLABS_URL};

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use reqwest::Method;
 
-use super::client::Call;
+use super::client::{Call, JSON};
 use super::types::*;
 use super::{ElevenLabsClient, ElevenLabsError};
 
@@ -31,6 +31,7 @@ impl ElevenLabsClient {
             query: &[],
             body: Some(Bytes::from(body)),
             idempotent: false,
+            accept: JSON,
         })
         .await
     }
@@ -50,6 +51,7 @@ impl ElevenLabsClient {
                 query: &[],
                 body: Some(Bytes::from(body)),
                 idempotent: true,
+                accept: JSON,
             })
             .await?;
         Ok(())

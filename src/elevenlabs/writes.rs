@@ -7,7 +7,7 @@ use futures::{StreamExt, pin_mut};
 use reqwest::Method;
 use std::collections::HashSet;
 
-use super::client::{Call, seg};
+use super::client::{Call, JSON, seg};
 use super::types::*;
 use super::{ElevenLabsClient, ElevenLabsError};
 use crate::domain::BatchStatus;
@@ -41,6 +41,7 @@ impl ElevenLabsClient {
             query: &[],
             body: Some(Bytes::from(body)),
             idempotent: false,
+            accept: JSON,
         };
         let since = now_unix() - policy.submit_lookup_window.as_secs() as i64;
         let mut attempt = 0;
@@ -156,6 +157,7 @@ impl ElevenLabsClient {
             query: &[],
             body: None,
             idempotent: false,
+            accept: JSON,
         };
         let mut attempt = 0;
         loop {

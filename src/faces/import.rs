@@ -27,7 +27,12 @@ pub fn clients(cfg: &Config, file: &Path, group: &str, owner: Option<u64>) -> Re
         ProgressStyle::with_template("{bar:40} {pos}/{len} filas {per_sec}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let parsed = parse_clients(&data, cfg.region, |n| {
+    // An existing group's phones are read in its own country.
+    let region = match store.group_by_name(group)? {
+        Some(g) => g.setup.country_or(cfg.region),
+        None => cfg.region,
+    };
+    let parsed = parse_clients(&data, region, |n| {
         if n % 1024 == 0 {
             bar.set_position(n)
         }

@@ -6,6 +6,7 @@ pub mod demo;
 mod export;
 mod import;
 mod optout;
+mod rules;
 mod serve;
 mod sim;
 mod tui;
@@ -18,7 +19,8 @@ use clap::CommandFactory;
 use color_eyre::eyre::Result;
 
 use crate::cli::{
-    Cli, Command, ImportCommand, OptoutCommand, TokenCommand, UserCommand, WebhookCommand,
+    Cli, Command, ImportCommand, OptoutCommand, RulesCommand, TokenCommand, UserCommand,
+    WebhookCommand,
 };
 use crate::config::Config;
 
@@ -31,6 +33,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::User(cmd) => user_command(&cfg, cmd),
         Command::Optout(cmd) => optout_command(&cfg, cmd),
+        Command::Rules(RulesCommand::Show { year }) => rules::show(&cfg, year),
         Command::Audit { target, limit } => audit::list(&cfg, target.as_deref(), limit),
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -48,7 +51,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(cfg, &args),
         Command::Sim(args) => Ok(sim::run(args)?),
         Command::Webhook(WebhookCommand::Setup { url, name }) => {
-            runtime()?.block_on(webhook::setup(&cfg, &url, &name))
+            runtime()?.block_on(webhook::setup(&cfg, url.as_deref(), &name))
         }
         Command::Webhook(WebhookCommand::Test { url }) => {
             runtime()?.block_on(webhook::test(&cfg, url.as_deref()))

@@ -12,6 +12,7 @@ pub fn run(args: SimArgs) -> std::io::Result<()> {
         api_key: args.api_key.filter(|k| !k.trim().is_empty()),
         pickup_rate: args.pickup_rate,
         voicemail_rate: args.voicemail_rate,
+        retry_voicemail: !args.no_voicemail_retry,
         concurrency: args.concurrency,
         faults: FaultConfig::from_rates(args.error_rate, args.rate_limit_rate, args.latency_ms),
         start_unix: None,

@@ -26,8 +26,11 @@ fn receiver_url(url: &str, path: &str) -> Result<String> {
     })
 }
 
-/// `callboard webhook setup --url PUBLIC_URL`.
-pub async fn setup(cfg: &Config, url: &str, name: &str) -> Result<()> {
+/// `callboard webhook setup [--url PUBLIC_URL]`.
+pub async fn setup(cfg: &Config, url: Option<&str>, name: &str) -> Result<()> {
+    let url = url.or(cfg.service.public_url.as_deref()).ok_or_else(|| {
+        eyre!("falta --url (o [service] public_url) / --url (or [service] public_url) is needed")
+    })?;
     let target = receiver_url(url, &cfg.webhooks.path)?;
     if target.starts_with("http://") {
         eprintln!(

@@ -83,6 +83,7 @@ mod tests {
             created_at: Utc::now(),
             owner: None,
             other_countries: false,
+            setup: Default::default(),
         }
     }
 

@@ -10,12 +10,13 @@ use super::enrich::EnrichState;
 use super::error::PollError;
 use super::follow_up::{self, Applied};
 use super::gone;
+use super::outcome::{batch_outcome, reached};
 use super::pace::{MAX_DELAY, poll_interval, scheduled_wait};
 use super::push::Overrides;
 use super::snapshot::Snapshot;
 use super::state::{Entry, Inner};
 use super::stop::{self, CancelRetry};
-use super::view::{batch_outcome, build_view, differs, fully_enriched, wants_enrichment};
+use super::view::{build_view, differs, fully_enriched, wants_enrichment};
 use crate::api::{BatchStatusView, timestamp_now};
 use crate::domain::BatchRecord;
 use crate::elevenlabs::{BatchCallDetailedResponse, ElevenLabsError};
@@ -316,6 +317,7 @@ impl Poller {
             && !rec.done
         {
             rec.outcome = Some(batch_outcome(view));
+            rec.reached = reached(view, rec.created_at, self.hub.cfg.clock.now());
             rec.done = true;
             if let Err(e) = self.hub.store.put_batch(rec) {
                 tracing::warn!(batch_id = %self.batch_id, error = %e, "cannot save the batch's outcome");
@@ -353,6 +355,7 @@ impl Poller {
             status_gzip: Default::default(),
             sse_frame: Default::default(),
             etag: Default::default(),
+            per_base: Default::default(),
         });
         self.entry.tx.send_replace(Some(snap.clone()));
         self.last = Some(snap);

@@ -24,6 +24,16 @@ pub struct Snapshot {
     pub sse_frame: OnceLock<Bytes>,
     /// Validator of `status_body`, so pollers can ask "changed?" and get a bodiless 304.
     pub etag: OnceLock<String>,
+    /// `status_body` with absolute audio links, per public base URL (a service is reached
+    /// under one or two names; see `service::public_url`).
+    pub per_base: std::sync::Mutex<Vec<(String, BaseRendering)>>,
+}
+
+/// The status body for one public base URL, and its gzip.
+#[derive(Debug, Clone, Default)]
+pub struct BaseRendering {
+    pub body: Bytes,
+    pub gzip: Arc<OnceLock<Bytes>>,
 }
 
 /// A viewer's handle: the latest snapshot and the error channel.

@@ -213,18 +213,6 @@ fn enrich(v: &mut RecipientView, c: &ConversationDetails) {
     v.data_collection = c.data_collection.clone();
 }
 
-/// What a final batch leaves for the next pre-flight estimate.
-pub fn batch_outcome(view: &crate::api::BatchStatusView) -> crate::domain::BatchOutcome {
-    let k = crate::report::kpis(view);
-    crate::domain::BatchOutcome {
-        finished: k.finished,
-        completed: k.completed,
-        avg_duration_secs: k.average_duration_secs,
-        cost_total: k.cost_total,
-        cost_known_for: k.cost_known_for,
-    }
-}
-
 /// Indexes of recipients that differ between two views of the same batch (a recipient
 /// that appeared counts as changed).
 pub fn changed_recipients(old: &BatchStatusView, new: &BatchStatusView) -> Vec<usize> {

@@ -6,11 +6,7 @@ use crate::domain::AuditAction;
 
 /// Who did it, as the audit log writes it.
 pub fn actor(caller: &Caller) -> String {
-    match caller {
-        Caller::User(u) => format!("user:{}", u.id),
-        Caller::Admin => "admin".into(),
-        Caller::Open => "local".into(),
-    }
+    caller.actor().name().to_string()
 }
 
 /// Appends to the audit log; a failure is logged, never hides the action's result.
@@ -21,6 +17,6 @@ pub fn audit(
     target: &str,
     details: serde_json::Value,
 ) {
-    st.store()
-        .record_action(&actor(caller), action, target, details);
+    st.campaign()
+        .audit(&caller.actor(), action, target, details);
 }

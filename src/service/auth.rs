@@ -50,6 +50,15 @@ impl Caller {
         }
     }
 
+    /// The caller as the use cases know it: who acts and what they may see.
+    pub fn actor(&self) -> crate::campaign::Actor {
+        match self {
+            Caller::User(u) => crate::campaign::Actor::user(u.id),
+            Caller::Admin => crate::campaign::Actor::admin("admin"),
+            Caller::Open => crate::campaign::Actor::admin("local"),
+        }
+    }
+
     /// Key for per-token limits (open streams); never the token itself.
     pub fn limit_key(&self) -> Option<String> {
         match self {

@@ -1,24 +1,20 @@
-//! `POST /api/groups/:id/call` (and its dry run): the seed's steps and validations
-//! (`call_plan`), then one submission through the journal (`call_submit`), guarded by the
-//! group's lock, the idle check and the `Idempotency-Key` (`call_idempotency`).
+//! `POST /api/groups/:id/call` (and its dry run): parses the request and its
+//! `Idempotency-Key`, then `campaign::Campaign::start` does the rest.
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Deserialize;
 
 use super::auth::Caller;
-use super::call_idempotency::{self as idem, Gate};
-use super::call_plan;
-use super::call_submit;
 use super::error::{ApiError, ApiJson, ApiPath};
 use super::respond::Ok200;
 use super::state::AppState;
 use crate::api::StartCallRequest;
-use crate::domain::preflight::Preflight;
-use crate::domain::{BatchRecord, GroupId, UserId};
+use crate::campaign::{Key, StartAnswer};
+use crate::domain::GroupId;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -56,97 +52,27 @@ async fn start_call(
     ApiJson(req): ApiJson<StartCallRequest>,
 ) -> Result<Response, ApiError> {
     let user_id = caller.acting_user(req.user_id)?;
-    // A dry run dials nobody: it neither uses nor replays a key.
-    let key = match query.dry_run {
-        true => None,
-        false => idem::key(&headers, user_id, group_id, &req)?,
-    };
-    let hub = match st.hub() {
-        Ok(hub) => hub,
-        // Without ElevenLabs the request's own mistakes are still reported first.
-        Err(e) => {
-            let checked = call_plan::check(&st, &caller, user_id, group_id, &req).await?;
-            call_submit::ensure_no_active_batch(&st, &checked.group, req.force)?;
-            return Err(e);
+    let key = match headers.get("idempotency-key") {
+        Some(v) if !query.dry_run => {
+            let v = v.to_str().unwrap_or_default().trim();
+            Some(Key::for_start(v, user_id, group_id, &req)?)
         }
+        _ => None,
     };
-    let journal = hub.journal();
-    // One call start per group at a time: the idle check and the submit must not
-    // interleave with another request's, nor with a policy round's submit.
-    let lock = journal.group_lock(group_id);
-    let _guard = lock.lock().await;
-    if let Some(k) = &key {
-        match idem::gate(&st, journal, k).await? {
-            Gate::Fresh => {}
-            Gate::Replay(resp) => return Ok(resp),
-            Gate::Settled(s) => {
-                let message = call_submit::settled_message(&st, &s.record);
-                return call_submit::respond(&st, &caller, &s, message, Some(k));
-            }
+    let actor = caller.actor();
+    let answer = st
+        .campaign()
+        .start(&actor, user_id, group_id, &req, key, query.dry_run)
+        .await?;
+    Ok(match answer {
+        StartAnswer::DryRun { message, plan } => Ok200::new(message, *plan).into_response(),
+        StartAnswer::Replay { status, body } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let mut resp = (status, axum::Json(body)).into_response();
+            resp.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            resp
         }
-    }
-    let checked = call_plan::check(&st, &caller, user_id, group_id, &req).await?;
-    call_submit::ensure_idle(&st, journal, &checked.group, req.force).await?;
-    let plan = call_plan::preflight(&st, &checked, &req).await?;
-    if query.dry_run {
-        let message = format!(
-            "Verificación previa: se marcaría a {} destinatarios; {} omitidos, {} sin todas las variables",
-            plan.recipients.len(),
-            plan.skipped.len(),
-            plan.incomplete.len()
-        );
-        return Ok(Ok200::new(message, plan).into_response());
-    }
-    call_plan::ensure_submittable(&plan, &req)?;
-    let (record, message) = draft(&st, checked, plan, user_id, &req);
-    let submitted = call_submit::submit(&st, journal, record, key.as_ref()).await?;
-    call_submit::respond(&st, &caller, &submitted, message, key.as_ref())
-}
-
-/// The batch record to submit and the answer's message: outside the calling window the
-/// batch waits for the next opening instead of dialling, and the message says when.
-fn draft(
-    st: &AppState,
-    checked: call_plan::Checked,
-    plan: Preflight,
-    user_id: UserId,
-    req: &StartCallRequest,
-) -> (BatchRecord, String) {
-    let tz = st.cfg().timezone;
-    let scheduled_time_unix = if plan.window.open_at_start {
-        req.scheduled_time_unix
-    } else {
-        Some(plan.window.start_at.timestamp())
-    };
-    let message = match (&plan.window.reason, plan.window.open_at_start) {
-        (Some(why), false) => format!(
-            "Llamadas programadas para el grupo \"{}\" el {} ({why})",
-            checked.group.name,
-            plan.window
-                .start_at
-                .with_timezone(&tz)
-                .format("%d/%m/%Y a las %H:%M")
-        ),
-        _ => format!(
-            "Llamadas iniciadas exitosamente para el grupo \"{}\"",
-            checked.group.name
-        ),
-    };
-    let mut skipped = plan.skipped;
-    skipped.extend(plan.incomplete);
-    let record = BatchRecord {
-        group_id: checked.group.id,
-        group_name: checked.group.name.clone(),
-        user_id,
-        agent_id: checked.agent_id,
-        phone_number_id: checked.phone_number_id,
-        call_name: crate::journal::call_name(&checked.group.name, checked.now, tz),
-        created_at: checked.now,
-        scheduled_time_unix,
-        recipients: plan.recipients,
-        skipped,
-        retry_policy: plan.retry_policy,
-        ..Default::default()
-    };
-    (record, message)
+        StartAnswer::Started(body) => (StatusCode::OK, axum::Json(body)).into_response(),
+    })
 }

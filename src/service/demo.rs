@@ -254,6 +254,7 @@ pub fn load(
             id: Some(DEMO_GROUP),
             owner: Some(DEMO_USER),
             other_countries: false,
+            setup: Default::default(),
         })?;
         store.add_clients(g.id, medicos(), region)?;
     }

@@ -10,95 +10,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::api::Envelope;
-use crate::store::StoreError;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
-    pub status: StatusCode,
-    /// Machine-readable, snake_case on the wire.
-    pub code: ErrorCode,
-    /// Spanish, for a supervisor.
-    pub message: String,
-    pub details: Option<serde_json::Value>,
-    /// Seconds a client should wait before trying again (503 from upstream limits).
-    pub retry_after: Option<u64>,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            details: None,
-            retry_after: None,
-        }
-    }
-
-    pub fn with_details(mut self, details: serde_json::Value) -> Self {
-        self.details = Some(details);
-        self
-    }
-
-    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
-    }
-
-    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, message)
-    }
-
-    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, message)
-    }
-
-    pub fn unprocessable(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-    }
-
-    pub fn forbidden(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, code, message)
-    }
-
-    pub fn unauthorized(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, code, message)
-    }
-
-    pub fn internal(what: impl std::fmt::Display) -> Self {
-        // The detail goes to the log only: it may name paths of this machine.
-        tracing::error!(error = %what, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::InternalError,
-            "Error interno del servidor; inténtelo de nuevo o revise el registro del servicio",
-        )
-    }
-
-    pub fn batch_not_found(batch_id: &str) -> Self {
-        Self::not_found(
-            ErrorCode::BatchNotFound,
-            format!("No se encontró el batch call «{}»", truncate(batch_id, 80)),
-        )
-    }
-
-    pub fn group_not_found(id: u64) -> Self {
-        Self::not_found(
-            ErrorCode::GroupNotFound,
-            format!("Grupo {id} no encontrado"),
-        )
-    }
-}
-
-/// Cuts user-provided text before echoing it in a message.
-pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max).collect();
-        t.push('…');
-        t
-    }
-}
+pub use crate::api::error::{ApiError, check_batch_id, truncate};
+pub use crate::campaign::hub_error;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -111,15 +24,6 @@ impl IntoResponse for ApiError {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict(m) => ApiError::conflict(ErrorCode::Conflict, m),
-            other => ApiError::internal(other),
-        }
     }
 }
 
@@ -222,70 +126,6 @@ pub async fn method_not_allowed() -> ApiError {
     )
 }
 
-impl ApiError {
-    /// ElevenLabs' failure, translated: never passed through raw, never the key.
-    pub fn from_upstream(e: &crate::elevenlabs::ElevenLabsError) -> Self {
-        Self::from_poll(crate::monitor::PollError::from_upstream(e))
-    }
-
-    pub fn from_poll(p: crate::monitor::PollError) -> Self {
-        let status = match p.code {
-            ErrorCode::UpstreamAuth => StatusCode::BAD_GATEWAY,
-            ErrorCode::UpstreamRateLimited | ErrorCode::UpstreamUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            ErrorCode::UpstreamNotFound => StatusCode::NOT_FOUND,
-            ErrorCode::UpstreamRejected => StatusCode::UNPROCESSABLE_ENTITY,
-            _ => StatusCode::BAD_GATEWAY,
-        };
-        let mut e = ApiError::new(status, p.code, p.message);
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            e.retry_after = Some(p.retry_after.map(|d| d.as_secs().max(1)).unwrap_or(5));
-        }
-        e
-    }
-
-    pub fn upstream_missing() -> Self {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::ElevenlabsNotConfigured,
-            "ElevenLabs no está configurado: defina ELEVENLABS_API_KEY",
-        )
-    }
-}
-
-/// A failure of the live hub, for the caller.
-pub fn hub_error(id: &str, e: crate::monitor::HubError) -> ApiError {
-    match e {
-        crate::monitor::HubError::Upstream(p) if p.fatal => ApiError::batch_not_found(id),
-        crate::monitor::HubError::Upstream(p) => ApiError::from_poll(p),
-        crate::monitor::HubError::Timeout => ApiError::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            ErrorCode::UpstreamTimeout,
-            "ElevenLabs no respondió a tiempo",
-        ),
-        crate::monitor::HubError::ShuttingDown => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::ShuttingDown,
-            "El servicio se está cerrando",
-        ),
-    }
-}
-
-/// Batch ids are ElevenLabs' (`btcal_…`): anything else is refused before going upstream.
-pub fn check_batch_id(id: &str) -> Result<(), ApiError> {
-    let ok = !id.is_empty()
-        && id.len() <= 128
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::batch_not_found(id))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,11 +141,5 @@ mod tests {
         let resp = e.into_response();
         assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(resp.headers()[header::RETRY_AFTER], "7");
-    }
-
-    #[test]
-    fn truncates_long_echoes() {
-        assert_eq!(truncate("abcdef", 3), "abc…");
-        assert_eq!(truncate("abc", 3), "abc");
     }
 }

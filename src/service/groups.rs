@@ -2,7 +2,6 @@
 //! with the same phone rules and report as `callboard import`.
 
 use crate::api::ErrorCode;
-use crate::domain::AuditAction;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
@@ -13,20 +12,27 @@ use std::collections::BTreeMap;
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiJson, ApiPath};
+use super::group_checks::check_variables;
+use super::group_setup::SetupInput;
+use super::group_views::{client_view, summary};
 use super::limits::{check_label, read_csv_body};
 use super::ownership::{may_see_owner, owned_group, owner_for_new};
 use super::respond::{Ok200, created};
 use super::state::AppState;
-use crate::api::{ClientView, GroupDetail, GroupSummary, LastBatch};
+use crate::api::{ClientView, GroupDetail, GroupSummary};
 use crate::domain::import::{DuplicateRow, RejectedRow, parse_clients};
-use crate::domain::{Client, ClientDraft, Group, GroupId, UserId, variables};
+use crate::domain::phone::Region;
+use crate::domain::{ClientDraft, GroupId, GroupSetup, UserId};
 use crate::store::{NewGroup, Store};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/groups", get(list).post(create))
-        .route("/api/groups/{id}", get(detail))
-        .route("/api/groups/{id}/owner", put(set_owner))
+        .route(
+            "/api/groups/{id}",
+            get(detail).patch(super::group_setup::update),
+        )
+        .route("/api/groups/{id}/owner", put(super::group_setup::set_owner))
         .route("/api/groups/{id}/clients", post(add_clients))
         .route("/api/groups/{id}/clients/import", post(import))
 }
@@ -36,6 +42,7 @@ async fn list(
     State(st): State<AppState>,
 ) -> Result<Ok200<Vec<GroupSummary>>, ApiError> {
     let store = st.store().clone();
+    let region = st.cfg().region;
     let groups = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let mut out = Vec::new();
         let visible = store
@@ -44,7 +51,7 @@ async fn list(
             .filter(|g| may_see_owner(&caller, g.owner));
         for g in visible {
             let clients = store.clients(g.id)?;
-            out.push(summary(&store, &g, &clients)?);
+            out.push(summary(&store, &g, &clients, region)?);
         }
         Ok(out)
     })
@@ -65,9 +72,20 @@ struct CreateGroup {
     /// Admin only: the user the group belongs to (a user's group is always its own).
     #[serde(default)]
     owner_id: Option<UserId>,
-    /// Dial numbers of other countries too (by default only the service's region).
+    /// Dial numbers of other countries too (by default only the group's country).
     #[serde(default)]
     other_countries: bool,
+    /// The group's own agent, caller number, country, first message and language.
+    #[serde(default)]
+    agent_id: Option<String>,
+    #[serde(default)]
+    agent_phone_number_id: Option<String>,
+    #[serde(default)]
+    country: Option<String>,
+    #[serde(default)]
+    first_message: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
 }
 
 async fn create(
@@ -96,58 +114,24 @@ async fn create(
     }
     check_variables(&body.variables)?;
     let owner = owner_for_new(&st, &caller, body.owner_id)?;
+    let input = SetupInput {
+        agent_id: Some(body.agent_id),
+        agent_phone_number_id: Some(body.agent_phone_number_id),
+        country: Some(body.country),
+        first_message: Some(body.first_message),
+        language: Some(body.language),
+    };
+    let setup = super::group_setup::resolve(&st, &GroupSetup::default(), input).await?;
     let g = st.store().create_group(NewGroup {
         name: body.name,
         variables: body.variables,
         id: body.id,
         owner,
         other_countries: body.other_countries,
+        setup,
     })?;
-    let s = summary(st.store(), &g, &[])?;
+    let s = summary(st.store(), &g, &[], st.cfg().region)?;
     Ok(created(format!("Grupo «{}» creado", g.name), s))
-}
-
-/// A group's or client's own variables: valid names, values of sane size without control
-/// characters (tabs and line breaks aside: a value may be a short text).
-fn check_variables(vars: &BTreeMap<String, String>) -> Result<(), ApiError> {
-    if vars.len() > 100 {
-        return Err(ApiError::unprocessable(
-            ErrorCode::TooManyVariables,
-            "Máximo 100 variables",
-        ));
-    }
-    for (k, v) in vars {
-        check_variable_name(k)?;
-        if v.chars().count() > 2000 || v.chars().any(|c| c.is_control() && !"\t\n\r".contains(c)) {
-            return Err(ApiError::unprocessable(
-                ErrorCode::InvalidVariableValue,
-                format!(
-                    "Valor no válido para «{k}»: máximo 2000 caracteres, sin caracteres de control"
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Names ElevenLabs accepts for dynamic variables; `system__` is reserved upstream.
-pub fn check_variable_name(k: &str) -> Result<(), ApiError> {
-    let ok = !k.is_empty()
-        && k.len() <= 64
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
-        && !k.starts_with("system__");
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::unprocessable(
-            ErrorCode::InvalidVariableName,
-            format!(
-                "Nombre de variable no válido «{}»: use letras, números, _ o - (sin «system__»)",
-                super::error::truncate(k, 64)
-            ),
-        ))
-    }
 }
 
 async fn detail(
@@ -157,56 +141,22 @@ async fn detail(
 ) -> Result<Ok200<GroupDetail>, ApiError> {
     owned_group(&st, &caller, id)?;
     let store = st.store().clone();
-    let d = tokio::task::spawn_blocking(move || group_detail(&store, id))
+    let region = st.cfg().region;
+    let d = tokio::task::spawn_blocking(move || group_detail(&store, id, region))
         .await
         .map_err(ApiError::internal)??;
     Ok(Ok200::new("Grupo obtenido exitosamente", d))
 }
 
-pub fn group_detail(store: &Store, id: GroupId) -> Result<GroupDetail, ApiError> {
+pub fn group_detail(store: &Store, id: GroupId, region: Region) -> Result<GroupDetail, ApiError> {
     let g = store
         .group(id)?
         .ok_or_else(|| ApiError::group_not_found(id))?;
     let clients = store.clients(id)?;
     Ok(GroupDetail {
-        summary: summary(store, &g, &clients)?,
+        summary: summary(store, &g, &clients, region)?,
         clients: clients.iter().map(|c| client_view(c, &g)).collect(),
     })
-}
-
-pub fn summary(store: &Store, g: &Group, clients: &[Client]) -> Result<GroupSummary, ApiError> {
-    let last_batch = store
-        .batches_of_group(g.id)?
-        .into_iter()
-        .next()
-        .map(|b| LastBatch {
-            batch_id: b.batch_id,
-            status: b.last_status.unwrap_or(crate::domain::BatchStatus::Pending),
-            created_at: b.created_at.to_rfc3339(),
-        });
-    Ok(GroupSummary {
-        id: g.id,
-        name: g.name.clone(),
-        variables: g.variables.clone(),
-        clients_count: clients.len(),
-        valid_phones: clients.iter().filter(|c| c.phone_e164.is_ok()).count(),
-        last_batch,
-        owner_id: g.owner,
-    })
-}
-
-pub fn client_view(c: &Client, g: &Group) -> ClientView {
-    ClientView {
-        id: c.id,
-        name: c.name.clone(),
-        email: c.email.clone(),
-        empresa: c.empresa.clone(),
-        cargo: c.cargo.clone(),
-        phone: c.phone.clone(),
-        phone_number: c.phone_e164.as_ref().ok().cloned(),
-        phone_error: c.phone_e164.as_ref().err().map(|e| e.to_string()),
-        variables: variables::build(c, g),
-    }
 }
 
 /// A client as the API accepts it: the seed's fields plus its own `variables`.
@@ -262,7 +212,7 @@ async fn add_clients(
         });
     }
     let store = st.store().clone();
-    let region = st.cfg().region;
+    let region = g.setup.country_or(st.cfg().region);
     let added = tokio::task::spawn_blocking(move || store.add_clients(id, drafts, region))
         .await
         .map_err(ApiError::internal)??;
@@ -306,7 +256,7 @@ async fn import(
     let g = owned_group(&st, &caller, id)?;
     let body = read_csv_body(&st, body).await?;
     let store = st.store().clone();
-    let region = st.cfg().region;
+    let region = g.setup.country_or(st.cfg().region);
     let data = tokio::task::spawn_blocking(move || -> Result<ImportData, ApiError> {
         let parsed = parse_clients(&body, region, |_| {})
             .map_err(|e| ApiError::unprocessable(ErrorCode::InvalidCsv, e.to_string()))?;
@@ -359,41 +309,4 @@ fn check_client_text(c: &ClientInput) -> Result<(), ApiError> {
         }
     }
     Ok(())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SetOwner {
-    /// The new owner; null = the admin's only.
-    owner_id: Option<UserId>,
-}
-
-/// `PUT /api/groups/:id/owner` (admin): gives the group, its clients and its batches to
-/// another user, or keeps them for the admin only.
-async fn set_owner(
-    caller: Caller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<GroupId>,
-    ApiJson(body): ApiJson<SetOwner>,
-) -> Result<Ok200<GroupSummary>, ApiError> {
-    caller.require_admin_to("cambiar el dueño de un grupo")?;
-    owned_group(&st, &caller, id)?;
-    let owner = match body.owner_id {
-        Some(o) => owner_for_new(&st, &caller, Some(o))?,
-        None => None,
-    };
-    let g = st.store().set_group_owner(id, owner)?;
-    super::audit_log::audit(
-        &st,
-        &caller,
-        AuditAction::GroupOwner,
-        &format!("group:{id}"),
-        serde_json::json!({ "ownerId": owner }),
-    );
-    let clients = st.store().clients(id)?;
-    let s = summary(st.store(), &g, &clients)?;
-    Ok(Ok200::new(
-        format!("Dueño del grupo «{}» actualizado", g.name),
-        s,
-    ))
 }

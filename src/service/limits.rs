@@ -27,26 +27,6 @@ pub async fn read_csv_body(st: &AppState, body: Body) -> Result<Bytes, ApiError>
     Ok(buf.into())
 }
 
-/// The furthest ahead a call may be scheduled.
-pub const MAX_SCHEDULE_AHEAD_SECS: i64 = 366 * 24 * 3600;
-
-/// A `scheduledTimeUnix` more than a year ahead is refused (ElevenLabs and the calling
-/// windows would otherwise get a date nobody meant, or one past what dates can hold).
-pub fn check_scheduled_time(
-    t: Option<i64>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), ApiError> {
-    let Some(t) = t else { return Ok(()) };
-    let latest = now.timestamp().saturating_add(MAX_SCHEDULE_AHEAD_SECS);
-    if t > latest || chrono::DateTime::from_timestamp(t, 0).is_none() {
-        return Err(ApiError::unprocessable(
-            ErrorCode::ScheduledTooFar,
-            "La hora programada (scheduledTimeUnix) está a más de un año; use una fecha dentro de los próximos 12 meses (segundos Unix) o null para llamar ya",
-        ));
-    }
-    Ok(())
-}
-
 /// `?limit=&cursor=` of a list route.
 #[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {

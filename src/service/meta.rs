@@ -91,13 +91,19 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
     (
         "post",
         "/api/groups",
-        "Crear grupo {name, variables?, id?}",
+        "Crear grupo {name, variables?, id?, ownerId?, otherCountries?, agentId?, agentPhoneNumberId?, country?, firstMessage?, language?}",
         "groups",
     ),
     (
         "get",
         "/api/groups/{id}",
         "Grupo con sus clientes (GroupDetail)",
+        "groups",
+    ),
+    (
+        "patch",
+        "/api/groups/{id}",
+        "Configurar la campaña del grupo {agentId?, agentPhoneNumberId?, country?, firstMessage?, language?, otherCountries?}; null o \"\" quita el valor",
         "groups",
     ),
     (
@@ -115,13 +121,13 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
     (
         "post",
         "/api/groups/{id}/prepare-agent",
-        "Preparar el agente del usuario con las variables del grupo {userId}",
+        "Preparar el agente del grupo (o del usuario) con las variables, el primer mensaje y el idioma del grupo {userId}",
         "calls",
     ),
     (
         "post",
         "/api/groups/{id}/call",
-        "Iniciar llamadas en masa {userId, agentPhoneNumberId, scheduledTimeUnix?, skipIncomplete?, force?, retryPolicy?}; ?dryRun=true solo verifica; cabecera Idempotency-Key opcional",
+        "Iniciar llamadas en masa {userId, agentPhoneNumberId (opcional si el grupo tiene número), scheduledTimeUnix?, skipIncomplete?, force?, retryPolicy?}; ?dryRun=true solo verifica; cabecera Idempotency-Key opcional",
         "calls",
     ),
     (
@@ -247,6 +253,12 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
         "audit",
     ),
     (
+        "get",
+        "/api/rules",
+        "Reglas de llamada activas (RulesView): horario por día y festivos de un año; ?year=AAAA, ?lang=en o Accept-Language",
+        "rules",
+    ),
+    (
         "post",
         super::settings::DEFAULT_WEBHOOK_PATH,
         "Webhooks post-llamada de ElevenLabs (sin token: firma ElevenLabs-Signature); ruta según [webhooks] path",
@@ -297,7 +309,8 @@ pub fn openapi_document() -> Value {
             op["parameters"] = Value::Array(params);
         }
         let bodiless = ["/retry", "/cancel", "/resume"];
-        if *method == "post" && !bodiless.iter().any(|b| path.ends_with(b)) {
+        let with_body = *method == "post" || *method == "patch";
+        if with_body && !bodiless.iter().any(|b| path.ends_with(b)) {
             let ct = if path.ends_with("/import") {
                 "text/csv"
             } else {

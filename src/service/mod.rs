@@ -5,25 +5,26 @@
 mod audit_log;
 pub mod auth;
 mod batch_list;
-mod batch_read;
-mod batch_retry;
 mod batches;
-mod call_idempotency;
-mod call_plan;
-mod call_submit;
 mod calls;
-mod campaign;
 pub mod demo;
 pub mod error;
+mod group_checks;
+mod group_setup;
+mod group_views;
 mod groups;
 pub mod limits;
 mod listen;
 mod meta;
+mod optouts;
 pub mod origin_guard;
 pub mod ownership;
 mod panic_layer;
 mod prepare;
+mod public_url;
+mod reports;
 mod respond;
+mod rules;
 pub mod settings;
 pub mod state;
 mod stream;
@@ -236,7 +237,9 @@ pub fn router(state: AppState) -> Router {
         .merge(batches::routes())
         .merge(stream::routes())
         .merge(upstream::routes())
-        .merge(campaign::routes())
+        .merge(optouts::routes())
+        .merge(reports::routes())
+        .merge(rules::routes())
         .merge(webhooks::routes(&state))
         .fallback(error::not_found_route)
         .method_not_allowed_fallback(error::method_not_allowed)

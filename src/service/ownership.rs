@@ -14,18 +14,12 @@ use crate::domain::{Group, GroupId, UserId};
 
 /// May `caller` see a group owned by `owner`?
 pub fn may_see_owner(caller: &Caller, owner: Option<UserId>) -> bool {
-    match caller {
-        Caller::User(u) => owner == Some(u.id),
-        Caller::Admin | Caller::Open => true,
-    }
+    caller.actor().may_see_owner(owner)
 }
 
 /// The group, if it exists and the caller may see it; a 404 otherwise.
 pub fn owned_group(st: &AppState, caller: &Caller, id: GroupId) -> Result<Group, ApiError> {
-    st.store()
-        .group(id)?
-        .filter(|g| may_see_owner(caller, g.owner))
-        .ok_or_else(|| ApiError::group_not_found(id))
+    st.campaign().owned_group(&caller.actor(), id)
 }
 
 /// The owner a new group gets: a user's own group is theirs; the admin may name one
@@ -58,16 +52,7 @@ pub fn owner_for_new(
 /// Checks that the caller may see the batch `id`. A batch we submitted belongs to its
 /// group's owner; a batch started outside callboard (no record) is the admin's only.
 pub fn visible_batch(st: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {
-    super::error::check_batch_id(id)?;
-    if caller.is_admin() {
-        return Ok(());
-    }
-    let owner = st.batch_owner(id)?;
-    if owner.is_some() && may_see_owner(caller, owner) {
-        Ok(())
-    } else {
-        Err(ApiError::batch_not_found(id))
-    }
+    st.campaign().visible_batch(&caller.actor(), id)
 }
 
 /// The owner of a group, for callers that hold only its id (batch records).

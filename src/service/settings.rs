@@ -32,6 +32,9 @@ pub struct ServiceSettings {
     pub max_connections: usize,
     /// A connection that has not sent a whole request head in this time is closed.
     pub header_read_timeout_secs: u64,
+    /// The address clients reach the service at (`https://calls.example.co`), for the
+    /// links it hands out (`audio_url`); None: the address each request came to.
+    pub public_url: Option<String>,
 }
 
 impl Default for ServiceSettings {
@@ -49,6 +52,7 @@ impl Default for ServiceSettings {
             json_body_limit_bytes: 64 * 1024,
             max_connections: 1024,
             header_read_timeout_secs: 10,
+            public_url: None,
         }
     }
 }

@@ -1,5 +1,6 @@
-//! What every handler shares: settings, the store, the ElevenLabs client, the live hub,
-//! the shutdown token and the small per-process bookkeeping (open streams, group locks).
+//! What every handler shares: settings, the use cases (`campaign::Campaign`, which holds
+//! the store, the ElevenLabs client, the live hub and the clock), the shutdown token and
+//! the small per-process bookkeeping (open streams, group locks).
 
 use crate::api::ErrorCode;
 use std::collections::HashMap;
@@ -8,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::error::ApiError;
 use super::settings::ServiceOptions;
+use crate::campaign::{Campaign, CampaignSettings};
 use crate::domain::{GroupId, UserId};
 use crate::elevenlabs::ElevenLabsClient;
 use crate::monitor::Hub;
@@ -19,21 +21,14 @@ pub struct AppState(Arc<Inner>);
 
 struct Inner {
     cfg: ServiceOptions,
-    store: Store,
+    campaign: Campaign,
     no_auth: bool,
     cancel: CancellationToken,
-    /// None when no ElevenLabs key is configured: upstream routes then say so.
-    hub: Option<Hub>,
     /// Open SSE streams per caller (user id or admin), for `max_streams_per_token`.
     streams: Mutex<HashMap<String, usize>>,
     /// One lock per group so two simultaneous "call" requests cannot both pass the
     /// active-batch check and dial the same people twice.
     group_locks: Mutex<HashMap<GroupId, Arc<tokio::sync::Mutex<()>>>>,
-    /// The group of each batch seen lately (never changes once recorded); bounded, see
-    /// `BATCH_GROUP_CACHE`.
-    batch_groups: Mutex<HashMap<String, GroupId>>,
-    /// What time calling windows are judged at (the system's, except in tests).
-    clock: crate::monitor::Clock,
     /// Webhook signatures already accepted (a replay is refused).
     webhook_replays: crate::elevenlabs::webhook_sig::ReplayGuard,
 }
@@ -47,18 +42,26 @@ impl AppState {
         hub: Option<Hub>,
         clock: crate::monitor::Clock,
     ) -> Self {
+        let settings = CampaignSettings {
+            timezone: cfg.timezone,
+            region: cfg.region,
+            other_countries: cfg.other_countries,
+            rules: cfg.campaign.clone(),
+        };
         Self(Arc::new(Inner {
+            campaign: Campaign::new(settings, store, hub, clock),
             cfg,
-            store,
             no_auth,
             cancel,
-            hub,
             streams: Mutex::new(HashMap::new()),
             group_locks: Mutex::new(HashMap::new()),
-            batch_groups: Mutex::new(HashMap::new()),
-            clock,
             webhook_replays: Default::default(),
         }))
+    }
+
+    /// The use cases: call start, retry, cancel, resume.
+    pub fn campaign(&self) -> &Campaign {
+        &self.0.campaign
     }
 
     /// Webhook signatures already accepted.
@@ -68,7 +71,7 @@ impl AppState {
 
     /// Now, by the service's clock.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.clock.now()
+        self.0.campaign.now()
     }
 
     pub fn cfg(&self) -> &ServiceOptions {
@@ -76,7 +79,7 @@ impl AppState {
     }
 
     pub fn store(&self) -> &Store {
-        &self.0.store
+        self.0.campaign.store()
     }
 
     pub fn no_auth(&self) -> bool {
@@ -177,60 +180,25 @@ impl Drop for StreamSlot {
 impl AppState {
     /// Whether an ElevenLabs client could be built (a key is configured).
     pub fn upstream_configured(&self) -> bool {
-        self.0.hub.is_some()
+        self.0.campaign.upstream_configured()
     }
 
     pub fn hub(&self) -> Result<&Hub, ApiError> {
-        self.0.hub.as_ref().ok_or_else(ApiError::upstream_missing)
+        self.0.campaign.hub()
     }
 
     pub fn client(&self) -> Result<&ElevenLabsClient, ApiError> {
-        self.hub().map(Hub::client)
+        self.0.campaign.client()
     }
-}
 
-/// Batches whose group is remembered; past this the cache starts over (a read of the
-/// store answers a miss).
-const BATCH_GROUP_CACHE: usize = 10_000;
-
-impl AppState {
     /// The owner of a batch we submitted: its group's owner. None for a batch started
     /// outside callboard or a group without owner (both the admin's only).
     pub fn batch_owner(&self, batch_id: &str) -> Result<Option<UserId>, ApiError> {
-        let cached = self
-            .0
-            .batch_groups
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(batch_id)
-            .copied();
-        let group = match cached {
-            Some(g) => g,
-            None => {
-                let Some(record) = self.0.store.batch(batch_id)? else {
-                    return Ok(None);
-                };
-                let mut map = self
-                    .0
-                    .batch_groups
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner());
-                if map.len() >= BATCH_GROUP_CACHE {
-                    map.clear();
-                }
-                map.insert(batch_id.to_string(), record.group_id);
-                record.group_id
-            }
-        };
-        Ok(self.0.store.group(group)?.and_then(|g| g.owner))
+        self.0.campaign.batch_owner(batch_id)
     }
 
     /// How many batches' groups are cached (tests check the bound).
     pub fn batch_group_cache_len(&self) -> usize {
-        self.0
-            .batch_groups
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .len()
+        self.0.campaign.batch_group_cache_len()
     }
 }

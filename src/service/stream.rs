@@ -15,8 +15,8 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::auth::Caller;
-use super::batch_read::visible_record;
 use super::error::{ApiError, ApiPath};
+use super::ownership::visible_batch;
 use super::state::AppState;
 use crate::api::{
     BatchCompletedEvent, ConnectedEvent, EVENT_BATCH_COMPLETED, EVENT_CONNECTED, EVENT_ERROR,
@@ -88,7 +88,7 @@ async fn stream(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    visible_record(&st, &caller, &id)?;
+    visible_batch(&st, &caller, &id)?;
     let hub = st.hub()?.clone();
     let slot = st.open_stream(caller.limit_key())?;
     let mut sub = hub.subscribe(&id);

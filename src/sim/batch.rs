@@ -3,6 +3,7 @@
 //! an unchanged 10,000-recipient batch costs a copy of bytes, not a serialisation.
 
 use bytes::Bytes;
+use serde_json::Value;
 
 use super::engine::{Mix, Phase, ToPlan, plan};
 use super::outcome::Outcome;
@@ -17,6 +18,8 @@ pub struct SimBatch {
     pub agent_name: String,
     /// The agent's first message and prompt when the batch was submitted.
     pub first_message: String,
+    /// The variables the agent's tools used then (for the error text of a call lacking one).
+    pub tool_variables: std::collections::BTreeSet<String>,
     pub phone_number_id: Option<String>,
     pub phone_provider: Option<TelephonyProvider>,
     pub agent_number: String,
@@ -54,6 +57,7 @@ pub struct NewBatch {
     pub agent_id: String,
     pub agent_name: String,
     pub first_message: String,
+    pub tool_variables: std::collections::BTreeSet<String>,
     pub phone_number_id: Option<String>,
     pub phone_provider: Option<TelephonyProvider>,
     pub agent_number: String,
@@ -96,6 +100,7 @@ impl SimBatch {
             agent_id: b.agent_id,
             agent_name: b.agent_name,
             first_message: b.first_message,
+            tool_variables: b.tool_variables,
             phone_number_id: b.phone_number_id,
             phone_provider: b.phone_provider,
             agent_number: b.agent_number,
@@ -190,6 +195,11 @@ impl SimBatch {
             target_concurrency_limit: self.target_concurrency_limit,
             agent_name: Some(self.agent_name.clone()),
             branch_name: None,
+            // A field callboard does not model (the simulator's clock when it answered),
+            // so clients meet an unknown field as they would from a newer ElevenLabs.
+            extra: [("sim_clock_unix".to_string(), Value::from(t))]
+                .into_iter()
+                .collect(),
         }
     }
 
@@ -268,11 +278,10 @@ impl SimBatch {
             _ => return Err("batch_not_finished"),
         }
         let chosen: Vec<usize> = (0..self.recipients.len())
-            .filter(|i| {
-                matches!(
-                    self.recipients[*i].phase(t).0,
-                    Phase::Failed | Phase::Voicemail
-                )
+            .filter(|i| match self.recipients[*i].phase(t).0 {
+                Phase::Failed => true,
+                Phase::Voicemail => mix.retry_voicemail,
+                _ => false,
             })
             .collect();
         let missing: Vec<Vec<String>> = chosen

@@ -88,6 +88,8 @@ pub struct Mix {
     pub ringing_timeout_secs: i64,
     /// Outcomes fixed in advance for some phones (the demo's).
     pub scripted: Option<std::sync::Arc<ScriptedOutcomes>>,
+    /// `/retry` re-dials voicemail too (else failed calls only).
+    pub retry_voicemail: bool,
 }
 
 /// One recipient to plan.
@@ -194,6 +196,7 @@ mod tests {
             voicemail_rate: 0.2,
             ringing_timeout_secs: 60,
             scripted: None,
+            retry_voicemail: true,
         }
     }
 

@@ -37,6 +37,9 @@ pub struct SimOptions {
     pub scripted: Option<Arc<scripted::ScriptedOutcomes>>,
     /// Post-call webhooks to send (none by default).
     pub webhooks: Option<WebhookTarget>,
+    /// Whether `/retry` re-dials voicemail as well as failed calls. ElevenLabs documents
+    /// "failed and no-response recipients" and leaves voicemail open; off, only failed.
+    pub retry_voicemail: bool,
 }
 
 impl Default for SimOptions {
@@ -52,6 +55,7 @@ impl Default for SimOptions {
             start_unix: None,
             scripted: None,
             webhooks: None,
+            retry_voicemail: true,
         }
     }
 }

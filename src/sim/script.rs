@@ -156,32 +156,39 @@ fn termination(b: &SimBatch, a: &Attempt, ended: bool) -> (String, Option<Conver
         Outcome::Busy => failure("Busy", 486, "busy"),
         Outcome::MissingVariables(m) => {
             let first = crate::domain::variables::placeholders(&b.first_message);
-            let msg = missing_message(&first, m);
+            let msg = missing_message(&first, &b.tool_variables, m);
             failure(&msg, 1008, &msg)
         }
     }
 }
 
-/// Which variables of `required` each part of an agent uses, for upstream's error text.
-fn missing_message(first_message_vars: &BTreeSet<String>, missing: &[String]) -> String {
-    let (in_first, in_prompt): (Vec<&String>, Vec<&String>) = missing
+/// Which part of the agent uses the missing variables, for upstream's error text: the
+/// first message, else the prompt, else the tools.
+fn missing_message(
+    first_message_vars: &BTreeSet<String>,
+    tool_vars: &BTreeSet<String>,
+    missing: &[String],
+) -> String {
+    let (in_first, rest): (Vec<&String>, Vec<&String>) = missing
         .iter()
         .partition(|m| first_message_vars.contains(*m));
+    let (in_tools, in_prompt): (Vec<&String>, Vec<&String>) =
+        rest.into_iter().partition(|m| tool_vars.contains(*m));
     let set = |v: &[&String]| {
         let inner: Vec<String> = v.iter().map(|m| format!("'{m}'")).collect();
         format!("{{{}}}", inner.join(", "))
     };
-    if !in_first.is_empty() {
-        format!(
-            "Missing required dynamic variables in first message: {}",
-            set(&in_first)
-        )
+    let (part, vars) = if !in_first.is_empty() {
+        ("first message", in_first)
+    } else if !in_prompt.is_empty() {
+        ("prompt", in_prompt)
     } else {
-        format!(
-            "Missing required dynamic variables in prompt: {}",
-            set(&in_prompt)
-        )
-    }
+        ("tools", in_tools)
+    };
+    format!(
+        "Missing required dynamic variables in {part}: {}",
+        set(&vars)
+    )
 }
 
 /// The telephony leg: Twilio's or the SIP trunk's ids, made from the conversation's hash.

@@ -66,6 +66,7 @@ impl SimState {
                 i64::from(b.telephony_call_config.ringing_timeout_secs)
             }),
             scripted: self.opts.scripted.clone(),
+            retry_voicemail: self.opts.retry_voicemail,
         }
     }
 }

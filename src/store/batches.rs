@@ -1,6 +1,7 @@
 //! Our records of submitted batches.
 
 use super::{Result, Store, encode, get, values};
+use crate::domain::preflight::Reached;
 use crate::domain::{BatchOutcome, BatchRecord, BatchStatus, GroupId};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -117,7 +118,34 @@ impl Store {
         }
         Ok(())
     }
+
+    /// The answered calls at or after `since` (the weekly contact limit of rule packs),
+    /// read from the finished batches among `heads` that answered someone and started at
+    /// most [`REACHED_MARGIN_DAYS`] before `since`; only those records are read whole.
+    pub fn reached_since(&self, heads: &[BatchHead], since: DateTime<Utc>) -> Result<Reached> {
+        let earliest = since - chrono::Duration::days(REACHED_MARGIN_DAYS);
+        let mut answered = Vec::new();
+        for h in heads {
+            let started = h
+                .scheduled_time_unix
+                .and_then(|t| DateTime::from_timestamp(t, 0))
+                .map_or(h.created_at, |t| t.max(h.created_at));
+            let answered_someone = h.outcome.as_ref().is_some_and(|o| o.completed > 0);
+            if h.is_done()
+                && answered_someone
+                && started >= earliest
+                && let Some(b) = self.batch(&h.batch_id)?
+            {
+                answered.push(b.reached);
+            }
+        }
+        Ok(Reached::from_answered(&answered, since))
+    }
 }
+
+/// How long before the week's start a batch may have started and still have answered
+/// calls in the week (a batch runs inside one day's calling window).
+pub const REACHED_MARGIN_DAYS: i64 = 2;
 
 /// Key of a batch in the time index: creation time (zero-padded microseconds, so byte
 /// order is time order), then the id.

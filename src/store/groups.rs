@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::{Result, Store, StoreError, encode, get, values};
 use crate::domain::import::ParsedImport;
 use crate::domain::phone::{self, Region};
-use crate::domain::{Client, ClientDraft, ClientId, Group, GroupId, UserId};
+use crate::domain::{Client, ClientDraft, ClientId, Group, GroupId, GroupSetup, UserId};
 
 /// A group to create.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +18,8 @@ pub struct NewGroup {
     pub id: Option<GroupId>,
     pub owner: Option<UserId>,
     pub other_countries: bool,
+    /// Its own agent, caller number, country, first message and language.
+    pub setup: GroupSetup,
 }
 
 /// What an import did to a group.
@@ -94,6 +96,7 @@ impl Store {
             created_at: Utc::now(),
             owner: new.owner,
             other_countries: new.other_countries,
+            setup: new.setup,
         };
         self.groups.insert(id.to_be_bytes(), encode(&group)?)?;
         self.flush()?;
@@ -107,6 +110,35 @@ impl Store {
             .group(id)?
             .ok_or_else(|| StoreError::Conflict(format!("no existe el grupo {id}")))?;
         g.owner = owner;
+        self.groups.insert(id.to_be_bytes(), encode(&g)?)?;
+        self.flush()?;
+        Ok(g)
+    }
+
+    /// Changes a group's campaign settings (and whether it dials abroad). When its country
+    /// changes, every client's phone is read again in the new country, from the phone as
+    /// it was given: `region` is the service's, for a group without a country of its own.
+    pub fn set_group_setup(
+        &self,
+        id: GroupId,
+        setup: GroupSetup,
+        other_countries: bool,
+        region: Region,
+    ) -> Result<Group> {
+        let _w = self.write_lock();
+        let mut g = self
+            .group(id)?
+            .ok_or_else(|| StoreError::Conflict(format!("no existe el grupo {id}")))?;
+        let (before, after) = (g.setup.country_or(region), setup.country_or(region));
+        g.setup = setup;
+        g.other_countries = other_countries;
+        if before != after {
+            let mut all = self.clients(id)?;
+            for c in &mut all {
+                c.phone_e164 = phone::normalize(&c.phone, after);
+            }
+            self.write_clients(id, &all, 0)?;
+        }
         self.groups.insert(id.to_be_bytes(), encode(&g)?)?;
         self.flush()?;
         Ok(g)

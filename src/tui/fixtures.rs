@@ -129,6 +129,7 @@ pub fn groups() -> Vec<GroupSummary> {
             valid_phones: 14,
             last_batch: None,
             owner_id: Some(19),
+            ..Default::default()
         },
         GroupSummary {
             id: 56,
@@ -142,6 +143,7 @@ pub fn groups() -> Vec<GroupSummary> {
                 created_at: "2025-08-24T15:05:00Z".into(),
             }),
             owner_id: Some(19),
+            ..Default::default()
         },
     ]
 }

@@ -24,13 +24,17 @@ const MAY_USE: &[(&str, &[&str])] = &[
         "monitor",
         &["journal", "elevenlabs", "store", "api", "report", "domain"],
     ),
-    // `elevenlabs` and `journal` until the call use cases leave the handlers for a
-    // `campaign/` layer (docs/ARCHITECTURE.md, "Not there yet").
+    (
+        "campaign",
+        &["monitor", "journal", "elevenlabs", "store", "api", "domain"],
+    ),
+    // `elevenlabs` for the workspace's reads the page lists (agents, phone numbers,
+    // audio); every submit goes through `campaign` and its journal.
     (
         "service",
         &[
+            "campaign",
             "monitor",
-            "journal",
             "elevenlabs",
             "store",
             "api",

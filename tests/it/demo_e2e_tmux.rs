@@ -57,6 +57,7 @@ fn demo_start_a_call_watch_it_complete_read_a_transcript_and_quit() {
         "the agent's first message is in the transcript: {t}"
     );
     tmux.keys(&["Escape"]);
+    tmux.wait_gone("Conversación:", 5);
 
     tmux.keys(&["q"]);
     let after = tmux.wait_for("EXIT=0", 15);

@@ -112,9 +112,11 @@ async fn direct_mode_calls_a_local_group_through_elevenlabs() {
     assert!(marked.contains(&phone), "{marked}");
     tmux.wait_for("⊘ = no llamar", 10);
 
-    // The KPI pane: five bars, drawn with █ and ░.
+    // The KPI pane: five bars, drawn with █ and ░. Wait for its last bar: a capture taken
+    // while the pane is being drawn shows only its first lines.
     tmux.keys(&["i"]);
-    let kpi = tmux.wait_for("Indicadores: Llamada Pediatras Cali", 10);
+    tmux.wait_for("Indicadores: Llamada Pediatras Cali", 10);
+    let kpi = tmux.wait_for("Cobertura ", 10);
     for label in [
         "Contestadas",
         "Buzón de voz",

@@ -182,6 +182,16 @@ async fn every_endpoint_round_trips() {
         .await
         .unwrap();
     assert_eq!(&bytes[..2], &[0xFF, 0xFB], "an MPEG audio frame");
+    // The client asks for audio (`Accept: audio/*`): the simulator, like a strict HTTP
+    // server, refuses a request that accepts only JSON.
+    let raw = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/convai/conversations/{conv_id}/audio",
+            h.url()
+        ))
+        .header("xi-api-key", "test-key")
+        .header("accept", "application/json");
+    assert_eq!(raw.send().await.unwrap().status().as_u16(), 406);
 
     let light = c.get_batch_status(&submitted.id).await.unwrap();
     assert_eq!(light.batch, done.batch);

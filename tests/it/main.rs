@@ -6,6 +6,7 @@
 
 mod support;
 
+mod agent_tools;
 mod architecture;
 mod cli_store;
 mod demo_e2e_tmux;
@@ -26,11 +27,15 @@ mod service_followup;
 mod service_hardening;
 mod service_live;
 mod service_ownership;
+mod service_pergroup;
+mod service_rules;
+mod service_seed_parity;
 mod sim_cli;
 mod sim_progression;
 mod sim_wire;
 mod tui_cli;
 mod tui_e2e_tmux;
+mod tui_group_setup;
 mod tui_newuser;
 mod tui_snapshots;
 mod tui_source;
@@ -39,6 +44,7 @@ mod tui_update_campaign;
 mod web_circuit_breaker;
 mod web_newuser;
 mod web_sections;
+mod web_seed_parity;
 mod webhook_cli;
 mod webhooks;
 mod webhooks_e2e;

@@ -1,10 +1,11 @@
 //! `PreflightInput`: everything the pre-flight check looks at (group, clients, the agent's
-//! variables, opt-outs, today's contacts, rule pack, start, concurrency, history, region).
+//! variables, opt-outs, today's contacts, this week's answered calls, rule pack, start, concurrency, history, region).
 
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::history::History;
+use super::reached::Reached;
 use crate::domain::model::{Client, Group};
 use crate::domain::phone::Region;
 use crate::domain::rules::RulePack;
@@ -12,12 +13,14 @@ use crate::domain::rules::RulePack;
 pub struct PreflightInput<'a> {
     pub group: &'a Group,
     pub clients: &'a [Client],
-    /// `{{variables}}` the agent's prompt and first message use.
+    /// `{{variables}}` the agent's prompt, first message and tools use.
     pub required_variables: &'a BTreeSet<String>,
     /// E.164 numbers on the do-not-call list, with the reason.
     pub opted_out: Option<&'a HashMap<String, String>>,
     /// E.164 numbers already contacted today (rule packs allow one contact a day).
     pub contacted_today: Option<&'a HashSet<String>>,
+    /// Answered calls of past batches, for the pack's weekly limit (None: not checked).
+    pub reached: Option<&'a Reached>,
     pub rules: Option<&'a RulePack>,
     pub now: DateTime<Utc>,
     /// Requested start; None = now.
@@ -44,6 +47,7 @@ impl<'a> PreflightInput<'a> {
             required_variables,
             opted_out: None,
             contacted_today: None,
+            reached: None,
             rules: None,
             now,
             scheduled: None,

@@ -1,6 +1,8 @@
 //! Who of a group's clients is dialled and who is left out, and why: an invalid phone, a
-//! duplicate, another country, an opt-out, a contact today, or missing variables.
+//! duplicate, another country, an opt-out, a contact today, an answered call this week,
+//! or missing variables.
 
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 use super::input::PreflightInput;
@@ -26,14 +28,15 @@ enum Verdict {
 }
 
 /// Sorts the input's clients; a phone is dialled once, for its first client.
-pub(super) fn sort_clients(input: &PreflightInput<'_>) -> Sorted {
+/// `start` is when dialling would really start: its week is the one the weekly limit counts.
+pub(super) fn sort_clients(input: &PreflightInput<'_>, start: DateTime<Utc>) -> Sorted {
     let mut out = Sorted {
         recipients: Vec::with_capacity(input.clients.len()),
         ..Sorted::default()
     };
     let mut seen: HashMap<&str, &Client> = HashMap::with_capacity(input.clients.len());
     for c in input.clients {
-        match verdict(input, c, &mut seen) {
+        match verdict(input, c, &mut seen, start) {
             Verdict::Dial(r) => out.recipients.push(r),
             Verdict::Skip(s) => out.skipped.push(s),
             Verdict::Incomplete(s) => out.incomplete.push(s),
@@ -46,6 +49,7 @@ fn verdict<'c>(
     input: &PreflightInput<'c>,
     c: &'c Client,
     seen: &mut HashMap<&'c str, &'c Client>,
+    start: DateTime<Utc>,
 ) -> Verdict {
     let e164 = match &c.phone_e164 {
         Ok(p) => p.as_str(),
@@ -61,7 +65,7 @@ fn verdict<'c>(
         ));
     }
     seen.insert(e164, c);
-    if let Some(skipped) = left_out(input, c, e164) {
+    if let Some(skipped) = left_out(input, c, e164, start) {
         return Verdict::Skip(skipped);
     }
     let vars = variables::build(c, input.group);
@@ -85,9 +89,14 @@ fn verdict<'c>(
     })
 }
 
-/// A valid, first-seen phone left out all the same: another country, an opt-out, or a
-/// contact today.
-fn left_out(input: &PreflightInput<'_>, c: &Client, e164: &str) -> Option<SkippedClient> {
+/// A valid, first-seen phone left out all the same: another country, an opt-out, a
+/// contact today, or an answered call in the week of `start`.
+fn left_out(
+    input: &PreflightInput<'_>,
+    c: &Client,
+    e164: &str,
+    start: DateTime<Utc>,
+) -> Option<SkippedClient> {
     if !input.other_countries && !phone::in_region(e164, input.region) {
         return Some(skip(
             c,
@@ -105,7 +114,35 @@ fn left_out(input: &PreflightInput<'_>, c: &Client, e164: &str) -> Option<Skippe
             "ya fue contactado hoy (máximo un contacto por día)".to_string(),
         ));
     }
-    None
+    reached_this_week(input, c, e164, start)
+}
+
+/// The pack's weekly limit of answered calls, counted in the calendar week of `start`.
+fn reached_this_week(
+    input: &PreflightInput<'_>,
+    c: &Client,
+    e164: &str,
+    start: DateTime<Utc>,
+) -> Option<SkippedClient> {
+    let rules = input.rules?;
+    let limit = rules.max_successful_contacts_per_week?;
+    let reached = input.reached?;
+    let (from, to) = rules.week_of(start);
+    let answered = reached.count_between(e164, from, to);
+    (answered >= limit).then(|| {
+        let times = if limit == 1 {
+            "una vez".to_string()
+        } else {
+            format!("{limit} veces")
+        };
+        skip(
+            c,
+            "reached_this_week",
+            format!(
+                "ya fue contactado con éxito esta semana (Ley 2300: máximo {times} por semana, de lunes a domingo)"
+            ),
+        )
+    })
 }
 
 /// Why a number of another country is left out, in Spanish.
@@ -114,7 +151,7 @@ fn other_country_reason(e164: &str, region: Region) -> String {
         .map(|c| format!(" (+{c})"))
         .unwrap_or_default();
     format!(
-        "número de otro país{theirs}: este grupo solo llama a números de {} (+{}); permita otros países en el grupo (otherCountries) o en la configuración (other_countries)",
+        "número de otro país{theirs}: este grupo solo llama a números de {} (+{}); cambie el país del grupo (country) o permita otros países en el grupo (otherCountries) o en la configuración (other_countries)",
         region.code(),
         region.calling_code()
     )

@@ -17,6 +17,7 @@ fn group() -> Group {
         created_at: Utc::now(),
         owner: None,
         other_countries: false,
+        setup: Default::default(),
     }
 }
 
@@ -65,6 +66,7 @@ fn every_reason_to_skip_is_reported() {
         required_variables: &required,
         opted_out: Some(&opted),
         contacted_today: Some(&today),
+        reached: None,
         rules: Some(&rules),
         now: bogota(25, 10),
         scheduled: None,
@@ -113,6 +115,7 @@ fn closed_window_moves_the_start_and_estimates_past_close() {
         required_variables: &BTreeSet::new(),
         opted_out: None,
         contacted_today: None,
+        reached: None,
         rules: Some(&rules),
         now: bogota(28, 16), // Saturday after 15:00
         scheduled: None,
@@ -144,6 +147,7 @@ fn without_rules_the_start_is_the_request() {
         required_variables: &BTreeSet::new(),
         opted_out: None,
         contacted_today: None,
+        reached: None,
         rules: None,
         now: at,
         scheduled: None,
@@ -212,11 +216,79 @@ fn a_start_at_the_end_of_time_does_not_panic() {
     let clients = vec![client(1, "Ana", "3001234567", Some("x"))];
     let none = BTreeSet::new();
     let g = group();
+    let reached = Reached::default();
     let p = run(&PreflightInput {
         scheduled: Some(DateTime::<Utc>::MAX_UTC),
         rules: Some(&RulePack::colombia()),
+        reached: Some(&reached),
         concurrency: 1,
         ..PreflightInput::new(&g, &clients, &none, Utc::now())
     });
     assert_eq!(p.recipients.len(), 1);
+}
+
+/// Ley 2300: a number answered this week (Monday to Sunday, Bogotá) is left out; one
+/// answered last week, or only called without an answer, is dialled; a batch that would
+/// start next week counts next week.
+#[test]
+fn a_number_reached_this_week_is_left_out() {
+    let clients = vec![
+        client(1, "Ana", "3001234567", Some("x")),
+        client(2, "Beto", "3001234568", Some("x")),
+        client(3, "Carla", "3001234569", Some("x")),
+    ];
+    // Wednesday 25 Nov 2026; the week runs from Monday 23 00:00 to Monday 30 00:00.
+    let monday = chrono_tz::America::Bogota
+        .with_ymd_and_hms(2026, 11, 23, 0, 0, 0)
+        .unwrap();
+    let answered = BTreeMap::from([
+        ("+573001234567".to_string(), monday.timestamp()), // this week
+        ("+573001234568".to_string(), monday.timestamp() - 1), // last Sunday 23:59:59
+    ]);
+    let since = (monday - chrono::Duration::days(7)).with_timezone(&Utc);
+    let reached = Reached::from_answered([&answered], since);
+    assert_eq!(
+        Reached::from_answered([&answered], monday.with_timezone(&Utc)).count_between(
+            "+573001234568",
+            since,
+            bogota(30, 0)
+        ),
+        0,
+        "older than `since`: not kept"
+    );
+    let rules = RulePack::colombia();
+    assert_eq!(rules.max_successful_contacts_per_week, Some(1));
+    let input = |now, scheduled| PreflightInput {
+        reached: Some(&reached),
+        rules: Some(&rules),
+        scheduled,
+        ..PreflightInput::new(group_static(), &clients, &NO_VARS, now)
+    };
+    let p = run(&input(bogota(25, 10), None));
+    let names: Vec<&str> = p.recipients.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Beto", "Carla"]);
+    assert_eq!(p.skipped.len(), 1);
+    assert_eq!(p.skipped[0].code, "reached_this_week");
+    assert_eq!(
+        p.skipped[0].reason,
+        "ya fue contactado con éxito esta semana (Ley 2300: máximo una vez por semana, de lunes a domingo)"
+    );
+    // Scheduled for Monday 30 Nov: a new week.
+    let p = run(&input(bogota(25, 10), Some(bogota(30, 9))));
+    assert_eq!(p.recipients.len(), 3, "{:?}", p.skipped);
+    // Without the limit in the pack nobody is left out.
+    let mut lax = RulePack::colombia();
+    lax.max_successful_contacts_per_week = None;
+    let p = run(&PreflightInput {
+        rules: Some(&lax),
+        ..input(bogota(25, 10), None)
+    });
+    assert_eq!(p.recipients.len(), 3);
+}
+
+static NO_VARS: BTreeSet<String> = BTreeSet::new();
+
+fn group_static() -> &'static Group {
+    static G: std::sync::OnceLock<Group> = std::sync::OnceLock::new();
+    G.get_or_init(group)
 }

@@ -19,6 +19,8 @@ struct PackFile {
     timezone: String,
     #[serde(default)]
     max_contacts_per_day: Option<u32>,
+    #[serde(default)]
+    max_successful_contacts_per_week: Option<u32>,
     hours: Vec<HoursFile>,
     #[serde(default)]
     holidays: Vec<Holiday>,
@@ -39,6 +41,9 @@ pub struct RulePack {
     pub title: String,
     pub timezone: Tz,
     pub max_contacts_per_day: Option<u32>,
+    /// Answered calls a person may get per calendar week (Monday to Sunday in the pack's
+    /// time zone); Ley 2300: once reached, not again the same week on the same channel.
+    pub max_successful_contacts_per_week: Option<u32>,
     /// Opening hours per weekday, Monday first.
     pub(super) hours: [Option<(NaiveTime, NaiveTime)>; 7],
     pub holidays: Vec<Holiday>,
@@ -89,6 +94,12 @@ impl RulePack {
                 hours[wd.num_days_from_monday() as usize] = Some((start, end));
             }
         }
+        if f.max_successful_contacts_per_week == Some(0) {
+            return Err(invalid(
+                "max_successful_contacts_per_week must be at least 1 (leave it out for no limit)"
+                    .into(),
+            ));
+        }
         for h in &f.holidays {
             if h.fixed.is_some() == h.easter_offset.is_some() {
                 return Err(invalid(format!(
@@ -102,6 +113,7 @@ impl RulePack {
             title: f.title,
             timezone,
             max_contacts_per_day: f.max_contacts_per_day,
+            max_successful_contacts_per_week: f.max_successful_contacts_per_week,
             hours,
             holidays: f.holidays,
         })

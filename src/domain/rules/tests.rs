@@ -166,3 +166,58 @@ fn bad_packs_are_refused_with_reasons() {
     let p = RulePack::from_toml(&format!("{base}hours=[]\n")).unwrap();
     assert_eq!(p.next_opening(Utc::now()), None);
 }
+
+/// A custom pack closed on Mondays names Monday, in both languages (it said "domingo" for
+/// every closed weekday); Sunday in the Colombian pack is still "domingo".
+#[test]
+fn a_closed_weekday_is_named() {
+    let p = RulePack::from_toml(
+        "name='x'\ntitle='x'\ntimezone='America/Bogota'\n[[hours]]\ndays=['tue','wed','thu','fri','sat','sun']\nstart='08:00'\nend='18:00'\n",
+    )
+    .unwrap();
+    // Monday 23 Nov 2026, 10:00 in Bogotá (not a festivo).
+    let monday = bogota(2026, 11, 23, 10, 0);
+    assert_eq!(
+        p.closed_reason(monday).as_deref(),
+        Some("día sin llamadas permitidas (lunes)")
+    );
+    assert_eq!(
+        p.closed_reason_in(monday, crate::domain::Lang::En)
+            .as_deref(),
+        Some("no calls allowed on Monday")
+    );
+    // 04:00 UTC on Tuesday is still Monday 23:00 in Bogotá: the pack's own day counts.
+    let late = Utc.with_ymd_and_hms(2026, 11, 24, 4, 0, 0).unwrap();
+    assert!(p.closed_reason(late).unwrap().contains("lunes"));
+    assert_eq!(
+        p.closed_reason_in(bogota(2026, 11, 24, 20, 0), crate::domain::Lang::En)
+            .as_deref(),
+        Some("outside the allowed hours (08:00–18:00)")
+    );
+    assert_eq!(
+        RulePack::colombia()
+            .closed_reason(bogota(2026, 11, 29, 10, 0))
+            .as_deref(),
+        Some("día sin llamadas permitidas (domingo)")
+    );
+}
+
+/// The week of the weekly contact limit: Monday 00:00 to the next Monday, local time.
+#[test]
+fn weeks_run_from_monday_in_the_packs_zone() {
+    let p = RulePack::colombia();
+    let week = (bogota(2026, 11, 23, 0, 0), bogota(2026, 11, 30, 0, 0));
+    assert_eq!(p.week_of(bogota(2026, 11, 23, 0, 0)), week);
+    assert_eq!(p.week_of(bogota(2026, 11, 29, 23, 59)), week);
+    // 03:00 UTC on Monday 30 is still Sunday 29 in Bogotá.
+    assert_eq!(
+        p.week_of(Utc.with_ymd_and_hms(2026, 11, 30, 3, 0, 0).unwrap()),
+        week
+    );
+    assert_eq!(p.week_of(bogota(2026, 11, 30, 0, 0)).0, week.1);
+    let e = RulePack::from_toml(
+        "name='x'\ntitle='x'\ntimezone='America/Bogota'\nmax_successful_contacts_per_week=0\nhours=[]\n",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("at least 1"), "{e}");
+}

@@ -86,13 +86,24 @@ pub struct AgentMetadata {
 }
 
 impl AgentResponse {
-    /// The `{{variables}}` the prompt and the first message use (no `system__*` ones):
+    /// The `{{variables}}` the prompt, the first message and the tools use (no `system__*` ones):
     /// every recipient must carry all of them or its call fails.
     pub fn placeholders(&self) -> BTreeSet<String> {
         let agent = &self.conversation_config.agent;
         let mut set = crate::domain::variables::placeholders(&agent.prompt.prompt);
         set.extend(crate::domain::variables::placeholders(&agent.first_message));
+        set.extend(self.tool_placeholders());
         set
+    }
+
+    /// The `{{variables}}` the agent's tools use (`prompt.tools`): they are required too.
+    pub fn tool_placeholders(&self) -> BTreeSet<String> {
+        let prompt = &self.conversation_config.agent.prompt;
+        prompt
+            .extra
+            .get("tools")
+            .map(crate::domain::variables::tool_placeholders)
+            .unwrap_or_default()
     }
 
     /// The agent's default/test values for its variables.

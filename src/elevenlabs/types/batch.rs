@@ -123,6 +123,10 @@ pub struct BatchCallResponse {
     pub agent_name: Option<String>,
     #[serde(default)]
     pub branch_name: Option<String>,
+    /// Fields this version does not know, kept as they came (the call start answers
+    /// ElevenLabs' JSON whole, as `batchData`).
+    #[serde(flatten, default)]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 /// `GET /v1/convai/batch-calling/{id}`: the batch and every recipient.

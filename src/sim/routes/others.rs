@@ -1,7 +1,7 @@
 //! Conversations (with audio), agents (get, list, PATCH with a deep merge) and phone numbers.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Deserialize;
@@ -34,7 +34,28 @@ pub(crate) async fn conversation(State(st): St, Path(id): Path<String>) -> Respo
     }
 }
 
-pub(crate) async fn audio(State(st): St, Path(id): Path<String>) -> Response {
+/// Whether an `Accept` header lets an MPEG recording through (no header accepts anything).
+fn accepts_audio(headers: &HeaderMap) -> bool {
+    let Some(accept) = headers.get(header::ACCEPT) else {
+        return true;
+    };
+    accept.to_str().unwrap_or_default().split(',').any(|range| {
+        let media = range.split(';').next().unwrap_or_default().trim();
+        matches!(media, "*/*" | "audio/*" | "audio/mpeg")
+    })
+}
+
+/// The recording; like any HTTP server it answers 406 to a client that says it accepts
+/// no audio (an `Accept: application/json` left over from the JSON endpoints).
+pub(crate) async fn audio(State(st): St, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if !accepts_audio(&headers) {
+        return reply::error(
+            406,
+            "invalid_request",
+            "not_acceptable",
+            "This endpoint returns audio/mpeg; send Accept: audio/* (or audio/mpeg).",
+        );
+    }
     match find_conversation(&st, &id) {
         Some(c)
             if c.has_audio

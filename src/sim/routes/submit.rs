@@ -208,6 +208,7 @@ fn new_batch(
         agent_id: req.agent_id,
         agent_name: agent.name.clone(),
         first_message: agent.conversation_config.agent.first_message.clone(),
+        tool_variables: agent.tool_placeholders(),
         phone_number_id: text("phone_number_id"),
         phone_provider: text("provider").map(TelephonyProvider::from),
         agent_number: text("phone_number").unwrap_or_default(),

@@ -1,6 +1,7 @@
 //! The store's unit tests, by topic; `draft` makes a client to add.
 
 mod batches;
+mod group_setup;
 mod groups;
 mod optouts_audit;
 mod reopen;

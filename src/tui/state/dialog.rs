@@ -104,6 +104,9 @@ pub struct CallDialog {
     /// Set after a 409: the group already has an active batch.
     pub active_batch: Option<String>,
     pub phone_choice: usize,
+    /// The group's own agent and calling number (the number is preselected).
+    pub group_agent: Option<String>,
+    pub group_phone: Option<String>,
     pub schedule: TextArea<'static>,
     /// The schedule field has the keyboard (only after `tab`).
     pub schedule_focus: bool,
@@ -119,6 +122,18 @@ pub struct CallDialog {
     /// Counts dry-runs asked, so an answer to an older choice is ignored.
     pub preflight_gen: u64,
     pub preflight_key: Option<PreflightKey>,
+}
+
+impl CallDialog {
+    /// Preselects the group's own calling number, when the workspace's list has it.
+    pub fn preselect(&mut self, numbers: &[crate::api::PhoneNumberView]) {
+        let Some(want) = &self.group_phone else {
+            return;
+        };
+        if let Some(i) = numbers.iter().position(|p| &p.phone_number_id == want) {
+            self.phone_choice = i;
+        }
+    }
 }
 
 /// The call dialog, when it is the overlay.

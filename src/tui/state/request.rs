@@ -16,7 +16,9 @@ pub fn start_request(app: &App, d: &CallDialog) -> Result<StartCallRequest, Inva
         agent_phone_number_id: app
             .phone_numbers
             .get(d.phone_choice)
-            .map(|p| p.phone_number_id.clone()),
+            .map(|p| p.phone_number_id.clone())
+            // Before the workspace's numbers are known, the group's own.
+            .or_else(|| d.group_phone.clone()),
         scheduled_time_unix,
         skip_incomplete: d.skip_incomplete,
         force: d.force,

@@ -45,6 +45,13 @@ impl Strings {
                     "already contacted today"
                 }
             }
+            "reached_this_week" => {
+                if es {
+                    "ya contactado con éxito esta semana"
+                } else {
+                    "already reached this week"
+                }
+            }
             _ => return None,
         })
     }

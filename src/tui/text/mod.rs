@@ -6,6 +6,7 @@ pub mod campaign;
 pub mod duration;
 pub mod en;
 pub mod es;
+pub mod group_setup;
 pub mod keys;
 pub mod kpi;
 pub mod labels;

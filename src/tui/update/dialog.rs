@@ -171,7 +171,7 @@ pub fn open_call_dialog(app: &mut App, detail: GroupDetail) -> bool {
         .collect();
     let mut schedule = ratatui_textarea::TextArea::default();
     schedule.set_placeholder_text(app.strings.schedule_hint);
-    let dialog = CallDialog {
+    let mut dialog = CallDialog {
         group_id: detail.summary.id,
         group_name: detail.summary.name.clone(),
         recipients: detail.summary.valid_phones,
@@ -179,6 +179,8 @@ pub fn open_call_dialog(app: &mut App, detail: GroupDetail) -> bool {
         missing: Vec::new(),
         active_batch: None,
         phone_choice: 0,
+        group_agent: detail.summary.agent_id.clone(),
+        group_phone: detail.summary.agent_phone_number_id.clone(),
         schedule,
         schedule_focus: false,
         skip_incomplete: false,
@@ -190,6 +192,7 @@ pub fn open_call_dialog(app: &mut App, detail: GroupDetail) -> bool {
         preflight_key: None,
         retry: Default::default(),
     };
+    dialog.preselect(&app.phone_numbers);
     app.overlay = Some(Overlay::Confirm(Box::new(Confirm::StartCall(Box::new(
         dialog,
     )))));

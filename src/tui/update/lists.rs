@@ -36,6 +36,10 @@ pub fn groups_loaded(app: &mut App, groups: Vec<GroupSummary>) {
 }
 
 pub fn phone_numbers_loaded(app: &mut App, numbers: Vec<PhoneNumberView>) {
+    // A call dialog opened before the numbers came preselects the group's own now.
+    if let Some(d) = crate::tui::state::dialog::call_dialog(&mut app.overlay) {
+        d.preselect(&numbers);
+    }
     app.phone_numbers = numbers;
     app.dirty = true;
 }

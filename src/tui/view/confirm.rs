@@ -116,8 +116,12 @@ fn call_lines<'a>(app: &'a App, d: &'a CallDialog, room: usize, width: u16) -> V
         .phone_numbers
         .get(d.phone_choice)
         .map(|p| format!("{} ({})", p.phone_number, p.label))
+        .or_else(|| d.group_phone.clone())
         .unwrap_or_else(|| s.none.to_string());
     out.push(Line::from(format!("{}: ◀ {phone} ▶", s.phone_to_use)));
+    if let Some(a) = &d.group_agent {
+        out.push(Line::from(s.group_agent_calls(a)));
+    }
     let tail = tail_lines(app, d, ready.is_some_and(|p| !p.incomplete.is_empty()));
     let used = wrapped_height(&out, width) + wrapped_height(&tail, width);
     let room = room.saturating_sub(usize::from(used));

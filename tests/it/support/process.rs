@@ -34,9 +34,18 @@ impl Drop for Proc {
 }
 
 fn spawn(cmd: &mut Command) -> Proc {
+    spawn_logging(cmd, None)
+}
+
+/// Starts `cmd`; its log (stderr) goes to `log` when given, else nowhere.
+fn spawn_logging(cmd: &mut Command, log: Option<&Path>) -> Proc {
+    let stderr = match log {
+        Some(p) => Stdio::from(std::fs::File::create(p).expect("the log file can be made")),
+        None => Stdio::null(),
+    };
     let mut child = cmd
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("the callboard binary starts");
     let stdout = child.stdout.take().expect("stdout piped");
@@ -77,11 +86,43 @@ pub fn serve(dir: &Path, sim_url: &str, extra_toml: &str) -> Proc {
 
 /// [`serve`] whose ElevenLabs client retries a failed request up to `max_retries` times.
 pub fn serve_retrying(dir: &Path, sim_url: &str, max_retries: u32, extra_toml: &str) -> Proc {
-    serve_on(dir, sim_url, "127.0.0.1:0", max_retries, extra_toml)
+    serve_with(dir, sim_url, max_retries, extra_toml, &[], None)
 }
 
 /// [`serve_retrying`] on a chosen address (when the simulator must know it first).
 pub fn serve_on(dir: &Path, sim_url: &str, addr: &str, max_retries: u32, extra_toml: &str) -> Proc {
+    serve_at(dir, sim_url, addr, max_retries, extra_toml, &[], None)
+}
+
+/// [`serve_retrying`] with more environment and its info log written to `log`.
+pub fn serve_with(
+    dir: &Path,
+    sim_url: &str,
+    max_retries: u32,
+    extra_toml: &str,
+    env: &[(&str, &str)],
+    log: Option<&Path>,
+) -> Proc {
+    serve_at(
+        dir,
+        sim_url,
+        "127.0.0.1:0",
+        max_retries,
+        extra_toml,
+        env,
+        log,
+    )
+}
+
+fn serve_at(
+    dir: &Path,
+    sim_url: &str,
+    addr: &str,
+    max_retries: u32,
+    extra_toml: &str,
+    env: &[(&str, &str)],
+    log: Option<&Path>,
+) -> Proc {
     let cfg = dir.join("config.toml");
     std::fs::write(
         &cfg,
@@ -92,9 +133,13 @@ pub fn serve_on(dir: &Path, sim_url: &str, addr: &str, max_retries: u32, extra_t
         ),
     )
     .unwrap();
-    spawn(
-        Command::new(env!("CARGO_BIN_EXE_callboard"))
-            .args(["serve", "--addr", addr, "--demo-data", "--data-dir"])
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_callboard"));
+    cmd.envs(env.iter().copied());
+    if log.is_some() {
+        cmd.env("RUST_LOG", "callboard=info");
+    }
+    spawn_logging(
+        cmd.args(["serve", "--addr", addr, "--demo-data", "--data-dir"])
             .arg(dir.join("data"))
             .env("CALLBOARD_CONFIG", &cfg)
             .env("ELEVENLABS_API_KEY", KEY)
@@ -102,6 +147,7 @@ pub fn serve_on(dir: &Path, sim_url: &str, addr: &str, max_retries: u32, extra_t
             .env_remove("ELEVENLABS_BASE_URL")
             .env_remove("CALLBOARD_DATA_DIR")
             .env_remove("ELEVENLABS_WEBHOOK_SECRET"),
+        log,
     )
 }
 

@@ -68,6 +68,22 @@ impl Tmux {
         }
     }
 
+    /// Waits until `text` has left the screen. Needed after `Escape`: a key sent right
+    /// behind it reaches the terminal as one `ESC x` sequence (Alt+x).
+    pub fn wait_gone(&self, text: &str, secs: u64) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if !s.contains(text) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(secs) {
+                panic!("waited {secs}s for {text:?} to go; the screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     pub fn pane_pid(&self) -> u32 {
         self.run(&["list-panes", "-t", "e2e", "-F", "#{pane_pid}"])
             .trim()

@@ -1,79 +1,89 @@
-//! `POST /api/batch-calls/:id/retry`: the failed and voicemail calls of a finished batch,
+//! Retrying a finished batch (`POST /api/batch-calls/:id/retry`): the failed and voicemail calls of a finished batch,
 //! dialled again through the journal (written before it is sent, read back by the batch's
 //! `retry_count` after a lost answer), never together with the batch's automatic round or
 //! another submit for its group.
 
-use axum::extract::State;
-
-use super::auth::Caller;
-use super::batch_read::current;
-use super::error::{ApiError, ApiPath, check_batch_id};
-use super::respond::Ok200;
-use super::state::AppState;
-use crate::api::{ErrorCode, RetryData};
+use super::{Actor, Campaign, Outcome, journal_error};
+use crate::api::{ApiError, ErrorCode, RetryData, check_batch_id};
 use crate::domain::{AuditAction, BatchRecord, BatchStatus};
-use crate::elevenlabs::BatchRecipientResponse;
+use crate::elevenlabs::{BatchCallResponse, BatchRecipientResponse};
 use crate::monitor::Hub;
 
-pub(super) async fn retry(
-    caller: Caller,
-    State(st): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Ok200<RetryData>, ApiError> {
-    check_batch_id(&id)?;
+impl Campaign {
+    /// Dials the failed and voicemail calls of the finished batch `id` again.
+    pub async fn retry(&self, actor: &Actor, id: &str) -> Result<Outcome<RetryData>, ApiError> {
+        let data = retry(self, actor, id).await?;
+        Ok(Outcome::new("Batch call reintentado exitosamente", data))
+    }
+}
+
+async fn retry(st: &Campaign, actor: &Actor, id: &str) -> Result<RetryData, ApiError> {
+    check_batch_id(id)?;
     let hub = st.hub()?;
     // Never together with the poller's continuation of this batch (automatic retry).
-    let lock = hub.redial_lock(&id);
+    let lock = hub.redial_lock(id);
     let _guard = lock.lock().await;
     // Nor together with a submit for its group; an earlier retry whose answer was lost
     // is settled first (read back), never sent again.
-    let group = st.store().batch(&id)?.map(|r| r.group_id);
+    let group = st.store().batch(id)?.map(|r| r.group_id);
     let group_lock = group.map(|g| hub.journal().group_lock(g));
     let _group_guard = match &group_lock {
         Some(l) => Some(l.lock().await),
         None => None,
     };
     if let Some(g) = group {
-        super::call_submit::settle_open(
-            &st,
+        super::submit::settle_open(
+            st,
             hub.journal(),
             g,
             "Un envío o reintento anterior de este grupo",
         )
         .await?;
     }
-    let (hub, recipients, status, retry_count) = current(&st, &caller, &id).await?;
-    let mut record = st.store().batch(&id)?;
+    let super::current::Current {
+        hub,
+        recipients,
+        status,
+        retry_count,
+    } = st.current(actor, id).await?;
+    let mut record = st.store().batch(id)?;
     refuse_unless_retryable(status, record.as_ref())?;
     let retryable: Vec<_> = recipients
         .iter()
         .filter(|r| r.status.is_retryable())
         .collect();
-    let retried = retryable.len();
-    if retried == 0 {
+    if retryable.is_empty() {
         return Err(ApiError::conflict(
             ErrorCode::NothingToRetry,
             "No hay llamadas fallidas ni con buzón de voz para reintentar",
         ));
     }
-    send(&st, hub, &id, record.as_ref(), retry_count).await?;
-    remember(&st, &id, record.as_mut(), &retryable)?;
-    hub.kick(&id);
-    super::audit_log::audit(
-        &st,
-        &caller,
+    let finished_before = recipients.iter().filter(|r| r.status.is_final()).count();
+    let sent = send(st, hub, id, record.as_ref(), retry_count).await?;
+    // Who ElevenLabs re-dials is its choice (voicemail may not be): count what it reports.
+    let redialled = match hub.client().get_batch(id).await {
+        Ok(after) => redialled(&retryable, &after.recipients),
+        Err(e) => {
+            tracing::warn!(batch_id = %id, error = %e, "cannot read the batch after its retry; counting by its counters");
+            let now = sent.total_calls_finished as usize;
+            let n = finished_before.saturating_sub(now).min(retryable.len());
+            retryable.iter().take(n).copied().collect()
+        }
+    };
+    let retried = redialled.len();
+    remember(st, id, record.as_mut(), &redialled)?;
+    hub.kick(id);
+    st.audit(
+        actor,
         AuditAction::BatchRetry,
-        &id,
+        id,
         serde_json::json!({ "retried": retried }),
     );
-    Ok(Ok200::new(
-        "Batch call reintentado exitosamente",
-        RetryData {
-            batch_id: id,
-            retried_count: retried,
-            status: "retrying".into(),
-        },
-    ))
+    Ok(RetryData {
+        batch_id: id.to_string(),
+        retried_count: retried,
+        status: "retrying".into(),
+    })
 }
 
 /// A batch is retried only when it ended by itself, nothing continues it and no
@@ -112,32 +122,52 @@ fn refuse_unless_retryable(
 
 /// Sends the retry: through the journal for our batches, straight for the workspace's.
 async fn send(
-    st: &AppState,
+    st: &Campaign,
     hub: &Hub,
     id: &str,
     record: Option<&BatchRecord>,
     retry_count: u32,
-) -> Result<(), ApiError> {
+) -> Result<BatchCallResponse, ApiError> {
     match record {
         Some(rec) => hub
             .journal()
-            .redial(rec, retry_count, st.cfg().timezone)
+            .redial(rec, retry_count, st.settings().timezone)
             .await
-            .map(|_| ())
-            .map_err(super::call_idempotency::journal_error),
+            .map_err(journal_error),
         None => hub
             .client()
             .retry_batch(id)
             .await
-            .map(|_| ())
             .map_err(|e| ApiError::from_upstream(&e)),
     }
+}
+
+/// The recipients the retry put back in line, as ElevenLabs reports the batch after it: a
+/// new status or a new conversation (a fast call may already have ended again).
+fn redialled<'a>(
+    before: &[&'a BatchRecipientResponse],
+    after: &[BatchRecipientResponse],
+) -> Vec<&'a BatchRecipientResponse> {
+    let key = |r: &BatchRecipientResponse| match r.id.is_empty() {
+        false => r.id.clone(),
+        true => r.phone_number.clone().unwrap_or_default(),
+    };
+    let now: std::collections::HashMap<String, &BatchRecipientResponse> =
+        after.iter().map(|r| (key(r), r)).collect();
+    before
+        .iter()
+        .filter(|b| {
+            now.get(&key(b))
+                .is_some_and(|a| a.status != b.status || a.conversation_id != b.conversation_id)
+        })
+        .copied()
+        .collect()
 }
 
 /// Records what each re-dialled recipient had, so their attempts count this round once a
 /// new call shows up; the policies look at the batch again when it ends.
 fn remember(
-    st: &AppState,
+    st: &Campaign,
     id: &str,
     record: Option<&mut BatchRecord>,
     retryable: &[&BatchRecipientResponse],

@@ -3,26 +3,44 @@
 //! A repeat gets the first answer; when there is none yet (a crash, an unknown outcome),
 //! the key's journal intent is settled first: its batch is answered, never a second one.
 
-use crate::api::ErrorCode;
-use crate::journal::JournalError;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-
-use super::error::ApiError;
-use super::state::AppState;
-use crate::api::StartCallRequest;
+use super::{Campaign, unknown};
+use crate::api::{ApiError, ErrorCode, StartCallRequest};
 use crate::domain::intent::{IntentKey, IntentState, fingerprint};
 use crate::domain::{GroupId, UserId};
 use crate::journal::{Journal, Settlement, Submitted};
 use crate::store::cache::IdempotentResponse;
 
-pub(super) struct Key {
+/// A call start's `Idempotency-Key`, bound to a fingerprint of who asks for which group
+/// with which body.
+pub struct Key {
     pub scope: String,
     pub key: String,
     pub fingerprint: String,
 }
 
 impl Key {
+    /// The key a call start sent (the header's value, already trimmed).
+    pub fn for_start(
+        key: &str,
+        user_id: UserId,
+        group_id: GroupId,
+        req: &StartCallRequest,
+    ) -> Result<Key, ApiError> {
+        if key.is_empty() || key.len() > 200 {
+            return Err(ApiError::bad_request(
+                ErrorCode::InvalidIdempotencyKey,
+                "La cabecera Idempotency-Key debe tener entre 1 y 200 caracteres",
+            ));
+        }
+        let body = serde_json::to_vec(req).map_err(ApiError::internal)?;
+        let scope = format!("call/{user_id}/{group_id}");
+        Ok(Key {
+            fingerprint: fingerprint(&[scope.as_bytes(), &body]),
+            scope,
+            key: key.to_string(),
+        })
+    }
+
     pub fn intent_key(&self) -> IntentKey {
         IntentKey {
             scope: self.scope.clone(),
@@ -31,43 +49,20 @@ impl Key {
     }
 }
 
-/// The request's key, if it sent one.
-pub(super) fn key(
-    headers: &HeaderMap,
-    user_id: UserId,
-    group_id: GroupId,
-    req: &StartCallRequest,
-) -> Result<Option<Key>, ApiError> {
-    let Some(v) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = v.to_str().unwrap_or_default().trim();
-    if key.is_empty() || key.len() > 200 {
-        return Err(ApiError::bad_request(
-            ErrorCode::InvalidIdempotencyKey,
-            "La cabecera Idempotency-Key debe tener entre 1 y 200 caracteres",
-        ));
-    }
-    let body = serde_json::to_vec(req).map_err(ApiError::internal)?;
-    let scope = format!("call/{user_id}/{group_id}");
-    Ok(Some(Key {
-        fingerprint: fingerprint(&[scope.as_bytes(), &body]),
-        scope,
-        key: key.to_string(),
-    }))
-}
-
 /// What a key says about this request.
 pub(super) enum Gate {
     /// First use (or expired, or its earlier attempt created nothing): go on.
     Fresh,
-    /// The first request's answer, to replay.
-    Replay(Response),
+    /// The first request's answer (status and body), to replay.
+    Replay {
+        status: u16,
+        body: serde_json::Value,
+    },
     /// The first request's batch exists (found now): answer with it.
     Settled(Box<Submitted>),
 }
 
-pub(super) async fn gate(st: &AppState, journal: &Journal, k: &Key) -> Result<Gate, ApiError> {
+pub(super) async fn gate(st: &Campaign, journal: &Journal, k: &Key) -> Result<Gate, ApiError> {
     let Some(saved) = st.store().idempotent(&k.scope, &k.key)? else {
         return Ok(Gate::Fresh);
     };
@@ -85,7 +80,10 @@ pub(super) async fn gate(st: &AppState, journal: &Journal, k: &Key) -> Result<Ga
         ));
     }
     if saved.status != 0 {
-        return Ok(Gate::Replay(replay(saved)));
+        return Ok(Gate::Replay {
+            status: saved.status,
+            body: saved.body,
+        });
     }
     let Some(intent) = saved
         .intent_id
@@ -102,7 +100,7 @@ pub(super) async fn gate(st: &AppState, journal: &Journal, k: &Key) -> Result<Ga
     match journal
         .settle(&intent)
         .await
-        .map_err(super::call_idempotency::journal_error)?
+        .map_err(super::journal_error)?
     {
         Settlement::Settled(s) => Ok(Gate::Settled(s)),
         Settlement::Abandoned => Ok(Gate::Fresh),
@@ -110,19 +108,8 @@ pub(super) async fn gate(st: &AppState, journal: &Journal, k: &Key) -> Result<Ga
     }
 }
 
-/// The outcome of a submit cannot be told yet.
-pub(super) fn unknown(why: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::SubmissionStateUnknown,
-        format!(
-            "No se pudo confirmar si ElevenLabs creó el lote ({why}); nadie será marcado dos veces: repita la petición con la misma Idempotency-Key en unos segundos"
-        ),
-    )
-}
-
 /// Binds the key to this request and its intent, before the submit goes out.
-pub(super) fn bind(st: &AppState, k: &Key, intent_id: &str) -> Result<(), ApiError> {
+pub(super) fn bind(st: &Campaign, k: &Key, intent_id: &str) -> Result<(), ApiError> {
     let entry = IdempotentResponse {
         status: 0,
         body: serde_json::Value::Null,
@@ -136,7 +123,7 @@ pub(super) fn bind(st: &AppState, k: &Key, intent_id: &str) -> Result<(), ApiErr
 }
 
 /// Saves the answer for repeats.
-pub(super) fn answer(st: &AppState, k: &Key, intent_id: Option<&str>, body: &serde_json::Value) {
+pub(super) fn answer(st: &Campaign, k: &Key, intent_id: Option<&str>, body: &serde_json::Value) {
     let entry = IdempotentResponse {
         status: 200,
         body: body.clone(),
@@ -146,22 +133,5 @@ pub(super) fn answer(st: &AppState, k: &Key, intent_id: Option<&str>, body: &ser
     };
     if let Err(e) = st.store().put_idempotent(&k.scope, &k.key, &entry) {
         tracing::warn!(error = %e, "cannot save the idempotent answer");
-    }
-}
-
-fn replay(saved: IdempotentResponse) -> Response {
-    let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
-    let mut resp = (status, axum::Json(saved.body)).into_response();
-    resp.headers_mut().insert(
-        "idempotent-replayed",
-        header::HeaderValue::from_static("true"),
-    );
-    resp
-}
-pub(super) fn journal_error(e: JournalError) -> ApiError {
-    match e {
-        JournalError::Refused(e) => ApiError::from_upstream(&e),
-        JournalError::Unknown(why) => unknown(&why),
-        JournalError::Store(e) => e.into(),
     }
 }

@@ -6,15 +6,12 @@ use crate::api::ErrorCode;
 use serde_json::json;
 use std::collections::HashSet;
 
-use super::auth::Caller;
-use super::error::{ApiError, truncate};
-use super::limits::check_scheduled_time;
-use super::ownership::owned_group;
-use super::state::AppState;
+use super::{Actor, Campaign, agent};
+use crate::api::ApiError;
 use crate::api::StartCallRequest;
 use crate::domain::policy::RetryPolicy;
 use crate::domain::preflight::{self, History, Preflight, PreflightInput};
-use crate::domain::{Group, GroupId, User, UserId};
+use crate::domain::{Group, GroupId, UserId};
 use crate::journal::MAX_RECIPIENTS;
 
 /// Lines assumed in flight at once for the pre-flight estimate.
@@ -23,32 +20,17 @@ const CONCURRENCY_HINT: usize = 10;
 /// Seconds of clock skew tolerated before a scheduled time counts as past.
 const PAST_TOLERANCE_SECS: i64 = 60;
 
-/// The acting user, who must exist and have an agent.
-pub(super) fn user_with_agent(st: &AppState, id: UserId) -> Result<(User, String), ApiError> {
-    let user = st.store().user(id)?.ok_or_else(|| {
-        ApiError::not_found(
-            ErrorCode::UserNotFound,
-            format!("Usuario {id} no encontrado"),
-        )
-    })?;
-    let agent = user
-        .agent_id
-        .clone()
-        .filter(|a| !a.trim().is_empty())
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                ErrorCode::UserWithoutAgent,
-                format!("El usuario {id} no tiene un agente asignado"),
-            )
-        })?;
-    Ok((user, agent))
-}
+/// The furthest ahead a call may be scheduled.
+pub const MAX_SCHEDULE_AHEAD_SECS: i64 = 366 * 24 * 3600;
 
 /// Everything checked before the agent is asked for its variables.
 pub(super) struct Checked {
     pub group: Group,
     pub agent_id: String,
     pub phone_number_id: String,
+    /// The agent and the number are the group's own (not the user's, not the request's).
+    pub agent_from_group: bool,
+    pub number_from_group: bool,
     pub clients: Vec<crate::domain::Client>,
     pub now: chrono::DateTime<chrono::Utc>,
 }
@@ -56,26 +38,19 @@ pub(super) struct Checked {
 /// The seed's validations, in its order: user and agent, caller number, group, clients,
 /// scheduled time, at least one valid phone.
 pub(super) async fn check(
-    st: &AppState,
-    caller: &Caller,
+    st: &Campaign,
+    actor: &Actor,
     user_id: UserId,
     group_id: GroupId,
     req: &StartCallRequest,
 ) -> Result<Checked, ApiError> {
-    let (_user, agent_id) = user_with_agent(st, user_id)?;
-    let phone_number_id = req
-        .agent_phone_number_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                ErrorCode::PhoneNumberRequired,
-                "El ID del número telefónico del agente (agentPhoneNumberId) es requerido",
-            )
-        })?
-        .to_string();
-    let g = owned_group(st, caller, group_id)?;
+    // The group's own agent and number count only once the actor may see it; an unknown
+    // group is reported after the user, agent and number checks, in the seed's order.
+    let group = st.owned_group(actor, group_id);
+    let (_user, agent) = agent::agent_for(st, user_id, group.as_ref().ok())?;
+    let (phone_number_id, number_from_group) =
+        agent::phone_number_for(req.agent_phone_number_id.as_deref(), group.as_ref().ok())?;
+    let g = group?;
     let store = st.store().clone();
     let clients = tokio::task::spawn_blocking(move || store.clients(group_id))
         .await
@@ -110,8 +85,10 @@ pub(super) async fn check(
     }
     Ok(Checked {
         group: g,
-        agent_id,
+        agent_id: agent.agent_id,
         phone_number_id,
+        agent_from_group: agent.from_group,
+        number_from_group,
         clients,
         now,
     })
@@ -119,27 +96,28 @@ pub(super) async fn check(
 
 /// The pre-flight: who would be dialled, who not and why, when, and the retry policy.
 pub(super) async fn preflight(
-    st: &AppState,
+    st: &Campaign,
     c: &Checked,
     req: &StartCallRequest,
 ) -> Result<Preflight, ApiError> {
     let hub = st.hub()?;
+    let choice = agent::AgentChoice {
+        agent_id: c.agent_id.clone(),
+        from_group: c.agent_from_group,
+    };
     let agent = hub.client().get_agent(&c.agent_id).await.map_err(|e| {
         if e.is_not_found() {
-            ApiError::unprocessable(
-                ErrorCode::AgentNotFound,
-                format!(
-                    "El agente {} del usuario no existe en ElevenLabs",
-                    truncate(&c.agent_id, 80)
-                ),
-            )
+            agent::agent_not_found(&choice, &c.group)
         } else {
             ApiError::from_upstream(&e)
         }
     })?;
+    if c.number_from_group {
+        agent::ensure_group_number(hub.client(), &c.phone_number_id, &c.group).await?;
+    }
     let required = agent.placeholders();
     let opted_out = st.store().optout_map()?;
-    let rules = st.cfg().campaign.rules.as_ref();
+    let rules = st.settings().rules.rules.as_ref();
     let today = match rules.and_then(|r| r.max_contacts_per_day) {
         Some(_) => contacted_today(st, c.now)?,
         None => HashSet::new(),
@@ -147,15 +125,21 @@ pub(super) async fn preflight(
     let scheduled = req
         .scheduled_time_unix
         .and_then(|t| chrono::DateTime::from_timestamp(t, 0));
+    let heads = st.store().batch_heads()?;
+    let reached = match rules.filter(|r| r.max_successful_contacts_per_week.is_some()) {
+        Some(r) => st.store().reached_since(&heads, r.week_of(c.now).0)?,
+        None => preflight::Reached::default(),
+    };
     let mut plan: Preflight = preflight::run(&PreflightInput {
         opted_out: Some(&opted_out),
         contacted_today: Some(&today),
+        reached: Some(&reached),
         rules,
         scheduled,
         concurrency: CONCURRENCY_HINT,
-        history: history(st, &c.agent_id)?,
-        region: st.cfg().region,
-        other_countries: c.group.other_countries || st.cfg().other_countries,
+        history: history(&heads, &c.agent_id),
+        region: c.group.setup.country_or(st.settings().region),
+        other_countries: c.group.other_countries || st.settings().other_countries,
         ..PreflightInput::new(&c.group, &c.clients, &required, c.now)
     });
     plan.retry_policy = retry_policy(st, req.retry_policy.clone())?;
@@ -213,10 +197,10 @@ pub(super) fn ensure_submittable(plan: &Preflight, req: &StartCallRequest) -> Re
 /// Numbers already in a batch of ours created today (local date): rule packs allow one
 /// contact a day.
 fn contacted_today(
-    st: &AppState,
+    st: &Campaign,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<HashSet<String>, ApiError> {
-    let tz = st.cfg().timezone;
+    let tz = st.settings().timezone;
     let today = now.with_timezone(&tz).date_naive();
     let mut phones = HashSet::new();
     // Only today's records are read whole.
@@ -234,10 +218,10 @@ fn contacted_today(
 /// The batch's automatic retry policy: the request's, else the configured one; None when
 /// it allows a single attempt (off).
 fn retry_policy(
-    st: &AppState,
+    st: &Campaign,
     asked: Option<RetryPolicy>,
 ) -> Result<Option<RetryPolicy>, ApiError> {
-    let p = asked.unwrap_or_else(|| st.cfg().campaign.retry.clone());
+    let p = asked.unwrap_or_else(|| st.settings().rules.retry.clone());
     if p.max_attempts > 1 && p.outcomes.iter().any(|o| !o.is_retryable()) {
         return Err(ApiError::unprocessable(
             ErrorCode::InvalidRetryPolicy,
@@ -254,12 +238,28 @@ fn retry_policy(
 }
 
 /// Past batches of this agent (the last ten that finished) for the estimate.
-fn history(st: &AppState, agent_id: &str) -> Result<History, ApiError> {
-    let past = st.store().batch_heads()?;
-    Ok(History::from_outcomes(
+fn history(past: &[crate::store::BatchHead], agent_id: &str) -> History {
+    History::from_outcomes(
         past.iter()
             .filter(|b| b.agent_id == agent_id)
             .filter_map(|b| b.outcome.as_ref())
             .take(10),
-    ))
+    )
+}
+
+/// A `scheduledTimeUnix` more than a year ahead is refused (ElevenLabs and the calling
+/// windows would otherwise get a date nobody meant, or one past what dates can hold).
+fn check_scheduled_time(
+    t: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let Some(t) = t else { return Ok(()) };
+    let latest = now.timestamp().saturating_add(MAX_SCHEDULE_AHEAD_SECS);
+    if t > latest || chrono::DateTime::from_timestamp(t, 0).is_none() {
+        return Err(ApiError::unprocessable(
+            ErrorCode::ScheduledTooFar,
+            "La hora programada (scheduledTimeUnix) está a más de un año; use una fecha dentro de los próximos 12 meses (segundos Unix) o null para llamar ya",
+        ));
+    }
+    Ok(())
 }

@@ -2,19 +2,13 @@
 //! journal intent left unsettled), then the journal writes the intent, submits and
 //! settles; the answer is the seed's.
 
-use super::call_idempotency::journal_error;
-use crate::api::ErrorCode;
-use crate::domain::AuditAction;
-use axum::body::Body;
-use axum::http::{StatusCode, header};
-use axum::response::Response;
 use serde_json::json;
 
-use super::auth::Caller;
-use super::call_idempotency::{self as idem, Key};
-use super::error::ApiError;
-use super::state::AppState;
+use super::idempotency::{self as idem, Key};
+use super::{Actor, Campaign, journal_error};
+use crate::api::{ApiError, ErrorCode};
 use crate::api::{Envelope, StartCallData};
+use crate::domain::AuditAction;
 use crate::domain::Group;
 use crate::domain::intent::{IntentKind, IntentState};
 use crate::journal::{self, Journal, Settlement, Submitted};
@@ -22,7 +16,7 @@ use crate::journal::{self, Journal, Settlement, Submitted};
 /// Settles the group's open intents, then refuses a start while one is still unknown,
 /// or (unless forced) while a batch of the group is running or a round is planned.
 pub(super) async fn ensure_idle(
-    st: &AppState,
+    st: &Campaign,
     journal: &Journal,
     g: &Group,
     force: bool,
@@ -57,7 +51,7 @@ pub(super) async fn ensure_idle(
 /// Settles the group's open intents (a batch found is watched at once); refuses while
 /// one is still unknown. `what` names the earlier submission for the supervisor.
 pub(super) async fn settle_open(
-    st: &AppState,
+    st: &Campaign,
     journal: &Journal,
     group: crate::domain::GroupId,
     what: &str,
@@ -82,7 +76,7 @@ pub(super) async fn settle_open(
 
 /// Refuses (unless forced) a start while a batch of the group is not final.
 pub(super) fn ensure_no_active_batch(
-    st: &AppState,
+    st: &Campaign,
     g: &Group,
     force: bool,
 ) -> Result<(), ApiError> {
@@ -109,7 +103,7 @@ pub(super) fn ensure_no_active_batch(
 
 /// Writes the intent (bound to the key first), submits and settles it.
 pub(super) async fn submit(
-    st: &AppState,
+    st: &Campaign,
     journal: &Journal,
     record: crate::domain::BatchRecord,
     key: Option<&Key>,
@@ -118,7 +112,7 @@ pub(super) async fn submit(
         record,
         journal::Draft {
             kind: IntentKind::Start,
-            timezone: st.cfg().timezone,
+            timezone: st.settings().timezone,
             key: key.map(Key::intent_key),
             parent: None,
             due_unix: None,
@@ -132,13 +126,13 @@ pub(super) async fn submit(
 
 /// The seed's answer to a start, saved for repeats of its key; the batch's poller is
 /// kicked and the start audited.
-pub(super) fn respond(
-    st: &AppState,
-    caller: &Caller,
+pub(super) fn answer(
+    st: &Campaign,
+    actor: &Actor,
     s: &Submitted,
     message: String,
     key: Option<&Key>,
-) -> Result<Response, ApiError> {
+) -> Result<serde_json::Value, ApiError> {
     let rec = &s.record;
     st.hub()?.kick(&rec.batch_id);
     let data = StartCallData {
@@ -151,9 +145,8 @@ pub(super) fn respond(
         batch_data: serde_json::to_value(&s.batch).unwrap_or_default(),
         skipped: rec.skipped.clone(),
     };
-    super::audit_log::audit(
-        st,
-        caller,
+    st.audit(
+        actor,
         AuditAction::BatchStart,
         &rec.batch_id,
         json!({
@@ -168,15 +161,11 @@ pub(super) fn respond(
         idem::answer(st, k, rec.intent_id.as_deref(), &body);
     }
     tracing::info!(batch_id = %rec.batch_id, group_id = rec.group_id, recipients = rec.recipients.len(), "batch started");
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .map_err(ApiError::internal)
+    Ok(body)
 }
 
 /// The answer's message for a batch found by a lookup (its first answer was lost).
-pub(super) fn settled_message(st: &AppState, rec: &crate::domain::BatchRecord) -> String {
+pub(super) fn settled_message(st: &Campaign, rec: &crate::domain::BatchRecord) -> String {
     match rec
         .scheduled_time_unix
         .filter(|t| *t > st.now().timestamp())
@@ -184,10 +173,7 @@ pub(super) fn settled_message(st: &AppState, rec: &crate::domain::BatchRecord) -
         Some(t) => format!(
             "Llamadas programadas para el grupo \"{}\" el {}",
             rec.group_name,
-            chrono::DateTime::from_timestamp(t, 0)
-                .unwrap_or_default()
-                .with_timezone(&st.cfg().timezone)
-                .format("%d/%m/%Y a las %H:%M")
+            st.local(t)
         ),
         None => format!(
             "Llamadas iniciadas exitosamente para el grupo \"{}\"",
