@@ -7,7 +7,7 @@
 //! No HTTP server and no screen here: the service and the TUI's direct mode both use it.
 //!
 //! Layers, lowest first (each file uses only those above it): `clock`, `config`,
-//! `error`, `hub_error`, `snapshot`, `enrich`, `push`, `state`; then `stop`, `view`, `gone`,
+//! `error`, `hub_error`, `snapshot`, `enrich`, `push`, `state`; then `stop`, `view`, `outcome`, `gone`,
 //! `plan`, `link`, `recover`, `submit`, `follow_up`, `breaker`, `pace`, `push_hub`,
 //! `poller`, `sweeper`; `hub`, the public face; and `optout_guard`, which also calls the
 //! hub's methods. Post-call webhooks come in through `push_hub` (`Hub::push`).
