@@ -2,7 +2,7 @@
 //! fresh sled store, for a generated 100,000-row file. The baseline is reading the same
 //! CSV records with the csv crate and doing nothing else, measured in the same run.
 //!
-//! Run: cargo bench --bench import
+//! Run: cargo bench --features bench --bench import
 
 use callboard::domain::import::parse_clients;
 use callboard::domain::phone::{Region, normalize};

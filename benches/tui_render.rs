@@ -9,7 +9,7 @@
 //! calling thread (`… [thread cpu]`, via `iter_custom`), which stays meaningful on a
 //! machine shared with other builds, where wall time mostly measures waiting for a core.
 //!
-//! Run: `cargo bench --bench tui_render` (release profile).
+//! Run: `cargo bench --features bench --bench tui_render` (release profile).
 
 use callboard::domain::Lang;
 use callboard::tui::action::Action;
