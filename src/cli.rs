@@ -69,6 +69,9 @@ pub enum Command {
     /// Export a batch's results (variables, status, attempts, duration, summary, success,
     /// data collection) from a running service, as CSV or JSON.
     Export(ExportArgs),
+    /// ElevenLabs' post-call webhooks: create the workspace webhook, send a test one.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Print shell completions.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -158,6 +161,46 @@ pub struct SimArgs {
     /// Calls in flight at once per batch when the batch sets no limit.
     #[arg(long, default_value_t = 10)]
     pub concurrency: usize,
+    /// Post each call's webhook (post_call_transcription, call_initiation_failure) here,
+    /// e.g. http://127.0.0.1:8080/api/webhooks/elevenlabs.
+    #[arg(long, value_name = "URL", requires = "webhook_secret")]
+    pub webhook_url: Option<String>,
+    /// The secret the webhooks are signed with (the service's ELEVENLABS_WEBHOOK_SECRET).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "CALLBOARD_SIM_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    pub webhook_secret: Option<String>,
+    /// Share of webhooks never sent (0..1), as upstream's fire-once delivery may lose them.
+    #[arg(long, default_value_t = 0.0, requires = "webhook_url")]
+    pub webhook_drop_rate: f64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Create the workspace's HMAC webhook through the ElevenLabs API, attach it to the
+    /// post-call events (transcript, call initiation failure) and print its secret, once:
+    /// put it in ELEVENLABS_WEBHOOK_SECRET for `callboard serve`.
+    Setup {
+        /// Public HTTPS address ElevenLabs can reach (a tunnel or a reverse proxy in front
+        /// of `callboard serve`); without a path, the configured `[webhooks] path` is added.
+        /// Default: `[service] public_url`.
+        #[arg(long, value_name = "PUBLIC_URL")]
+        url: Option<String>,
+        /// The webhook's name in ElevenLabs.
+        #[arg(long, default_value = "callboard")]
+        name: String,
+    },
+    /// Send a signed sample `post_call_transcription` to a running service, signed with
+    /// ELEVENLABS_WEBHOOK_SECRET ([webhooks] secret), and say what it answered.
+    Test {
+        /// The receiver's full URL (default: the configured service address and path);
+        /// give the public one to check the tunnel or proxy too.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

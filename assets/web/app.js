@@ -169,14 +169,28 @@ function showNotification(type, message) {
 }
 
 /** Asks in a modal dialog; resolves true only when the user presses the confirm button. */
+// The confirmation still waiting for its `close` event, if any (see confirmAction).
+let settleConfirm = null;
 function confirmAction(title, text, okLabel) {
   const dlg = $('#confirm-dialog');
+  // `close` is dispatched a moment after the dialog closes. A confirmation answered just
+  // before this one opened is settled now, with its own answer: its late event must not
+  // answer this one.
+  if (settleConfirm) settleConfirm();
   $('#confirm-title').textContent = title;
   $('#confirm-text').textContent = text;
   $('#confirm-ok').textContent = okLabel;
   dlg.returnValue = '';
   return new Promise((resolve) => {
-    dlg.addEventListener('close', () => resolve(dlg.returnValue === 'ok'), { once: true });
+    const settle = () => {
+      dlg.removeEventListener('close', onClose);
+      if (settleConfirm === settle) settleConfirm = null;
+      resolve(dlg.returnValue === 'ok');
+    };
+    // An earlier confirmation's late event arrives while this one shows: not ours.
+    const onClose = () => { if (!dlg.open) settle(); };
+    dlg.addEventListener('close', onClose);
+    settleConfirm = settle;
     dlg.showModal();
     $('#confirm-cancel').focus();
   });

@@ -145,11 +145,13 @@ impl Scanner {
     }
 }
 
-/// `…"timestamp":"2026-11-30T23:04:07.123Z"}` at the end of a data line.
+/// `…"timestamp":"2026-11-30T23:04:07.123Z"}` at the end of a data line. Searched as bytes:
+/// the tail may begin inside a multi-byte character (the transcripts are Spanish).
 fn timestamp_in(tail: &[u8]) -> Option<i64> {
-    let s = std::str::from_utf8(tail).ok()?;
-    let p = s.rfind("\"timestamp\":\"")?;
-    let ts = s[p + 13..].split('"').next()?;
+    let key = b"\"timestamp\":\"";
+    let p = memchr::memmem::rfind(tail, key)? + key.len();
+    let rest = &tail[p..];
+    let ts = std::str::from_utf8(&rest[..memchr::memchr(b'"', rest)?]).ok()?;
     chrono::DateTime::parse_from_rfc3339(ts)
         .ok()
         .map(|d| d.timestamp_millis())

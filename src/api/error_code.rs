@@ -92,6 +92,10 @@ crate::domain::codes::wire_codes! {
         UserNameRequired = "user_name_required",
         UserNotFound = "user_not_found",
         UserWithoutAgent = "user_without_agent",
+        WebhookInvalidPayload = "webhook_invalid_payload",
+        WebhookInvalidSignature = "webhook_invalid_signature",
+        WebhookNotConfigured = "webhook_not_configured",
+        WebhookReplayed = "webhook_replayed",
         WindowClosed = "window_closed",
     }
 }

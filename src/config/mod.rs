@@ -16,7 +16,7 @@ use crate::domain::CampaignRules;
 use crate::domain::phone::Region;
 use crate::elevenlabs::ClientSettings;
 use crate::secret::Secret;
-use crate::service::{ServiceOptions, ServiceSettings};
+use crate::service::{ServiceOptions, ServiceSettings, WebhookSettings};
 
 pub use crate::domain::Lang;
 pub use crate::elevenlabs::DEFAULT_ELEVENLABS_URL;
@@ -40,6 +40,7 @@ pub struct Config {
     pub lang: Lang,
     pub elevenlabs: ClientSettings,
     pub service: ServiceSettings,
+    pub webhooks: WebhookSettings,
     pub tui: TuiConfig,
     #[serde(deserialize_with = "parse::de_campaign")]
     pub campaign: CampaignRules,
@@ -108,6 +109,7 @@ impl Config {
             lang: Lang::Es,
             elevenlabs: ClientSettings::default(),
             service: ServiceSettings::default(),
+            webhooks: WebhookSettings::default(),
             tui: TuiConfig {
                 export_dir: default_export_dir(&data_dir),
                 ..TuiConfig::default()
@@ -126,6 +128,7 @@ impl Config {
             timezone: self.timezone,
             elevenlabs: self.elevenlabs.clone(),
             service: self.service.clone(),
+            webhooks: self.webhooks.clone(),
             campaign: self.campaign.clone(),
         }
     }
@@ -171,6 +174,9 @@ impl Config {
         }
         if let Some(v) = get("ELEVENLABS_BASE_URL") {
             self.elevenlabs.base_url = v;
+        }
+        if let Some(v) = get("ELEVENLABS_WEBHOOK_SECRET") {
+            self.webhooks.secret = Some(Secret::new(v.trim()));
         }
         if let Some(v) = get("CALLBOARD_ADMIN_TOKEN") {
             self.service.admin_token = Some(Secret::new(v.trim()));
@@ -235,6 +241,20 @@ impl Config {
                 "service.poll_interval_ms",
                 origin,
                 "must be at least 100",
+            ));
+        }
+        if !self.webhooks.path.starts_with("/api/webhooks/")
+            || self.webhooks.path.len() <= "/api/webhooks/".len()
+            || !self
+                .webhooks
+                .path
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b))
+        {
+            return Err(value_err(
+                "webhooks.path",
+                origin,
+                "must start with /api/webhooks/ and use only letters, digits, / - _ .",
             ));
         }
         if self.service.enrich_concurrency == 0 {

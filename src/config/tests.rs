@@ -120,3 +120,20 @@ fn a_section_given_in_part_keeps_the_defaults_of_the_rest() {
     assert_eq!(cfg.elevenlabs.base_url, d.elevenlabs.base_url);
     assert!(!cfg.tui.export_dir.as_os_str().is_empty());
 }
+
+#[test]
+fn webhook_secret_from_the_environment_never_printed_and_path_checked() {
+    let cfg = load_with("", &[("ELEVENLABS_WEBHOOK_SECRET", " wsec_from_env ")]).unwrap();
+    assert_eq!(cfg.webhooks.secret().unwrap().expose(), "wsec_from_env");
+    assert!(cfg.webhooks.pace().is_some(), "a secret turns webhooks on");
+    assert!(
+        !format!("{cfg:?}").contains("wsec_from_env"),
+        "redacted in Debug"
+    );
+    assert!(
+        Config::defaults().webhooks.pace().is_none(),
+        "off without a secret"
+    );
+    let err = load_with("[webhooks]\npath = \"/api/groups\"\n", &[]).unwrap_err();
+    assert!(err.to_string().contains("webhooks.path"), "{err}");
+}

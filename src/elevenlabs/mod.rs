@@ -1,5 +1,6 @@
 //! Typed, resilient HTTP client for the ElevenLabs API: wire types (`types`), one error
-//! (`error`), retries (`retry`), reads (`client`) and the non-idempotent writes (`writes`).
+//! (`error`), retries (`retry`), reads (`client`), the non-idempotent writes (`writes`), the
+//! workspace webhook calls (`webhooks`) and the webhook signature (`webhook_sig`).
 
 mod audio;
 mod client;
@@ -7,6 +8,8 @@ mod error;
 mod retry;
 mod settings;
 pub mod types;
+pub mod webhook_sig;
+mod webhooks;
 mod writes;
 
 pub use audio::AudioStream;

@@ -76,6 +76,13 @@ impl Demo {
         scfg.elevenlabs.base_url = sim.url();
         scfg.elevenlabs.api_key = Some(Secret::new(DEMO_KEY));
         scfg.service.poll_interval_ms = 1000;
+        // The simulator posts each call's webhook to this service, signed with a secret
+        // made for this run: screens follow calls as they end, polling stays the safety net.
+        let webhook_secret = format!("demo_{:032x}", rand::random::<u128>());
+        scfg.webhooks.secret = Some(Secret::new(webhook_secret.clone()));
+        scfg.webhooks.poll_interval_ms = 3000;
+        scfg.webhooks.reconcile_after_secs = 10;
+        let webhook_path = scfg.webhooks.path.clone();
         // The simulator phones nobody: calling windows would only keep the demo idle at night.
         scfg.campaign.rules = None;
         let service = service::start(
@@ -90,6 +97,11 @@ impl Demo {
         )
         .await
         .wrap_err("no se pudo iniciar el servicio")?;
+        sim.send_webhooks(sim::WebhookTarget {
+            url: format!("{}{}", service.url(), webhook_path),
+            secret: Secret::new(webhook_secret),
+            drop_rate: 0.0,
+        });
         let token = service
             .demo_token
             .clone()

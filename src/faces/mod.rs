@@ -13,12 +13,14 @@ mod tui;
 mod tui_direct;
 mod tui_logs;
 mod user;
+mod webhook;
 
 use clap::CommandFactory;
 use color_eyre::eyre::Result;
 
 use crate::cli::{
     Cli, Command, ImportCommand, OptoutCommand, RulesCommand, TokenCommand, UserCommand,
+    WebhookCommand,
 };
 use crate::config::Config;
 
@@ -48,6 +50,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Tui(args) => tui::cli_main(&cfg, &args),
         Command::Serve(args) => serve::run(cfg, &args),
         Command::Sim(args) => Ok(sim::run(args)?),
+        Command::Webhook(WebhookCommand::Setup { url, name }) => {
+            runtime()?.block_on(webhook::setup(&cfg, url.as_deref(), &name))
+        }
+        Command::Webhook(WebhookCommand::Test { url }) => {
+            runtime()?.block_on(webhook::test(&cfg, url.as_deref()))
+        }
     }
 }
 

@@ -17,6 +17,11 @@ pub fn run(args: SimArgs) -> std::io::Result<()> {
         faults: FaultConfig::from_rates(args.error_rate, args.rate_limit_rate, args.latency_ms),
         start_unix: None,
         scripted: None,
+        webhooks: args.webhook_url.map(|url| sim::WebhookTarget {
+            url,
+            secret: crate::secret::Secret::new(args.webhook_secret.unwrap_or_default()),
+            drop_rate: args.webhook_drop_rate,
+        }),
     };
     let rate = |r: f64| r.is_finite() && (0.0..=1.0).contains(&r);
     if !rate(args.error_rate) || !rate(args.rate_limit_rate) {

@@ -1,5 +1,5 @@
 //! The hub's settings: polling pace, enrichment concurrency, the circuit breaker, the
-//! calling windows, the clock and the sweeper's pace.
+//! calling windows, the clock, the sweeper's pace and the webhooks' pace.
 
 use std::time::Duration;
 
@@ -23,6 +23,18 @@ pub struct HubConfig {
     pub submit_grace: Duration,
     /// How often orphaned batches are re-adopted and planned rounds submitted.
     pub sweep_interval: Duration,
+    /// Post-call webhooks are received: their pace. None = polling only.
+    pub webhooks: Option<WebhookPace>,
+}
+
+/// How the pollers behave when ElevenLabs pushes each finished call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookPace {
+    /// The poll interval while webhooks arrive (longer than `poll_interval`).
+    pub poll_interval: Duration,
+    /// How long a finished call's webhook is waited for before the poller fetches the
+    /// conversation itself (the reconciliation of webhooks that never came).
+    pub reconcile_after: Duration,
 }
 
 impl HubConfig {
@@ -40,6 +52,7 @@ impl HubConfig {
             submit_grace: Duration::from_secs(60),
             sweep_interval: Duration::from_millis(poll_interval_ms.max(100) * 10)
                 .min(Duration::from_secs(30)),
+            webhooks: None,
         }
     }
 }

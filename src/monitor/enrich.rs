@@ -1,12 +1,15 @@
 //! Enrichment: each finished conversation is fetched from ElevenLabs once, with a bound on
 //! how many fetches run at once (across all batches), and cached in the store so a restart
 //! fetches nothing again. A failed fetch leaves only that recipient un-enriched, with the
-//! reason, and is tried again on a later poll.
+//! reason, and is tried again on a later poll. When post-call webhooks are received, a
+//! finished call's conversation is first waited for (it comes pushed, straight into the
+//! cache) and fetched only if it has not come after a while: the reconciliation.
 
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use crate::domain::ConversationDetails;
@@ -28,6 +31,8 @@ pub struct Enricher {
     store: Store,
     permits: Arc<Semaphore>,
     concurrency: usize,
+    /// With webhooks: how long a conversation is waited for before it is fetched.
+    hold: Option<Duration>,
     /// Conversation fetches made upstream (for tests and benches).
     pub fetches: AtomicU64,
 }
@@ -40,6 +45,8 @@ pub struct EnrichState {
     pub failures: HashMap<String, String>,
     attempts: HashMap<String, u32>,
     pub gave_up: HashSet<String>,
+    /// When each conversation was first wanted (for the webhooks' hold).
+    first_wanted: HashMap<String, Instant>,
 }
 
 impl Enricher {
@@ -50,8 +57,27 @@ impl Enricher {
             store,
             permits: Arc::new(Semaphore::new(concurrency)),
             concurrency,
+            hold: None,
             fetches: AtomicU64::new(0),
         }
+    }
+
+    /// The same enricher waiting `hold` for a pushed conversation before fetching it.
+    pub fn holding(mut self, hold: Option<Duration>) -> Self {
+        self.hold = hold;
+        self
+    }
+
+    /// Whether `id` is still waited for from a webhook rather than fetched.
+    fn held(&self, id: &str, st: &mut EnrichState) -> bool {
+        let Some(hold) = self.hold else {
+            return false;
+        };
+        let first = st
+            .first_wanted
+            .entry(id.to_string())
+            .or_insert_with(Instant::now);
+        first.elapsed() < hold
     }
 
     /// Makes sure every conversation in `wanted` is in `st.conversations`, from the store
@@ -65,8 +91,10 @@ impl Enricher {
             match self.store.conversation(&id) {
                 Ok(Some(c)) => {
                     st.failures.remove(&id);
+                    st.first_wanted.remove(&id);
                     st.conversations.insert(id, Arc::new(c));
                 }
+                Ok(None) if self.held(&id, st) => {}
                 Ok(None) => to_fetch.push(id),
                 Err(e) => {
                     tracing::warn!(error = %e, "conversation cache unreadable; asking ElevenLabs");
@@ -118,8 +146,21 @@ impl Enricher {
         for d in settled {
             st.failures.remove(&d.conversation_id);
             st.attempts.remove(&d.conversation_id);
+            st.first_wanted.remove(&d.conversation_id);
             st.conversations
                 .insert(d.conversation_id.clone(), Arc::new(d));
+        }
+    }
+
+    /// Puts in `st` what the cache holds of `ids` (the reasons webhooks gave for calls
+    /// that never connected); never asks ElevenLabs.
+    pub fn load_cached(&self, ids: impl IntoIterator<Item = String>, st: &mut EnrichState) {
+        for id in ids {
+            if !st.conversations.contains_key(&id)
+                && let Ok(Some(c)) = self.store.conversation(&id)
+            {
+                st.conversations.insert(id, Arc::new(c));
+            }
         }
     }
 

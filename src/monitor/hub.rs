@@ -33,7 +33,8 @@ impl Hub {
         cfg: HubConfig,
         cancel: CancellationToken,
     ) -> Self {
-        let enricher = Enricher::new(client.clone(), store.clone(), cfg.enrich_concurrency);
+        let enricher = Enricher::new(client.clone(), store.clone(), cfg.enrich_concurrency)
+            .holding(cfg.webhooks.as_ref().map(|w| w.reconcile_after));
         let journal = crate::journal::Journal::new(store.clone(), client.clone(), cfg.submit_grace);
         Hub(Arc::new(Inner {
             journal,
@@ -48,6 +49,7 @@ impl Hub {
             event_ids: AtomicU64::new(first_event_id()),
             redial_locks: Mutex::new(HashMap::new()),
             spawn_poller: poller::spawn,
+            push: Default::default(),
         }))
     }
 

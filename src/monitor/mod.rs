@@ -7,9 +7,10 @@
 //! No HTTP server and no screen here: the service and the TUI's direct mode both use it.
 //!
 //! Layers, lowest first (each file uses only those above it): `clock`, `config`,
-//! `error`, `hub_error`, `snapshot`, `enrich`, `state`; then `stop`, `view`, `gone`,
-//! `plan`, `link`, `recover`, `submit`, `follow_up`, `breaker`, `poller`, `sweeper`;
-//! `hub`, the public face; and `optout_guard`, which also calls the hub's methods.
+//! `error`, `hub_error`, `snapshot`, `enrich`, `push`, `state`; then `stop`, `view`, `outcome`, `gone`,
+//! `plan`, `link`, `recover`, `submit`, `follow_up`, `breaker`, `pace`, `push_hub`,
+//! `poller`, `sweeper`; `hub`, the public face; and `optout_guard`, which also calls the
+//! hub's methods. Post-call webhooks come in through `push_hub` (`Hub::push`).
 
 mod breaker;
 mod clock;
@@ -22,8 +23,12 @@ mod hub;
 mod hub_error;
 mod link;
 mod optout_guard;
+mod outcome;
+mod pace;
 mod plan;
 mod poller;
+mod push;
+mod push_hub;
 mod recover;
 mod snapshot;
 mod state;
@@ -33,9 +38,10 @@ mod sweeper;
 pub mod view;
 
 pub use clock::Clock;
-pub use config::HubConfig;
+pub use config::{HubConfig, WebhookPace};
 pub use error::PollError;
 pub use hub_error::{HubError, ResumeError};
 pub use optout_guard::OptOutEffect;
+pub use push::{CallEnd, CallNote};
 pub use snapshot::{BaseRendering, Snapshot, Subscription};
 pub use state::Hub;

@@ -10,11 +10,14 @@ use super::enrich::EnrichState;
 use super::error::PollError;
 use super::follow_up::{self, Applied};
 use super::gone;
-use super::snapshot::{Snapshot, changed_positions};
+use super::outcome::{batch_outcome, reached};
+use super::pace::{MAX_DELAY, poll_interval, scheduled_wait};
+use super::push::Overrides;
+use super::snapshot::Snapshot;
 use super::state::{Entry, Inner};
 use super::stop::{self, CancelRetry};
 use super::view::{build_view, differs, fully_enriched, wants_enrichment};
-use crate::api::{BatchStatusView, timestamp_now};
+use crate::api::BatchStatusView;
 use crate::domain::BatchRecord;
 use crate::elevenlabs::{BatchCallDetailedResponse, ElevenLabsError};
 
@@ -22,9 +25,8 @@ use crate::elevenlabs::{BatchCallDetailedResponse, ElevenLabsError};
 /// submit) is tried again.
 const HELD_RETRY: Duration = Duration::from_secs(5);
 
-/// Longest wait between two polls of a batch that keeps failing, or that is scheduled
-/// far ahead.
-const MAX_DELAY: Duration = Duration::from_secs(60);
+/// How long a webhook's refresh waits for the webhooks that come with it.
+const REFRESH_COALESCE: Duration = Duration::from_millis(100);
 
 /// Starts a batch's poller (the hub's `spawn_poller`).
 pub(super) fn spawn(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
@@ -32,16 +34,27 @@ pub(super) fn spawn(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
 }
 
 async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
-    let mut p = Poller::new(hub, batch_id, entry);
+    let mut p = Poller::new(hub.clone(), batch_id, entry.clone());
     loop {
         let delay = match p.poll_once().await {
             Next::Wait(delay) => delay,
             Next::Stop => return,
         };
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = p.entry.kick.notified() => {}
-            _ = p.hub.cancel.cancelled() => return,
+        let deadline = tokio::time::Instant::now() + delay;
+        // Webhooks' news refresh the snapshot between polls without moving the next one.
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => break,
+                _ = entry.kick.notified() => break,
+                _ = entry.refresh.notified() => {
+                    // Webhooks of calls ending together make one refresh.
+                    tokio::time::sleep(REFRESH_COALESCE).await;
+                    if p.refresh().await {
+                        break;
+                    }
+                }
+                _ = hub.cancel.cancelled() => return,
+            }
         }
     }
 }
@@ -67,6 +80,9 @@ struct Poller {
     stop_retry: CancelRetry,
     /// A batch already stopped (before a restart) is not stopped twice.
     tripped: bool,
+    /// The last poll's answer, with the webhooks' news written in.
+    detail: Option<BatchCallDetailedResponse>,
+    overrides: Overrides,
 }
 
 impl Poller {
@@ -92,6 +108,8 @@ impl Poller {
             failures: 0,
             stop_retry: CancelRetry::default(),
             tripped,
+            detail: None,
+            overrides: Overrides::default(),
         }
     }
 
@@ -105,7 +123,7 @@ impl Poller {
         {
             self.record = Some(fresh);
         }
-        let delay = self.hub.cfg.poll_interval;
+        let delay = poll_interval(&self.hub);
         self.hub.polls.fetch_add(1, Ordering::Relaxed);
         let (hub, batch_id) = (&self.hub, &self.batch_id);
         let has_record = self.record.is_some();
@@ -126,13 +144,48 @@ impl Poller {
         }
     }
 
-    /// A poll that answered: enrich, apply the policies, publish, maybe retire.
-    async fn on_detail(&mut self, detail: BatchCallDetailedResponse, mut delay: Duration) -> Next {
+    /// A poll that answered, with the webhooks' news not yet confirmed written in.
+    async fn on_detail(&mut self, mut detail: BatchCallDetailedResponse, delay: Duration) -> Next {
         self.failures = 0;
-        if !self.enrich(&detail).await {
+        self.overrides.add(self.entry.take_notes());
+        self.overrides.apply(&mut detail);
+        let next = self.after_poll(&detail, delay).await;
+        self.detail = Some(detail);
+        next
+    }
+
+    /// The webhooks' news since the last poll, shown at once (no upstream request). True
+    /// when the batch now looks finished, so a poll should confirm it.
+    async fn refresh(&mut self) -> bool {
+        let notes = self.entry.take_notes();
+        let Some(mut detail) = self.detail.take() else {
+            // No poll answered yet: keep them for the first one.
+            self.overrides.add(notes);
+            return false;
+        };
+        self.overrides.add(notes);
+        let changed = self.overrides.apply(&mut detail);
+        let alive = !changed || self.enrich(&detail).await;
+        let view = self.view_of(&detail);
+        self.detail = Some(detail);
+        if !(changed && alive) {
+            return false;
+        }
+        let ended = view.recipients.iter().all(|r| r.status.is_final());
+        self.publish(view, false);
+        ended
+    }
+
+    /// A poll that answered: enrich, apply the policies, publish, maybe retire.
+    async fn after_poll(
+        &mut self,
+        detail: &BatchCallDetailedResponse,
+        mut delay: Duration,
+    ) -> Next {
+        if !self.enrich(detail).await {
             return Next::Stop;
         }
-        let mut view = self.view_of(&detail);
+        let mut view = self.view_of(detail);
         if let Some(rec) = self.record.as_mut() {
             // Whatever the poller saves of the record carries the status seen now.
             rec.last_status = Some(view.status.clone());
@@ -141,10 +194,10 @@ impl Poller {
         let status_final =
             view.status.is_final() && view.recipients.iter().all(|r| r.status.is_final());
         let (changed, held) = self
-            .apply_policies(&detail, &view, status_final, &mut delay)
+            .apply_policies(detail, &view, status_final, &mut delay)
             .await;
         if changed {
-            view = self.view_of(&detail);
+            view = self.view_of(detail);
         }
         // Viewers hear "final" only once every completed call is enriched (or has
         // given up), so `batch-completed` carries the transcripts.
@@ -185,6 +238,14 @@ impl Poller {
             .filter(|r| wants_enrichment(&r.status, r.conversation_id.as_deref()))
             .filter_map(|r| r.conversation_id.clone())
             .collect();
+        if self.hub.cfg.webhooks.is_some() {
+            let failed = detail
+                .recipients
+                .iter()
+                .filter(|r| r.status == crate::domain::RecipientStatus::Failed);
+            let ids = failed.filter_map(|r| r.conversation_id.clone());
+            self.hub.enricher.load_cached(ids, &mut self.enrich);
+        }
         tokio::select! {
             _ = self.hub.enricher.fill(wanted, &mut self.enrich) => true,
             _ = self.hub.cancel.cancelled() => false,
@@ -255,7 +316,7 @@ impl Poller {
         if let Some(rec) = self.record.as_mut()
             && !rec.done
         {
-            rec.outcome = Some(outcome(view));
+            rec.outcome = Some(batch_outcome(view));
             rec.reached = reached(view, rec.created_at, self.hub.cfg.clock.now());
             rec.done = true;
             if let Err(e) = self.hub.store.put_batch(rec) {
@@ -285,26 +346,14 @@ impl Poller {
             tracing::warn!(batch_id = %self.batch_id, error = %e, "cannot save the batch's status");
         }
         self.seq += 1;
-        let changed = self
-            .last
-            .as_ref()
-            .and_then(|s| changed_positions(&s.view.recipients, &view.recipients));
-        let snap = Arc::new(Snapshot {
-            seq: self.seq,
-            event_id: self.hub.event_ids.fetch_add(1, Ordering::Relaxed),
-            prev_event_id: self.last.as_ref().map(|s| s.event_id),
-            changed,
+        let event_id = self.hub.event_ids.fetch_add(1, Ordering::Relaxed);
+        let snap = Arc::new(Snapshot::after(
+            self.last.as_deref(),
+            self.seq,
+            event_id,
             view,
-            timestamp: timestamp_now(),
             is_final,
-            status_body: Default::default(),
-            status_gzip: Default::default(),
-            sse_frame: Default::default(),
-            sse_resync: Default::default(),
-            sse_delta: Default::default(),
-            etag: Default::default(),
-            per_base: Default::default(),
-        });
+        ));
         self.entry.tx.send_replace(Some(snap.clone()));
         self.last = Some(snap);
     }
@@ -338,52 +387,4 @@ fn mark_optouts(store: &crate::store::Store, view: &mut crate::api::BatchStatusV
     for r in &mut view.recipients {
         r.opted_out = matches!(store.optout(&r.phone_number), Ok(Some(_)));
     }
-}
-
-/// A batch scheduled far ahead is polled slowly until close to its start.
-fn scheduled_wait(
-    hub: &Inner,
-    record: Option<&crate::domain::BatchRecord>,
-    view: &crate::api::BatchStatusView,
-) -> Duration {
-    // Our own schedule only: a simulator's clock may run ahead of ours.
-    let Some(starts) = record.and_then(|r| r.scheduled_time_unix) else {
-        return Duration::ZERO;
-    };
-    let ahead = starts - hub.cfg.clock.now().timestamp();
-    if view.status != crate::domain::BatchStatus::Pending || ahead <= 0 {
-        return Duration::ZERO;
-    }
-    Duration::from_secs((ahead as u64) / 2).min(MAX_DELAY)
-}
-
-fn outcome(view: &crate::api::BatchStatusView) -> crate::domain::BatchOutcome {
-    let k = crate::report::kpis(view);
-    crate::domain::BatchOutcome {
-        finished: k.finished,
-        completed: k.completed,
-        avg_duration_secs: k.average_duration_secs,
-        cost_total: k.cost_total,
-        cost_known_for: k.cost_known_for,
-    }
-}
-
-/// The batch's answered calls, each at the time upstream last updated it, kept between
-/// the batch's creation and `now` (a simulator's clock may run ahead of ours).
-fn reached(
-    view: &crate::api::BatchStatusView,
-    created_at: chrono::DateTime<chrono::Utc>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> std::collections::BTreeMap<String, i64> {
-    let (from, to) = (created_at.timestamp(), now.timestamp());
-    view.recipients
-        .iter()
-        .filter(|r| r.status == crate::domain::RecipientStatus::Completed)
-        .map(|r| {
-            (
-                r.phone_number.clone(),
-                r.updated_at_unix.clamp(from, to.max(from)),
-            )
-        })
-        .collect()
 }

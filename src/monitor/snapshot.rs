@@ -54,9 +54,37 @@ pub struct Subscription {
     pub errors: broadcast::Receiver<PollError>,
 }
 
+impl Snapshot {
+    /// The state that follows `prev` (None: the poller's first), renderings not made yet.
+    pub(super) fn after(
+        prev: Option<&Snapshot>,
+        seq: u64,
+        event_id: u64,
+        view: BatchStatusView,
+        is_final: bool,
+    ) -> Self {
+        Snapshot {
+            seq,
+            event_id,
+            prev_event_id: prev.map(|s| s.event_id),
+            changed: prev.and_then(|s| changed_positions(&s.view.recipients, &view.recipients)),
+            view,
+            timestamp: crate::api::timestamp_now(),
+            is_final,
+            status_body: Default::default(),
+            status_gzip: Default::default(),
+            sse_frame: Default::default(),
+            sse_resync: Default::default(),
+            sse_delta: Default::default(),
+            etag: Default::default(),
+            per_base: Default::default(),
+        }
+    }
+}
+
 /// Positions of the recipients of `new` that differ from `old`, when both list the same
 /// recipients in the same order (what a delta can express); None otherwise.
-pub(super) fn changed_positions(
+fn changed_positions(
     old: &[crate::api::RecipientView],
     new: &[crate::api::RecipientView],
 ) -> Option<Vec<u32>> {

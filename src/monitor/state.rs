@@ -31,6 +31,10 @@ pub(super) struct Entry {
     pub(super) kick: Notify,
     /// Set (under the entries lock) by `kick`; a kicked poller does not retire.
     pub(super) kicked: AtomicBool,
+    /// Webhooks' news for this batch not yet taken by its poller, and the nudge that
+    /// makes it refresh the snapshot from them (no upstream request).
+    pub(super) notes: Mutex<Vec<super::push::CallNote>>,
+    pub(super) refresh: Notify,
 }
 
 pub(crate) struct Inner {
@@ -51,6 +55,8 @@ pub(crate) struct Inner {
     /// Every submission goes through it.
     pub(super) journal: crate::journal::Journal,
     pub(super) spawn_poller: SpawnPoller,
+    /// When post-call webhooks last came.
+    pub(super) push: super::push::PushState,
 }
 
 #[derive(Clone)]
@@ -149,6 +155,8 @@ impl Inner {
             errors,
             kick: Notify::new(),
             kicked: AtomicBool::new(false),
+            notes: Mutex::new(Vec::new()),
+            refresh: Notify::new(),
         });
         let subscription = sub(&entry);
         entries.insert(batch_id.to_string(), entry.clone());

@@ -123,6 +123,13 @@ fn recipient_view(
                 )
             }
         }
+    } else if let Some(c) = v
+        .conversation_id
+        .as_ref()
+        .and_then(|c| conversations.get(c))
+    {
+        // A call that never connected: why, as its webhook said.
+        v.termination_reason = c.termination_reason.clone();
     }
     v
 }

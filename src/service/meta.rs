@@ -260,10 +260,24 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
         "Reglas de llamada activas (RulesView): horario por día y festivos de un año; ?year=AAAA, ?lang=en o Accept-Language",
         "rules",
     ),
+    (
+        "post",
+        super::settings::DEFAULT_WEBHOOK_PATH,
+        "Webhooks post-llamada de ElevenLabs (sin token: firma ElevenLabs-Signature); ruta según [webhooks] path",
+        "webhooks",
+    ),
 ];
 
-async fn openapi() -> impl IntoResponse {
-    axum::Json(openapi_document())
+async fn openapi(State(st): State<AppState>) -> impl IntoResponse {
+    let mut doc = openapi_document();
+    // The webhook receiver listens where the settings say.
+    let path = &st.cfg().webhooks.path;
+    if let Some(paths) = doc["paths"].as_object_mut()
+        && let Some(op) = paths.remove(super::settings::DEFAULT_WEBHOOK_PATH)
+    {
+        paths.insert(path.clone(), op);
+    }
+    axum::Json(doc)
 }
 
 pub fn openapi_document() -> Value {
@@ -305,6 +319,11 @@ pub fn openapi_document() -> Value {
                 "application/json"
             };
             op["requestBody"] = json!({"required": true, "content": {ct: {"schema": {"type": if ct == "text/csv" {"string"} else {"object"}}}}});
+        }
+        if *tag == "webhooks" {
+            // Signed by ElevenLabs, not by a bearer token.
+            op["security"] = json!([]);
+            op["parameters"] = json!([{"name": "ElevenLabs-Signature", "in": "header", "required": true, "schema": {"type": "string"}, "description": "t=<unix>,v0=<hex HMAC-SHA256 de \"t.cuerpo\">"}]);
         }
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         entry[*method] = op;

@@ -36,6 +36,7 @@ mod token_expiry;
 mod tokens;
 mod upstream;
 mod users;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -46,7 +47,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 pub use error::ApiError;
-pub use settings::{ServiceOptions, ServiceSettings};
+pub use settings::{DEFAULT_WEBHOOK_PATH, ServiceOptions, ServiceSettings, WebhookSettings};
 pub use state::AppState;
 
 use crate::elevenlabs::ElevenLabsClient;
@@ -187,6 +188,7 @@ fn hub(
                 rules: cfg.campaign.rules.clone(),
                 timezone: cfg.timezone,
                 clock: opts.clock.clone().unwrap_or_default(),
+                webhooks: cfg.webhooks.pace(),
                 ..HubConfig::polling(cfg.service.poll_interval_ms, cfg.service.enrich_concurrency)
             },
             cancel.child_token(),
@@ -242,6 +244,7 @@ pub fn router(state: AppState) -> Router {
         .merge(optouts::routes())
         .merge(reports::routes())
         .merge(rules::routes())
+        .merge(webhooks::routes(&state))
         .fallback(error::not_found_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

@@ -1,4 +1,4 @@
-//! What the service is given: its `[service]` settings (declared once; the config file is
+//! What the service is given: its `[service]` and `[webhooks]` settings (declared once; the config file is
 //! read straight into `ServiceSettings`) and the plain options `start` takes, built by the
 //! `serve`, `demo` and `tui --direct` faces from the configuration.
 
@@ -57,6 +57,59 @@ impl Default for ServiceSettings {
     }
 }
 
+/// `[webhooks]`: ElevenLabs' post-call webhooks (see the README). Off until a secret is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// The webhook's signing secret (`ELEVENLABS_WEBHOOK_SECRET`), as `callboard webhook
+    /// setup` printed it. Without it every delivery is refused (401).
+    pub secret: Option<Secret>,
+    /// Where the receiver listens; must start with `/api/webhooks/`.
+    pub path: String,
+    /// How far a signature's timestamp may be from now, either way, in seconds.
+    pub tolerance_secs: u64,
+    /// Largest delivery accepted, in bytes (sized for `post_call_audio`, which callboard
+    /// acknowledges and ignores).
+    pub body_limit_bytes: usize,
+    /// The poll interval while webhooks arrive (they bring each call's end).
+    pub poll_interval_ms: u64,
+    /// How long a finished call's webhook is waited for before its conversation is
+    /// fetched the usual way (the reconciliation of webhooks that never came).
+    pub reconcile_after_secs: u64,
+}
+
+/// Where the receiver listens unless `[webhooks] path` says otherwise.
+pub const DEFAULT_WEBHOOK_PATH: &str = "/api/webhooks/elevenlabs";
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            secret: None,
+            path: DEFAULT_WEBHOOK_PATH.into(),
+            tolerance_secs: crate::elevenlabs::webhook_sig::DEFAULT_TOLERANCE_SECS,
+            body_limit_bytes: 20 * 1024 * 1024,
+            poll_interval_ms: 15_000,
+            reconcile_after_secs: 60,
+        }
+    }
+}
+
+impl WebhookSettings {
+    /// The secret, when one is set.
+    pub fn secret(&self) -> Option<&Secret> {
+        self.secret.as_ref().filter(|s| !s.is_empty())
+    }
+
+    /// The pollers' pace with webhooks on; None when they are off (no secret).
+    pub fn pace(&self) -> Option<crate::monitor::WebhookPace> {
+        self.secret()?;
+        Some(crate::monitor::WebhookPace {
+            poll_interval: std::time::Duration::from_millis(self.poll_interval_ms.max(100)),
+            reconcile_after: std::time::Duration::from_secs(self.reconcile_after_secs),
+        })
+    }
+}
+
 /// Everything the service reads from the configuration, as plain values.
 #[derive(Debug, Clone)]
 pub struct ServiceOptions {
@@ -70,5 +123,6 @@ pub struct ServiceOptions {
     pub timezone: Tz,
     pub elevenlabs: ClientSettings,
     pub service: ServiceSettings,
+    pub webhooks: WebhookSettings,
     pub campaign: CampaignRules,
 }

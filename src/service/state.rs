@@ -31,6 +31,8 @@ struct Inner {
     group_locks: Mutex<HashMap<GroupId, Arc<tokio::sync::Mutex<()>>>>,
     /// The streams' shared keep-alive clock, started with the first stream.
     sse_ticks: std::sync::OnceLock<tokio::sync::watch::Receiver<u64>>,
+    /// Webhook signatures already accepted (a replay is refused).
+    webhook_replays: crate::elevenlabs::webhook_sig::ReplayGuard,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             streams: Mutex::new(HashMap::new()),
             group_locks: Mutex::new(HashMap::new()),
             sse_ticks: std::sync::OnceLock::new(),
+            webhook_replays: Default::default(),
         }))
     }
 
@@ -74,6 +77,11 @@ impl AppState {
     /// The use cases: call start, retry, cancel, resume.
     pub fn campaign(&self) -> &Campaign {
         &self.0.campaign
+    }
+
+    /// Webhook signatures already accepted.
+    pub fn webhook_replays(&self) -> &crate::elevenlabs::webhook_sig::ReplayGuard {
+        &self.0.webhook_replays
     }
 
     /// Now, by the service's clock.

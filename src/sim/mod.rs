@@ -17,10 +17,11 @@ mod script;
 pub mod scripted;
 mod state;
 mod transcript;
+mod webhooks;
 mod workspace;
 
 pub use faults::FaultConfig;
-pub use options::SimOptions;
+pub use options::{SimOptions, WebhookTarget};
 
 use bytes::Bytes;
 use rand::SeedableRng;
@@ -62,12 +63,16 @@ pub async fn start(opts: SimOptions, addr: SocketAddr) -> std::io::Result<SimHan
         audio: Bytes::from_static(SAMPLE_MP3),
         started: Instant::now(),
         start_unix,
+        webhooks_posted: Mutex::new(HashMap::new()),
         opts,
     });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let app = routes::router(state.clone());
     let stop = tokio_util::sync::CancellationToken::new();
+    if let Some(target) = state.opts.webhooks.clone() {
+        tokio::spawn(webhooks::run(state.clone(), target, stop.clone()));
+    }
     let signal = stop.clone();
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(signal.cancelled_owned());
@@ -149,6 +154,37 @@ impl SimHandle {
             .iter()
             .filter_map(|p| p["phone_number_id"].as_str().map(str::to_string))
             .collect()
+    }
+
+    /// From now on, posts each call's webhook to `target` (for a service started after
+    /// the simulator, as `callboard demo` does). Call once; `SimOptions::webhooks` does it
+    /// at the start.
+    pub fn send_webhooks(&self, target: WebhookTarget) {
+        tokio::spawn(webhooks::run(self.state.clone(), target, self.stop.clone()));
+    }
+
+    /// When the webhook of each conversation was posted (real time), dropped ones aside.
+    pub fn webhooks_posted(&self) -> HashMap<String, Instant> {
+        lock(&self.state.webhooks_posted).clone()
+    }
+
+    /// When (real time) a conversation's analysis is done upstream: the moment a
+    /// transcript can first be read, and its webhook is due. None: no such call (yet).
+    pub fn conversation_done_at(&self, conversation_id: &str) -> Option<Instant> {
+        let ws = lock(&self.state.ws);
+        let (batch_id, ri, ai) = ws.conversations.get(conversation_id)?;
+        let a = ws
+            .batches
+            .get(batch_id)?
+            .recipients
+            .get(*ri)?
+            .attempts
+            .get(*ai)?;
+        let virtual_secs = (a.end_at + script::PROCESSING_SECS - self.state.start_unix) as f64;
+        Some(
+            self.state.started
+                + std::time::Duration::from_secs_f64(virtual_secs.max(0.0) / self.state.opts.speed),
+        )
     }
 
     /// The simulator's virtual clock, Unix seconds.

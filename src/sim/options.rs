@@ -1,10 +1,20 @@
 //! `SimOptions`: what a simulator is started with (seed, speed, key, outcome rates,
-//! concurrency, faults, clock, scripted outcomes), and their check.
+//! concurrency, faults, clock, scripted outcomes, webhooks), and their check.
 
 use std::sync::Arc;
 
 use super::faults::FaultConfig;
 use super::scripted;
+use crate::secret::Secret;
+
+/// Where and how the simulator posts its webhooks.
+#[derive(Clone, Debug)]
+pub struct WebhookTarget {
+    pub url: String,
+    pub secret: Secret,
+    /// Share of webhooks never sent (0..1).
+    pub drop_rate: f64,
+}
 
 #[derive(Clone, Debug)]
 pub struct SimOptions {
@@ -25,6 +35,8 @@ pub struct SimOptions {
     pub start_unix: Option<i64>,
     /// Outcomes fixed for some phones (the demo's); the rest follow the rates above.
     pub scripted: Option<Arc<scripted::ScriptedOutcomes>>,
+    /// Post-call webhooks to send (none by default).
+    pub webhooks: Option<WebhookTarget>,
     /// Whether `/retry` re-dials voicemail as well as failed calls. ElevenLabs documents
     /// "failed and no-response recipients" and leaves voicemail open; off, only failed.
     pub retry_voicemail: bool,
@@ -42,6 +54,7 @@ impl Default for SimOptions {
             faults: FaultConfig::default(),
             start_unix: None,
             scripted: None,
+            webhooks: None,
             retry_voicemail: true,
         }
     }
@@ -61,6 +74,19 @@ impl SimOptions {
             return Err(
                 "--pickup-rate + --voicemail-rate no puede superar 1 / must not exceed 1".into(),
             );
+        }
+        if let Some(w) = &self.webhooks {
+            if !rate(w.drop_rate) {
+                return Err(
+                    "--webhook-drop-rate debe estar entre 0 y 1 / must be within 0..1".into(),
+                );
+            }
+            if !(w.url.starts_with("http://") || w.url.starts_with("https://")) {
+                return Err("--webhook-url debe empezar por http:// o https:// / must start with http:// or https://".into());
+            }
+            if w.secret.is_empty() {
+                return Err("--webhook-secret no puede estar vacío / must not be empty".into());
+            }
         }
         if self.concurrency == 0 {
             return Err("--concurrency debe ser al menos 1 / must be at least 1".into());

@@ -17,6 +17,7 @@ use super::state::{SimState, St, lock};
 
 mod batches;
 mod others;
+mod settings;
 mod submit;
 mod validate;
 
@@ -53,6 +54,14 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
             get(others::get_agent).patch(others::patch_agent),
         )
         .route("/v1/convai/phone-numbers", get(others::list_phones))
+        .route(
+            "/v1/workspace/webhooks",
+            get(settings::list_webhooks).post(settings::create_webhook),
+        )
+        .route(
+            "/v1/convai/settings",
+            get(settings::get_settings).patch(settings::patch_settings),
+        )
         .route(
             "/v1/convai/phone-numbers/{phone_number_id}",
             get(others::get_phone),

@@ -25,6 +25,8 @@ pub(crate) struct SimState {
     pub(super) faults: Mutex<FaultState>,
     pub(super) counters: Mutex<HashMap<String, u64>>,
     pub(super) audio: Bytes,
+    /// When each conversation's webhook was posted (real time).
+    pub(super) webhooks_posted: Mutex<HashMap<String, Instant>>,
 }
 
 pub(super) struct FaultState {
@@ -42,6 +44,10 @@ impl SimState {
     /// Virtual now, in Unix seconds.
     pub(crate) fn now(&self) -> i64 {
         self.start_unix + (self.started.elapsed().as_secs_f64() * self.opts.speed) as i64
+    }
+
+    pub(super) fn note_webhook(&self, conversation_id: &str) {
+        lock(&self.webhooks_posted).insert(conversation_id.to_string(), Instant::now());
     }
 
     pub(super) fn count(&self, endpoint: &str) {

@@ -17,6 +17,10 @@ pub struct Workspace {
     /// conversation id → (batch id, recipient index, attempt index).
     pub conversations: HashMap<String, (String, usize, usize)>,
     pub submitted: u64,
+    /// `POST /v1/workspace/webhooks` items (`webhook_id`, `name`, `webhook_url`, …).
+    pub webhooks: Vec<Value>,
+    /// `GET/PATCH /v1/convai/settings` (only what was patched).
+    pub convai_settings: Value,
 }
 
 struct SeedAgent {
@@ -120,6 +124,8 @@ impl Workspace {
             batches: IndexMap::new(),
             conversations: HashMap::new(),
             submitted: 0,
+            webhooks: Vec::new(),
+            convai_settings: json!({}),
         }
     }
 }

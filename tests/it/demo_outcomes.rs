@@ -85,6 +85,9 @@ async fn the_demo_batch_always_has_someone_to_retry_on_one_clock() {
             count(RecipientStatus::Failed) + count(RecipientStatus::Voicemail),
             "seed {seed}"
         );
+        // The demo's simulator posts each call's webhook to the demo's service.
+        let hub = demo.service.state().hub().ok().cloned().expect("a hub");
+        assert!(hub.webhooks_received() > 0, "seed {seed}: webhooks wired");
         demo.shutdown().await;
     }
 }

@@ -47,3 +47,6 @@ mod web_newuser;
 mod web_sections;
 mod web_seed_parity;
 mod web_stream;
+mod webhook_cli;
+mod webhooks;
+mod webhooks_e2e;

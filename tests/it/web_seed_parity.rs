@@ -48,6 +48,17 @@ async fn web_call_button_errors_and_polling_follow_the_seed() {
     )
     .await;
 
+    // A confirmation cancelled and another opened at once (a quick supervisor): the first
+    // one's late `close` must not answer the second.
+    let answers = b
+        .eval(
+            "(async () => { const first = confirmAction('a', 'b', 'ok'); document.getElementById('confirm-cancel').click(); \
+             const second = confirmAction('c', 'd', 'ok'); await new Promise((r) => setTimeout(r, 50)); \
+             document.getElementById('confirm-ok').click(); return [await first, await second]; })()",
+        )
+        .await;
+    assert_eq!(answers, json!([false, true]), "cancel, then confirm");
+
     // 0. Choosing a group with its own number preselects that number in the header (the
     //    number the page sends wins over the group's).
     let first = b

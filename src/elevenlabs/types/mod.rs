@@ -5,8 +5,10 @@ mod batch;
 mod conversation;
 pub(crate) mod de;
 mod enums;
+mod webhook;
 
 pub use agent::*;
 pub use batch::*;
 pub use conversation::*;
 pub use enums::*;
+pub use webhook::*;

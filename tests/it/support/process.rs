@@ -89,10 +89,35 @@ pub fn serve_retrying(dir: &Path, sim_url: &str, max_retries: u32, extra_toml: &
     serve_with(dir, sim_url, max_retries, extra_toml, &[], None)
 }
 
+/// [`serve_retrying`] on a chosen address (when the simulator must know it first).
+pub fn serve_on(dir: &Path, sim_url: &str, addr: &str, max_retries: u32, extra_toml: &str) -> Proc {
+    serve_at(dir, sim_url, addr, max_retries, extra_toml, &[], None)
+}
+
 /// [`serve_retrying`] with more environment and its info log written to `log`.
 pub fn serve_with(
     dir: &Path,
     sim_url: &str,
+    max_retries: u32,
+    extra_toml: &str,
+    env: &[(&str, &str)],
+    log: Option<&Path>,
+) -> Proc {
+    serve_at(
+        dir,
+        sim_url,
+        "127.0.0.1:0",
+        max_retries,
+        extra_toml,
+        env,
+        log,
+    )
+}
+
+fn serve_at(
+    dir: &Path,
+    sim_url: &str,
+    addr: &str,
     max_retries: u32,
     extra_toml: &str,
     env: &[(&str, &str)],
@@ -114,19 +139,14 @@ pub fn serve_with(
         cmd.env("RUST_LOG", "callboard=info");
     }
     spawn_logging(
-        cmd.args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--demo-data",
-            "--data-dir",
-        ])
-        .arg(dir.join("data"))
-        .env("CALLBOARD_CONFIG", &cfg)
-        .env("ELEVENLABS_API_KEY", KEY)
-        .env_remove("CALLBOARD_ADMIN_TOKEN")
-        .env_remove("ELEVENLABS_BASE_URL")
-        .env_remove("CALLBOARD_DATA_DIR"),
+        cmd.args(["serve", "--addr", addr, "--demo-data", "--data-dir"])
+            .arg(dir.join("data"))
+            .env("CALLBOARD_CONFIG", &cfg)
+            .env("ELEVENLABS_API_KEY", KEY)
+            .env_remove("CALLBOARD_ADMIN_TOKEN")
+            .env_remove("ELEVENLABS_BASE_URL")
+            .env_remove("CALLBOARD_DATA_DIR")
+            .env_remove("ELEVENLABS_WEBHOOK_SECRET"),
         log,
     )
 }
