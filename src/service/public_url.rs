@@ -1,7 +1,8 @@
 //! The service's public address, for links it hands out (`audio_url`): the configured
 //! `public_url` (behind a reverse proxy or a tunnel), else the address the request came to
-//! (its `Host`). Status bodies are rendered once per snapshot with relative links, then
-//! once per public base with absolute ones (a service is reached under one or two names).
+//! (its `Host`). Status bodies and SSE frames are rendered once per snapshot with relative
+//! links, then once per public base with absolute ones (a service is reached under one or
+//! two names), and shared by every request that came that way.
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, header};
@@ -9,8 +10,8 @@ use axum::http::{HeaderMap, header};
 use super::state::AppState;
 use crate::monitor::{BaseRendering, Snapshot};
 
-/// How many bases a snapshot keeps renderings for; past that it starts over.
-const MAX_BASES: usize = 4;
+/// How many renderings (kind × base) a snapshot keeps; past that it starts over.
+const MAX_RENDERINGS: usize = 16;
 
 /// The base URL links in this request's answer start with (no trailing slash), if any can
 /// be told: a `Host` that is not a plain host name (and port) is not echoed.
@@ -29,18 +30,31 @@ pub fn base(st: &AppState, headers: &HeaderMap) -> Option<String> {
 
 /// The snapshot's status body with absolute audio links under `base`, made once per base.
 pub fn rendering(snap: &Snapshot, base: &str, relative: impl FnOnce() -> Bytes) -> BaseRendering {
+    cached(snap, base, || absolute(&relative(), base))
+}
+
+/// One of the snapshot's SSE frames (`kind`: full, resync, delta) with absolute audio links
+/// under `base`, made once per kind and base and shared by every viewer that came that way.
+pub fn frame(snap: &Snapshot, kind: &str, base: &str, relative: Bytes) -> Bytes {
+    cached(snap, &format!("{kind} {base}"), || {
+        absolute(&relative, base)
+    })
+    .body
+}
+
+fn cached(snap: &Snapshot, key: &str, make: impl FnOnce() -> Bytes) -> BaseRendering {
     let mut cache = snap.per_base.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((_, r)) = cache.iter().find(|(b, _)| b == base) {
+    if let Some((_, r)) = cache.iter().find(|(k, _)| k == key) {
         return r.clone();
     }
-    if cache.len() >= MAX_BASES {
+    if cache.len() >= MAX_RENDERINGS {
         cache.clear();
     }
     let r = BaseRendering {
-        body: absolute(&relative(), base),
+        body: make(),
         gzip: Default::default(),
     };
-    cache.push((base.to_string(), r.clone()));
+    cache.push((key.to_string(), r.clone()));
     r
 }
 

@@ -62,6 +62,7 @@ async fn stream(
         ticks: st.sse_ticks(),
         cancel: st.cancel().clone(),
         timeout: Duration::from_secs(svc.sse_timeout_secs.max(1)),
+        base: super::public_url::base(&st, &headers),
     };
     Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")

@@ -27,24 +27,37 @@ impl Viewer {
         matches!(self, Viewer::Delta { .. })
     }
 
-    /// The frame that brings this viewer to `s`, if it lacks it.
-    fn frame_for(&mut self, s: &Snapshot) -> Option<Bytes> {
+    /// The frame that brings this viewer to `s`, if it lacks it, its audio links under
+    /// `base` (this service's public address) when there is one.
+    fn frame_for(&mut self, s: &Snapshot, base: Option<&str>) -> Option<Bytes> {
+        let (kind, frame) = self.relative_frame_for(s)?;
+        Some(match base {
+            Some(b) => super::public_url::frame(s, kind, b, frame),
+            None => frame,
+        })
+    }
+
+    /// [`Self::frame_for`] with relative links, and which kind of frame it is.
+    fn relative_frame_for(&mut self, s: &Snapshot) -> Option<(&'static str, Bytes)> {
         match self {
             Viewer::Full { sent_seq } => {
                 if *sent_seq == Some(s.seq) {
                     return None;
                 }
                 *sent_seq = Some(s.seq);
-                Some(frames::full(s))
+                Some(("full", frames::full(s)))
             }
             Viewer::Delta { applied, ended } => {
                 let out = if *applied == Some(s.event_id) {
                     // Already holds it (a reconnect): only the end, once, if it is one.
-                    (s.is_final && !*ended).then(|| frames::completed_notice(s).into())
+                    (s.is_final && !*ended).then(|| ("notice", frames::completed_notice(s).into()))
                 } else if applied.is_some() && *applied == s.prev_event_id {
-                    Some(frames::delta(s).unwrap_or_else(|| frames::resync(s)))
+                    Some(match frames::delta(s) {
+                        Some(d) => ("delta", d),
+                        None => ("resync", frames::resync(s)),
+                    })
                 } else {
-                    Some(frames::resync(s))
+                    Some(("resync", frames::resync(s)))
                 };
                 *applied = Some(s.event_id);
                 *ended |= s.is_final;
@@ -65,15 +78,17 @@ pub struct Open {
     pub ticks: watch::Receiver<u64>,
     pub cancel: CancellationToken,
     pub timeout: Duration,
+    /// This service's public address, for absolute audio links (see `public_url`).
+    pub base: Option<String>,
 }
 
 /// The poller is gone: a final snapshot not yet sent goes out first; otherwise it stopped
 /// for a reason that the error channel carries.
-fn after_poller(viewer: &mut Viewer, sub: &mut Subscription) -> Vec<Bytes> {
+fn after_poller(viewer: &mut Viewer, sub: &mut Subscription, base: Option<&str>) -> Vec<Bytes> {
     let mut out = Vec::new();
     let last = sub.snapshots.borrow().clone();
     if let Some(s) = last {
-        out.extend(viewer.frame_for(&s));
+        out.extend(viewer.frame_for(&s, base));
         if s.is_final {
             return out;
         }
@@ -95,6 +110,7 @@ pub fn body(o: Open) -> impl futures::Stream<Item = Result<Bytes, Infallible>> +
         mut ticks,
         cancel,
         timeout,
+        base,
     } = o;
     let minutes = timeout.as_secs().div_ceil(60);
     async_stream::stream! {
@@ -116,7 +132,7 @@ pub fn body(o: Open) -> impl futures::Stream<Item = Result<Bytes, Infallible>> +
                         yield Ok(frames::error(e, viewer.is_delta()));
                     }
                 }
-                if let Some(f) = viewer.frame_for(&s) {
+                if let Some(f) = viewer.frame_for(&s, base.as_deref()) {
                     yield Ok(f);
                 }
                 if s.is_final {
@@ -126,7 +142,7 @@ pub fn body(o: Open) -> impl futures::Stream<Item = Result<Bytes, Infallible>> +
             tokio::select! {
                 changed = sub.snapshots.changed() => {
                     if changed.is_err() {
-                        for f in after_poller(&mut viewer, &mut sub) {
+                        for f in after_poller(&mut viewer, &mut sub, base.as_deref()) {
                             yield Ok(f);
                         }
                         break;

@@ -132,6 +132,34 @@ async fn call_start_retry_and_audio_links_say_what_elevenlabs_did() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
 
+    // The live stream's links too, in both kinds of events.
+    for view in ["", "?view=delta"] {
+        let text = process::http()
+            .get(format!(
+                "{}/api/batch-calls/{batch}/status/stream{view}",
+                svc.url
+            ))
+            .bearer_auth(process::ADMIN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let links: Vec<&str> = text
+            .split("\"audio_url\":\"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap())
+            .collect();
+        assert!(!links.is_empty(), "stream{view}: {text}");
+        for l in links {
+            assert!(
+                l.starts_with(&format!("{PUBLIC}/api/conversations/")),
+                "stream{view}: {l}"
+            );
+        }
+    }
+
     let count = |s: &str| recipients.iter().filter(|r| r["status"] == s).count();
     let (failed, voicemail) = (count("failed"), count("voicemail"));
     assert!(
