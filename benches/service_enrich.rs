@@ -9,12 +9,8 @@
 mod common;
 
 use callboard::config::Config;
-use callboard::domain::phone::Region;
-use callboard::domain::{Client, Group};
-use callboard::journal as plan;
 use callboard::service::ServeOptions;
 use callboard::sim::{FaultConfig, SimOptions};
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 const CONV: &str = "GET /v1/convai/conversations/{conversation_id}";
@@ -44,52 +40,7 @@ async fn main() {
     let client = callboard::elevenlabs::ElevenLabsClient::new(&el).unwrap();
 
     // A batch of n answered calls, submitted straight upstream (no service cache yet).
-    let group = Group {
-        id: 1,
-        name: "Bench".into(),
-        variables: BTreeMap::from([
-            ("especialidad".into(), "Pediatría".into()),
-            ("ciudad".into(), "Cali".into()),
-        ]),
-        created_at: chrono::Utc::now(),
-        owner: None,
-        other_countries: false,
-        setup: Default::default(),
-    };
-    let clients: Vec<Client> = (0..n as u64)
-        .map(|i| {
-            let phone = format!("+5730{:08}", 10_000_000 + i);
-            Client {
-                id: i + 1,
-                group_id: 1,
-                name: format!("Cliente {i}"),
-                email: None,
-                empresa: None,
-                cargo: None,
-                phone_e164: callboard::domain::phone::normalize(&phone, Region::COLOMBIA),
-                phone,
-                extra: BTreeMap::new(),
-            }
-        })
-        .collect();
-    let none = std::collections::BTreeSet::new();
-    let p = callboard::domain::preflight::run(&callboard::domain::preflight::PreflightInput::new(
-        &group,
-        &clients,
-        &none,
-        chrono::Utc::now(),
-    ));
-    assert_eq!(p.recipients.len(), n);
-    let phone_id = sim.phone_number_ids()[0].clone();
-    let req = plan::submit_request(
-        &p.recipients,
-        "Bench".into(),
-        &sim.first_agent_id(),
-        &phone_id,
-        None,
-        chrono_tz::UTC,
-    );
-    let batch = client.submit_batch(&req).await.unwrap().id;
+    let batch = common::submit_bench_batch(&sim, &el, n).await;
     loop {
         let d = client.get_batch(&batch).await.unwrap();
         if d.batch.status.is_final() {

@@ -13,14 +13,12 @@
 mod common;
 
 use callboard::config::Config;
-use callboard::domain::phone::Region;
-use callboard::domain::{Client, Group};
 use callboard::secret::Secret;
 use callboard::service::ServeOptions;
 use callboard::sim::{SimHandle, SimOptions, WebhookTarget};
 use futures::StreamExt;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 const CONV: &str = "GET /v1/convai/conversations/{conversation_id}";
@@ -195,49 +193,5 @@ async fn watch(resp: reqwest::Response) -> HashMap<String, Instant> {
 /// A batch of `n` recipients, submitted straight upstream (the service watches it while
 /// the viewer does).
 async fn submit(sim: &SimHandle, cfg: &Config, n: usize) -> String {
-    let client = callboard::elevenlabs::ElevenLabsClient::new(&cfg.elevenlabs).unwrap();
-    let group = Group {
-        id: 1,
-        name: "Bench".into(),
-        variables: BTreeMap::from([
-            ("especialidad".into(), "Pediatría".into()),
-            ("ciudad".into(), "Cali".into()),
-        ]),
-        created_at: chrono::Utc::now(),
-        owner: None,
-        other_countries: false,
-        setup: Default::default(),
-    };
-    let clients: Vec<Client> = (0..n as u64)
-        .map(|i| {
-            let phone = format!("+5730{:08}", 10_000_000 + i);
-            Client {
-                id: i + 1,
-                group_id: 1,
-                name: format!("Cliente {i}"),
-                email: None,
-                empresa: None,
-                cargo: None,
-                phone_e164: callboard::domain::phone::normalize(&phone, Region::COLOMBIA),
-                phone,
-                extra: BTreeMap::new(),
-            }
-        })
-        .collect();
-    let none = std::collections::BTreeSet::new();
-    let p = callboard::domain::preflight::run(&callboard::domain::preflight::PreflightInput::new(
-        &group,
-        &clients,
-        &none,
-        chrono::Utc::now(),
-    ));
-    let req = callboard::journal::submit_request(
-        &p.recipients,
-        "Bench".into(),
-        &sim.first_agent_id(),
-        &sim.phone_number_ids()[0],
-        None,
-        chrono_tz::UTC,
-    );
-    client.submit_batch(&req).await.unwrap().id
+    common::submit_bench_batch(sim, &cfg.elevenlabs, n).await
 }

@@ -101,3 +101,61 @@ pub async fn post(url: &str, body: serde_json::Value) -> serde_json::Value {
         .await
         .expect("json")
 }
+
+/// A batch of `n` recipients (Colombian mobiles, every variable the demo agent uses),
+/// submitted straight to the simulator as callboard would; returns its id.
+pub async fn submit_bench_batch(
+    sim: &callboard::sim::SimHandle,
+    upstream: &callboard::elevenlabs::ClientSettings,
+    n: usize,
+) -> String {
+    use callboard::domain::phone::Region;
+    use callboard::domain::{Client, Group};
+    use std::collections::BTreeMap;
+    let client = callboard::elevenlabs::ElevenLabsClient::new(upstream).unwrap();
+    let group = Group {
+        id: 1,
+        name: "Bench".into(),
+        variables: BTreeMap::from([
+            ("especialidad".into(), "Pediatría".into()),
+            ("ciudad".into(), "Cali".into()),
+        ]),
+        created_at: chrono::Utc::now(),
+        owner: None,
+        other_countries: false,
+        setup: Default::default(),
+    };
+    let clients: Vec<Client> = (0..n as u64)
+        .map(|i| {
+            let phone = format!("+5730{:08}", 10_000_000 + i);
+            Client {
+                id: i + 1,
+                group_id: 1,
+                name: format!("Cliente {i}"),
+                email: None,
+                empresa: None,
+                cargo: None,
+                phone_e164: callboard::domain::phone::normalize(&phone, Region::COLOMBIA),
+                phone,
+                extra: BTreeMap::new(),
+            }
+        })
+        .collect();
+    let none = std::collections::BTreeSet::new();
+    let p = callboard::domain::preflight::run(&callboard::domain::preflight::PreflightInput::new(
+        &group,
+        &clients,
+        &none,
+        chrono::Utc::now(),
+    ));
+    assert_eq!(p.recipients.len(), n);
+    let req = callboard::journal::submit_request(
+        &p.recipients,
+        "Bench".into(),
+        &sim.first_agent_id(),
+        &sim.phone_number_ids()[0],
+        None,
+        chrono_tz::UTC,
+    );
+    client.submit_batch(&req).await.unwrap().id
+}
