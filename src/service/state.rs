@@ -1,6 +1,6 @@
 //! What every handler shares: settings, the use cases (`campaign::Campaign`, which holds
 //! the store, the ElevenLabs client, the live hub and the clock), the shutdown token and
-//! the small per-process bookkeeping (open streams, group locks).
+//! the small per-process bookkeeping (open streams).
 
 use crate::api::ErrorCode;
 use std::collections::HashMap;
@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::error::ApiError;
 use super::settings::ServiceOptions;
 use crate::campaign::{Campaign, CampaignSettings};
-use crate::domain::{GroupId, UserId};
+use crate::domain::UserId;
 use crate::elevenlabs::ElevenLabsClient;
 use crate::monitor::Hub;
 use crate::secret::Secret;
@@ -26,9 +26,6 @@ struct Inner {
     cancel: CancellationToken,
     /// Open SSE streams per caller (user id or admin), for `max_streams_per_token`.
     streams: Mutex<HashMap<String, usize>>,
-    /// One lock per group so two simultaneous "call" requests cannot both pass the
-    /// active-batch check and dial the same people twice.
-    group_locks: Mutex<HashMap<GroupId, Arc<tokio::sync::Mutex<()>>>>,
     /// The streams' shared keep-alive clock, started with the first stream.
     sse_ticks: std::sync::OnceLock<tokio::sync::watch::Receiver<u64>>,
     /// Webhook signatures already accepted (a replay is refused).
@@ -56,7 +53,6 @@ impl AppState {
             no_auth,
             cancel,
             streams: Mutex::new(HashMap::new()),
-            group_locks: Mutex::new(HashMap::new()),
             sse_ticks: std::sync::OnceLock::new(),
             webhook_replays: Default::default(),
         }))
@@ -108,21 +104,6 @@ impl AppState {
     /// Cancelled when the service shuts down: every stream ends on it.
     pub fn cancel(&self) -> &CancellationToken {
         &self.0.cancel
-    }
-
-    /// The lock of one group. Ids come from requests (any number, existing or not), so
-    /// locks nobody holds or waits for are dropped here: the map only holds locks in use.
-    pub fn group_lock(&self, group: GroupId) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.0.group_locks.lock().unwrap_or_else(|p| p.into_inner());
-        locks.retain(|_, l| Arc::strong_count(l) > 1);
-        locks.entry(group).or_default().clone()
-    }
-
-    /// How many group locks are in use (tests check that the others are dropped).
-    pub fn group_lock_count(&self) -> usize {
-        let mut locks = self.0.group_locks.lock().unwrap_or_else(|p| p.into_inner());
-        locks.retain(|_, l| Arc::strong_count(l) > 1);
-        locks.len()
     }
 
     /// Counts one more open stream for `key` (a caller; None with `--no-auth`), or
