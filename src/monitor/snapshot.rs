@@ -27,8 +27,6 @@ pub struct Snapshot {
     pub is_final: bool,
     /// The service's renderings, made once per snapshot and shared by every request.
     pub status_body: OnceLock<Bytes>,
-    /// `status_body` gzipped, for the (many) clients that accept it.
-    pub status_gzip: OnceLock<Bytes>,
     pub sse_frame: OnceLock<Bytes>,
     /// Delta viewers' frames: the whole view (a viewer that missed something) and only
     /// what changed since `prev_event_id`.
@@ -36,8 +34,9 @@ pub struct Snapshot {
     pub sse_delta: OnceLock<Bytes>,
     /// Validator of `status_body`, so pollers can ask "changed?" and get a bodiless 304.
     pub etag: OnceLock<String>,
-    /// `status_body` with absolute audio links, per public base URL (a service is reached
-    /// under one or two names; see `service::public_url`).
+    /// `status_body` (and SSE frames) with absolute audio links, per public base URL (a
+    /// service is reached under one or two names; see `service::public_url`), with its
+    /// gzip for the (many) clients that accept it.
     pub per_base: std::sync::Mutex<Vec<(String, BaseRendering)>>,
 }
 
@@ -72,7 +71,6 @@ impl Snapshot {
             timestamp: crate::api::timestamp_now(),
             is_final,
             status_body: Default::default(),
-            status_gzip: Default::default(),
             sse_frame: Default::default(),
             sse_resync: Default::default(),
             sse_delta: Default::default(),

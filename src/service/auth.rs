@@ -42,14 +42,6 @@ impl Caller {
         }
     }
 
-    /// May this caller see a batch started by `owner`?
-    pub fn may_see(&self, owner: UserId) -> bool {
-        match self {
-            Caller::User(u) => u.id == owner,
-            _ => true,
-        }
-    }
-
     /// The caller as the use cases know it: who acts and what they may see.
     pub fn actor(&self) -> crate::campaign::Actor {
         match self {
@@ -216,6 +208,7 @@ mod tests {
             Caller::Admin.acting_user(None).unwrap_err().code,
             "user_id_required"
         );
-        assert!(c.may_see(19) && !c.may_see(20));
+        let me = c.actor();
+        assert!(me.may_see_owner(Some(19)) && !me.may_see_owner(Some(20)));
     }
 }

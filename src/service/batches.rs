@@ -65,11 +65,12 @@ async fn status(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
-    // Audio links are absolute: this service's public address, else the request's.
-    let base = super::public_url::base(&st, &headers);
+    // Audio links are absolute: this service's public address, else the request's (none
+    // known: the relative rendering).
+    let base = super::public_url::base(&st, &headers).unwrap_or_default();
     let mut resp = if unchanged {
         StatusCode::NOT_MODIFIED.into_response()
-    } else if let Some(base) = base {
+    } else {
         let r = super::public_url::rendering(&snap, &base, || status_body(&snap));
         if crate::gzip::accepted(&headers) {
             let gz = r
@@ -80,14 +81,6 @@ async fn status(
         } else {
             raw_json(r.body)
         }
-    } else if crate::gzip::accepted(&headers) {
-        let gz = snap
-            .status_gzip
-            .get_or_init(|| crate::gzip::compress(&status_body(&snap)))
-            .clone();
-        crate::gzip::json_response(gz)
-    } else {
-        raw_json(status_body(&snap))
     };
     if let Ok(v) = header::HeaderValue::from_str(tag) {
         resp.headers_mut().insert(header::ETAG, v);

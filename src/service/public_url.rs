@@ -28,9 +28,13 @@ pub fn base(st: &AppState, headers: &HeaderMap) -> Option<String> {
     plain.then(|| format!("http://{host}"))
 }
 
-/// The snapshot's status body with absolute audio links under `base`, made once per base.
+/// The snapshot's status body with absolute audio links under `base` (an empty base: the
+/// relative links as they are), and its gzip, made once per base.
 pub fn rendering(snap: &Snapshot, base: &str, relative: impl FnOnce() -> Bytes) -> BaseRendering {
-    cached(snap, base, || absolute(&relative(), base))
+    cached(snap, base, || match base {
+        "" => relative(),
+        _ => absolute(&relative(), base),
+    })
 }
 
 /// One of the snapshot's SSE frames (`kind`: full, resync, delta) with absolute audio links
