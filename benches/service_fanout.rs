@@ -120,33 +120,7 @@ async fn main() {
         ],
         &[],
     );
-    let cfg = dir.path().join("bench.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[service]\npoll_interval_ms = {INTERVAL_MS}\nsse_timeout_secs = 3600\nmax_connections = {cap}\nmax_streams_total = {cap}\nmax_streams_per_token = {cap}\n",
-            cap = n + 100
-        ),
-    )
-    .unwrap();
-    let data = dir.path().join("data");
-    let svc = spawn(
-        &[
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--no-auth",
-            "--demo-data",
-            "--elevenlabs-url",
-            &sim.url,
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[
-            ("ELEVENLABS_API_KEY", "sk_bench"),
-            ("CALLBOARD_CONFIG", cfg.to_str().unwrap()),
-        ],
-    );
+    let svc = serve_for_viewers(dir.path(), &sim.url, INTERVAL_MS, n + 100, &[]);
     let phones = json(&format!("{}/api/phone-numbers", svc.url)).await;
     let phone = phones["data"][0]["phone_number_id"]
         .as_str()

@@ -120,33 +120,12 @@ async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
         ],
         &[],
     );
-    let cfg = dir.path().join("bench.toml");
-    let cap = n + 200;
-    std::fs::write(
-        &cfg,
-        format!(
-            "[service]\npoll_interval_ms = 1000\nsse_timeout_secs = 3600\nmax_connections = {cap}\nmax_streams_total = {cap}\nmax_streams_per_token = {cap}\n"
-        ),
-    )
-    .unwrap();
-    let data = dir.path().join("data");
-    let svc = spawn(
-        &[
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--no-auth",
-            "--demo-data",
-            "--elevenlabs-url",
-            &sim.url,
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        &[
-            ("ELEVENLABS_API_KEY", "sk_bench"),
-            ("CALLBOARD_CONFIG", cfg.to_str().unwrap()),
-            ("CALLBOARD_RULES", "off"),
-        ],
+    let svc = serve_for_viewers(
+        dir.path(),
+        &sim.url,
+        1000,
+        n + 200,
+        &[("CALLBOARD_RULES", "off")],
     );
     let pid = svc.child.id();
     let phones = json(&format!("{}/api/phone-numbers", svc.url)).await;

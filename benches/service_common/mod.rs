@@ -159,3 +159,42 @@ pub async fn submit_bench_batch(
     );
     client.submit_batch(&req).await.unwrap().id
 }
+
+/// `callboard serve --no-auth --demo-data` against `sim_url`, polling every `interval_ms`,
+/// with room for `cap` connections and streams; `env` is added to its environment.
+pub fn serve_for_viewers(
+    dir: &std::path::Path,
+    sim_url: &str,
+    interval_ms: u64,
+    cap: usize,
+    env: &[(&str, &str)],
+) -> Proc {
+    let cfg = dir.join("bench.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[service]\npoll_interval_ms = {interval_ms}\nsse_timeout_secs = 3600\nmax_connections = {cap}\nmax_streams_total = {cap}\nmax_streams_per_token = {cap}\n"
+        ),
+    )
+    .unwrap();
+    let data = dir.join("data");
+    let mut envs = vec![
+        ("ELEVENLABS_API_KEY", "sk_bench"),
+        ("CALLBOARD_CONFIG", cfg.to_str().unwrap()),
+    ];
+    envs.extend_from_slice(env);
+    spawn(
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--no-auth",
+            "--demo-data",
+            "--elevenlabs-url",
+            sim_url,
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        &envs,
+    )
+}
