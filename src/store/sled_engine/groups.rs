@@ -1,38 +1,14 @@
 //! Groups and their clients, and writing an import into a group.
 
 use chrono::Utc;
-use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Result, Store, StoreError, encode, get, values};
+use super::{SledStore, encode, get, values};
 use crate::domain::import::ParsedImport;
 use crate::domain::phone::{self, Region};
-use crate::domain::{Client, ClientDraft, ClientId, Group, GroupId, GroupSetup, UserId};
-
-/// A group to create.
-#[derive(Debug, Clone, Default)]
-pub struct NewGroup {
-    pub name: String,
-    pub variables: BTreeMap<String, String>,
-    /// Chosen by the admin; None = the next free id.
-    pub id: Option<GroupId>,
-    pub owner: Option<UserId>,
-    pub other_countries: bool,
-    /// Its own agent, caller number, country, first message and language.
-    pub setup: GroupSetup,
-}
-
-/// What an import did to a group.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportSummary {
-    pub group_id: GroupId,
-    pub group_created: bool,
-    /// New clients.
-    pub created: usize,
-    /// Existing clients (same phone) updated with the file's values.
-    pub updated: usize,
-}
+use crate::domain::{Client, ClientDraft, Group, GroupId, GroupSetup, UserId};
+use crate::store::error::{Result, StoreError};
+use crate::store::groups::{ImportSummary, NewGroup, fold, to_client};
 
 /// Clients are stored in chunks of this many per sled value: a 100,000-client import is
 /// ~200 writes instead of 100,000 (sled costs ~10 µs a write), and reading a group is a
@@ -46,10 +22,10 @@ fn chunk_key(group: GroupId, chunk: usize) -> [u8; 12] {
     k
 }
 
-impl Store {
+impl SledStore {
     /// Creates a group without an owner (only the admin sees it). Names are unique
     /// (ignoring case and accents).
-    pub fn add_group(
+    pub(crate) fn add_group(
         &self,
         name: &str,
         variables: BTreeMap<String, String>,
@@ -65,7 +41,7 @@ impl Store {
 
     /// Creates a group. An explicit id must be free and in range; a generated one skips
     /// ids already taken and never wraps.
-    pub fn create_group(&self, new: NewGroup) -> Result<Group> {
+    pub(crate) fn create_group(&self, new: NewGroup) -> Result<Group> {
         let _w = self.write_lock();
         self.create_group_locked(new)
     }
@@ -80,7 +56,7 @@ impl Store {
         }
         let id = match new.id {
             Some(id) => {
-                super::check_explicit_id(id, "grupos")?;
+                crate::store::ids::check_explicit_id(id, "grupos")?;
                 if self.groups.contains_key(id.to_be_bytes())? {
                     return Err(StoreError::Conflict(format!("ya existe el grupo {id}")));
                 }
@@ -104,7 +80,7 @@ impl Store {
     }
 
     /// Gives a group (with its clients and batches) to another user, or to the admin only.
-    pub fn set_group_owner(&self, id: GroupId, owner: Option<UserId>) -> Result<Group> {
+    pub(crate) fn set_group_owner(&self, id: GroupId, owner: Option<UserId>) -> Result<Group> {
         let _w = self.write_lock();
         let mut g = self
             .group(id)?
@@ -118,7 +94,7 @@ impl Store {
     /// Changes a group's campaign settings (and whether it dials abroad). When its country
     /// changes, every client's phone is read again in the new country, from the phone as
     /// it was given: `region` is the service's, for a group without a country of its own.
-    pub fn set_group_setup(
+    pub(crate) fn set_group_setup(
         &self,
         id: GroupId,
         setup: GroupSetup,
@@ -144,22 +120,22 @@ impl Store {
         Ok(g)
     }
 
-    pub fn group(&self, id: GroupId) -> Result<Option<Group>> {
+    pub(crate) fn group(&self, id: GroupId) -> Result<Option<Group>> {
         get(&self.groups, &id.to_be_bytes())
     }
 
-    pub fn groups(&self) -> Result<Vec<Group>> {
+    pub(crate) fn groups(&self) -> Result<Vec<Group>> {
         values(self.groups.iter())
     }
 
     /// Finds a group by name, ignoring case and accents.
-    pub fn group_by_name(&self, name: &str) -> Result<Option<Group>> {
+    pub(crate) fn group_by_name(&self, name: &str) -> Result<Option<Group>> {
         let want = fold(name);
         Ok(self.groups()?.into_iter().find(|g| fold(&g.name) == want))
     }
 
     /// Every client of a group, in the order they were added.
-    pub fn clients(&self, group: GroupId) -> Result<Vec<Client>> {
+    pub(crate) fn clients(&self, group: GroupId) -> Result<Vec<Client>> {
         let mut out = Vec::new();
         for kv in self.clients.scan_prefix(group.to_be_bytes()) {
             let (k, v) = kv?;
@@ -181,7 +157,7 @@ impl Store {
 
     /// Adds clients to a group; a client whose phone is invalid is kept (with the reason),
     /// so nothing the user typed is lost. Returns them with their ids.
-    pub fn add_clients(
+    pub(crate) fn add_clients(
         &self,
         group: GroupId,
         drafts: Vec<ClientDraft>,
@@ -206,13 +182,17 @@ impl Store {
 
     /// Writes a parsed import into the group `group_name` (created, without owner, when
     /// missing). A client whose phone is already in the group is updated, not duplicated.
-    pub fn import_clients(&self, group_name: &str, parsed: ParsedImport) -> Result<ImportSummary> {
+    pub(crate) fn import_clients(
+        &self,
+        group_name: &str,
+        parsed: ParsedImport,
+    ) -> Result<ImportSummary> {
         self.import_clients_as(group_name, None, parsed)
     }
 
     /// `import_clients`, creating a missing group for `owner`; an existing group must
     /// already belong to `owner` (or `owner` is None: the admin's import).
-    pub fn import_clients_as(
+    pub(crate) fn import_clients_as(
         &self,
         group_name: &str,
         owner: Option<UserId>,
@@ -240,7 +220,11 @@ impl Store {
     }
 
     /// Writes a parsed import into the existing group `id`.
-    pub fn import_clients_into(&self, id: GroupId, parsed: ParsedImport) -> Result<ImportSummary> {
+    pub(crate) fn import_clients_into(
+        &self,
+        id: GroupId,
+        parsed: ParsedImport,
+    ) -> Result<ImportSummary> {
         let _w = self.write_lock();
         let group = self
             .group(id)?
@@ -307,7 +291,10 @@ impl Store {
         let key = format!("next_id/{kind}");
         loop {
             let old = self.meta.get(key.as_bytes())?;
-            let first = super::next_after(old.as_deref().map(super::be_u64).unwrap_or(0), kind)?;
+            let first = crate::store::ids::next_after(
+                old.as_deref().map(super::be_u64).unwrap_or(0),
+                kind,
+            )?;
             let last = first
                 .checked_add(n.saturating_sub(1))
                 .filter(|l| *l <= crate::domain::MAX_ID)
@@ -325,28 +312,4 @@ impl Store {
             }
         }
     }
-}
-
-fn to_client(
-    id: ClientId,
-    group_id: GroupId,
-    d: ClientDraft,
-    normalize: impl Fn(&str) -> std::result::Result<String, phone::PhoneError>,
-) -> Client {
-    Client {
-        id,
-        group_id,
-        phone_e164: normalize(&d.phone),
-        name: d.name,
-        email: d.email,
-        empresa: d.empresa,
-        cargo: d.cargo,
-        phone: d.phone,
-        extra: d.extra,
-    }
-}
-
-/// Case- and accent-insensitive form of a name.
-fn fold(name: &str) -> String {
-    deunicode::deunicode(name.trim()).to_lowercase()
 }

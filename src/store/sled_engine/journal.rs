@@ -6,30 +6,31 @@
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
-use super::{Result, Store, StoreError, decode, encode, get, values};
+use super::{SledStore, decode, encode, get, values};
 use crate::domain::intent::{IntentState, SubmitIntent};
 use crate::domain::{BatchRecord, GroupId};
+use crate::store::error::{Result, StoreError};
 
-impl Store {
+impl SledStore {
     /// Writes (or rewrites) an intent, durably: only then may its submit go out.
-    pub fn put_intent(&self, intent: &SubmitIntent) -> Result<()> {
+    pub(crate) fn put_intent(&self, intent: &SubmitIntent) -> Result<()> {
         self.journal.insert(intent.id.as_bytes(), encode(intent)?)?;
         self.flush()
     }
 
-    pub fn intent(&self, id: &str) -> Result<Option<SubmitIntent>> {
+    pub(crate) fn intent(&self, id: &str) -> Result<Option<SubmitIntent>> {
         get(&self.journal, id.as_bytes())
     }
 
     /// Intents still planned or pending, oldest first.
-    pub fn open_intents(&self) -> Result<Vec<SubmitIntent>> {
+    pub(crate) fn open_intents(&self) -> Result<Vec<SubmitIntent>> {
         let mut all: Vec<SubmitIntent> = values(self.journal.iter())?;
         all.retain(SubmitIntent::is_open);
         Ok(all)
     }
 
     /// A group's open intents, oldest first.
-    pub fn open_intents_of_group(&self, group: GroupId) -> Result<Vec<SubmitIntent>> {
+    pub(crate) fn open_intents_of_group(&self, group: GroupId) -> Result<Vec<SubmitIntent>> {
         let mut all = self.open_intents()?;
         all.retain(|i| i.group_id == group);
         Ok(all)
@@ -37,7 +38,7 @@ impl Store {
 
     /// Saves the batch's record and marks the intent settled with its id, atomically
     /// (durable with sled's next flush; see below).
-    pub fn settle_intent(&self, intent: &SubmitIntent, record: &BatchRecord) -> Result<()> {
+    pub(crate) fn settle_intent(&self, intent: &SubmitIntent, record: &BatchRecord) -> Result<()> {
         let mut settled = intent.clone();
         settled.state = IntentState::Settled {
             batch_id: record.batch_id.clone(),
@@ -63,7 +64,7 @@ impl Store {
     }
 
     /// Marks an intent abandoned: nothing was created upstream.
-    pub fn abandon_intent(&self, intent: &SubmitIntent, reason: &str) -> Result<()> {
+    pub(crate) fn abandon_intent(&self, intent: &SubmitIntent, reason: &str) -> Result<()> {
         let mut gone = intent.clone();
         gone.state = IntentState::Abandoned {
             reason: reason.to_string(),
@@ -73,7 +74,7 @@ impl Store {
 
     /// Forgets closed intents created before `before_unix` (their batches keep their
     /// records; only the journal entry goes).
-    pub fn prune_intents(&self, before_unix: i64) -> Result<usize> {
+    pub(crate) fn prune_intents(&self, before_unix: i64) -> Result<usize> {
         let mut n = 0;
         for kv in self.journal.iter() {
             let (k, v) = kv?;

@@ -1,47 +1,21 @@
-//! The store: sled trees behind one typed `Store`. No sled type leaves this module, so
-//! another engine can replace it. Every acknowledged write is flushed to disk first, so a
-//! `kill -9` loses nothing a caller was told was saved.
+//! The sled engine: sled trees behind one typed `SledStore`. No sled type leaves this
+//! module. Every acknowledged write is flushed to disk first, so a `kill -9` loses nothing
+//! a caller was told was saved.
 
-pub mod audit;
+mod audit;
 mod batches;
-pub mod cache;
+mod cache;
 mod groups;
 mod journal;
-pub mod optouts;
+mod optouts;
 mod owners;
 mod pages;
-pub mod users;
+mod users;
 
-pub use batches::BatchHead;
-pub use groups::{ImportSummary, NewGroup};
-pub use pages::BatchListHead;
-
+use crate::store::error::{Result, SCHEMA_VERSION, StoreError};
+use crate::store::ids::next_after;
 use serde::{Serialize, de::DeserializeOwned};
 use std::path::{Path, PathBuf};
-use thiserror::Error;
-
-/// Bumped when the layout of stored values changes incompatibly.
-pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Debug, Error)]
-pub enum StoreError {
-    #[error(
-        "the store at {path} is in use by another callboard process; stop it or use another --data-dir"
-    )]
-    Locked { path: PathBuf },
-    #[error("cannot open the store at {path}: {message}")]
-    Open { path: PathBuf, message: String },
-    #[error(
-        "the store at {path} has schema version {found}, newer than this callboard ({SCHEMA_VERSION}); upgrade callboard"
-    )]
-    NewerSchema { path: PathBuf, found: u32 },
-    #[error("store I/O error: {0}")]
-    Io(String),
-    #[error("stored record `{key}` is corrupt: {message}")]
-    Corrupt { key: String, message: String },
-    #[error("{0}")]
-    Conflict(String),
-}
 
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
@@ -49,11 +23,9 @@ impl From<sled::Error> for StoreError {
     }
 }
 
-pub type Result<T> = std::result::Result<T, StoreError>;
-
 /// Handle to the store; cheap to clone (sled trees are reference counted).
 #[derive(Clone)]
-pub struct Store {
+pub struct SledStore {
     db: sled::Db,
     path: PathBuf,
     meta: sled::Tree,
@@ -73,22 +45,24 @@ pub struct Store {
     writes: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for SledStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("SledStore")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
-impl Store {
+impl SledStore {
     /// Opens (or creates) the store in `dir`.
-    pub fn open(dir: &Path) -> Result<Self> {
+    pub(crate) fn open(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
             path: dir.to_path_buf(),
             message: e.to_string(),
         })?;
         let db = open_db(dir)?;
         let tree = |name: &str| db.open_tree(name);
-        let store = Store {
+        let store = SledStore {
             path: dir.to_path_buf(),
             meta: tree("meta")?,
             users: tree("users")?,
@@ -111,7 +85,7 @@ impl Store {
         Ok(store)
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
@@ -136,7 +110,7 @@ impl Store {
     }
 
     /// The schema version on disk.
-    pub fn schema_version(&self) -> Result<u32> {
+    pub(crate) fn schema_version(&self) -> Result<u32> {
         match self.meta.get("schema_version")? {
             Some(v) => decode("schema_version", &v),
             None => Ok(0),
@@ -144,7 +118,7 @@ impl Store {
     }
 
     /// Makes every write so far durable.
-    pub fn flush(&self) -> Result<()> {
+    pub(crate) fn flush(&self) -> Result<()> {
         self.db.flush()?;
         Ok(())
     }
@@ -184,24 +158,6 @@ impl Store {
     fn write_lock(&self) -> std::sync::MutexGuard<'_, ()> {
         self.writes.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// The id after `n`, or an error once ids of this kind are used up (never a wrap to 0).
-fn next_after(n: u64, kind: &str) -> Result<u64> {
-    n.checked_add(1)
-        .filter(|n| *n <= crate::domain::MAX_ID)
-        .ok_or_else(|| StoreError::Conflict(format!("no quedan identificadores libres ({kind})")))
-}
-
-/// An explicit id must be in 1..=MAX_EXPLICIT_ID.
-fn check_explicit_id(id: u64, kind: &str) -> Result<()> {
-    if id == 0 || id > crate::domain::MAX_EXPLICIT_ID {
-        return Err(StoreError::Conflict(format!(
-            "id {id} fuera de rango ({kind}): use un número entre 1 y {}",
-            crate::domain::MAX_EXPLICIT_ID
-        )));
-    }
-    Ok(())
 }
 
 /// Opens sled's database. A store just closed by this process can stay locked for a few

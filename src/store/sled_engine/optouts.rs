@@ -1,26 +1,15 @@
 //! The do-not-call list (opt-outs), keyed by E.164 phone. An import only adds: nothing
 //! ever removes an opt-out except an explicit, audited removal.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use super::{Result, Store, encode, get, values};
+use super::{SledStore, encode, get, values};
+use crate::store::error::Result;
+use crate::store::optouts::OptOut;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OptOut {
-    pub phone_number: String,
-    /// Why (e.g. "RNE", "pidió no ser llamado").
-    pub reason: String,
-    /// Where it came from: `import:FILE`, `api`, `tui`.
-    pub source: String,
-    pub added_at: DateTime<Utc>,
-}
-
-impl Store {
+impl SledStore {
     /// Adds opt-outs; ones already present are kept as they are. Returns how many were new.
-    pub fn add_optouts(&self, entries: &[OptOut]) -> Result<usize> {
+    pub(crate) fn add_optouts(&self, entries: &[OptOut]) -> Result<usize> {
         let mut added = 0;
         for e in entries {
             let res = self.optouts.compare_and_swap(
@@ -36,16 +25,16 @@ impl Store {
         Ok(added)
     }
 
-    pub fn optout(&self, phone_e164: &str) -> Result<Option<OptOut>> {
+    pub(crate) fn optout(&self, phone_e164: &str) -> Result<Option<OptOut>> {
         get(&self.optouts, phone_e164.as_bytes())
     }
 
-    pub fn optouts(&self) -> Result<Vec<OptOut>> {
+    pub(crate) fn optouts(&self) -> Result<Vec<OptOut>> {
         values(self.optouts.iter())
     }
 
     /// phone → reason, for the pre-flight check.
-    pub fn optout_map(&self) -> Result<HashMap<String, String>> {
+    pub(crate) fn optout_map(&self) -> Result<HashMap<String, String>> {
         Ok(self
             .optouts()?
             .into_iter()
@@ -54,7 +43,7 @@ impl Store {
     }
 
     /// Removes one opt-out (an explicit decision, to be audited by the caller).
-    pub fn remove_optout(&self, phone_e164: &str) -> Result<bool> {
+    pub(crate) fn remove_optout(&self, phone_e164: &str) -> Result<bool> {
         let existed = self.optouts.remove(phone_e164.as_bytes())?.is_some();
         self.flush()?;
         Ok(existed)

@@ -3,42 +3,18 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 
-use super::audit::AuditEntry;
-use super::{Result, Store, decode};
-use crate::domain::{BatchStatus, FollowUpLink, GroupId, StopReason, UserId};
-
-/// What the batch list shows of a record; the recipients are counted, not built.
-#[derive(Debug, Clone, Deserialize)]
-pub struct BatchListHead {
-    pub batch_id: String,
-    pub group_id: GroupId,
-    pub group_name: String,
-    pub user_id: UserId,
-    pub agent_id: String,
-    pub call_name: String,
-    pub created_at: DateTime<Utc>,
-    #[serde(default, deserialize_with = "count")]
-    pub recipients: usize,
-    #[serde(default)]
-    pub last_status: Option<BatchStatus>,
-    #[serde(default)]
-    pub stop_reason: Option<StopReason>,
-    #[serde(default)]
-    pub continued_by: Option<FollowUpLink>,
-}
-
-fn count<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<usize, D::Error> {
-    Ok(Vec::<IgnoredAny>::deserialize(d)?.len())
-}
+use super::{SledStore, decode};
+use crate::store::audit::AuditEntry;
+use crate::store::error::Result;
+use crate::store::pages::BatchListHead;
 
 #[derive(Deserialize)]
 struct Created {
     created_at: DateTime<Utc>,
 }
 
-impl Store {
+impl SledStore {
     /// Builds the time index of a store written before it existed (once).
     pub(super) fn index_batch_times(&self) -> Result<()> {
         if self.batch_times.len() >= self.batches.len() {
@@ -57,7 +33,7 @@ impl Store {
     /// Up to `limit` batch heads created before the cursor `before` (a previous page's
     /// last key), newest first, that `keep` accepts; each with its key. Reads the time
     /// index from the newest end and stops as soon as the page is full.
-    pub fn batch_list_page(
+    pub(crate) fn batch_list_page(
         &self,
         before: Option<&str>,
         limit: usize,
@@ -91,7 +67,7 @@ impl Store {
     /// Up to `limit` audit entries older than `before` (the key a previous page ended
     /// at), newest first, that `keep` accepts; with the key to continue from when more
     /// may remain. Reads from the newest end and stops as soon as the page is full.
-    pub fn audit_page(
+    pub(crate) fn audit_page(
         &self,
         before: Option<&[u8]>,
         limit: usize,

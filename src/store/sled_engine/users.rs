@@ -1,29 +1,17 @@
 //! Users and their bearer tokens (stored as SHA-256 hashes only).
 
 use chrono::{DateTime, Utc};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
-use super::{Result, Store, StoreError, encode, get, values};
+use super::{SledStore, encode, get, values};
 use crate::domain::{User, UserId};
 use crate::secret::Secret;
+use crate::store::error::{Result, StoreError};
+use crate::store::users::{hash_token, new_token};
 
-/// SHA-256 of a token, hex.
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// A new random token: `cb_` and 32 random bytes in hex.
-pub fn new_token() -> Secret {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    Secret::new(format!("cb_{}", hex::encode(bytes)))
-}
-
-impl Store {
+impl SledStore {
     /// Creates a user; returns it with its token, which is not stored and cannot be shown
     /// again.
-    pub fn add_user(
+    pub(crate) fn add_user(
         &self,
         name: &str,
         agent_id: Option<&str>,
@@ -33,7 +21,7 @@ impl Store {
     }
 
     /// `add_user` with a token that stops working at `expires_at`.
-    pub fn add_user_expiring(
+    pub(crate) fn add_user_expiring(
         &self,
         name: &str,
         agent_id: Option<&str>,
@@ -43,7 +31,7 @@ impl Store {
         let _w = self.write_lock();
         let id = match id {
             Some(id) => {
-                super::check_explicit_id(id, "usuarios")?;
+                crate::store::ids::check_explicit_id(id, "usuarios")?;
                 if self.users.contains_key(id.to_be_bytes())? {
                     return Err(StoreError::Conflict(format!("user {id} already exists")));
                 }
@@ -70,17 +58,17 @@ impl Store {
         Ok((user, token))
     }
 
-    pub fn user(&self, id: UserId) -> Result<Option<User>> {
+    pub(crate) fn user(&self, id: UserId) -> Result<Option<User>> {
         get(&self.users, &id.to_be_bytes())
     }
 
-    pub fn users(&self) -> Result<Vec<User>> {
+    pub(crate) fn users(&self) -> Result<Vec<User>> {
         values(self.users.iter())
     }
 
     /// The user a bearer token belongs to (surrounding blanks ignored, as everywhere a
     /// token is compared). Whether it has expired is the caller's to judge.
-    pub fn user_by_token(&self, token: &str) -> Result<Option<User>> {
+    pub(crate) fn user_by_token(&self, token: &str) -> Result<Option<User>> {
         match self.tokens.get(hash_token(token.trim()).as_bytes())? {
             Some(id) => Ok(self
                 .user(super::be_u64(&id))?
@@ -90,7 +78,7 @@ impl Store {
     }
 
     /// Gives the user a new token (the old one stops working at once); returns it once.
-    pub fn rotate_token(
+    pub(crate) fn rotate_token(
         &self,
         id: UserId,
         expires_at: Option<DateTime<Utc>>,
@@ -111,7 +99,7 @@ impl Store {
     }
 
     /// Takes the user's token away: no token works for it until one is rotated in.
-    pub fn revoke_token(&self, id: UserId) -> Result<Option<User>> {
+    pub(crate) fn revoke_token(&self, id: UserId) -> Result<Option<User>> {
         let _w = self.write_lock();
         let Some(mut user) = self.user(id)? else {
             return Ok(None);
