@@ -11,6 +11,7 @@ use super::*;
 use crate::domain::import::parse_clients;
 use crate::domain::phone::Region;
 use crate::domain::{BatchRecord, ClientDraft, ConversationDetails, TranscriptLine};
+use crate::store::testing::{fresh_store, reopen};
 use std::collections::BTreeMap;
 
 fn draft(name: &str, phone: &str) -> ClientDraft {
