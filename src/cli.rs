@@ -24,6 +24,10 @@ pub struct Cli {
     /// Directory of the store (env CALLBOARD_DATA_DIR).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// PostgreSQL store instead of the data directory's: postgres://user:pass@host/db
+    /// (env CALLBOARD_DATABASE_URL; several `serve` instances may share one).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<crate::secret::Secret>,
     /// Language of messages and screens.
     #[arg(long, global = true, value_enum)]
     pub lang: Option<Lang>,

@@ -40,6 +40,14 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+/// From the command line (`--database-url`).
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.trim().to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

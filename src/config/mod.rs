@@ -17,6 +17,7 @@ use crate::domain::phone::Region;
 use crate::elevenlabs::ClientSettings;
 use crate::secret::Secret;
 use crate::service::{ServiceOptions, ServiceSettings, WebhookSettings};
+use crate::store::{StoreLocation, StoreSettings, is_database_url};
 
 pub use crate::domain::Lang;
 pub use crate::elevenlabs::DEFAULT_ELEVENLABS_URL;
@@ -26,8 +27,10 @@ pub use crate::elevenlabs::DEFAULT_ELEVENLABS_URL;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// Where the store lives.
+    /// Where the store lives (and the logs and exports), unless `[store] url` names a
+    /// database.
     pub data_dir: PathBuf,
+    pub store: StoreSettings,
     /// Region for phones written without a country code.
     #[serde(deserialize_with = "parse::de_region")]
     pub region: Region,
@@ -103,6 +106,7 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from(".callboard"));
         Self {
             data_dir: data_dir.clone(),
+            store: StoreSettings::default(),
             region: Region::COLOMBIA,
             other_countries: false,
             timezone: chrono_tz::America::Bogota,
@@ -123,6 +127,7 @@ impl Config {
     pub fn service_options(&self) -> ServiceOptions {
         ServiceOptions {
             data_dir: self.data_dir.clone(),
+            store: self.store_location(),
             region: self.region,
             other_countries: self.other_countries,
             timezone: self.timezone,
@@ -130,6 +135,14 @@ impl Config {
             service: self.service.clone(),
             webhooks: self.webhooks.clone(),
             campaign: self.campaign.clone(),
+        }
+    }
+
+    /// The store to open: the database of `[store] url` when set, else the sled directory.
+    pub fn store_location(&self) -> StoreLocation {
+        match &self.store.url {
+            Some(url) => StoreLocation::Database(url.clone()),
+            None => StoreLocation::Dir(self.data_dir.clone()),
         }
     }
 
@@ -184,6 +197,9 @@ impl Config {
         if let Some(v) = get("CALLBOARD_PUBLIC_URL") {
             self.service.public_url = Some(v.trim().to_string());
         }
+        if let Some(v) = get("CALLBOARD_DATABASE_URL") {
+            self.store.url = Some(Secret::new(v.trim()));
+        }
         if let Some(v) = get("CALLBOARD_DATA_DIR") {
             self.data_dir = PathBuf::from(v);
         }
@@ -234,6 +250,15 @@ impl Config {
                 "service.public_url",
                 origin,
                 "must start with http:// or https:// (the address clients reach the service at)",
+            ));
+        }
+        if let Some(u) = &self.store.url
+            && !is_database_url(u.expose())
+        {
+            return Err(value_err(
+                "store.url",
+                origin,
+                "must be a PostgreSQL URL: postgres://user:password@host:5432/database",
             ));
         }
         if self.service.poll_interval_ms < 100 {

@@ -137,3 +137,36 @@ fn webhook_secret_from_the_environment_never_printed_and_path_checked() {
     let err = load_with("[webhooks]\npath = \"/api/groups\"\n", &[]).unwrap_err();
     assert!(err.to_string().contains("webhooks.path"), "{err}");
 }
+
+#[test]
+fn database_url_from_file_or_environment_never_printed_and_checked() {
+    let d = load_with("", &[]).unwrap();
+    assert!(
+        matches!(d.store_location(), StoreLocation::Dir(ref p) if *p == d.data_dir),
+        "sled in the data directory by default"
+    );
+    let cfg = load_with(
+        "[store]\nurl = \"postgres://cb:file-pass@db:5432/cb\"\n",
+        &[(
+            "CALLBOARD_DATABASE_URL",
+            "postgres://cb:env-pass@db2:5432/cb",
+        )],
+    )
+    .unwrap();
+    match cfg.store_location() {
+        StoreLocation::Database(url) => {
+            assert_eq!(url.expose(), "postgres://cb:env-pass@db2:5432/cb")
+        }
+        other => panic!("the environment's database, got {other:?}"),
+    }
+    let shown = format!("{cfg:?} {:?}", cfg.service_options());
+    assert!(
+        !shown.contains("env-pass") && !shown.contains("file-pass"),
+        "{shown}"
+    );
+    let err = load_with("[store]\nurl = \"mysql://x@y/z\"\n", &[]).unwrap_err();
+    assert!(
+        err.to_string().contains("store.url") && err.to_string().contains("postgres://"),
+        "{err}"
+    );
+}

@@ -7,7 +7,7 @@ use crate::store::Store;
 
 /// `callboard audit`.
 pub async fn list(cfg: &Config, target: Option<&str>, limit: usize) -> Result<()> {
-    let store = Store::open(&cfg.data_dir)?;
+    let store = Store::open_at(&cfg.store_location()).await?;
     for e in store.audit_log(target, limit).await? {
         println!(
             "{}  {:<10} {:<14} {}  {}",

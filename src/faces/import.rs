@@ -13,7 +13,7 @@ use crate::store::Store;
 pub async fn clients(cfg: &Config, file: &Path, group: &str, owner: Option<u64>) -> Result<()> {
     let data =
         std::fs::read(file).wrap_err_with(|| format!("no se pudo leer {}", file.display()))?;
-    let store = Store::open(&cfg.data_dir)?;
+    let store = Store::open_at(&cfg.store_location()).await?;
     if let Some(o) = owner
         && store.user(o).await?.is_none()
     {

@@ -67,6 +67,9 @@ fn load_config(cli: &Cli) -> Result<Config> {
     if let Some(d) = &cli.data_dir {
         cfg.data_dir = d.clone();
     }
+    if let Some(url) = &cli.database_url {
+        cfg.store.url = Some(url.clone());
+    }
     if let Some(l) = cli.lang {
         cfg.lang = l;
     }

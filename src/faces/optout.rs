@@ -15,7 +15,7 @@ pub async fn import(cfg: &Config, file: &Path, default_reason: &str) -> Result<(
         std::fs::read(file).wrap_err_with(|| format!("no se pudo leer {}", file.display()))?;
     let (rows, rejected) = crate::domain::import::parse_optouts(&data, cfg.region)
         .wrap_err_with(|| format!("{}", file.display()))?;
-    let store = Store::open(&cfg.data_dir)?;
+    let store = Store::open_at(&cfg.store_location()).await?;
     let source = format!(
         "import:{}",
         file.file_name()
@@ -57,7 +57,7 @@ pub async fn import(cfg: &Config, file: &Path, default_reason: &str) -> Result<(
 pub async fn change(cfg: &Config, phone: &str, reason: Option<&str>) -> Result<()> {
     let e164 = crate::domain::phone::normalize(phone, cfg.region)
         .map_err(|e| color_eyre::eyre::eyre!("teléfono «{phone}»: {e}"))?;
-    let store = Store::open(&cfg.data_dir)?;
+    let store = Store::open_at(&cfg.store_location()).await?;
     let now = chrono::Utc::now();
     let (action, done) = match reason {
         Some(reason) => {
@@ -98,7 +98,7 @@ pub async fn change(cfg: &Config, phone: &str, reason: Option<&str>) -> Result<(
 
 /// `callboard optout list`.
 pub async fn list(cfg: &Config) -> Result<()> {
-    let store = Store::open(&cfg.data_dir)?;
+    let store = Store::open_at(&cfg.store_location()).await?;
     for o in store.optouts().await? {
         println!(
             "{:<16} {:<24} {:<20} {}",

@@ -16,7 +16,7 @@ use crate::tui::{TuiOptions, run};
 
 /// The user calls are started for: the one asked for, else the first with an agent.
 async fn acting_user(cfg: &Config, requested: Option<u64>) -> Result<u64> {
-    let store = Store::open(&cfg.data_dir)?;
+    let store = Store::open_at(&cfg.store_location()).await?;
     let users = store.users().await?;
     let es = cfg.lang == Lang::Es;
     let user = match requested {

@@ -15,7 +15,7 @@ pub async fn add(
     id: Option<u64>,
     expires_in_days: Option<u32>,
 ) -> Result<()> {
-    let store = Store::open(&cfg.data_dir)?;
+    let store = Store::open_at(&cfg.store_location()).await?;
     let expires = token_expiry(expires_in_days)?;
     let (user, token) = store
         .add_user_expiring(name, Some(agent_id), id, expires)
@@ -49,7 +49,7 @@ fn print_token(token: &str, expires: Option<chrono::DateTime<chrono::Utc>>) {
 
 /// `callboard user token rotate --id N`.
 pub async fn token_rotate(cfg: &Config, id: u64, expires_in_days: Option<u32>) -> Result<()> {
-    let store = Store::open(&cfg.data_dir)?;
+    let store = Store::open_at(&cfg.store_location()).await?;
     let expires = token_expiry(expires_in_days)?;
     let (user, token) = store
         .rotate_token(id, expires)
@@ -73,7 +73,7 @@ pub async fn token_rotate(cfg: &Config, id: u64, expires_in_days: Option<u32>) -
 
 /// `callboard user token revoke --id N`.
 pub async fn token_revoke(cfg: &Config, id: u64) -> Result<()> {
-    let store = Store::open(&cfg.data_dir)?;
+    let store = Store::open_at(&cfg.store_location()).await?;
     let user = store
         .revoke_token(id)
         .await?
@@ -95,7 +95,7 @@ pub async fn token_revoke(cfg: &Config, id: u64) -> Result<()> {
 
 /// `callboard user list`.
 pub async fn list(cfg: &Config) -> Result<()> {
-    let store = Store::open(&cfg.data_dir)?;
+    let store = Store::open_at(&cfg.store_location()).await?;
     let users = store.users().await?;
     if users.is_empty() {
         println!(

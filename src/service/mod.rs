@@ -137,10 +137,7 @@ pub async fn start(cfg: ServiceOptions, opts: ServeOptions) -> Result<ServiceHan
             });
         }
     }
-    let dir = cfg.data_dir.clone();
-    let store = tokio::task::spawn_blocking(move || Store::open(&dir))
-        .await
-        .map_err(|e| StoreError::Io(e.to_string()))??;
+    let store = Store::open_at(&cfg.store).await?;
     let cancel = CancellationToken::new();
     let hub = hub(&cfg, &opts, &store, &cancel);
     let demo_token = match opts.demo_data {

@@ -113,8 +113,11 @@ impl WebhookSettings {
 /// Everything the service reads from the configuration, as plain values.
 #[derive(Debug, Clone)]
 pub struct ServiceOptions {
-    /// Where the store lives.
+    /// Where the logs and the demo's token file live (and the store, unless it is a
+    /// database).
     pub data_dir: PathBuf,
+    /// The store to open.
+    pub store: crate::store::StoreLocation,
     /// Region for phones written without a country code.
     pub region: Region,
     /// Whether every group may dial numbers of other countries.

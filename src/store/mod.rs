@@ -22,6 +22,7 @@ mod ids;
 mod journal;
 pub mod optouts;
 mod pages;
+mod settings;
 mod sled_engine;
 #[cfg(any(test, feature = "test-fixtures"))]
 pub mod testing;
@@ -31,6 +32,7 @@ pub use batches::BatchHead;
 pub use error::{Result, SCHEMA_VERSION, StoreError};
 pub use groups::{ImportSummary, NewGroup};
 pub use pages::BatchListHead;
+pub use settings::{StoreLocation, StoreSettings, is_database_url};
 
 use std::path::Path;
 
@@ -59,6 +61,20 @@ impl Store {
         Ok(Store {
             engine: Engine::Sled(sled_engine::SledStore::open(dir)?),
         })
+    }
+
+    /// Opens the store at `location`: a sled directory (off the async workers: it reads
+    /// and may repair files) or a PostgreSQL database.
+    pub async fn open_at(location: &StoreLocation) -> Result<Self> {
+        match location {
+            StoreLocation::Dir(dir) => {
+                let dir = dir.clone();
+                tokio::task::spawn_blocking(move || Store::open(&dir))
+                    .await
+                    .map_err(|e| StoreError::Io(e.to_string()))?
+            }
+            StoreLocation::Database(_url) => Err(StoreError::Io("PostgreSQL: pending".into())),
+        }
     }
 
     /// The sled store's directory.

@@ -146,6 +146,7 @@ fn serve_at(
             .env_remove("CALLBOARD_ADMIN_TOKEN")
             .env_remove("ELEVENLABS_BASE_URL")
             .env_remove("CALLBOARD_DATA_DIR")
+            .env_remove("CALLBOARD_DATABASE_URL")
             .env_remove("ELEVENLABS_WEBHOOK_SECRET"),
         log,
     )
