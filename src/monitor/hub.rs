@@ -14,7 +14,7 @@ use super::error::PollError;
 use super::hub_error::{HubError, ResumeError};
 use super::snapshot::{Snapshot, Subscription};
 use super::state::{Hub, Inner};
-use super::{poller, submit, sweeper, view};
+use super::{cluster, poller_task, submit, sweeper, view};
 use crate::elevenlabs::ElevenLabsClient;
 use crate::store::Store;
 
@@ -36,6 +36,7 @@ impl Hub {
         let enricher = Enricher::new(client.clone(), store.clone(), cfg.enrich_concurrency)
             .holding(cfg.webhooks.as_ref().map(|w| w.reconcile_after));
         let journal = crate::journal::Journal::new(store.clone(), client.clone(), cfg.submit_grace);
+        let cluster = store.is_shared().then(super::cluster::Cluster::new);
         Hub(Arc::new(Inner {
             journal,
             client,
@@ -48,8 +49,9 @@ impl Hub {
             polls: AtomicU64::new(0),
             event_ids: AtomicU64::new(first_event_id()),
             redial_locks: Mutex::new(HashMap::new()),
-            spawn_poller: poller::spawn,
+            spawn_poller: poller_task::spawn,
             push: Default::default(),
+            cluster,
         }))
     }
 
@@ -115,6 +117,9 @@ impl Hub {
     pub fn resume(&self) {
         let hub = self.0.clone();
         tokio::spawn(async move { sweeper::run(hub).await });
+        if self.0.cluster.is_some() {
+            tokio::spawn(cluster::run(self.0.clone()));
+        }
     }
 
     /// The submission journal.

@@ -9,15 +9,17 @@
 //! Layers, lowest first (each file uses only those above it): `clock`, `config`,
 //! `error`, `hub_error`, `snapshot`, `enrich`, `push`, `state`; then `stop`, `view`, `outcome`, `gone`,
 //! `plan`, `link`, `recover`, `submit`, `follow_up`, `breaker`, `pace`, `push_hub`,
-//! `poller`, `sweeper`; `hub`, the public face; and `optout_guard`, which also calls the
+//! `cluster`, `poller`, `follower`, `poller_task`, `sweeper`; `hub`, the public face; and `optout_guard`, which also calls the
 //! hub's methods. Post-call webhooks come in through `push_hub` (`Hub::push`).
 
 mod breaker;
 mod clock;
+mod cluster;
 mod config;
 pub mod enrich;
 mod error;
 mod follow_up;
+mod follower;
 mod gone;
 mod hub;
 mod hub_error;
@@ -27,6 +29,7 @@ mod outcome;
 mod pace;
 mod plan;
 mod poller;
+mod poller_task;
 mod push;
 mod push_hub;
 mod recover;

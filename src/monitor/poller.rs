@@ -25,42 +25,8 @@ use crate::elevenlabs::{BatchCallDetailedResponse, ElevenLabsError};
 /// submit) is tried again.
 const HELD_RETRY: Duration = Duration::from_secs(5);
 
-/// How long a webhook's refresh waits for the webhooks that come with it.
-const REFRESH_COALESCE: Duration = Duration::from_millis(100);
-
-/// Starts a batch's poller (the hub's `spawn_poller`).
-pub(super) fn spawn(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
-    tokio::spawn(run(hub, batch_id, entry));
-}
-
-async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
-    let mut p = Poller::new(hub.clone(), batch_id, entry.clone()).await;
-    loop {
-        let delay = match p.poll_once().await {
-            Next::Wait(delay) => delay,
-            Next::Stop => return,
-        };
-        let deadline = tokio::time::Instant::now() + delay;
-        // Webhooks' news refresh the snapshot between polls without moving the next one.
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep_until(deadline) => break,
-                _ = entry.kick.notified() => break,
-                _ = entry.refresh.notified() => {
-                    // Webhooks of calls ending together make one refresh.
-                    tokio::time::sleep(REFRESH_COALESCE).await;
-                    if p.refresh().await {
-                        break;
-                    }
-                }
-                _ = hub.cancel.cancelled() => return,
-            }
-        }
-    }
-}
-
 /// What a poll leaves the poller to do.
-enum Next {
+pub(super) enum Next {
     /// Poll again after this long (or when kicked).
     Wait(Duration),
     /// Retired or shutting down.
@@ -68,14 +34,14 @@ enum Next {
 }
 
 /// A poller's memory between two polls.
-struct Poller {
-    hub: Arc<Inner>,
-    batch_id: String,
-    entry: Arc<Entry>,
-    record: Option<BatchRecord>,
+pub(super) struct Poller {
+    pub(super) hub: Arc<Inner>,
+    pub(super) batch_id: String,
+    pub(super) entry: Arc<Entry>,
+    pub(super) record: Option<BatchRecord>,
     enrich: EnrichState,
-    last: Option<Arc<Snapshot>>,
-    seq: u64,
+    pub(super) last: Option<Arc<Snapshot>>,
+    pub(super) seq: u64,
     failures: u32,
     stop_retry: CancelRetry,
     /// A batch already stopped (before a restart) is not stopped twice.
@@ -86,7 +52,7 @@ struct Poller {
 }
 
 impl Poller {
-    async fn new(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) -> Self {
+    pub(super) async fn new(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) -> Self {
         let record = match hub.store.batch(&batch_id).await {
             Ok(r) => r,
             Err(e) => {
@@ -114,7 +80,7 @@ impl Poller {
     }
 
     /// One poll and what follows from it.
-    async fn poll_once(&mut self) -> Next {
+    pub(super) async fn poll_once(&mut self) -> Next {
         // The record is read afresh at every poll, not only after a kick: a stop or an
         // opt-out saved by a request meanwhile must not be overwritten by an old copy.
         let kicked = self.entry.kicked.swap(false, Ordering::SeqCst);
@@ -156,7 +122,7 @@ impl Poller {
 
     /// The webhooks' news since the last poll, shown at once (no upstream request). True
     /// when the batch now looks finished, so a poll should confirm it.
-    async fn refresh(&mut self) -> bool {
+    pub(super) async fn refresh(&mut self) -> bool {
         let notes = self.entry.take_notes();
         let Some(mut detail) = self.detail.take() else {
             // No poll answered yet: keep them for the first one.
@@ -349,6 +315,9 @@ impl Poller {
             tracing::warn!(batch_id = %self.batch_id, error = %e, "cannot save the batch's status");
         }
         self.seq += 1;
+        // Above the last id of the batch, which another instance may have made.
+        let after = self.last.as_ref().map_or(0, |s| s.event_id + 1);
+        self.hub.event_ids.fetch_max(after, Ordering::Relaxed);
         let event_id = self.hub.event_ids.fetch_add(1, Ordering::Relaxed);
         let snap = Arc::new(Snapshot::after(
             self.last.as_deref(),
@@ -358,6 +327,7 @@ impl Poller {
             is_final,
         ));
         self.entry.tx.send_replace(Some(snap.clone()));
+        super::cluster::share(&self.hub, &self.batch_id, &snap).await;
         self.last = Some(snap);
     }
 

@@ -80,6 +80,38 @@ impl Snapshot {
     }
 }
 
+impl Snapshot {
+    /// A snapshot another instance made (see `cluster`), ids and time as it made them.
+    pub(super) fn shared(parts: SharedParts, view: BatchStatusView) -> Self {
+        Snapshot {
+            seq: parts.seq,
+            event_id: parts.event_id,
+            prev_event_id: parts.prev_event_id,
+            changed: parts.changed,
+            view,
+            timestamp: parts.timestamp,
+            is_final: parts.is_final,
+            status_body: Default::default(),
+            sse_frame: Default::default(),
+            sse_resync: Default::default(),
+            sse_delta: Default::default(),
+            etag: Default::default(),
+            per_base: Default::default(),
+        }
+    }
+}
+
+/// What of a snapshot another instance stores beside its view.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(super) struct SharedParts {
+    pub(super) seq: u64,
+    pub(super) event_id: u64,
+    pub(super) prev_event_id: Option<u64>,
+    pub(super) changed: Option<Vec<u32>>,
+    pub(super) timestamp: String,
+    pub(super) is_final: bool,
+}
+
 /// Positions of the recipients of `new` that differ from `old`, when both list the same
 /// recipients in the same order (what a delta can express); None otherwise.
 fn changed_positions(

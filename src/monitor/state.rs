@@ -35,6 +35,8 @@ pub(super) struct Entry {
     /// makes it refresh the snapshot from them (no upstream request).
     pub(super) notes: Mutex<Vec<super::push::CallNote>>,
     pub(super) refresh: Notify,
+    /// Another instance stored a new snapshot of the batch (see `cluster`).
+    pub(super) remote: Notify,
 }
 
 pub(crate) struct Inner {
@@ -57,6 +59,8 @@ pub(crate) struct Inner {
     pub(super) spawn_poller: SpawnPoller,
     /// When post-call webhooks last came.
     pub(super) push: super::push::PushState,
+    /// This instance among several on a shared store; None on a store of its own.
+    pub(super) cluster: Option<super::cluster::Cluster>,
 }
 
 #[derive(Clone)]
@@ -125,13 +129,40 @@ impl Inner {
         self.entry(batch_id, false).1
     }
 
-    /// Something changed upstream because of us (retry, cancel, new batch): poll now.
+    /// Something changed upstream because of us (retry, cancel, new batch): poll now,
+    /// here or on the instance that polls the batch.
     pub(super) fn kick(self: &Arc<Self>, batch_id: &str) {
         self.finals
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .shift_remove(batch_id);
         self.entry(batch_id, true).0.kick.notify_one();
+        super::cluster::forward_kick(self, batch_id);
+    }
+
+    /// Another instance's kick: polls now if this instance watches the batch.
+    pub(super) fn kick_local(&self, batch_id: &str) {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = entries.get(batch_id) {
+            e.kicked.store(true, Ordering::SeqCst);
+            e.kick.notify_one();
+        }
+    }
+
+    /// Another instance stored a new snapshot of the batch: its follower here shows it.
+    pub(super) fn wake_follower(&self, batch_id: &str) {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = entries.get(batch_id) {
+            e.remote.notify_one();
+        }
+    }
+
+    /// Notifications may have been lost: every follower reads the store again.
+    pub(super) fn wake_all_followers(&self) {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        for e in entries.values() {
+            e.remote.notify_one();
+        }
     }
 
     /// The batch's entry (starting its poller when there is none) and a subscription
@@ -157,6 +188,7 @@ impl Inner {
             kicked: AtomicBool::new(false),
             notes: Mutex::new(Vec::new()),
             refresh: Notify::new(),
+            remote: Notify::new(),
         });
         let subscription = sub(&entry);
         entries.insert(batch_id.to_string(), entry.clone());

@@ -111,6 +111,20 @@ pub(super) async fn submit_due(
     };
     let lock = hub.journal.group_lock(intent.group_id);
     let _guard = lock.lock().await;
+    // Read again under the lock: another sweeper (another instance on a shared store)
+    // may have submitted this round while we waited, and it must not go twice.
+    match hub.store.intent(&intent.id).await {
+        Ok(Some(fresh))
+            if fresh.state == IntentState::Planned
+                && fresh
+                    .due_unix
+                    .is_none_or(|t| t <= hub.cfg.clock.now().timestamp()) =>
+        {
+            intent = fresh
+        }
+        Ok(_) => return Ok(()),
+        Err(e) => return Err(store_error(&e.to_string())),
+    }
     let Some(mut parent) = hub
         .store
         .batch(&parent_id)

@@ -16,6 +16,7 @@ macro_rules! on_engine {
 pub mod audit;
 mod batches;
 pub mod cache;
+mod cluster;
 mod error;
 mod groups;
 mod ids;
@@ -29,6 +30,7 @@ pub mod testing;
 pub mod users;
 
 pub use batches::BatchHead;
+pub use cluster::{ClusterEvent, ClusterEvents};
 pub use error::{Result, SCHEMA_VERSION, StoreError};
 pub use groups::{ImportSummary, NewGroup};
 pub use pages::BatchListHead;
