@@ -9,6 +9,7 @@ mod support;
 mod agent_tools;
 mod architecture;
 mod cli_store;
+mod cluster;
 mod demo_e2e_tmux;
 mod demo_outcomes;
 mod dial_safety;

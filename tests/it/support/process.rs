@@ -20,6 +20,10 @@ pub struct Proc {
 }
 
 impl Proc {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `kill -9`: no shutdown, no flush beyond what was already durable.
     pub fn kill9(&mut self) {
         let _ = self.child.kill();
