@@ -60,6 +60,19 @@ impl BatchHead {
     pub fn is_done(&self) -> bool {
         self.done || self.outcome.is_some()
     }
+
+    /// Whether the batch may have answered calls at or after `since`: finished, answered
+    /// someone, and started at most [`REACHED_MARGIN_DAYS`] before `since` (the records
+    /// `reached_since` reads whole, in either engine).
+    pub fn may_have_reached(&self, since: DateTime<Utc>) -> bool {
+        let earliest = since - chrono::Duration::days(REACHED_MARGIN_DAYS);
+        let started = self
+            .scheduled_time_unix
+            .and_then(|t| DateTime::from_timestamp(t, 0))
+            .map_or(self.created_at, |t| t.max(self.created_at));
+        let answered_someone = self.outcome.as_ref().is_some_and(|o| o.completed > 0);
+        self.is_done() && answered_someone && started >= earliest
+    }
 }
 
 impl Store {
@@ -120,20 +133,12 @@ impl Store {
     }
 
     /// The answered calls at or after `since` (the weekly contact limit of rule packs),
-    /// read from the finished batches among `heads` that answered someone and started at
-    /// most [`REACHED_MARGIN_DAYS`] before `since`; only those records are read whole.
+    /// read from the heads [`BatchHead::may_have_reached`] keeps; only those records are
+    /// read whole.
     pub fn reached_since(&self, heads: &[BatchHead], since: DateTime<Utc>) -> Result<Reached> {
-        let earliest = since - chrono::Duration::days(REACHED_MARGIN_DAYS);
         let mut answered = Vec::new();
         for h in heads {
-            let started = h
-                .scheduled_time_unix
-                .and_then(|t| DateTime::from_timestamp(t, 0))
-                .map_or(h.created_at, |t| t.max(h.created_at));
-            let answered_someone = h.outcome.as_ref().is_some_and(|o| o.completed > 0);
-            if h.is_done()
-                && answered_someone
-                && started >= earliest
+            if h.may_have_reached(since)
                 && let Some(b) = self.batch(&h.batch_id)?
             {
                 answered.push(b.reached);

@@ -327,7 +327,7 @@ impl Store {
     }
 }
 
-fn to_client(
+pub(super) fn to_client(
     id: ClientId,
     group_id: GroupId,
     d: ClientDraft,
@@ -347,6 +347,6 @@ fn to_client(
 }
 
 /// Case- and accent-insensitive form of a name.
-fn fold(name: &str) -> String {
+pub(super) fn fold(name: &str) -> String {
     deunicode::deunicode(name.trim()).to_lowercase()
 }
