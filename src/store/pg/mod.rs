@@ -21,8 +21,8 @@ mod schema;
 mod url;
 mod users;
 
-#[cfg(test)]
-pub(crate) mod testing;
+#[cfg(any(test, feature = "test-fixtures"))]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 
@@ -191,7 +191,10 @@ fn doc<T: Serialize>(v: &T) -> Result<String> {
 
 /// A stored document back into its record.
 fn undoc<T: DeserializeOwned>(key: &str, text: &str) -> Result<T> {
-    crate::store::decode(key, text.as_bytes())
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        key: key.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// The `doc` column of every row, decoded.

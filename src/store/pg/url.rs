@@ -59,7 +59,7 @@ pub(super) fn password(url: &str) -> Option<String> {
 }
 
 /// The same server and credentials, another database.
-#[cfg(test)]
+#[cfg(any(test, feature = "test-fixtures"))]
 pub(crate) fn with_database(url: &str, database: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
