@@ -3,6 +3,7 @@
 //! one statement. Each test has a database of its own (`testing::fresh_pg`) and skips
 //! loudly without `CALLBOARD_TEST_DATABASE_URL`.
 
+mod behaviour;
 mod engine;
 mod journal;
 
