@@ -1,7 +1,7 @@
 //! A group's clients and imports: one row a client, ids from a sequence in the order
 //! they are added, every write in a transaction holding the group's row, so two imports
-//! into one group never both add the same phone. Rows go in as arrays (one statement for
-//! a whole import: `UNNEST`), not one statement a row.
+//! into one group never both add the same phone. Rows go in by `COPY` (a whole import is
+//! one stream, not one statement a row).
 
 use sqlx::PgConnection;
 use std::collections::HashMap;
@@ -127,24 +127,11 @@ async fn import_in(
     group_created: bool,
     parsed: ParsedImport,
 ) -> Result<ImportSummary> {
-    let phones: Vec<&str> = parsed.clients.keys().map(String::as_str).collect();
-    let docs: Vec<String> = sqlx::query_scalar(
-        "SELECT doc::text FROM clients WHERE group_id = $1 AND phone_e164 = ANY($2) ORDER BY id",
-    )
-    .bind(sql_id(group.id))
-    .bind(&phones)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut by_phone: HashMap<String, Client> = HashMap::new();
-    for d in &docs {
-        let c: Client = undoc(&format!("clients/{}", group.id), d)?;
-        if let Ok(p) = c.phone_e164.clone() {
-            by_phone.insert(p, c);
-        }
-    }
-    let new_rows = phones
-        .iter()
-        .filter(|p| !by_phone.contains_key(**p))
+    let mut by_phone = existing_by_phone(conn, group.id, &parsed).await?;
+    let new_rows = parsed
+        .clients
+        .keys()
+        .filter(|p| !by_phone.contains_key(*p))
         .count();
     let mut ids = reserve_ids(conn, new_rows).await?.into_iter();
     let (mut added, mut changed) = (Vec::new(), Vec::new());
@@ -178,6 +165,33 @@ async fn import_in(
     })
 }
 
+/// The group's clients whose phone the import holds, by phone (the last added, when a
+/// phone is there twice), in one hash join of the group's rows with the import's phones.
+async fn existing_by_phone(
+    conn: &mut PgConnection,
+    group: GroupId,
+    parsed: &ParsedImport,
+) -> Result<HashMap<String, Client>> {
+    let phones: Vec<&str> = parsed.clients.keys().map(String::as_str).collect();
+    let docs: Vec<String> = sqlx::query_scalar(
+        "SELECT c.doc::text FROM clients AS c JOIN UNNEST($2::text[]) AS p(phone) \
+         ON c.phone_e164 = p.phone WHERE c.group_id = $1 ORDER BY c.id",
+    )
+    .bind(sql_id(group))
+    .bind(&phones)
+    .fetch_all(&mut *conn)
+    .await?;
+    let key = format!("clients/{group}");
+    let mut out = HashMap::with_capacity(docs.len());
+    for d in &docs {
+        let c: Client = undoc(&key, d)?;
+        if let Ok(p) = c.phone_e164.clone() {
+            out.insert(p, c);
+        }
+    }
+    Ok(out)
+}
+
 /// `n` new client ids, in increasing order.
 async fn reserve_ids(conn: &mut PgConnection, n: usize) -> Result<Vec<u64>> {
     if n == 0 {
@@ -193,38 +207,64 @@ async fn reserve_ids(conn: &mut PgConnection, n: usize) -> Result<Vec<u64>> {
     Ok(ids.into_iter().map(|i| i as u64).collect())
 }
 
-/// The typed columns and documents of `clients`, as three arrays.
-fn columns(clients: &[Client]) -> Result<(Vec<i64>, Vec<Option<String>>, Vec<String>)> {
-    let mut ids = Vec::with_capacity(clients.len());
-    let mut phones = Vec::with_capacity(clients.len());
-    let mut docs = Vec::with_capacity(clients.len());
-    for c in clients {
-        ids.push(sql_id(c.id));
-        phones.push(c.phone_e164.clone().ok());
-        docs.push(doc(c)?);
-    }
-    Ok((ids, phones, docs))
+async fn insert_clients(conn: &mut PgConnection, group: GroupId, clients: &[Client]) -> Result<()> {
+    copy_rows(
+        conn,
+        "COPY clients (group_id, id, phone_e164, doc) FROM STDIN",
+        group,
+        clients,
+    )
+    .await
 }
 
-async fn insert_clients(conn: &mut PgConnection, group: GroupId, clients: &[Client]) -> Result<()> {
+/// Writes `clients` as rows (group, id, phone, document) with `COPY ... FROM STDIN`, the
+/// fastest way rows go into PostgreSQL (an import of 100,000 clients is one COPY).
+async fn copy_rows(
+    conn: &mut PgConnection,
+    copy: &str,
+    group: GroupId,
+    clients: &[Client],
+) -> Result<()> {
     if clients.is_empty() {
         return Ok(());
     }
-    let (ids, phones, docs) = columns(clients)?;
-    sqlx::query(
-        "INSERT INTO clients (group_id, id, phone_e164, doc) \
-         SELECT $1, t.i, t.p, t.d::json FROM UNNEST($2::int8[], $3::text[], $4::text[]) AS t(i, p, d)",
-    )
-    .bind(sql_id(group))
-    .bind(&ids)
-    .bind(&phones)
-    .bind(&docs)
-    .execute(conn)
-    .await?;
+    let mut sink = conn.copy_in_raw(copy).await?;
+    let mut buf = String::with_capacity(1 << 20);
+    for c in clients {
+        buf.push_str(&format!("{}\t{}\t", group, c.id));
+        match &c.phone_e164 {
+            Ok(p) => copy_text(&mut buf, p),
+            Err(_) => buf.push_str("\\N"),
+        }
+        buf.push('\t');
+        copy_text(&mut buf, &doc(c)?);
+        buf.push('\n');
+        if buf.len() >= 1 << 20 {
+            sink.send(std::mem::take(&mut buf).into_bytes()).await?;
+        }
+    }
+    if !buf.is_empty() {
+        sink.send(buf.into_bytes()).await?;
+    }
+    sink.finish().await?;
     Ok(())
 }
 
-/// Rewrites existing clients of `group` (same ids).
+/// A value in COPY's text format: backslash, tab, newline and carriage return escaped.
+fn copy_text(out: &mut String, value: &str) {
+    for ch in value.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            other => out.push(other),
+        }
+    }
+}
+
+/// Rewrites existing clients of `group` (same ids): copied into a temporary table, then
+/// one UPDATE joins it.
 pub(super) async fn update_clients(
     conn: &mut PgConnection,
     group: GroupId,
@@ -233,16 +273,25 @@ pub(super) async fn update_clients(
     if clients.is_empty() {
         return Ok(());
     }
-    let (ids, phones, docs) = columns(clients)?;
+    // Gone with the transaction (one update a transaction).
     sqlx::query(
-        "UPDATE clients AS c SET phone_e164 = t.p, doc = t.d::json \
-         FROM UNNEST($2::int8[], $3::text[], $4::text[]) AS t(i, p, d) \
-         WHERE c.group_id = $1 AND c.id = t.i",
+        "CREATE TEMPORARY TABLE client_updates \
+         (group_id bigint, id bigint, phone_e164 text, doc text) ON COMMIT DROP",
+    )
+    .execute(&mut *conn)
+    .await?;
+    copy_rows(
+        conn,
+        "COPY client_updates (group_id, id, phone_e164, doc) FROM STDIN",
+        group,
+        clients,
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE clients AS c SET phone_e164 = t.phone_e164, doc = t.doc::json \
+         FROM client_updates AS t WHERE c.group_id = $1 AND c.id = t.id",
     )
     .bind(sql_id(group))
-    .bind(&ids)
-    .bind(&phones)
-    .bind(&docs)
     .execute(conn)
     .await?;
     Ok(())
