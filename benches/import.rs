@@ -76,13 +76,17 @@ fn bench(c: &mut Criterion) {
         })
     });
 
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     g.bench_function("end_to_end_into_store", |b| {
         b.iter_batched(
             || tempfile::tempdir().unwrap(),
             |dir| {
                 let store = Store::open(dir.path()).unwrap();
                 let p = parse_clients(&csv, Region::COLOMBIA, |_| {}).unwrap();
-                let s = store.import_clients("Bench", p).unwrap();
+                let s = rt.block_on(store.import_clients("Bench", p)).unwrap();
                 assert_eq!(s.created, ROWS);
                 drop(store);
                 dir

@@ -59,7 +59,7 @@ fn record(id: &str, n: usize, done: bool) -> BatchRecord {
     }
 }
 
-fn journal_cost() {
+async fn journal_cost() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let mut base = Vec::new();
@@ -67,7 +67,7 @@ fn journal_cost() {
     for i in 0..RUNS {
         let rec = record(&format!("btcal_base_{i}"), 1000, false);
         let t = Instant::now();
-        store.put_batch(&rec).unwrap();
+        store.put_batch(&rec).await.unwrap();
         base.push(t.elapsed().as_secs_f64() * 1e3);
 
         let mut rec = record("", 1000, false);
@@ -92,11 +92,12 @@ fn journal_cost() {
         };
         store
             .put_idempotent("call/19/1", &format!("k{i}"), &bind)
+            .await
             .unwrap();
-        store.put_intent(&intent).unwrap();
+        store.put_intent(&intent).await.unwrap();
         let mut settled = intent.record.clone();
         settled.batch_id = format!("btcal_journal_{i}");
-        store.settle_intent(&intent, &settled).unwrap();
+        store.settle_intent(&intent, &settled).await.unwrap();
         ours.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let (b, o) = (median(base), median(ours));
@@ -120,6 +121,7 @@ fn first_answer() {
             for i in 0..1000 {
                 store
                     .put_batch(&record(&format!("btcal_old_{i:04}"), 100, i % 2 == 0))
+                    .await
                     .unwrap();
             }
         }
@@ -158,6 +160,10 @@ fn first_answer() {
 }
 
 fn main() {
-    journal_cost();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(journal_cost());
     first_answer();
 }

@@ -24,7 +24,8 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-fn main() {
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let g = store
@@ -36,6 +37,7 @@ fn main() {
             ]),
             None,
         )
+        .await
         .unwrap();
     let formats = ["30{}", "30{}", "+5730{}", "57 30{}"];
     let drafts: Vec<ClientDraft> = (0..10_000u64)
@@ -46,7 +48,10 @@ fn main() {
             ..Default::default()
         })
         .collect();
-    store.add_clients(g.id, drafts, Region::COLOMBIA).unwrap();
+    store
+        .add_clients(g.id, drafts, Region::COLOMBIA)
+        .await
+        .unwrap();
     let required = variables::placeholders("Hola {{name}}, {{especialidad}} en {{ciudad}}");
     let tz = chrono_tz::America::Bogota;
 
@@ -55,7 +60,7 @@ fn main() {
     let mut recipients = 0;
     for _ in 0..RUNS {
         let t = Instant::now();
-        let clients = store.clients(g.id).unwrap();
+        let clients = store.clients(g.id).await.unwrap();
         let p = preflight::run(&PreflightInput::new(
             &g,
             &clients,
@@ -77,7 +82,7 @@ fn main() {
         assert!(body.len() > 1_000_000);
 
         let t = Instant::now();
-        let mut clients = store.clients(g.id).unwrap();
+        let mut clients = store.clients(g.id).await.unwrap();
         for c in &mut clients {
             c.phone_e164 = normalize(&c.phone, Region::COLOMBIA);
         }
@@ -109,10 +114,10 @@ fn main() {
         median(baseline)
     );
 
-    history_reads();
+    history_reads().await;
 }
 
-fn history_reads() {
+async fn history_reads() {
     use callboard::domain::{BatchOutcome, BatchRecord, SubmittedRecipient, Variables};
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
@@ -145,6 +150,7 @@ fn history_reads() {
                 }),
                 ..Default::default()
             })
+            .await
             .unwrap();
     }
     let today = |t: chrono::DateTime<chrono::Utc>| t.date_naive() == now.date_naive();
@@ -152,20 +158,20 @@ fn history_reads() {
     let mut found = (0, 0);
     for _ in 0..RUNS {
         let t = Instant::now();
-        let heads = store.batch_heads().unwrap();
+        let heads = store.batch_heads().await.unwrap();
         let h = preflight::History::from_outcomes(
             heads.iter().filter_map(|b| b.outcome.as_ref()).take(10),
         );
         let mut phones = std::collections::HashSet::new();
         for head in heads.iter().take_while(|b| today(b.created_at)) {
-            let b = store.batch(&head.batch_id).unwrap().unwrap();
+            let b = store.batch(&head.batch_id).await.unwrap().unwrap();
             phones.extend(b.recipients.into_iter().map(|r| r.phone_number));
         }
         ours.push(t.elapsed().as_secs_f64() * 1e3);
         found = (h.batches, phones.len());
 
         let t = Instant::now();
-        let all = store.batches().unwrap();
+        let all = store.batches().await.unwrap();
         let h2 = preflight::History::from_outcomes(
             all.iter().filter_map(|b| b.outcome.as_ref()).take(10),
         );

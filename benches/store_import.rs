@@ -64,7 +64,7 @@ fn main() {
         for times in [&mut sled_new, &mut sled_again] {
             let t = Instant::now();
             let p = parse_clients(&csv, Region::COLOMBIA, |_| {}).unwrap();
-            let s = store.import_clients("Bench", p).unwrap();
+            let s = rt.block_on(store.import_clients("Bench", p)).unwrap();
             times.push(t.elapsed());
             assert_eq!(s.created + s.updated, ROWS);
         }

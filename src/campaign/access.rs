@@ -51,21 +51,22 @@ impl Actor {
 
 impl Campaign {
     /// The group, if it exists and the actor may see it; a 404 otherwise.
-    pub fn owned_group(&self, actor: &Actor, id: GroupId) -> Result<Group, ApiError> {
+    pub async fn owned_group(&self, actor: &Actor, id: GroupId) -> Result<Group, ApiError> {
         self.store()
-            .group(id)?
+            .group(id)
+            .await?
             .filter(|g| actor.may_see_owner(g.owner))
             .ok_or_else(|| ApiError::group_not_found(id))
     }
 
     /// Checks that the actor may see the batch `id`. A batch we submitted belongs to its
     /// group's owner; a batch started outside callboard (no record) is the admin's only.
-    pub fn visible_batch(&self, actor: &Actor, id: &str) -> Result<(), ApiError> {
+    pub async fn visible_batch(&self, actor: &Actor, id: &str) -> Result<(), ApiError> {
         check_batch_id(id)?;
         if actor.is_admin() {
             return Ok(());
         }
-        let owner = self.batch_owner(id)?;
+        let owner = self.batch_owner(id).await?;
         if owner.is_some() && actor.may_see_owner(owner) {
             Ok(())
         } else {
@@ -75,12 +76,12 @@ impl Campaign {
 
     /// The owner of a batch we submitted: its group's owner. None for a batch started
     /// outside callboard or a group without owner (both the admin's only).
-    pub fn batch_owner(&self, batch_id: &str) -> Result<Option<UserId>, ApiError> {
+    pub async fn batch_owner(&self, batch_id: &str) -> Result<Option<UserId>, ApiError> {
         let cached = self.batch_groups().get(batch_id).copied();
         let group = match cached {
             Some(g) => g,
             None => {
-                let Some(record) = self.store().batch(batch_id)? else {
+                let Some(record) = self.store().batch(batch_id).await? else {
                     return Ok(None);
                 };
                 let mut map = self.batch_groups();
@@ -91,7 +92,7 @@ impl Campaign {
                 record.group_id
             }
         };
-        Ok(self.store().group(group)?.and_then(|g| g.owner))
+        Ok(self.store().group(group).await?.and_then(|g| g.owner))
     }
 
     /// How many batches' groups are cached (tests check the bound).

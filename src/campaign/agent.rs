@@ -18,8 +18,8 @@ pub struct AgentChoice {
 }
 
 /// The acting user, who must exist and have an agent.
-pub fn user_with_agent(st: &Campaign, id: UserId) -> Result<(User, String), ApiError> {
-    let user = existing_user(st, id)?;
+pub async fn user_with_agent(st: &Campaign, id: UserId) -> Result<(User, String), ApiError> {
+    let user = existing_user(st, id).await?;
     let agent = own_agent(&user).ok_or_else(|| without_agent(id))?;
     Ok((user, agent))
 }
@@ -27,12 +27,12 @@ pub fn user_with_agent(st: &Campaign, id: UserId) -> Result<(User, String), ApiE
 /// The acting user (who must exist) and the agent that calls `group`: the group's own,
 /// else the user's. `group` is None when it is not known (yet) or not the user's to see:
 /// then only the user's agent counts, and nothing about the group leaks.
-pub fn agent_for(
+pub async fn agent_for(
     st: &Campaign,
     id: UserId,
     group: Option<&Group>,
 ) -> Result<(User, AgentChoice), ApiError> {
-    let user = existing_user(st, id)?;
+    let user = existing_user(st, id).await?;
     if let Some(a) = group.and_then(|g| g.setup.agent_id.clone()) {
         return Ok((
             user,
@@ -112,8 +112,8 @@ pub async fn number_exists(client: &ElevenLabsClient, number: &str) -> Result<bo
     Ok(numbers.iter().any(|p| p.phone_number_id == number))
 }
 
-fn existing_user(st: &Campaign, id: UserId) -> Result<User, ApiError> {
-    st.store().user(id)?.ok_or_else(|| {
+async fn existing_user(st: &Campaign, id: UserId) -> Result<User, ApiError> {
+    st.store().user(id).await?.ok_or_else(|| {
         ApiError::not_found(
             ErrorCode::UserNotFound,
             format!("Usuario {id} no encontrado"),

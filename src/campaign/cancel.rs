@@ -30,14 +30,18 @@ impl Campaign {
             .await
             .map_err(|e| not_found_or(id, &e))?;
         if confirmed {
-            let _ = self.store().set_batch_status(id, &BatchStatus::Cancelled);
+            let _ = self
+                .store()
+                .set_batch_status(id, &BatchStatus::Cancelled)
+                .await;
         }
         self.audit(
             actor,
             AuditAction::BatchCancel,
             id,
             serde_json::json!({ "cancelled": cancelled, "confirmed": confirmed }),
-        );
+        )
+        .await;
         let (message, status) = if confirmed {
             ("Batch call cancelado exitosamente", "cancelled")
         } else {

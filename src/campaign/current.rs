@@ -20,7 +20,7 @@ impl Campaign {
     /// The batch `id` as upstream has it now, if the actor may see it (a 404 otherwise,
     /// as for a batch that does not exist).
     pub(super) async fn current(&self, actor: &Actor, id: &str) -> Result<Current<'_>, ApiError> {
-        self.visible_batch(actor, id)?;
+        self.visible_batch(actor, id).await?;
         let hub = self.hub()?;
         let detail = hub
             .client()

@@ -63,7 +63,7 @@ pub(super) enum Gate {
 }
 
 pub(super) async fn gate(st: &Campaign, journal: &Journal, k: &Key) -> Result<Gate, ApiError> {
-    let Some(saved) = st.store().idempotent(&k.scope, &k.key)? else {
+    let Some(saved) = st.store().idempotent(&k.scope, &k.key).await? else {
         return Ok(Gate::Fresh);
     };
     if saved.expired(chrono::Utc::now()) {
@@ -85,13 +85,11 @@ pub(super) async fn gate(st: &Campaign, journal: &Journal, k: &Key) -> Result<Ga
             body: saved.body,
         });
     }
-    let Some(intent) = saved
-        .intent_id
-        .as_deref()
-        .map(|id| st.store().intent(id))
-        .transpose()?
-        .flatten()
-    else {
+    let intent = match saved.intent_id.as_deref() {
+        Some(id) => st.store().intent(id).await?,
+        None => None,
+    };
+    let Some(intent) = intent else {
         return Ok(Gate::Fresh);
     };
     if matches!(intent.state, IntentState::Abandoned { .. }) {
@@ -109,7 +107,7 @@ pub(super) async fn gate(st: &Campaign, journal: &Journal, k: &Key) -> Result<Ga
 }
 
 /// Binds the key to this request and its intent, before the submit goes out.
-pub(super) fn bind(st: &Campaign, k: &Key, intent_id: &str) -> Result<(), ApiError> {
+pub(super) async fn bind(st: &Campaign, k: &Key, intent_id: &str) -> Result<(), ApiError> {
     let entry = IdempotentResponse {
         status: 0,
         body: serde_json::Value::Null,
@@ -118,12 +116,19 @@ pub(super) fn bind(st: &Campaign, k: &Key, intent_id: &str) -> Result<(), ApiErr
         intent_id: Some(intent_id.to_string()),
     };
     // Made durable by the intent's own flush, which follows at once.
-    st.store().stage_idempotent(&k.scope, &k.key, &entry)?;
+    st.store()
+        .stage_idempotent(&k.scope, &k.key, &entry)
+        .await?;
     Ok(())
 }
 
 /// Saves the answer for repeats.
-pub(super) fn answer(st: &Campaign, k: &Key, intent_id: Option<&str>, body: &serde_json::Value) {
+pub(super) async fn answer(
+    st: &Campaign,
+    k: &Key,
+    intent_id: Option<&str>,
+    body: &serde_json::Value,
+) {
     let entry = IdempotentResponse {
         status: 200,
         body: body.clone(),
@@ -131,7 +136,7 @@ pub(super) fn answer(st: &Campaign, k: &Key, intent_id: Option<&str>, body: &ser
         fingerprint: Some(k.fingerprint.clone()),
         intent_id: intent_id.map(str::to_string),
     };
-    if let Err(e) = st.store().put_idempotent(&k.scope, &k.key, &entry) {
+    if let Err(e) = st.store().put_idempotent(&k.scope, &k.key, &entry).await {
         tracing::warn!(error = %e, "cannot save the idempotent answer");
     }
 }

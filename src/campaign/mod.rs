@@ -106,7 +106,7 @@ impl Campaign {
     }
 
     /// Appends to the audit log; a failure is logged, never hides the action's result.
-    pub fn audit(
+    pub async fn audit(
         &self,
         actor: &Actor,
         action: AuditAction,
@@ -115,7 +115,8 @@ impl Campaign {
     ) {
         self.0
             .store
-            .record_action(actor.name(), action, target, details);
+            .record_action(actor.name(), action, target, details)
+            .await;
     }
 
     /// A date and time as the supervisor reads it, in the campaign's time zone.

@@ -30,13 +30,18 @@ impl Campaign {
             source: if actor.is_admin() { "admin" } else { "api" }.into(),
             added_at: chrono::Utc::now(),
         };
-        let added = self.store().add_optouts(std::slice::from_ref(&entry))? == 1;
+        let added = self
+            .store()
+            .add_optouts(std::slice::from_ref(&entry))
+            .await?
+            == 1;
         if added {
             let details = json!({ "reason": entry.reason });
-            self.audit(actor, AuditAction::OptoutAdd, &e164, details);
+            self.audit(actor, AuditAction::OptoutAdd, &e164, details)
+                .await;
         }
         let saved = match actor.is_admin() {
-            true => self.store().optout(&e164)?.unwrap_or(entry),
+            true => self.store().optout(&e164).await?.unwrap_or(entry),
             false => entry,
         };
         let effect = self.protect(std::iter::once(e164.clone())).await;
@@ -51,15 +56,20 @@ impl Campaign {
     }
 
     /// Removes one number; the data is its E.164 form.
-    pub fn remove_optout(&self, actor: &Actor, raw: &str) -> Result<Outcome<String>, ApiError> {
+    pub async fn remove_optout(
+        &self,
+        actor: &Actor,
+        raw: &str,
+    ) -> Result<Outcome<String>, ApiError> {
         let e164 = self.e164(raw)?;
-        if !self.store().remove_optout(&e164)? {
+        if !self.store().remove_optout(&e164).await? {
             return Err(ApiError::not_found(
                 ErrorCode::OptoutNotFound,
                 format!("{e164} no está en la lista de no llamar"),
             ));
         }
-        self.audit(actor, AuditAction::OptoutRemove, &e164, json!({}));
+        self.audit(actor, AuditAction::OptoutRemove, &e164, json!({}))
+            .await;
         Ok(Outcome::new(
             format!("{e164} retirado de la lista de no llamar"),
             e164,
@@ -87,11 +97,13 @@ impl Campaign {
             .collect();
         let store = self.store().clone();
         let to_add = entries.clone();
-        let added = tokio::task::spawn_blocking(move || store.add_optouts(&to_add))
+        let rt = tokio::runtime::Handle::current();
+        let added = tokio::task::spawn_blocking(move || rt.block_on(store.add_optouts(&to_add)))
             .await
             .map_err(ApiError::internal)??;
         let details = json!({ "rows": entries.len(), "added": added, "rejected": rejected.len() });
-        self.audit(actor, AuditAction::OptoutImport, "import:api", details);
+        self.audit(actor, AuditAction::OptoutImport, "import:api", details)
+            .await;
         let effect = self
             .protect(entries.iter().map(|e| e.phone_number.clone()))
             .await;

@@ -46,13 +46,14 @@ pub(super) async fn check(
 ) -> Result<Checked, ApiError> {
     // The group's own agent and number count only once the actor may see it; an unknown
     // group is reported after the user, agent and number checks, in the seed's order.
-    let group = st.owned_group(actor, group_id);
-    let (_user, agent) = agent::agent_for(st, user_id, group.as_ref().ok())?;
+    let group = st.owned_group(actor, group_id).await;
+    let (_user, agent) = agent::agent_for(st, user_id, group.as_ref().ok()).await?;
     let (phone_number_id, number_from_group) =
         agent::phone_number_for(req.agent_phone_number_id.as_deref(), group.as_ref().ok())?;
     let g = group?;
     let store = st.store().clone();
-    let clients = tokio::task::spawn_blocking(move || store.clients(group_id))
+    let rt = tokio::runtime::Handle::current();
+    let clients = tokio::task::spawn_blocking(move || rt.block_on(store.clients(group_id)))
         .await
         .map_err(ApiError::internal)??;
     if clients.is_empty() {
@@ -116,18 +117,18 @@ pub(super) async fn preflight(
         agent::ensure_group_number(hub.client(), &c.phone_number_id, &c.group).await?;
     }
     let required = agent.placeholders();
-    let opted_out = st.store().optout_map()?;
+    let opted_out = st.store().optout_map().await?;
     let rules = st.settings().rules.rules.as_ref();
     let today = match rules.and_then(|r| r.max_contacts_per_day) {
-        Some(_) => contacted_today(st, c.now)?,
+        Some(_) => contacted_today(st, c.now).await?,
         None => HashSet::new(),
     };
     let scheduled = req
         .scheduled_time_unix
         .and_then(|t| chrono::DateTime::from_timestamp(t, 0));
-    let heads = st.store().batch_heads()?;
+    let heads = st.store().batch_heads().await?;
     let reached = match rules.filter(|r| r.max_successful_contacts_per_week.is_some()) {
-        Some(r) => st.store().reached_since(&heads, r.week_of(c.now).0)?,
+        Some(r) => st.store().reached_since(&heads, r.week_of(c.now).0).await?,
         None => preflight::Reached::default(),
     };
     let mut plan: Preflight = preflight::run(&PreflightInput {
@@ -196,7 +197,7 @@ pub(super) fn ensure_submittable(plan: &Preflight, req: &StartCallRequest) -> Re
 
 /// Numbers already in a batch of ours created today (local date): rule packs allow one
 /// contact a day.
-fn contacted_today(
+async fn contacted_today(
     st: &Campaign,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<HashSet<String>, ApiError> {
@@ -204,11 +205,11 @@ fn contacted_today(
     let today = now.with_timezone(&tz).date_naive();
     let mut phones = HashSet::new();
     // Only today's records are read whole.
-    for head in st.store().batch_heads()? {
+    for head in st.store().batch_heads().await? {
         if head.created_at.with_timezone(&tz).date_naive() < today {
             break;
         }
-        if let Some(b) = st.store().batch(&head.batch_id)? {
+        if let Some(b) = st.store().batch(&head.batch_id).await? {
             phones.extend(b.recipients.into_iter().map(|r| r.phone_number));
         }
     }

@@ -9,7 +9,7 @@ use crate::monitor::ResumeError;
 impl Campaign {
     /// Sends the undialled recipients of the stopped batch `id` as a new batch.
     pub async fn resume(&self, actor: &Actor, id: &str) -> Result<Outcome<ResumeData>, ApiError> {
-        self.visible_batch(actor, id)?;
+        self.visible_batch(actor, id).await?;
         let link = match self.hub()?.resume_undialled(id, actor.name()).await {
             Ok(Some(link)) => link,
             Ok(None) => {

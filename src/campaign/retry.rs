@@ -25,7 +25,7 @@ async fn retry(st: &Campaign, actor: &Actor, id: &str) -> Result<RetryData, ApiE
     let _guard = lock.lock().await;
     // Nor together with a submit for its group; an earlier retry whose answer was lost
     // is settled first (read back), never sent again.
-    let group = st.store().batch(id)?.map(|r| r.group_id);
+    let group = st.store().batch(id).await?.map(|r| r.group_id);
     let group_lock = group.map(|g| hub.journal().group_lock(g));
     let _group_guard = match &group_lock {
         Some(l) => Some(l.lock().await),
@@ -46,7 +46,7 @@ async fn retry(st: &Campaign, actor: &Actor, id: &str) -> Result<RetryData, ApiE
         status,
         retry_count,
     } = st.current(actor, id).await?;
-    let mut record = st.store().batch(id)?;
+    let mut record = st.store().batch(id).await?;
     refuse_unless_retryable(status, record.as_ref())?;
     let retryable: Vec<_> = recipients
         .iter()
@@ -71,14 +71,15 @@ async fn retry(st: &Campaign, actor: &Actor, id: &str) -> Result<RetryData, ApiE
         }
     };
     let retried = redialled.len();
-    remember(st, id, record.as_mut(), &redialled)?;
+    remember(st, id, record.as_mut(), &redialled).await?;
     hub.kick(id);
     st.audit(
         actor,
         AuditAction::BatchRetry,
         id,
         serde_json::json!({ "retried": retried }),
-    );
+    )
+    .await;
     Ok(RetryData {
         batch_id: id.to_string(),
         retried_count: retried,
@@ -166,7 +167,7 @@ fn redialled<'a>(
 
 /// Records what each re-dialled recipient had, so their attempts count this round once a
 /// new call shows up; the policies look at the batch again when it ends.
-fn remember(
+async fn remember(
     st: &Campaign,
     id: &str,
     record: Option<&mut BatchRecord>,
@@ -184,10 +185,13 @@ fn remember(
             }
             rec.last_status = Some(BatchStatus::InProgress);
             rec.follow_up_done = false;
-            st.store().put_batch(rec)?;
+            st.store().put_batch(rec).await?;
         }
         None => {
-            let _ = st.store().set_batch_status(id, &BatchStatus::InProgress);
+            let _ = st
+                .store()
+                .set_batch_status(id, &BatchStatus::InProgress)
+                .await;
         }
     }
     Ok(())

@@ -42,7 +42,7 @@ impl Campaign {
             // Without ElevenLabs the request's own mistakes are still reported first.
             Err(e) => {
                 let checked = plan::check(self, actor, user_id, group_id, req).await?;
-                submit::ensure_no_active_batch(self, &checked.group, req.force)?;
+                submit::ensure_no_active_batch(self, &checked.group, req.force).await?;
                 return Err(e);
             }
         };
@@ -57,7 +57,7 @@ impl Campaign {
                 Gate::Replay { status, body } => return Ok(StartAnswer::Replay { status, body }),
                 Gate::Settled(s) => {
                     let message = submit::settled_message(self, &s.record);
-                    let body = submit::answer(self, actor, &s, message, Some(k))?;
+                    let body = submit::answer(self, actor, &s, message, Some(k)).await?;
                     return Ok(StartAnswer::Started(body));
                 }
             }
@@ -81,7 +81,7 @@ impl Campaign {
         log_phones(&checked, &plan);
         let (record, message) = self.draft(checked, plan, user_id, req);
         let submitted = submit::submit(self, journal, record, key.as_ref()).await?;
-        let body = submit::answer(self, actor, &submitted, message, key.as_ref())?;
+        let body = submit::answer(self, actor, &submitted, message, key.as_ref()).await?;
         Ok(StartAnswer::Started(body))
     }
 

@@ -28,11 +28,12 @@ pub(super) async fn ensure_idle(
         &format!("Un envío anterior del grupo «{}»", g.name),
     )
     .await?;
-    ensure_no_active_batch(st, g, force)?;
+    ensure_no_active_batch(st, g, force).await?;
     if !force
         && let Some(planned) = journal
             .store()
-            .open_intents_of_group(g.id)?
+            .open_intents_of_group(g.id)
+            .await?
             .into_iter()
             .find(|i| i.state == IntentState::Planned)
     {
@@ -75,7 +76,7 @@ pub(super) async fn settle_open(
 }
 
 /// Refuses (unless forced) a start while a batch of the group is not final.
-pub(super) fn ensure_no_active_batch(
+pub(super) async fn ensure_no_active_batch(
     st: &Campaign,
     g: &Group,
     force: bool,
@@ -85,7 +86,8 @@ pub(super) fn ensure_no_active_batch(
     }
     if let Some(active) = st
         .store()
-        .batches_of_group(g.id)?
+        .batches_of_group(g.id)
+        .await?
         .into_iter()
         .find(|b| !b.is_done())
     {
@@ -119,14 +121,14 @@ pub(super) async fn submit(
         },
     );
     if let Some(k) = key {
-        idem::bind(st, k, &intent.id)?;
+        idem::bind(st, k, &intent.id).await?;
     }
     journal.submit(intent).await.map_err(journal_error)
 }
 
 /// The seed's answer to a start, saved for repeats of its key; the batch's poller is
 /// kicked and the start audited.
-pub(super) fn answer(
+pub(super) async fn answer(
     st: &Campaign,
     actor: &Actor,
     s: &Submitted,
@@ -155,10 +157,11 @@ pub(super) fn answer(
             "scheduledTimeUnix": rec.scheduled_time_unix,
             "retryPolicy": rec.retry_policy,
         }),
-    );
+    )
+    .await;
     let body = serde_json::to_value(Envelope::ok(message, data)).map_err(ApiError::internal)?;
     if let Some(k) = key {
-        idem::answer(st, k, rec.intent_id.as_deref(), &body);
+        idem::answer(st, k, rec.intent_id.as_deref(), &body).await;
     }
     tracing::info!(batch_id = %rec.batch_id, group_id = rec.group_id, recipients = rec.recipients.len(), "batch started");
     Ok(body)

@@ -6,9 +6,9 @@ use crate::config::Config;
 use crate::store::Store;
 
 /// `callboard audit`.
-pub fn list(cfg: &Config, target: Option<&str>, limit: usize) -> Result<()> {
+pub async fn list(cfg: &Config, target: Option<&str>, limit: usize) -> Result<()> {
     let store = Store::open(&cfg.data_dir)?;
-    for e in store.audit_log(target, limit)? {
+    for e in store.audit_log(target, limit).await? {
         println!(
             "{}  {:<10} {:<14} {}  {}",
             e.at.with_timezone(&cfg.timezone)

@@ -10,12 +10,12 @@ use crate::domain::import::parse_clients;
 use crate::store::Store;
 
 /// `callboard import clients FILE --group NAME [--owner ID]`.
-pub fn clients(cfg: &Config, file: &Path, group: &str, owner: Option<u64>) -> Result<()> {
+pub async fn clients(cfg: &Config, file: &Path, group: &str, owner: Option<u64>) -> Result<()> {
     let data =
         std::fs::read(file).wrap_err_with(|| format!("no se pudo leer {}", file.display()))?;
     let store = Store::open(&cfg.data_dir)?;
     if let Some(o) = owner
-        && store.user(o)?.is_none()
+        && store.user(o).await?.is_none()
     {
         return Err(color_eyre::eyre::eyre!(
             "no existe el usuario {o} (--owner)"
@@ -28,7 +28,7 @@ pub fn clients(cfg: &Config, file: &Path, group: &str, owner: Option<u64>) -> Re
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     // An existing group's phones are read in its own country.
-    let region = match store.group_by_name(group)? {
+    let region = match store.group_by_name(group).await? {
         Some(g) => g.setup.country_or(cfg.region),
         None => cfg.region,
     };
@@ -42,7 +42,7 @@ pub fn clients(cfg: &Config, file: &Path, group: &str, owner: Option<u64>) -> Re
     let rejected = parsed.rejected.clone();
     let duplicates = parsed.duplicates.clone();
     let rows = parsed.rows_read;
-    let summary = store.import_clients_as(group, owner, parsed)?;
+    let summary = store.import_clients_as(group, owner, parsed).await?;
     println!(
         "Grupo «{group}» (id {}){}: {} filas leídas, {} clientes nuevos, {} actualizados, {} rechazadas, {} duplicadas fusionadas",
         summary.group_id,

@@ -29,12 +29,14 @@ pub fn run(cli: Cli) -> Result<()> {
     let cfg = load_config(&cli)?;
     match cli.command {
         Command::Import(ImportCommand::Clients { file, group, owner }) => {
-            import::clients(&cfg, &file, &group, owner)
+            runtime()?.block_on(import::clients(&cfg, &file, &group, owner))
         }
-        Command::User(cmd) => user_command(&cfg, cmd),
-        Command::Optout(cmd) => optout_command(&cfg, cmd),
+        Command::User(cmd) => runtime()?.block_on(user_command(&cfg, cmd)),
+        Command::Optout(cmd) => runtime()?.block_on(optout_command(&cfg, cmd)),
         Command::Rules(RulesCommand::Show { year }) => rules::show(&cfg, year),
-        Command::Audit { target, limit } => audit::list(&cfg, target.as_deref(), limit),
+        Command::Audit { target, limit } => {
+            runtime()?.block_on(audit::list(&cfg, target.as_deref(), limit))
+        }
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -71,29 +73,29 @@ fn load_config(cli: &Cli) -> Result<Config> {
     Ok(cfg)
 }
 
-fn user_command(cfg: &Config, cmd: UserCommand) -> Result<()> {
+async fn user_command(cfg: &Config, cmd: UserCommand) -> Result<()> {
     match cmd {
         UserCommand::Add {
             name,
             agent_id,
             id,
             expires_in_days,
-        } => user::add(cfg, &name, &agent_id, id, expires_in_days),
+        } => user::add(cfg, &name, &agent_id, id, expires_in_days).await,
         UserCommand::Token(TokenCommand::Rotate {
             id,
             expires_in_days,
-        }) => user::token_rotate(cfg, id, expires_in_days),
-        UserCommand::Token(TokenCommand::Revoke { id }) => user::token_revoke(cfg, id),
-        UserCommand::List => user::list(cfg),
+        }) => user::token_rotate(cfg, id, expires_in_days).await,
+        UserCommand::Token(TokenCommand::Revoke { id }) => user::token_revoke(cfg, id).await,
+        UserCommand::List => user::list(cfg).await,
     }
 }
 
-fn optout_command(cfg: &Config, cmd: OptoutCommand) -> Result<()> {
+async fn optout_command(cfg: &Config, cmd: OptoutCommand) -> Result<()> {
     match cmd {
-        OptoutCommand::Import { file, reason } => optout::import(cfg, &file, &reason),
-        OptoutCommand::Add { phone, reason } => optout::change(cfg, &phone, Some(&reason)),
-        OptoutCommand::Remove { phone } => optout::change(cfg, &phone, None),
-        OptoutCommand::List => optout::list(cfg),
+        OptoutCommand::Import { file, reason } => optout::import(cfg, &file, &reason).await,
+        OptoutCommand::Add { phone, reason } => optout::change(cfg, &phone, Some(&reason)).await,
+        OptoutCommand::Remove { phone } => optout::change(cfg, &phone, None).await,
+        OptoutCommand::List => optout::list(cfg).await,
     }
 }
 

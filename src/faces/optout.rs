@@ -10,7 +10,7 @@ use crate::store::audit::AuditEntry;
 use crate::store::optouts::OptOut;
 
 /// `callboard optout import FILE`.
-pub fn import(cfg: &Config, file: &Path, default_reason: &str) -> Result<()> {
+pub async fn import(cfg: &Config, file: &Path, default_reason: &str) -> Result<()> {
     let data =
         std::fs::read(file).wrap_err_with(|| format!("no se pudo leer {}", file.display()))?;
     let (rows, rejected) = crate::domain::import::parse_optouts(&data, cfg.region)
@@ -32,14 +32,14 @@ pub fn import(cfg: &Config, file: &Path, default_reason: &str) -> Result<()> {
             added_at: now,
         })
         .collect();
-    let added = store.add_optouts(&entries)?;
+    let added = store.add_optouts(&entries).await?;
     store.audit(&AuditEntry {
         at: now,
         actor: "cli".into(),
         action: AuditAction::OptoutImport.as_str().into(),
         target: source,
         details: serde_json::json!({ "rows": entries.len(), "added": added, "rejected": rejected.len() }),
-    })?;
+    }).await?;
     println!(
         "{} teléfonos leídos, {} nuevos en la lista, {} ya estaban, {} rechazados",
         entries.len(),
@@ -54,31 +54,35 @@ pub fn import(cfg: &Config, file: &Path, default_reason: &str) -> Result<()> {
 }
 
 /// `callboard optout add|remove PHONE`.
-pub fn change(cfg: &Config, phone: &str, reason: Option<&str>) -> Result<()> {
+pub async fn change(cfg: &Config, phone: &str, reason: Option<&str>) -> Result<()> {
     let e164 = crate::domain::phone::normalize(phone, cfg.region)
         .map_err(|e| color_eyre::eyre::eyre!("teléfono «{phone}»: {e}"))?;
     let store = Store::open(&cfg.data_dir)?;
     let now = chrono::Utc::now();
     let (action, done) = match reason {
         Some(reason) => {
-            let n = store.add_optouts(&[OptOut {
-                phone_number: e164.clone(),
-                reason: reason.to_string(),
-                source: "cli".into(),
-                added_at: now,
-            }])?;
+            let n = store
+                .add_optouts(&[OptOut {
+                    phone_number: e164.clone(),
+                    reason: reason.to_string(),
+                    source: "cli".into(),
+                    added_at: now,
+                }])
+                .await?;
             (AuditAction::OptoutAdd, n == 1)
         }
-        None => (AuditAction::OptoutRemove, store.remove_optout(&e164)?),
+        None => (AuditAction::OptoutRemove, store.remove_optout(&e164).await?),
     };
     if done {
-        store.audit(&AuditEntry {
-            at: now,
-            actor: "cli".into(),
-            action: action.as_str().into(),
-            target: e164.clone(),
-            details: serde_json::json!({ "reason": reason }),
-        })?;
+        store
+            .audit(&AuditEntry {
+                at: now,
+                actor: "cli".into(),
+                action: action.as_str().into(),
+                target: e164.clone(),
+                details: serde_json::json!({ "reason": reason }),
+            })
+            .await?;
     }
     println!(
         "{e164}: {}",
@@ -93,9 +97,9 @@ pub fn change(cfg: &Config, phone: &str, reason: Option<&str>) -> Result<()> {
 }
 
 /// `callboard optout list`.
-pub fn list(cfg: &Config) -> Result<()> {
+pub async fn list(cfg: &Config) -> Result<()> {
     let store = Store::open(&cfg.data_dir)?;
-    for o in store.optouts()? {
+    for o in store.optouts().await? {
         println!(
             "{:<16} {:<24} {:<20} {}",
             o.phone_number,

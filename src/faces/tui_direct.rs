@@ -15,9 +15,9 @@ use crate::store::users::new_token;
 use crate::tui::{TuiOptions, run};
 
 /// The user calls are started for: the one asked for, else the first with an agent.
-fn acting_user(cfg: &Config, requested: Option<u64>) -> Result<u64> {
+async fn acting_user(cfg: &Config, requested: Option<u64>) -> Result<u64> {
     let store = Store::open(&cfg.data_dir)?;
-    let users = store.users()?;
+    let users = store.users().await?;
     let es = cfg.lang == Lang::Es;
     let user = match requested {
         Some(id) => users.into_iter().find(|u| u.id == id).ok_or_else(|| {
@@ -51,7 +51,10 @@ pub fn cli_main(cfg: &Config, args: &TuiArgs) -> Result<()> {
         }));
     }
     // Checked before the service opens the store (sled allows one opener at a time).
-    let user = acting_user(cfg, args.user)?;
+    let user = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(acting_user(cfg, args.user))?;
     let cfg = cfg.clone();
     super::tui_logs::run_with_file_logs(&cfg.data_dir.join("logs"), async move {
         let admin = new_token();

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::store::Store;
 
 /// `callboard user add`.
-pub fn add(
+pub async fn add(
     cfg: &Config,
     name: &str,
     agent_id: &str,
@@ -17,7 +17,9 @@ pub fn add(
 ) -> Result<()> {
     let store = Store::open(&cfg.data_dir)?;
     let expires = token_expiry(expires_in_days)?;
-    let (user, token) = store.add_user_expiring(name, Some(agent_id), id, expires)?;
+    let (user, token) = store
+        .add_user_expiring(name, Some(agent_id), id, expires)
+        .await?;
     println!(
         "Usuario {} «{}» creado (agente {}).",
         user.id, user.name, agent_id
@@ -46,18 +48,21 @@ fn print_token(token: &str, expires: Option<chrono::DateTime<chrono::Utc>>) {
 }
 
 /// `callboard user token rotate --id N`.
-pub fn token_rotate(cfg: &Config, id: u64, expires_in_days: Option<u32>) -> Result<()> {
+pub async fn token_rotate(cfg: &Config, id: u64, expires_in_days: Option<u32>) -> Result<()> {
     let store = Store::open(&cfg.data_dir)?;
     let expires = token_expiry(expires_in_days)?;
     let (user, token) = store
-        .rotate_token(id, expires)?
+        .rotate_token(id, expires)
+        .await?
         .ok_or_else(|| color_eyre::eyre::eyre!("no existe el usuario {id}"))?;
-    store.record_action(
-        "cli",
-        AuditAction::UserTokenRotate,
-        &format!("user:{id}"),
-        serde_json::json!({ "expiresAt": expires }),
-    );
+    store
+        .record_action(
+            "cli",
+            AuditAction::UserTokenRotate,
+            &format!("user:{id}"),
+            serde_json::json!({ "expiresAt": expires }),
+        )
+        .await;
     println!(
         "Token del usuario {} «{}» renovado; el anterior ya no sirve.",
         user.id, user.name
@@ -67,17 +72,20 @@ pub fn token_rotate(cfg: &Config, id: u64, expires_in_days: Option<u32>) -> Resu
 }
 
 /// `callboard user token revoke --id N`.
-pub fn token_revoke(cfg: &Config, id: u64) -> Result<()> {
+pub async fn token_revoke(cfg: &Config, id: u64) -> Result<()> {
     let store = Store::open(&cfg.data_dir)?;
     let user = store
-        .revoke_token(id)?
+        .revoke_token(id)
+        .await?
         .ok_or_else(|| color_eyre::eyre::eyre!("no existe el usuario {id}"))?;
-    store.record_action(
-        "cli",
-        AuditAction::UserTokenRevoke,
-        &format!("user:{id}"),
-        serde_json::json!({}),
-    );
+    store
+        .record_action(
+            "cli",
+            AuditAction::UserTokenRevoke,
+            &format!("user:{id}"),
+            serde_json::json!({}),
+        )
+        .await;
     println!(
         "Token del usuario {} «{}» revocado: ya no da acceso.",
         user.id, user.name
@@ -86,9 +94,9 @@ pub fn token_revoke(cfg: &Config, id: u64) -> Result<()> {
 }
 
 /// `callboard user list`.
-pub fn list(cfg: &Config) -> Result<()> {
+pub async fn list(cfg: &Config) -> Result<()> {
     let store = Store::open(&cfg.data_dir)?;
-    let users = store.users()?;
+    let users = store.users().await?;
     if users.is_empty() {
         println!(
             "No hay usuarios. Cree uno con: callboard user add --name NOMBRE --agent-id AGENTE"

@@ -86,12 +86,12 @@ impl Journal {
     /// and has settled the group's earlier intents.
     pub async fn submit(&self, mut intent: SubmitIntent) -> Result<Submitted, JournalError> {
         intent.state = IntentState::Pending;
-        self.store.put_intent(&intent)?;
+        self.store.put_intent(&intent).await?;
         let request = request::for_intent(&intent);
-        let known = self.store.batch_ids()?;
+        let known = self.store.batch_ids().await?;
         match self.client.submit_batch_excluding(&request, &known).await {
-            Ok(batch) => Ok(self.record_settled(&intent, batch)),
-            Err(e) => Err(self.failed(&intent, e)),
+            Ok(batch) => Ok(self.record_settled(&intent, batch).await),
+            Err(e) => Err(self.failed(&intent, e).await),
         }
     }
 
@@ -119,48 +119,48 @@ impl Journal {
             },
         );
         intent.retry_count_before = Some(retry_count_before);
-        self.store.put_intent(&intent)?;
+        self.store.put_intent(&intent).await?;
         match self.client.retry_batch(&parent.batch_id).await {
             Ok(b) => {
-                self.mark_settled(&intent, &parent.batch_id);
+                self.mark_settled(&intent, &parent.batch_id).await;
                 Ok(b)
             }
-            Err(e) => Err(self.failed(&intent, e)),
+            Err(e) => Err(self.failed(&intent, e).await),
         }
     }
 
     /// What a failed submit or retry means: a definite refusal closes the intent (nobody
     /// was dialled); anything ambiguous leaves it open, to be settled by a lookup.
-    fn failed(&self, intent: &SubmitIntent, e: ElevenLabsError) -> JournalError {
+    async fn failed(&self, intent: &SubmitIntent, e: ElevenLabsError) -> JournalError {
         if e.is_ambiguous() || matches!(e, ElevenLabsError::Decode(_)) {
             tracing::warn!(intent = %intent.id, kind = ?intent.kind, error = %e, "ambiguous answer: intent left open");
             return JournalError::Unknown(e.to_string());
         }
-        if let Err(se) = self.store.abandon_intent(intent, &e.to_string()) {
+        if let Err(se) = self.store.abandon_intent(intent, &e.to_string()).await {
             tracing::error!(intent = %intent.id, error = %se, "cannot close a refused intent");
         }
         JournalError::Refused(e)
     }
 
     /// Marks a redial intent settled (its batch's record already exists).
-    fn mark_settled(&self, intent: &SubmitIntent, batch_id: &str) {
+    async fn mark_settled(&self, intent: &SubmitIntent, batch_id: &str) {
         let mut done = intent.clone();
         done.state = IntentState::Settled {
             batch_id: batch_id.to_string(),
         };
-        if let Err(e) = self.store.put_intent(&done) {
+        if let Err(e) = self.store.put_intent(&done).await {
             tracing::error!(intent = %intent.id, error = %e, "cannot settle a retry's intent; it is settled by reading the batch back");
         }
     }
 
     /// Saves the batch's record and settles the intent. A failed save is logged, not
     /// returned: the batch exists, and the open intent is settled by the next lookup.
-    fn record_settled(&self, intent: &SubmitIntent, batch: BatchCallResponse) -> Submitted {
+    async fn record_settled(&self, intent: &SubmitIntent, batch: BatchCallResponse) -> Submitted {
         let mut record = intent.record.clone();
         record.batch_id = batch.id.clone();
         record.intent_id = Some(intent.id.clone());
         record.last_status = Some(batch.status.clone());
-        if let Err(e) = self.store.settle_intent(intent, &record) {
+        if let Err(e) = self.store.settle_intent(intent, &record).await {
             tracing::error!(batch_id = %batch.id, intent = %intent.id, error = %e, "cannot save a submitted batch; its intent stays open");
         }
         Submitted { record, batch }
@@ -170,7 +170,7 @@ impl Journal {
     /// what each became; the caller must not submit while one is still unknown.
     pub async fn settle_group(&self, group: GroupId) -> Result<Vec<Settlement>, JournalError> {
         let mut out = Vec::new();
-        for i in self.store.open_intents_of_group(group)? {
+        for i in self.store.open_intents_of_group(group).await? {
             if i.state == IntentState::Pending {
                 out.push(self.settle(&i).await?);
             }
@@ -180,7 +180,7 @@ impl Journal {
 
     /// Settles every pending intent (at start-up); returns the batches found.
     pub async fn settle_all(&self) -> Vec<Submitted> {
-        let open = match self.store.open_intents() {
+        let open = match self.store.open_intents().await {
             Ok(v) => v,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the submission journal");

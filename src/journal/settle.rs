@@ -23,11 +23,11 @@ impl Journal {
     /// Looks for the intent's batch upstream and records what it found.
     pub async fn settle(&self, i: &SubmitIntent) -> Result<Settlement, JournalError> {
         // Settled meanwhile (by another request of this process)?
-        if let Some(fresh) = self.store.intent(&i.id)?
+        if let Some(fresh) = self.store.intent(&i.id).await?
             && !fresh.is_open()
         {
             return Ok(match fresh.settled_batch() {
-                Some(id) => match self.store.batch(id)? {
+                Some(id) => match self.store.batch(id).await? {
                     Some(record) => Settlement::Settled(Box::new(Submitted {
                         batch: settled_view(&record),
                         record,
@@ -43,7 +43,9 @@ impl Journal {
         match self.find(i).await {
             Ok(Some(batch)) => {
                 tracing::info!(intent = %i.id, batch_id = %batch.id, "open intent found upstream: settled");
-                Ok(Settlement::Settled(Box::new(self.record_settled(i, batch))))
+                Ok(Settlement::Settled(Box::new(
+                    self.record_settled(i, batch).await,
+                )))
             }
             Ok(None) => {
                 let age = chrono::Utc::now() - i.created_at;
@@ -54,7 +56,8 @@ impl Journal {
                 }
                 tracing::info!(intent = %i.id, "open intent not found upstream: abandoned");
                 self.store
-                    .abandon_intent(i, "no se encontró en ElevenLabs")?;
+                    .abandon_intent(i, "no se encontró en ElevenLabs")
+                    .await?;
                 Ok(Settlement::Abandoned)
             }
             Err(e) => Ok(Settlement::Unknown(e.to_string())),
@@ -64,7 +67,7 @@ impl Journal {
     /// A retry took effect when the batch's `retry_count` grew past what it was before.
     async fn settle_redial(&self, i: &SubmitIntent) -> Result<Settlement, JournalError> {
         let Some(parent) = i.parent.as_deref() else {
-            self.store.abandon_intent(i, "sin lote")?;
+            self.store.abandon_intent(i, "sin lote").await?;
             return Ok(Settlement::Abandoned);
         };
         let now = match self.client.get_batch(parent).await {
@@ -72,8 +75,8 @@ impl Journal {
             Err(e) => return Ok(Settlement::Unknown(e.to_string())),
         };
         if now.retry_count > i.retry_count_before.unwrap_or(0) {
-            self.mark_settled(i, parent);
-            return Ok(match self.store.batch(parent)? {
+            self.mark_settled(i, parent).await;
+            return Ok(match self.store.batch(parent).await? {
                 Some(record) => Settlement::Settled(Box::new(Submitted { record, batch: now })),
                 None => Settlement::Unknown("registro del lote ausente".into()),
             });
@@ -85,7 +88,8 @@ impl Journal {
             ));
         }
         self.store
-            .abandon_intent(i, "el reintento no llegó a ElevenLabs")?;
+            .abandon_intent(i, "el reintento no llegó a ElevenLabs")
+            .await?;
         Ok(Settlement::Abandoned)
     }
 
@@ -94,6 +98,7 @@ impl Journal {
         let known = self
             .store
             .batch_ids()
+            .await
             .map_err(|e| ElevenLabsError::Decode(e.to_string()))?;
         let policy = self.client.retry_policy();
         let since = i.created_at.timestamp() - policy.submit_lookup_window.as_secs() as i64;

@@ -36,7 +36,7 @@ pub(super) async fn trip_breaker(
                 message.clone(),
                 chrono::Utc::now().timestamp(),
             ));
-            if let Err(e) = hub.store.put_batch(rec) {
+            if let Err(e) = hub.store.put_batch(rec).await {
                 tracing::error!(%batch_id, error = %e, "cannot save the stop reason");
             }
         }
@@ -54,11 +54,13 @@ pub(super) async fn trip_breaker(
         retry_after: None,
         fatal: false,
     });
-    hub.store.record_action(
-        "system",
-        AuditAction::BatchCircuitBreaker,
-        batch_id,
-        serde_json::to_value(&trip).unwrap_or_default(),
-    );
+    hub.store
+        .record_action(
+            "system",
+            AuditAction::BatchCircuitBreaker,
+            batch_id,
+            serde_json::to_value(&trip).unwrap_or_default(),
+        )
+        .await;
     true
 }

@@ -88,7 +88,7 @@ impl Enricher {
             if st.conversations.contains_key(&id) || st.gave_up.contains(&id) {
                 continue;
             }
-            match self.store.conversation(&id) {
+            match self.store.conversation(&id).await {
                 Ok(Some(c)) => {
                     st.failures.remove(&id);
                     st.first_wanted.remove(&id);
@@ -140,7 +140,7 @@ impl Enricher {
             }
             st.failures.insert(id, reason);
         }
-        if let Err(e) = self.store.put_conversations(&settled) {
+        if let Err(e) = self.store.put_conversations(&settled).await {
             tracing::warn!(error = %e, "cannot save the conversation cache");
         }
         for d in settled {
@@ -154,10 +154,10 @@ impl Enricher {
 
     /// Puts in `st` what the cache holds of `ids` (the reasons webhooks gave for calls
     /// that never connected); never asks ElevenLabs.
-    pub fn load_cached(&self, ids: impl IntoIterator<Item = String>, st: &mut EnrichState) {
+    pub async fn load_cached(&self, ids: impl IntoIterator<Item = String>, st: &mut EnrichState) {
         for id in ids {
             if !st.conversations.contains_key(&id)
-                && let Ok(Some(c)) = self.store.conversation(&id)
+                && let Ok(Some(c)) = self.store.conversation(&id).await
             {
                 st.conversations.insert(id, Arc::new(c));
             }

@@ -61,7 +61,7 @@ pub(super) async fn apply(
     let _guard = lock.lock().await;
     // A manual retry may have re-dialled the batch since this view was taken: then the
     // view is stale and the next poll decides.
-    match hub.store.batch(&rec.batch_id) {
+    match hub.store.batch(&rec.batch_id).await {
         Ok(Some(fresh)) if fresh.retried != rec.retried => {
             *rec = fresh;
             return Applied::Changed;
@@ -85,7 +85,7 @@ pub(super) async fn apply(
     let now = hub.cfg.clock.now();
     let Some(plan) = plan(hub, rec, view, now) else {
         rec.follow_up_done = true;
-        save(hub, rec);
+        save(hub, rec).await;
         return Applied::Changed;
     };
     match submit(hub, rec, plan, "system").await {
@@ -142,7 +142,7 @@ async fn close_window(
         message.clone(),
         now.timestamp(),
     ));
-    save(hub, rec);
+    save(hub, rec).await;
     let _ = entry.errors.send(PollError {
         message,
         code: ErrorCode::WindowClosed,
@@ -150,11 +150,13 @@ async fn close_window(
         retry_after: None,
         fatal: false,
     });
-    hub.store.record_action(
-        "system",
-        AuditAction::BatchWindowClosed,
-        &batch_id,
-        serde_json::json!({ "pending": pending }),
-    );
+    hub.store
+        .record_action(
+            "system",
+            AuditAction::BatchWindowClosed,
+            &batch_id,
+            serde_json::json!({ "pending": pending }),
+        )
+        .await;
     Applied::Changed
 }

@@ -43,7 +43,7 @@ pub(super) async fn confirmed(hub: &Inner, rec: &mut BatchRecord) -> bool {
     });
     rec.done = true;
     rec.follow_up_done = true;
-    if let Err(e) = hub.store.put_batch(rec) {
+    if let Err(e) = hub.store.put_batch(rec).await {
         tracing::error!(batch_id = %rec.batch_id, error = %e, "cannot record a gone batch");
         return false;
     }

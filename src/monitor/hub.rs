@@ -136,6 +136,7 @@ impl Hub {
             .0
             .store
             .batch(batch_id)
+            .await
             .map_err(|e| ResumeError::Store(e.to_string()))?
             .ok_or(ResumeError::NotOurs)?;
         if let Some(link) = &rec.continued_by {

@@ -20,19 +20,21 @@ pub(super) async fn submit_intent(
     actor: &str,
 ) -> Result<FollowUpLink, PollError> {
     match hub.journal.submit(intent).await {
-        Ok(s) => Ok(link(hub, parent, &s.record, actor)),
+        Ok(s) => Ok(link(hub, parent, &s.record, actor).await),
         Err(JournalError::Unknown(why)) => Err(unknown(&why)),
         Err(JournalError::Refused(e)) => {
             // Refused for good (bad number, agent gone): say so once and stop.
             parent.pending_follow_up = None;
             parent.follow_up_done = true;
-            save(hub, parent);
-            hub.store.record_action(
-                actor,
-                AuditAction::BatchFollowUpFailed,
-                &parent.batch_id,
-                serde_json::json!({ "error": e.to_string() }),
-            );
+            save(hub, parent).await;
+            hub.store
+                .record_action(
+                    actor,
+                    AuditAction::BatchFollowUpFailed,
+                    &parent.batch_id,
+                    serde_json::json!({ "error": e.to_string() }),
+                )
+                .await;
             Err(failed(&e))
         }
         Err(JournalError::Store(e)) => Err(store_error(&e.to_string())),
@@ -40,7 +42,11 @@ pub(super) async fn submit_intent(
 }
 
 /// Records in `rec` that `next` continues it, and saves it.
-pub(super) fn record_link(hub: &Inner, rec: &mut BatchRecord, next: &BatchRecord) -> FollowUpLink {
+pub(super) async fn record_link(
+    hub: &Inner,
+    rec: &mut BatchRecord,
+    next: &BatchRecord,
+) -> FollowUpLink {
     let link = FollowUpLink {
         batch_id: next.batch_id.clone(),
         kind: next.follow_up_kind.unwrap_or(FollowUpKind::Retry),
@@ -50,19 +56,19 @@ pub(super) fn record_link(hub: &Inner, rec: &mut BatchRecord, next: &BatchRecord
     rec.continued_by = Some(link.clone());
     rec.pending_follow_up = None;
     rec.follow_up_done = true;
-    save(hub, rec);
+    save(hub, rec).await;
     link
 }
 
 /// Leaves out the numbers on the do-not-call list; never dials without knowing it.
-pub(super) fn without_optouts(
+pub(super) async fn without_optouts(
     hub: &Inner,
     batch_id: &str,
     recipients: Vec<SubmittedRecipient>,
 ) -> Result<Vec<SubmittedRecipient>, PollError> {
     let mut kept = Vec::with_capacity(recipients.len());
     for r in recipients {
-        match hub.store.optout(&r.phone_number) {
+        match hub.store.optout(&r.phone_number).await {
             Ok(None) => kept.push(r),
             Ok(Some(_)) => {
                 tracing::info!(%batch_id, "recipient on the do-not-call list: not resubmitted");
@@ -75,28 +81,30 @@ pub(super) fn without_optouts(
 
 /// Links a settled continuation to the batch it continues, audits it and starts its
 /// poller.
-pub(super) fn link(
+pub(super) async fn link(
     hub: &Arc<Inner>,
     rec: &mut BatchRecord,
     next: &BatchRecord,
     actor: &str,
 ) -> FollowUpLink {
-    let link = record_link(hub, rec, next);
+    let link = record_link(hub, rec, next).await;
     let action = match link.kind {
         FollowUpKind::Retry => AuditAction::BatchAutoRetry,
         FollowUpKind::Resume => AuditAction::BatchResume,
     };
-    hub.store.record_action(
-        actor,
-        action,
-        &next.batch_id,
-        serde_json::json!({
-            "from": rec.batch_id,
-            "recipients": next.recipients.len(),
-            "scheduledTimeUnix": next.scheduled_time_unix,
-            "round": next.retry_round,
-        }),
-    );
+    hub.store
+        .record_action(
+            actor,
+            action,
+            &next.batch_id,
+            serde_json::json!({
+                "from": rec.batch_id,
+                "recipients": next.recipients.len(),
+                "scheduledTimeUnix": next.scheduled_time_unix,
+                "round": next.retry_round,
+            }),
+        )
+        .await;
     tracing::info!(from = %rec.batch_id, batch_id = %next.batch_id, recipients = next.recipients.len(), action = %action, "continuation submitted");
     hub.kick(&next.batch_id);
     link
@@ -132,8 +140,8 @@ pub(super) fn failed(e: &ElevenLabsError) -> PollError {
     pe
 }
 
-pub(super) fn save(hub: &Inner, rec: &BatchRecord) {
-    if let Err(e) = hub.store.put_batch(rec) {
+pub(super) async fn save(hub: &Inner, rec: &BatchRecord) {
+    if let Err(e) = hub.store.put_batch(rec).await {
         tracing::error!(batch_id = %rec.batch_id, error = %e, "cannot save the batch record");
     }
 }

@@ -24,12 +24,12 @@ impl Hub {
     /// Makes sure no queued call dials `phones` (E.164) from now on.
     pub async fn protect_optouts(&self, phones: &HashSet<String>) -> OptOutEffect {
         let mut effect = OptOutEffect::default();
-        let heads = self.0.store.batch_heads().unwrap_or_default();
+        let heads = self.0.store.batch_heads().await.unwrap_or_default();
         for h in heads
             .iter()
             .filter(|h| !h.is_done() && h.stop_reason.is_none())
         {
-            let Ok(Some(rec)) = self.0.store.batch(&h.batch_id) else {
+            let Ok(Some(rec)) = self.0.store.batch(&h.batch_id).await else {
                 continue;
             };
             if !rec
@@ -60,6 +60,7 @@ impl Hub {
             .0
             .store
             .open_intents()
+            .await
             .unwrap_or_default()
             .iter()
             .filter(|i| i.state == IntentState::Planned)
@@ -77,7 +78,7 @@ impl Hub {
     async fn replace(&self, batch_id: &str, numbers: usize) -> bool {
         let lock = self.redial_lock(batch_id);
         let _guard = lock.lock().await;
-        let Ok(Some(mut rec)) = self.0.store.batch(batch_id) else {
+        let Ok(Some(mut rec)) = self.0.store.batch(batch_id).await else {
             return false;
         };
         if rec.stop_reason.is_some() {
@@ -90,16 +91,19 @@ impl Hub {
             ),
             chrono::Utc::now().timestamp(),
         ));
-        if let Err(e) = self.0.store.put_batch(&rec) {
+        if let Err(e) = self.0.store.put_batch(&rec).await {
             tracing::error!(%batch_id, error = %e, "cannot record an opt-out replacement");
             return false;
         }
-        self.0.store.record_action(
-            "system",
-            AuditAction::BatchOptoutReplace,
-            batch_id,
-            serde_json::json!({ "numbers": numbers }),
-        );
+        self.0
+            .store
+            .record_action(
+                "system",
+                AuditAction::BatchOptoutReplace,
+                batch_id,
+                serde_json::json!({ "numbers": numbers }),
+            )
+            .await;
         self.kick(batch_id);
         true
     }

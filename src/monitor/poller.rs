@@ -34,7 +34,7 @@ pub(super) fn spawn(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
 }
 
 async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
-    let mut p = Poller::new(hub.clone(), batch_id, entry.clone());
+    let mut p = Poller::new(hub.clone(), batch_id, entry.clone()).await;
     loop {
         let delay = match p.poll_once().await {
             Next::Wait(delay) => delay,
@@ -86,8 +86,8 @@ struct Poller {
 }
 
 impl Poller {
-    fn new(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) -> Self {
-        let record = match hub.store.batch(&batch_id) {
+    async fn new(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) -> Self {
+        let record = match hub.store.batch(&batch_id).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(%batch_id, error = %e, "batch record unreadable; going on without it");
@@ -119,7 +119,7 @@ impl Poller {
         // opt-out saved by a request meanwhile must not be overwritten by an old copy.
         let kicked = self.entry.kicked.swap(false, Ordering::SeqCst);
         if (kicked || self.record.is_some())
-            && let Ok(Some(fresh)) = self.hub.store.batch(&self.batch_id)
+            && let Ok(Some(fresh)) = self.hub.store.batch(&self.batch_id).await
         {
             self.record = Some(fresh);
         }
@@ -166,13 +166,13 @@ impl Poller {
         self.overrides.add(notes);
         let changed = self.overrides.apply(&mut detail);
         let alive = !changed || self.enrich(&detail).await;
-        let view = self.view_of(&detail);
+        let view = self.view_of(&detail).await;
         self.detail = Some(detail);
         if !(changed && alive) {
             return false;
         }
         let ended = view.recipients.iter().all(|r| r.status.is_final());
-        self.publish(view, false);
+        self.publish(view, false).await;
         ended
     }
 
@@ -185,7 +185,7 @@ impl Poller {
         if !self.enrich(detail).await {
             return Next::Stop;
         }
-        let mut view = self.view_of(detail);
+        let mut view = self.view_of(detail).await;
         if let Some(rec) = self.record.as_mut() {
             // Whatever the poller saves of the record carries the status seen now.
             rec.last_status = Some(view.status.clone());
@@ -197,7 +197,7 @@ impl Poller {
             .apply_policies(detail, &view, status_final, &mut delay)
             .await;
         if changed {
-            view = self.view_of(detail);
+            view = self.view_of(detail).await;
         }
         // Viewers hear "final" only once every completed call is enriched (or has
         // given up), so `batch-completed` carries the transcripts.
@@ -209,9 +209,9 @@ impl Poller {
         let is_final = status_final && !stopping && fully_enriched(&view, &self.enrich.gave_up);
         let wait_for_start = scheduled_wait(&self.hub, self.record.as_ref(), &view);
         if is_final {
-            self.save_outcome(&view);
+            self.save_outcome(&view).await;
         }
-        self.publish(view, is_final);
+        self.publish(view, is_final).await;
         // A batch without our record (started elsewhere) is watched while viewed.
         let unwatched = self.record.is_none() && self.entry.tx.receiver_count() == 0;
         if (is_final || (unwatched && status_final))
@@ -243,8 +243,10 @@ impl Poller {
                 .recipients
                 .iter()
                 .filter(|r| r.status == crate::domain::RecipientStatus::Failed);
-            let ids = failed.filter_map(|r| r.conversation_id.clone());
-            self.hub.enricher.load_cached(ids, &mut self.enrich);
+            // Collected first: an iterator of closures held across the wait would make
+            // the poller's future not `Send`.
+            let ids: Vec<String> = failed.filter_map(|r| r.conversation_id.clone()).collect();
+            self.hub.enricher.load_cached(ids, &mut self.enrich).await;
         }
         tokio::select! {
             _ = self.hub.enricher.fill(wanted, &mut self.enrich) => true,
@@ -253,14 +255,14 @@ impl Poller {
     }
 
     /// The view of this poll, with the do-not-call marks.
-    fn view_of(&self, detail: &BatchCallDetailedResponse) -> BatchStatusView {
+    async fn view_of(&self, detail: &BatchCallDetailedResponse) -> BatchStatusView {
         let mut view = build_view(
             detail,
             self.record.as_ref(),
             &self.enrich.conversations,
             &self.enrich.failures,
         );
-        mark_optouts(&self.hub.store, &mut view);
+        mark_optouts(&self.hub.store, &mut view).await;
         view
     }
 
@@ -312,21 +314,21 @@ impl Poller {
 
     /// Past batches feed the next pre-flight estimate: a final batch's outcome is saved
     /// once.
-    fn save_outcome(&mut self, view: &BatchStatusView) {
+    async fn save_outcome(&mut self, view: &BatchStatusView) {
         if let Some(rec) = self.record.as_mut()
             && !rec.done
         {
             rec.outcome = Some(batch_outcome(view));
             rec.reached = reached(view, rec.created_at, self.hub.cfg.clock.now());
             rec.done = true;
-            if let Err(e) = self.hub.store.put_batch(rec) {
+            if let Err(e) = self.hub.store.put_batch(rec).await {
                 tracing::warn!(batch_id = %self.batch_id, error = %e, "cannot save the batch's outcome");
             }
         }
     }
 
     /// Sends viewers a new snapshot when something they can see changed.
-    fn publish(&mut self, view: BatchStatusView, is_final: bool) {
+    async fn publish(&mut self, view: BatchStatusView, is_final: bool) {
         if !self
             .last
             .as_ref()
@@ -342,6 +344,7 @@ impl Poller {
                 .hub
                 .store
                 .set_batch_status(&self.batch_id, &view.status)
+                .await
         {
             tracing::warn!(batch_id = %self.batch_id, error = %e, "cannot save the batch's status");
         }
@@ -383,8 +386,8 @@ impl Poller {
 }
 
 /// Marks the recipients on the do-not-call list, so clients need not read the list.
-fn mark_optouts(store: &crate::store::Store, view: &mut crate::api::BatchStatusView) {
+async fn mark_optouts(store: &crate::store::Store, view: &mut crate::api::BatchStatusView) {
     for r in &mut view.recipients {
-        r.opted_out = matches!(store.optout(&r.phone_number), Ok(Some(_)));
+        r.opted_out = matches!(store.optout(&r.phone_number).await, Ok(Some(_)));
     }
 }

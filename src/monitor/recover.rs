@@ -29,6 +29,7 @@ pub(super) async fn earlier_intent(
     let intent = hub
         .store
         .intent(&id)
+        .await
         .map_err(|e| store_error(&e.to_string()))?;
     let Some(intent) = intent else {
         return Ok(None);
@@ -37,7 +38,7 @@ pub(super) async fn earlier_intent(
         IntentState::Planned => Ok(Some(None)),
         IntentState::Abandoned { .. } => Ok(None),
         _ => match hub.journal.settle(&intent).await {
-            Ok(Settlement::Settled(s)) => Ok(Some(Some(link(hub, rec, &s.record, "system")))),
+            Ok(Settlement::Settled(s)) => Ok(Some(Some(link(hub, rec, &s.record, "system").await))),
             Ok(Settlement::Abandoned) => Ok(None),
             Ok(Settlement::Unknown(why)) => Err(unknown(&why)),
             Err(e) => Err(store_error(&e.to_string())),
@@ -60,10 +61,10 @@ pub(super) async fn legacy_marker(
     else {
         return Ok(None);
     };
-    if let Some(link) = saved_continuation(hub, rec) {
+    if let Some(link) = saved_continuation(hub, rec).await {
         return Ok(Some(link));
     }
-    let known = hub.store.batch_ids().unwrap_or_default();
+    let known = hub.store.batch_ids().await.unwrap_or_default();
     let found = hub
         .client
         .find_named(&p.call_name, &rec.agent_id, p.since_unix, &known)
@@ -92,19 +93,21 @@ pub(super) async fn legacy_marker(
     };
     hub.store
         .put_batch(&next)
+        .await
         .map_err(|e| store_error(&e.to_string()))?;
-    Ok(Some(link(hub, rec, &next, actor)))
+    Ok(Some(link(hub, rec, &next, actor).await))
 }
 
 /// A continuation of `rec` already in the store (saved just before a crash that left this
 /// record unlinked): links it and returns the link.
-fn saved_continuation(hub: &Inner, rec: &mut BatchRecord) -> Option<FollowUpLink> {
+async fn saved_continuation(hub: &Inner, rec: &mut BatchRecord) -> Option<FollowUpLink> {
     let head = hub
         .store
         .batch_heads()
+        .await
         .ok()?
         .into_iter()
         .find(|h| h.continues.as_deref() == Some(rec.batch_id.as_str()))?;
-    let next = hub.store.batch(&head.batch_id).ok()??;
-    Some(record_link(hub, rec, &next))
+    let next = hub.store.batch(&head.batch_id).await.ok()??;
+    Some(record_link(hub, rec, &next).await)
 }

@@ -61,17 +61,17 @@ pub(super) async fn pursue(
         upstream,
         BatchStatus::Cancelled | BatchStatus::Completed | BatchStatus::Failed
     ) {
-        return confirm(hub, rec);
+        return confirm(hub, rec).await;
     }
     if retry.wait().is_some() {
         return false;
     }
     let batch_id = rec.batch_id.clone();
     match hub.client.cancel_batch(&batch_id).await {
-        Ok(_) => confirm(hub, rec),
+        Ok(_) => confirm(hub, rec).await,
         Err(e) if e.is_not_found() => {
             // Nothing left upstream to stop.
-            confirm(hub, rec)
+            confirm(hub, rec).await
         }
         Err(e) => {
             retry.failures += 1;
@@ -92,13 +92,13 @@ pub(super) async fn pursue(
     }
 }
 
-fn confirm(hub: &Inner, rec: &mut BatchRecord) -> bool {
+async fn confirm(hub: &Inner, rec: &mut BatchRecord) -> bool {
     let Some(s) = rec.stop_reason.as_mut() else {
         return false;
     };
     s.pending = false;
     tracing::info!(batch_id = %rec.batch_id, code = %s.code, "stop confirmed upstream");
-    if let Err(e) = hub.store.put_batch(rec) {
+    if let Err(e) = hub.store.put_batch(rec).await {
         tracing::error!(batch_id = %rec.batch_id, error = %e, "cannot save a confirmed stop");
     }
     true
@@ -127,7 +127,7 @@ impl Hub {
     ) -> Result<bool, crate::elevenlabs::ElevenLabsError> {
         let lock = self.0.redial_lock(batch_id);
         let _guard = lock.lock().await;
-        let Ok(Some(mut rec)) = self.0.store.batch(batch_id) else {
+        let Ok(Some(mut rec)) = self.0.store.batch(batch_id).await else {
             self.0.client.cancel_batch(batch_id).await?;
             self.0.kick(batch_id);
             return Ok(true);
@@ -138,12 +138,12 @@ impl Hub {
                 format!("Cancelado por {actor}"),
                 chrono::Utc::now().timestamp(),
             ));
-            if let Err(e) = self.0.store.put_batch(&rec) {
+            if let Err(e) = self.0.store.put_batch(&rec).await {
                 tracing::error!(%batch_id, error = %e, "cannot record a cancel");
             }
         }
         let confirmed = match self.0.client.cancel_batch(batch_id).await {
-            Ok(_) => confirm(&self.0, &mut rec),
+            Ok(_) => confirm(&self.0, &mut rec).await,
             Err(e) => {
                 tracing::warn!(%batch_id, error = %e, "cancel not confirmed; the poller retries it");
                 false

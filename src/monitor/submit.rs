@@ -34,10 +34,10 @@ pub(super) async fn submit(
     if let Some(found) = legacy_marker(hub, rec, &plan, actor).await? {
         return Ok(Some(found));
     }
-    let recipients = without_optouts(hub, &rec.batch_id, plan.recipients)?;
+    let recipients = without_optouts(hub, &rec.batch_id, plan.recipients).await?;
     if recipients.is_empty() {
         rec.follow_up_done = true;
-        save(hub, rec);
+        save(hub, rec).await;
         return Ok(None);
     }
     let round = rec.retry_round + u32::from(plan.kind == FollowUpKind::Retry);
@@ -86,14 +86,16 @@ pub(super) async fn submit(
         intent.state = IntentState::Planned;
         hub.store
             .put_intent(&intent)
+            .await
             .map_err(|e| store_error(&e.to_string()))?;
-        save(hub, rec);
+        save(hub, rec).await;
         tracing::info!(from = %rec.batch_id, intent = %intent.id, due = ?intent.due_unix, "continuation planned");
         return Ok(None);
     }
     // Linked first: a crash after the submit finds the intent through this marker.
     hub.store
         .put_batch(rec)
+        .await
         .map_err(|e| store_error(&e.to_string()))?;
     submit_intent(hub, rec, intent, actor).await.map(Some)
 }
@@ -112,6 +114,7 @@ pub(super) async fn submit_due(
     let Some(mut parent) = hub
         .store
         .batch(&parent_id)
+        .await
         .map_err(|e| store_error(&e.to_string()))?
     else {
         return Ok(());
@@ -127,21 +130,23 @@ pub(super) async fn submit_due(
         intent.due_unix = Some(next.timestamp());
         hub.store
             .put_intent(&intent)
+            .await
             .map_err(|e| store_error(&e.to_string()))?;
         if let Some(p) = parent.pending_follow_up.as_mut() {
             p.due_unix = intent.due_unix;
         }
-        save(hub, &parent);
+        save(hub, &parent).await;
         return Ok(());
     }
-    let recipients = without_optouts(hub, &parent_id, intent.record.recipients.clone())?;
+    let recipients = without_optouts(hub, &parent_id, intent.record.recipients.clone()).await?;
     if recipients.is_empty() {
         let _ = hub
             .store
-            .abandon_intent(&intent, "todos en la lista de no llamar");
+            .abandon_intent(&intent, "todos en la lista de no llamar")
+            .await;
         parent.pending_follow_up = None;
         parent.follow_up_done = true;
-        save(hub, &parent);
+        save(hub, &parent).await;
         return Ok(());
     }
     intent.set_recipients(recipients);

@@ -24,7 +24,7 @@ pub(super) async fn run(hub: Arc<Inner>) {
     loop {
         sweep(&hub).await;
         if pruned_at.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
-            prune(&hub);
+            prune(&hub).await;
             pruned_at = Some(Instant::now());
         }
         tokio::select! {
@@ -41,7 +41,8 @@ fn needs_watch(h: &BatchHead) -> bool {
 
 async fn sweep(hub: &Arc<Inner>) {
     let store = hub.store.clone();
-    let heads = match tokio::task::spawn_blocking(move || store.batch_heads()).await {
+    let rt = tokio::runtime::Handle::current();
+    let heads = match tokio::task::spawn_blocking(move || rt.block_on(store.batch_heads())).await {
         Ok(Ok(h)) => h,
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "sweeper: cannot read the batch records");
@@ -55,7 +56,7 @@ async fn sweep(hub: &Arc<Inner>) {
             hub.subscribe(&h.batch_id);
         }
     }
-    let open = match hub.store.open_intents() {
+    let open = match hub.store.open_intents().await {
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(error = %e, "sweeper: cannot read the journal");
@@ -88,12 +89,16 @@ async fn sweep(hub: &Arc<Inner>) {
     }
 }
 
-fn prune(hub: &Inner) {
+async fn prune(hub: &Inner) {
     let now = chrono::Utc::now();
-    if let Err(e) = hub.store.prune_idempotent(now) {
+    if let Err(e) = hub.store.prune_idempotent(now).await {
         tracing::warn!(error = %e, "cannot prune idempotency keys");
     }
-    if let Err(e) = hub.store.prune_intents(now.timestamp() - INTENT_TTL_SECS) {
+    if let Err(e) = hub
+        .store
+        .prune_intents(now.timestamp() - INTENT_TTL_SECS)
+        .await
+    {
         tracing::warn!(error = %e, "cannot prune the journal");
     }
 }

@@ -10,7 +10,7 @@ pub fn actor(caller: &Caller) -> String {
 }
 
 /// Appends to the audit log; a failure is logged, never hides the action's result.
-pub fn audit(
+pub async fn audit(
     st: &AppState,
     caller: &Caller,
     action: AuditAction,
@@ -18,5 +18,6 @@ pub fn audit(
     details: serde_json::Value,
 ) {
     st.campaign()
-        .audit(&caller.actor(), action, target, details);
+        .audit(&caller.actor(), action, target, details)
+        .await;
 }

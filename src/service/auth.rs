@@ -162,7 +162,7 @@ impl FromRequestParts<AppState> for Caller {
             return Ok(Caller::Admin);
         }
         // Tokens are stored hashed: the lookup compares hashes, not the token.
-        match state.store().user_by_token(&token)? {
+        match state.store().user_by_token(&token).await? {
             Some(u) if u.token_expires_at.is_some_and(|t| t <= state.now()) => {
                 Err(ApiError::unauthorized(
                     ErrorCode::TokenExpired,

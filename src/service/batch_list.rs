@@ -31,7 +31,7 @@ pub(super) async fn list(
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
     let (size, cursor) = (page.size()?, page.cursor()?.map(str::to_string));
-    let records = our_page(&st, &caller, cursor.as_deref(), size)?;
+    let records = our_page(&st, &caller, cursor.as_deref(), size).await?;
     let (mut upstream, upstream_ok) = upstream_page(&st).await;
     let mut items: Vec<(String, BatchListItem)> = records
         .iter()
@@ -55,27 +55,31 @@ pub(super) async fn list(
 }
 
 /// One page of our records (plus one, to know whether more follow), visible ones only.
-fn our_page(
+async fn our_page(
     st: &AppState,
     caller: &Caller,
     cursor: Option<&str>,
     size: usize,
 ) -> Result<Vec<BatchListHead>, ApiError> {
-    let mut owners: HashMap<GroupId, bool> = HashMap::new();
     let admin = caller.is_admin();
     let store = st.store().clone();
-    let page = store.batch_list_page(cursor, size + 1, |h| {
-        if admin {
-            return Ok(true);
+    // Whether the caller may see each group's batches, read before the page: `keep` cannot
+    // wait for the store.
+    let mut owners: HashMap<GroupId, bool> = HashMap::new();
+    if !admin {
+        for g in store.groups().await? {
+            owners.insert(g.id, super::ownership::may_see_owner(caller, g.owner));
         }
-        if let Some(v) = owners.get(&h.group_id) {
-            return Ok(*v);
-        }
-        let owner = store.group(h.group_id)?.and_then(|g| g.owner);
-        let v = super::ownership::may_see_owner(caller, owner);
-        owners.insert(h.group_id, v);
-        Ok(v)
-    })?;
+    }
+    let page = store
+        .batch_list_page(cursor, size + 1, |h| {
+            if admin {
+                return Ok(true);
+            }
+            let visible = owners.get(&h.group_id).copied();
+            Ok(visible.unwrap_or_else(|| super::ownership::may_see_owner(caller, None)))
+        })
+        .await?;
     Ok(page.into_iter().map(|(_, h)| h).collect())
 }
 

@@ -52,7 +52,7 @@ async fn status(
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    visible_batch(&st, &caller, &id)?;
+    visible_batch(&st, &caller, &id).await?;
     let snap = st
         .hub()?
         .snapshot(&id)

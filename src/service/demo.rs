@@ -230,33 +230,37 @@ const VENTAS: [(&str, &str, &str, &str); 5] = [
 ];
 
 /// Loads the demo workspace unless it is already there.
-pub fn load(
+pub async fn load(
     store: &Store,
     region: Region,
     agent_id: Option<&str>,
 ) -> Result<DemoLoaded, StoreError> {
     let mut loaded = DemoLoaded::default();
-    if store.user(DEMO_USER)?.is_none() {
-        let (_, token) = store.add_user("Supervisora Demo", agent_id, Some(DEMO_USER))?;
+    if store.user(DEMO_USER).await?.is_none() {
+        let (_, token) = store
+            .add_user("Supervisora Demo", agent_id, Some(DEMO_USER))
+            .await?;
         if let Err(e) = save_token(&token_file(store.path()), &token) {
             tracing::warn!(error = %e, "could not save the demo user's token file");
         }
         loaded.user_token = Some(token);
     }
-    adopt_ownerless_groups(store)?;
-    if store.group(DEMO_GROUP)?.is_none() {
-        let g = store.create_group(NewGroup {
-            name: "Médicos Test".into(),
-            variables: vars(&[
-                ("especialidad", "Medicina General"),
-                ("ciudad", "Barranquilla"),
-            ]),
-            id: Some(DEMO_GROUP),
-            owner: Some(DEMO_USER),
-            other_countries: false,
-            setup: Default::default(),
-        })?;
-        store.add_clients(g.id, medicos(), region)?;
+    adopt_ownerless_groups(store).await?;
+    if store.group(DEMO_GROUP).await?.is_none() {
+        let g = store
+            .create_group(NewGroup {
+                name: "Médicos Test".into(),
+                variables: vars(&[
+                    ("especialidad", "Medicina General"),
+                    ("ciudad", "Barranquilla"),
+                ]),
+                id: Some(DEMO_GROUP),
+                owner: Some(DEMO_USER),
+                other_countries: false,
+                setup: Default::default(),
+            })
+            .await?;
+        store.add_clients(g.id, medicos(), region).await?;
     }
     let pacientes = PACIENTES
         .iter()
@@ -269,57 +273,60 @@ pub fn load(
         "Pacientes Control",
         &pacientes_vars,
         pacientes,
-    )?;
+    )
+    .await?;
     let ventas = VENTAS
         .iter()
         .map(|(n, p, e, c)| client(n, p, "", e, c))
         .collect();
     let ventas_vars = [("producto", "Plan Salud Plus")];
-    ensure_group(store, region, "Ventas Norte", &ventas_vars, ventas)?;
+    ensure_group(store, region, "Ventas Norte", &ventas_vars, ventas).await?;
     let live = LIVE_CLIENTS
         .iter()
         .map(|(n, p)| client(n, p, "", "", ""))
         .collect();
     let live_vars = [("especialidad", "Cardiología"), ("ciudad", "Medellín")];
-    ensure_group(store, region, LIVE_GROUP, &live_vars, live)?;
+    ensure_group(store, region, LIVE_GROUP, &live_vars, live).await?;
     Ok(loaded)
 }
 
 /// Demo groups of a store from before groups had owners are the demo user's too.
-fn adopt_ownerless_groups(store: &Store) -> Result<(), StoreError> {
+async fn adopt_ownerless_groups(store: &Store) -> Result<(), StoreError> {
     for name in [
         "Médicos Test",
         "Pacientes Control",
         "Ventas Norte",
         LIVE_GROUP,
     ] {
-        if let Some(g) = store.group_by_name(name)?
+        if let Some(g) = store.group_by_name(name).await?
             && g.owner.is_none()
         {
-            store.set_group_owner(g.id, Some(DEMO_USER))?;
+            store.set_group_owner(g.id, Some(DEMO_USER)).await?;
         }
     }
     Ok(())
 }
 
 /// Creates the demo user's group `name` with its clients unless a group of that name exists.
-fn ensure_group(
+async fn ensure_group(
     store: &Store,
     region: Region,
     name: &str,
     variables: &[(&str, &str)],
     clients: Vec<ClientDraft>,
 ) -> Result<(), StoreError> {
-    if store.group_by_name(name)?.is_some() {
+    if store.group_by_name(name).await?.is_some() {
         return Ok(());
     }
-    let g = store.create_group(NewGroup {
-        name: name.into(),
-        variables: vars(variables),
-        owner: Some(DEMO_USER),
-        ..NewGroup::default()
-    })?;
-    store.add_clients(g.id, clients, region)?;
+    let g = store
+        .create_group(NewGroup {
+            name: name.into(),
+            variables: vars(variables),
+            owner: Some(DEMO_USER),
+            ..NewGroup::default()
+        })
+        .await?;
+    store.add_clients(g.id, clients, region).await?;
     Ok(())
 }
 
@@ -327,11 +334,13 @@ fn ensure_group(
 mod tests {
     use super::*;
 
-    #[test]
-    fn demo_workspace_matches_the_seed_and_loads_once() {
+    #[tokio::test]
+    async fn demo_workspace_matches_the_seed_and_loads_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let first = load(&store, Region::COLOMBIA, Some("agent_1")).unwrap();
+        let first = load(&store, Region::COLOMBIA, Some("agent_1"))
+            .await
+            .unwrap();
         let token = first.user_token.as_ref().unwrap();
         // The token can be read again, by its owner only.
         let file = token_file(dir.path());
@@ -345,21 +354,29 @@ mod tests {
             let mode = std::fs::metadata(&file).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let again = load(&store, Region::COLOMBIA, Some("agent_1")).unwrap();
+        let again = load(&store, Region::COLOMBIA, Some("agent_1"))
+            .await
+            .unwrap();
         assert!(again.user_token.is_none());
-        let g = store.group(DEMO_GROUP).unwrap().unwrap();
+        let g = store.group(DEMO_GROUP).await.unwrap().unwrap();
         assert_eq!(g.name, "Médicos Test");
         assert_eq!(
             g.variables.keys().collect::<Vec<_>>(),
             ["ciudad", "especialidad"]
         );
-        let clients = store.clients(DEMO_GROUP).unwrap();
+        let clients = store.clients(DEMO_GROUP).await.unwrap();
         assert_eq!(clients.len(), 15);
         assert_eq!(clients.iter().filter(|c| c.phone_e164.is_err()).count(), 1);
-        assert_eq!(store.groups().unwrap().len(), 4);
-        assert!(store.group_by_name(LIVE_GROUP).unwrap().is_some());
+        assert_eq!(store.groups().await.unwrap().len(), 4);
+        assert!(store.group_by_name(LIVE_GROUP).await.unwrap().is_some());
         assert_eq!(
-            store.user(DEMO_USER).unwrap().unwrap().agent_id.as_deref(),
+            store
+                .user(DEMO_USER)
+                .await
+                .unwrap()
+                .unwrap()
+                .agent_id
+                .as_deref(),
             Some("agent_1")
         );
     }

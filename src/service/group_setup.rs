@@ -63,7 +63,7 @@ pub(super) async fn update(
     ApiPath(id): ApiPath<GroupId>,
     ApiJson(body): ApiJson<UpdateGroup>,
 ) -> Result<Ok200<GroupSummary>, ApiError> {
-    let g = owned_group(&st, &caller, id)?;
+    let g = owned_group(&st, &caller, id).await?;
     let input = SetupInput {
         agent_id: body.agent_id,
         agent_phone_number_id: body.agent_phone_number_id,
@@ -76,8 +76,9 @@ pub(super) async fn update(
     let store = st.store().clone();
     let region = st.cfg().region;
     let saved = setup.clone();
+    let rt = tokio::runtime::Handle::current();
     let g = tokio::task::spawn_blocking(move || {
-        store.set_group_setup(id, saved, other_countries, region)
+        rt.block_on(store.set_group_setup(id, saved, other_countries, region))
     })
     .await
     .map_err(ApiError::internal)??;
@@ -87,9 +88,10 @@ pub(super) async fn update(
         AuditAction::GroupSetup,
         &format!("group:{id}"),
         serde_json::json!({ "setup": setup, "otherCountries": other_countries }),
-    );
-    let clients = st.store().clients(id)?;
-    let s = super::group_views::summary(st.store(), &g, &clients, region)?;
+    )
+    .await;
+    let clients = st.store().clients(id).await?;
+    let s = super::group_views::summary(st.store(), &g, &clients, region).await?;
     Ok(Ok200::new(
         format!("Configuración del grupo «{}» actualizada", g.name),
         s,
@@ -200,21 +202,22 @@ pub(super) async fn set_owner(
     ApiJson(body): ApiJson<SetOwner>,
 ) -> Result<Ok200<GroupSummary>, ApiError> {
     caller.require_admin_to("cambiar el dueño de un grupo")?;
-    owned_group(&st, &caller, id)?;
+    owned_group(&st, &caller, id).await?;
     let owner = match body.owner_id {
-        Some(o) => owner_for_new(&st, &caller, Some(o))?,
+        Some(o) => owner_for_new(&st, &caller, Some(o)).await?,
         None => None,
     };
-    let g = st.store().set_group_owner(id, owner)?;
+    let g = st.store().set_group_owner(id, owner).await?;
     super::audit_log::audit(
         &st,
         &caller,
         AuditAction::GroupOwner,
         &format!("group:{id}"),
         serde_json::json!({ "ownerId": owner }),
-    );
-    let clients = st.store().clients(id)?;
-    let s = super::group_views::summary(st.store(), &g, &clients, st.cfg().region)?;
+    )
+    .await;
+    let clients = st.store().clients(id).await?;
+    let s = super::group_views::summary(st.store(), &g, &clients, st.cfg().region).await?;
     Ok(Ok200::new(
         format!("Dueño del grupo «{}» actualizado", g.name),
         s,

@@ -8,14 +8,15 @@ use crate::store::Store;
 
 /// A group as the lists show it; `region` is the service's (a group without a country of
 /// its own reads phones there).
-pub fn summary(
+pub async fn summary(
     store: &Store,
     g: &Group,
     clients: &[Client],
     region: Region,
 ) -> Result<GroupSummary, ApiError> {
     let last_batch = store
-        .batches_of_group(g.id)?
+        .batches_of_group(g.id)
+        .await?
         .into_iter()
         .next()
         .map(|b| LastBatch {

@@ -43,17 +43,21 @@ async fn list(
 ) -> Result<Ok200<Vec<GroupSummary>>, ApiError> {
     let store = st.store().clone();
     let region = st.cfg().region;
+    let rt = tokio::runtime::Handle::current();
     let groups = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let mut out = Vec::new();
-        let visible = store
-            .groups()?
-            .into_iter()
-            .filter(|g| may_see_owner(&caller, g.owner));
-        for g in visible {
-            let clients = store.clients(g.id)?;
-            out.push(summary(&store, &g, &clients, region)?);
-        }
-        Ok(out)
+        rt.block_on(async {
+            let mut out = Vec::new();
+            let visible = store
+                .groups()
+                .await?
+                .into_iter()
+                .filter(|g| may_see_owner(&caller, g.owner));
+            for g in visible {
+                let clients = store.clients(g.id).await?;
+                out.push(summary(&store, &g, &clients, region).await?);
+            }
+            Ok(out)
+        })
     })
     .await
     .map_err(ApiError::internal)??;
@@ -113,7 +117,7 @@ async fn create(
         }
     }
     check_variables(&body.variables)?;
-    let owner = owner_for_new(&st, &caller, body.owner_id)?;
+    let owner = owner_for_new(&st, &caller, body.owner_id).await?;
     let input = SetupInput {
         agent_id: Some(body.agent_id),
         agent_phone_number_id: Some(body.agent_phone_number_id),
@@ -122,15 +126,18 @@ async fn create(
         language: Some(body.language),
     };
     let setup = super::group_setup::resolve(&st, &GroupSetup::default(), input).await?;
-    let g = st.store().create_group(NewGroup {
-        name: body.name,
-        variables: body.variables,
-        id: body.id,
-        owner,
-        other_countries: body.other_countries,
-        setup,
-    })?;
-    let s = summary(st.store(), &g, &[], st.cfg().region)?;
+    let g = st
+        .store()
+        .create_group(NewGroup {
+            name: body.name,
+            variables: body.variables,
+            id: body.id,
+            owner,
+            other_countries: body.other_countries,
+            setup,
+        })
+        .await?;
+    let s = summary(st.store(), &g, &[], st.cfg().region).await?;
     Ok(created(format!("Grupo «{}» creado", g.name), s))
 }
 
@@ -139,22 +146,28 @@ async fn detail(
     State(st): State<AppState>,
     ApiPath(id): ApiPath<GroupId>,
 ) -> Result<Ok200<GroupDetail>, ApiError> {
-    owned_group(&st, &caller, id)?;
+    owned_group(&st, &caller, id).await?;
     let store = st.store().clone();
     let region = st.cfg().region;
-    let d = tokio::task::spawn_blocking(move || group_detail(&store, id, region))
+    let rt = tokio::runtime::Handle::current();
+    let d = tokio::task::spawn_blocking(move || rt.block_on(group_detail(&store, id, region)))
         .await
         .map_err(ApiError::internal)??;
     Ok(Ok200::new("Grupo obtenido exitosamente", d))
 }
 
-pub fn group_detail(store: &Store, id: GroupId, region: Region) -> Result<GroupDetail, ApiError> {
+pub async fn group_detail(
+    store: &Store,
+    id: GroupId,
+    region: Region,
+) -> Result<GroupDetail, ApiError> {
     let g = store
-        .group(id)?
+        .group(id)
+        .await?
         .ok_or_else(|| ApiError::group_not_found(id))?;
-    let clients = store.clients(id)?;
+    let clients = store.clients(id).await?;
     Ok(GroupDetail {
-        summary: summary(store, &g, &clients, region)?,
+        summary: summary(store, &g, &clients, region).await?,
         clients: clients.iter().map(|c| client_view(c, &g)).collect(),
     })
 }
@@ -191,7 +204,7 @@ async fn add_clients(
     ApiPath(id): ApiPath<GroupId>,
     ApiJson(body): ApiJson<Vec<ClientInput>>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let g = owned_group(&st, &caller, id)?;
+    let g = owned_group(&st, &caller, id).await?;
     if body.is_empty() {
         return Err(ApiError::unprocessable(
             ErrorCode::NoClients,
@@ -213,9 +226,11 @@ async fn add_clients(
     }
     let store = st.store().clone();
     let region = g.setup.country_or(st.cfg().region);
-    let added = tokio::task::spawn_blocking(move || store.add_clients(id, drafts, region))
-        .await
-        .map_err(ApiError::internal)??;
+    let rt = tokio::runtime::Handle::current();
+    let added =
+        tokio::task::spawn_blocking(move || rt.block_on(store.add_clients(id, drafts, region)))
+            .await
+            .map_err(ApiError::internal)??;
     let clients: Vec<ClientView> = added.iter().map(|c| client_view(c, &g)).collect();
     let invalid = clients.iter().filter(|c| c.phone_error.is_some()).count();
     let data = AddClientsData {
@@ -253,10 +268,11 @@ async fn import(
     ApiPath(id): ApiPath<GroupId>,
     body: Body,
 ) -> Result<Ok200<ImportData>, ApiError> {
-    let g = owned_group(&st, &caller, id)?;
+    let g = owned_group(&st, &caller, id).await?;
     let body = read_csv_body(&st, body).await?;
     let store = st.store().clone();
     let region = g.setup.country_or(st.cfg().region);
+    let rt = tokio::runtime::Handle::current();
     let data = tokio::task::spawn_blocking(move || -> Result<ImportData, ApiError> {
         let parsed = parse_clients(&body, region, |_| {})
             .map_err(|e| ApiError::unprocessable(ErrorCode::InvalidCsv, e.to_string()))?;
@@ -266,7 +282,7 @@ async fn import(
             parsed.duplicates.clone(),
             parsed.variable_columns.clone(),
         );
-        let s = store.import_clients_into(g.id, parsed)?;
+        let s = rt.block_on(store.import_clients_into(g.id, parsed))?;
         Ok(ImportData {
             group_id: s.group_id,
             rows_read,

@@ -223,6 +223,7 @@ async fn load_demo(
         None => None,
     };
     let loaded = demo::load(store, cfg.region, agent.as_deref())
+        .await
         .map_err(|e| ServiceError::Demo(e.to_string()))?;
     Ok(loaded.user_token)
 }

@@ -31,7 +31,7 @@ async fn list_optouts(
     caller.require_admin_to("ver la lista de no llamar")?;
     Ok(Ok200::new(
         "Lista de no llamar obtenida exitosamente",
-        st.store().optouts()?.into_iter().map(view).collect(),
+        st.store().optouts().await?.into_iter().map(view).collect(),
     ))
 }
 
@@ -72,7 +72,7 @@ async fn remove_optout(
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Ok200<serde_json::Value>, ApiError> {
     caller.require_admin_to("quitar números de la lista de no llamar")?;
-    let done = st.campaign().remove_optout(&caller.actor(), &raw)?;
+    let done = st.campaign().remove_optout(&caller.actor(), &raw).await?;
     Ok(Ok200::new(
         done.message,
         json!({ "phoneNumber": done.data }),

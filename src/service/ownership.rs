@@ -18,13 +18,13 @@ pub fn may_see_owner(caller: &Caller, owner: Option<UserId>) -> bool {
 }
 
 /// The group, if it exists and the caller may see it; a 404 otherwise.
-pub fn owned_group(st: &AppState, caller: &Caller, id: GroupId) -> Result<Group, ApiError> {
-    st.campaign().owned_group(&caller.actor(), id)
+pub async fn owned_group(st: &AppState, caller: &Caller, id: GroupId) -> Result<Group, ApiError> {
+    st.campaign().owned_group(&caller.actor(), id).await
 }
 
 /// The owner a new group gets: a user's own group is theirs; the admin may name one
 /// (an existing user) or keep it for itself.
-pub fn owner_for_new(
+pub async fn owner_for_new(
     st: &AppState,
     caller: &Caller,
     requested: Option<UserId>,
@@ -38,7 +38,7 @@ pub fn owner_for_new(
         )),
         (_, None) => Ok(None),
         (_, Some(id)) => {
-            if st.store().user(id)?.is_none() {
+            if st.store().user(id).await?.is_none() {
                 return Err(ApiError::unprocessable(
                     ErrorCode::OwnerNotFound,
                     format!("El usuario {id} (ownerId) no existe"),
@@ -51,11 +51,11 @@ pub fn owner_for_new(
 
 /// Checks that the caller may see the batch `id`. A batch we submitted belongs to its
 /// group's owner; a batch started outside callboard (no record) is the admin's only.
-pub fn visible_batch(st: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {
-    st.campaign().visible_batch(&caller.actor(), id)
+pub async fn visible_batch(st: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {
+    st.campaign().visible_batch(&caller.actor(), id).await
 }
 
 /// The owner of a group, for callers that hold only its id (batch records).
-pub fn group_owner(st: &AppState, group: GroupId) -> Result<Option<UserId>, ApiError> {
-    Ok(st.store().group(group)?.and_then(|g| g.owner))
+pub async fn group_owner(st: &AppState, group: GroupId) -> Result<Option<UserId>, ApiError> {
+    Ok(st.store().group(group).await?.and_then(|g| g.owner))
 }

@@ -63,11 +63,11 @@ async fn prepare_agent(
     ApiJson(req): ApiJson<PrepareRequest>,
 ) -> Result<Ok200<PrepareData>, ApiError> {
     let user_id = caller.acting_user(req.user_id)?;
-    let group = owned_group(&st, &caller, group_id);
-    let (_user, choice) = agent_for(st.campaign(), user_id, group.as_ref().ok())?;
+    let group = owned_group(&st, &caller, group_id).await;
+    let (_user, choice) = agent_for(st.campaign(), user_id, group.as_ref().ok()).await?;
     let g = group?;
     let agent_id = choice.agent_id.clone();
-    let clients = st.store().clients(group_id)?;
+    let clients = st.store().clients(group_id).await?;
     let provided = provided_variables(&g, &clients);
     let client = st.client()?;
     let agent = client.get_agent(&agent_id).await.map_err(|e| {

@@ -17,6 +17,9 @@ use super::ownership::visible_batch;
 use super::respond::Ok200;
 use super::state::AppState;
 use crate::report::{self, BatchKpis, KpiComparison};
+use crate::store::StoreError;
+use crate::store::audit::AuditEntry;
+use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -68,34 +71,8 @@ async fn audit_log(
                 })?,
         ),
     };
-    // A user sees what it did itself and what the service did to its batches (circuit
-    // breaker, window close, automatic retries); the admin sees everything.
-    let me = actor(&caller);
-    let mut owned = std::collections::HashMap::new();
-    let target = q.target.clone();
-    let (mut entries, next) = st.store().audit_page(before.as_deref(), limit, |e| {
-        if target.as_deref().is_some_and(|t| e.target != t) {
-            return Ok(false);
-        }
-        let Caller::User(user) = &caller else {
-            return Ok(true);
-        };
-        if e.actor == me {
-            return Ok(true);
-        }
-        if e.actor != "system" {
-            return Ok(false);
-        }
-        if let Some(o) = owned.get(&e.target) {
-            return Ok(*o);
-        }
-        let o = st
-            .batch_owner(&e.target)
-            .map_err(|e| crate::store::StoreError::Io(e.message))?
-            == Some(user.id);
-        owned.insert(e.target.clone(), o);
-        Ok(o)
-    })?;
+    let (mut entries, next) =
+        visible_audit_page(&st, &caller, q.target.as_deref(), before.as_deref(), limit).await?;
     entries.reverse();
     let mut resp =
         Ok200::new("Registro de auditoría obtenido exitosamente", entries).into_response();
@@ -105,12 +82,67 @@ async fn audit_log(
     Ok(resp)
 }
 
+/// One page of the log as `caller` may see it: a user sees what it did itself and what the
+/// service did to its batches (circuit breaker, window close, automatic retries); the
+/// admin sees everything. `keep` cannot wait for the store, so a service entry about a
+/// batch whose owner is not known yet stops the read: its owner is looked up and the page
+/// is read again (each batch once).
+async fn visible_audit_page(
+    st: &AppState,
+    caller: &Caller,
+    target: Option<&str>,
+    before: Option<&[u8]>,
+    limit: usize,
+) -> Result<(Vec<AuditEntry>, Option<Vec<u8>>), ApiError> {
+    let me = actor(caller);
+    let user_id = match caller {
+        Caller::User(user) => Some(user.id),
+        _ => None,
+    };
+    let mut owned: HashMap<String, bool> = HashMap::new();
+    loop {
+        let mut unknown: Option<String> = None;
+        let page = st
+            .store()
+            .audit_page(before, limit, |e| {
+                if target.is_some_and(|t| e.target != t) {
+                    return Ok(false);
+                }
+                if user_id.is_none() {
+                    return Ok(true);
+                }
+                if e.actor == me {
+                    return Ok(true);
+                }
+                if e.actor != "system" {
+                    return Ok(false);
+                }
+                match owned.get(&e.target) {
+                    Some(o) => Ok(*o),
+                    None => {
+                        unknown = Some(e.target.clone());
+                        Err(StoreError::Conflict("owner not looked up yet".into()))
+                    }
+                }
+            })
+            .await;
+        let Some(batch) = unknown else {
+            return Ok(page?);
+        };
+        let owner = st
+            .batch_owner(&batch)
+            .await
+            .map_err(|e| StoreError::Io(e.message))?;
+        owned.insert(batch, owner == user_id);
+    }
+}
+
 async fn view_of(
     st: &AppState,
     caller: &Caller,
     id: &str,
 ) -> Result<crate::api::BatchStatusView, ApiError> {
-    visible_batch(st, caller, id)?;
+    visible_batch(st, caller, id).await?;
     let snap = st.hub()?.snapshot(id).await.map_err(|e| hub_error(id, e))?;
     Ok(snap.view.clone())
 }

@@ -189,8 +189,8 @@ impl AppState {
 
     /// The owner of a batch we submitted: its group's owner. None for a batch started
     /// outside callboard or a group without owner (both the admin's only).
-    pub fn batch_owner(&self, batch_id: &str) -> Result<Option<UserId>, ApiError> {
-        self.0.campaign.batch_owner(batch_id)
+    pub async fn batch_owner(&self, batch_id: &str) -> Result<Option<UserId>, ApiError> {
+        self.0.campaign.batch_owner(batch_id).await
     }
 
     /// How many batches' groups are cached (tests check the bound).

@@ -47,7 +47,7 @@ async fn stream(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let viewer = viewer(&q, &headers)?;
-    visible_batch(&st, &caller, &id)?;
+    visible_batch(&st, &caller, &id).await?;
     let hub = st.hub()?.clone();
     let slot = st.open_stream(caller.limit_key())?;
     let mut sub = hub.subscribe(&id);

@@ -63,7 +63,8 @@ async fn rotate(
     let expires = expiry(st.now(), req.expires_in_days)?;
     let (user, token) = st
         .store()
-        .rotate_token(id, expires)?
+        .rotate_token(id, expires)
+        .await?
         .ok_or_else(|| user_not_found(id))?;
     super::audit_log::audit(
         &st,
@@ -71,7 +72,8 @@ async fn rotate(
         AuditAction::UserTokenRotate,
         &format!("user:{id}"),
         json!({ "expiresAt": expires }),
-    );
+    )
+    .await;
     let mut view = UserView::from(&user);
     view.token = Some(token.expose().to_string());
     Ok(Ok200::new(
@@ -88,7 +90,8 @@ async fn revoke(
     caller.require_admin()?;
     let user = st
         .store()
-        .revoke_token(id)?
+        .revoke_token(id)
+        .await?
         .ok_or_else(|| user_not_found(id))?;
     super::audit_log::audit(
         &st,
@@ -96,7 +99,8 @@ async fn revoke(
         AuditAction::UserTokenRevoke,
         &format!("user:{id}"),
         json!({}),
-    );
+    )
+    .await;
     Ok(Ok200::new(
         format!("Token del usuario {id} revocado: ya no da acceso"),
         UserView::from(&user),

@@ -97,7 +97,9 @@ async fn audio(
             .map(|b| b.batch_call_id)
             .filter(|b| !b.is_empty())
             .ok_or_else(not_found)?;
-        super::ownership::visible_batch(&st, &caller, &batch).map_err(|_| not_found())?;
+        super::ownership::visible_batch(&st, &caller, &batch)
+            .await
+            .map_err(|_| not_found())?;
     }
     let audio = st.client()?.conversation_audio(&id).await.map_err(|e| {
         if e.is_not_found() {

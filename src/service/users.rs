@@ -88,16 +88,17 @@ async fn create(
     }
     let expires = super::token_expiry::expiry(st.now(), body.expires_in_days)?;
     if let Some(id) = body.id
-        && st.store().user(id)?.is_some()
+        && st.store().user(id).await?.is_some()
     {
         return Err(ApiError::conflict(
             ErrorCode::UserExists,
             format!("Ya existe el usuario {id}"),
         ));
     }
-    let (user, token) =
-        st.store()
-            .add_user_expiring(&body.name, body.agent_id.as_deref(), body.id, expires)?;
+    let (user, token) = st
+        .store()
+        .add_user_expiring(&body.name, body.agent_id.as_deref(), body.id, expires)
+        .await?;
     let mut view = UserView::from(&user);
     view.token = Some(token.expose().to_string());
     Ok(created(
@@ -118,7 +119,7 @@ async fn show(
         Caller::User(u) => u.id == id,
         _ => true,
     };
-    let user = st.store().user(id)?.filter(|_| visible);
+    let user = st.store().user(id).await?.filter(|_| visible);
     let user = user.ok_or_else(|| {
         ApiError::not_found(
             ErrorCode::UserNotFound,

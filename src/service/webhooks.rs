@@ -137,7 +137,8 @@ async fn act(st: &AppState, event: WebhookEnvelope) -> Result<String, ApiError> 
     tracing::debug!(kind = %event.kind, conversation_id = %note.conversation_id, "webhook received");
     if let Some(d) = details {
         let store = st.store().clone();
-        tokio::task::spawn_blocking(move || store.put_conversation(&d))
+        let rt = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || rt.block_on(store.put_conversation(&d)))
             .await
             .map_err(ApiError::internal)?
             .map_err(ApiError::internal)?;

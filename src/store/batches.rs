@@ -1,10 +1,12 @@
 //! Our records of submitted batches.
 
-use super::{Result, Store, encode, get, values};
-use crate::domain::preflight::Reached;
-use crate::domain::{BatchOutcome, BatchRecord, BatchStatus, GroupId};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+
+use super::Store;
+use super::error::Result;
+use crate::domain::preflight::Reached;
+use crate::domain::{BatchOutcome, BatchRecord, BatchStatus, GroupId};
 
 /// The head of a [`BatchRecord`]: everything but the recipients and the skipped.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -61,11 +63,9 @@ impl BatchHead {
         self.done || self.outcome.is_some()
     }
 
-    /// Whether the batch may have answered calls at or after `since`: finished, answered
-    /// someone, and started at most [`REACHED_MARGIN_DAYS`] before `since` (the records
-    /// `reached_since` reads whole, in either engine).
-    pub fn may_have_reached(&self, since: DateTime<Utc>) -> bool {
-        let earliest = since - chrono::Duration::days(REACHED_MARGIN_DAYS);
+    /// Whether the batch is done, answered someone and started at or after `earliest`:
+    /// only such a batch can hold answered calls of the week [`Store::reached_since`] reads.
+    pub fn answered_since(&self, earliest: DateTime<Utc>) -> bool {
         let started = self
             .scheduled_time_unix
             .and_then(|t| DateTime::from_timestamp(t, 0))
@@ -75,85 +75,61 @@ impl BatchHead {
     }
 }
 
+/// How long before the week's start a batch may have started and still have answered
+/// calls in the week (a batch runs inside one day's calling window).
+pub const REACHED_MARGIN_DAYS: i64 = 2;
+
 impl Store {
     /// Saves (or replaces) a batch record, durably.
-    pub fn put_batch(&self, record: &BatchRecord) -> Result<()> {
-        self.batches
-            .insert(record.batch_id.as_bytes(), encode(record)?)?;
-        self.batch_times
-            .insert(time_key(record.created_at, &record.batch_id), &[])?;
-        self.flush()
+    pub async fn put_batch(&self, record: &BatchRecord) -> Result<()> {
+        on_engine!(self.put_batch(record))
     }
 
-    pub fn batch(&self, batch_id: &str) -> Result<Option<BatchRecord>> {
-        get(&self.batches, batch_id.as_bytes())
+    pub async fn batch(&self, batch_id: &str) -> Result<Option<BatchRecord>> {
+        on_engine!(self.batch(batch_id))
     }
 
     /// Ids of every batch we hold a record of (keys only: cheap).
-    pub fn batch_ids(&self) -> Result<std::collections::HashSet<String>> {
-        self.batches
-            .iter()
-            .keys()
-            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
-            .collect()
+    pub async fn batch_ids(&self) -> Result<std::collections::HashSet<String>> {
+        on_engine!(self.batch_ids())
     }
 
     /// What lists and estimates need of every batch, newest first, without reading the
     /// recipient lists (a 1,000-recipient record is skipped over, not built).
-    pub fn batch_heads(&self) -> Result<Vec<BatchHead>> {
-        let mut all: Vec<BatchHead> = values(self.batches.iter())?;
-        all.sort_by_key(|b| std::cmp::Reverse(b.created_at));
-        Ok(all)
+    pub async fn batch_heads(&self) -> Result<Vec<BatchHead>> {
+        on_engine!(self.batch_heads())
     }
 
     /// Every batch we submitted, newest first.
-    pub fn batches(&self) -> Result<Vec<BatchRecord>> {
-        let mut all: Vec<BatchRecord> = values(self.batches.iter())?;
-        all.sort_by_key(|b| std::cmp::Reverse(b.created_at));
-        Ok(all)
+    pub async fn batches(&self) -> Result<Vec<BatchRecord>> {
+        on_engine!(self.batches())
     }
 
     /// Heads of one group's batches, newest first (enough for its last batch and for
     /// whether one is still running).
-    pub fn batches_of_group(&self, group: GroupId) -> Result<Vec<BatchHead>> {
-        let mut v = self.batch_heads()?;
-        v.retain(|b| b.group_id == group);
-        Ok(v)
+    pub async fn batches_of_group(&self, group: GroupId) -> Result<Vec<BatchHead>> {
+        on_engine!(self.batches_of_group(group))
     }
 
     /// Records the last status seen upstream (no flush: it is re-read from upstream anyway).
-    pub fn set_batch_status(&self, batch_id: &str, status: &BatchStatus) -> Result<()> {
-        if let Some(mut rec) = self.batch(batch_id)?
-            && rec.last_status.as_ref() != Some(status)
-        {
-            rec.last_status = Some(status.clone());
-            self.batches.insert(batch_id.as_bytes(), encode(&rec)?)?;
-        }
-        Ok(())
+    pub async fn set_batch_status(&self, batch_id: &str, status: &BatchStatus) -> Result<()> {
+        on_engine!(self.set_batch_status(batch_id, status))
     }
-
     /// The answered calls at or after `since` (the weekly contact limit of rule packs),
-    /// read from the heads [`BatchHead::may_have_reached`] keeps; only those records are
-    /// read whole.
-    pub fn reached_since(&self, heads: &[BatchHead], since: DateTime<Utc>) -> Result<Reached> {
+    /// read from the finished batches among `heads` that answered someone and started at
+    /// most [`REACHED_MARGIN_DAYS`] before `since`; only those records are read whole.
+    pub async fn reached_since(
+        &self,
+        heads: &[BatchHead],
+        since: DateTime<Utc>,
+    ) -> Result<Reached> {
+        let earliest = since - chrono::Duration::days(REACHED_MARGIN_DAYS);
         let mut answered = Vec::new();
-        for h in heads {
-            if h.may_have_reached(since)
-                && let Some(b) = self.batch(&h.batch_id)?
-            {
+        for h in heads.iter().filter(|h| h.answered_since(earliest)) {
+            if let Some(b) = self.batch(&h.batch_id).await? {
                 answered.push(b.reached);
             }
         }
         Ok(Reached::from_answered(&answered, since))
     }
-}
-
-/// How long before the week's start a batch may have started and still have answered
-/// calls in the week (a batch runs inside one day's calling window).
-pub const REACHED_MARGIN_DAYS: i64 = 2;
-
-/// Key of a batch in the time index: creation time (zero-padded microseconds, so byte
-/// order is time order), then the id.
-pub(crate) fn time_key(created_at: DateTime<Utc>, batch_id: &str) -> Vec<u8> {
-    format!("{:020}.{batch_id}", created_at.timestamp_micros().max(0)).into_bytes()
 }

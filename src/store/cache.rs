@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Result, Store, encode, get};
+use super::Store;
+use super::error::Result;
 use crate::domain::ConversationDetails;
 
 /// What an `Idempotency-Key` is bound to: the request it first came with (its
@@ -35,69 +36,46 @@ impl IdempotentResponse {
 }
 
 impl Store {
-    pub fn conversation(&self, id: &str) -> Result<Option<ConversationDetails>> {
-        get(&self.conversations, id.as_bytes())
+    pub async fn conversation(&self, id: &str) -> Result<Option<ConversationDetails>> {
+        on_engine!(self.conversation(id))
     }
 
     /// Caches a finished conversation, durably: a restart must not fetch it again.
-    pub fn put_conversation(&self, details: &ConversationDetails) -> Result<()> {
-        self.conversations
-            .insert(details.conversation_id.as_bytes(), encode(details)?)?;
-        self.flush()
+    pub async fn put_conversation(&self, details: &ConversationDetails) -> Result<()> {
+        on_engine!(self.put_conversation(details))
     }
 
     /// Caches many conversations with one flush (enrichment fetches them in bulk).
-    pub fn put_conversations(&self, all: &[ConversationDetails]) -> Result<()> {
-        if all.is_empty() {
-            return Ok(());
-        }
-        let mut batch = sled::Batch::default();
-        for d in all {
-            batch.insert(d.conversation_id.as_bytes(), encode(d)?);
-        }
-        self.conversations.apply_batch(batch)?;
-        self.flush()
+    pub async fn put_conversations(&self, all: &[ConversationDetails]) -> Result<()> {
+        on_engine!(self.put_conversations(all))
     }
 
-    pub fn idempotent(&self, scope: &str, key: &str) -> Result<Option<IdempotentResponse>> {
-        get(&self.idempotency, format!("{scope}/{key}").as_bytes())
+    pub async fn idempotent(&self, scope: &str, key: &str) -> Result<Option<IdempotentResponse>> {
+        on_engine!(self.idempotent(scope, key))
     }
 
-    pub fn put_idempotent(&self, scope: &str, key: &str, resp: &IdempotentResponse) -> Result<()> {
-        self.idempotency
-            .insert(format!("{scope}/{key}").as_bytes(), encode(resp)?)?;
-        self.flush()
-    }
-
-    /// Saves a key's entry without flushing: durable with the next flushed write (the
-    /// journal's intent, written right after it).
-    pub fn stage_idempotent(
+    pub async fn put_idempotent(
         &self,
         scope: &str,
         key: &str,
         resp: &IdempotentResponse,
     ) -> Result<()> {
-        self.idempotency
-            .insert(format!("{scope}/{key}").as_bytes(), encode(resp)?)?;
-        Ok(())
+        on_engine!(self.put_idempotent(scope, key, resp))
+    }
+
+    /// Saves a key's entry without flushing: durable with the next flushed write (the
+    /// journal's intent, written right after it).
+    pub async fn stage_idempotent(
+        &self,
+        scope: &str,
+        key: &str,
+        resp: &IdempotentResponse,
+    ) -> Result<()> {
+        on_engine!(self.stage_idempotent(scope, key, resp))
     }
 
     /// Forgets the keys older than the time-to-live.
-    pub fn prune_idempotent(&self, now: DateTime<Utc>) -> Result<usize> {
-        let mut n = 0;
-        for kv in self.idempotency.iter() {
-            let (k, v) = kv?;
-            match serde_json::from_slice::<IdempotentResponse>(&v) {
-                Ok(r) if !r.expired(now) => {}
-                _ => {
-                    self.idempotency.remove(k)?;
-                    n += 1;
-                }
-            }
-        }
-        if n > 0 {
-            self.flush()?;
-        }
-        Ok(n)
+    pub async fn prune_idempotent(&self, now: DateTime<Utc>) -> Result<usize> {
+        on_engine!(self.prune_idempotent(now))
     }
 }

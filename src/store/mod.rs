@@ -1,285 +1,145 @@
-//! The store: sled trees behind one typed `Store`. No sled type leaves this module, so
-//! another engine can replace it. Every acknowledged write is flushed to disk first, so a
-//! `kill -9` loses nothing a caller was told was saved.
+//! The store: one async `Store` in front of an engine: sled (embedded, `sled_engine`, the
+//! default) or PostgreSQL (`pg`, for several instances on one database). Engine-neutral types, errors and pure rules live here, so every
+//! engine shares them. Every acknowledged write is durable before the call returns.
+
+/// Calls the same method on whichever engine the store holds (sled's are synchronous,
+/// PostgreSQL's async).
+macro_rules! on_engine {
+    ($self:ident . $m:ident ( $($a:expr),* )) => {
+        match &$self.engine {
+            $crate::store::Engine::Sled(e) => e.$m($($a),*),
+            $crate::store::Engine::Postgres(e) => e.$m($($a),*).await,
+        }
+    };
+}
 
 pub mod audit;
 mod batches;
 pub mod cache;
+mod error;
 mod groups;
+mod ids;
 mod journal;
 pub mod optouts;
-mod owners;
 mod pages;
 pub mod pg;
+mod sled_engine;
+#[cfg(any(test, feature = "test-fixtures"))]
+pub mod testing;
 pub mod users;
 
 pub use batches::BatchHead;
+pub use error::{Result, SCHEMA_VERSION, StoreError};
 pub use groups::{ImportSummary, NewGroup};
 pub use pages::BatchListHead;
 
-use serde::{Serialize, de::DeserializeOwned};
-use std::path::{Path, PathBuf};
-use thiserror::Error;
+use std::path::Path;
 
-/// Bumped when the layout of stored values changes incompatibly.
-pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Debug, Error)]
-pub enum StoreError {
-    #[error(
-        "the store at {path} is in use by another callboard process; stop it or use another --data-dir"
-    )]
-    Locked { path: PathBuf },
-    #[error("cannot open the store at {path}: {message}")]
-    Open { path: PathBuf, message: String },
-    #[error(
-        "the store at {path} has schema version {found}, newer than this callboard ({SCHEMA_VERSION}); upgrade callboard"
-    )]
-    NewerSchema { path: PathBuf, found: u32 },
-    #[error(
-        "the database at {location} has schema migration {found} applied, newer than this callboard knows ({known}); upgrade callboard"
-    )]
-    NewerDatabase {
-        location: String,
-        found: i64,
-        known: i64,
-    },
-    #[error("store I/O error: {0}")]
-    Io(String),
-    #[error("stored record `{key}` is corrupt: {message}")]
-    Corrupt { key: String, message: String },
-    #[error("{0}")]
-    Conflict(String),
-}
-
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        StoreError::Io(e.to_string())
-    }
-}
-
-pub type Result<T> = std::result::Result<T, StoreError>;
-
-/// Handle to the store; cheap to clone (sled trees are reference counted).
+/// Handle to the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    db: sled::Db,
-    path: PathBuf,
-    meta: sled::Tree,
-    users: sled::Tree,
-    tokens: sled::Tree,
-    groups: sled::Tree,
-    clients: sled::Tree,
-    batches: sled::Tree,
-    conversations: sled::Tree,
-    idempotency: sled::Tree,
-    journal: sled::Tree,
-    /// Batch ids by creation time (`{micros:020}.{id}` → ()): the batch list reads a page.
-    batch_times: sled::Tree,
-    optouts: sled::Tree,
-    audit: sled::Tree,
-    /// See `write_lock`.
-    writes: std::sync::Arc<std::sync::Mutex<()>>,
+    engine: Engine,
+}
+
+#[derive(Clone)]
+enum Engine {
+    Sled(sled_engine::SledStore),
+    Postgres(pg::PgStore),
+}
+
+/// Held while one submission or settlement for a group runs; see [`Store::group_guard`].
+#[derive(Debug)]
+pub enum GroupGuard {
+    /// sled: one process owns the store, and the journal's own group lock is enough.
+    Sled,
+    Postgres(pg::GroupGuard),
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("Store")
+            .field("location", &self.location())
+            .finish()
     }
 }
 
 impl Store {
-    /// Opens (or creates) the store in `dir`.
+    /// Opens (or creates) the sled store in `dir`.
     pub fn open(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-            path: dir.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        let db = open_db(dir)?;
-        let tree = |name: &str| db.open_tree(name);
-        let store = Store {
-            path: dir.to_path_buf(),
-            meta: tree("meta")?,
-            users: tree("users")?,
-            tokens: tree("tokens")?,
-            groups: tree("groups")?,
-            clients: tree("clients")?,
-            batches: tree("batches")?,
-            conversations: tree("conversations")?,
-            idempotency: tree("idempotency")?,
-            journal: tree("journal")?,
-            batch_times: tree("batch_times")?,
-            optouts: tree("optouts")?,
-            audit: tree("audit")?,
-            writes: Default::default(),
-            db,
-        };
-        store.check_schema()?;
-        store.give_old_groups_owners()?;
-        store.index_batch_times()?;
-        Ok(store)
+        Ok(Store {
+            engine: Engine::Sled(sled_engine::SledStore::open(dir)?),
+        })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Connects to the PostgreSQL database at `url` (`postgres://…`), applying the
+    /// schema's missing migrations; a database with a newer schema is refused.
+    pub async fn connect(url: &str) -> Result<Self> {
+        Ok(Store {
+            engine: Engine::Postgres(pg::PgStore::connect(url).await?),
+        })
     }
 
-    fn check_schema(&self) -> Result<()> {
-        match self.meta.get("schema_version")? {
-            Some(v) => {
-                let found = decode::<u32>("schema_version", &v)?;
-                if found > SCHEMA_VERSION {
-                    return Err(StoreError::NewerSchema {
-                        path: self.path.clone(),
-                        found,
-                    });
-                }
-            }
-            None => {
-                self.meta
-                    .insert("schema_version", encode(&SCHEMA_VERSION)?)?;
-                self.flush()?;
-            }
+    /// Opens the store at `location`: a `postgres://` or `postgresql://` URL is a
+    /// database, anything else a sled directory.
+    pub async fn open_location(location: &str) -> Result<Self> {
+        if is_database_url(location) {
+            Self::connect(location).await
+        } else {
+            Self::open(Path::new(location))
         }
-        Ok(())
+    }
+
+    /// The sled store's directory (empty for a database).
+    pub fn path(&self) -> &Path {
+        match &self.engine {
+            Engine::Sled(e) => e.path(),
+            Engine::Postgres(_) => Path::new(""),
+        }
+    }
+
+    /// Where the data lives, for people: the directory of a sled store, or the database's
+    /// URL without its password.
+    pub fn location(&self) -> String {
+        match &self.engine {
+            Engine::Sled(e) => e.path().display().to_string(),
+            Engine::Postgres(e) => e.location().to_string(),
+        }
+    }
+
+    /// The PostgreSQL engine, when that is the one (for the cluster's leases and
+    /// notifications, which need its pool).
+    pub fn postgres(&self) -> Option<&pg::PgStore> {
+        match &self.engine {
+            Engine::Sled(_) => None,
+            Engine::Postgres(e) => Some(e),
+        }
+    }
+
+    /// Waits until no other holder has `group`, in any process on the same database, and
+    /// holds it until the guard drops. With sled (one process per store) there is nothing
+    /// to wait for: the journal's in-process group lock does it.
+    pub async fn group_guard(&self, group: crate::domain::GroupId) -> Result<GroupGuard> {
+        match &self.engine {
+            Engine::Sled(_) => Ok(GroupGuard::Sled),
+            Engine::Postgres(e) => Ok(GroupGuard::Postgres(e.group_guard(group).await?)),
+        }
     }
 
     /// The schema version on disk.
-    pub fn schema_version(&self) -> Result<u32> {
-        match self.meta.get("schema_version")? {
-            Some(v) => decode("schema_version", &v),
-            None => Ok(0),
-        }
+    pub async fn schema_version(&self) -> Result<u32> {
+        on_engine!(self.schema_version())
     }
 
     /// Makes every write so far durable.
-    pub fn flush(&self) -> Result<()> {
-        self.db.flush()?;
-        Ok(())
-    }
-
-    /// Next free id of a kind (`users`, `groups`): above the counter, skipping ids already
-    /// in `taken` (an explicit id may sit there), never wrapping: a full counter is an error.
-    fn next_id(&self, kind: &str, taken: &sled::Tree) -> Result<u64> {
-        let key = format!("next_id/{kind}");
-        loop {
-            let old = self.meta.get(key.as_bytes())?;
-            let mut n = next_after(old.as_deref().map(be_u64).unwrap_or(0), kind)?;
-            while taken.contains_key(n.to_be_bytes())? {
-                n = next_after(n, kind)?;
-            }
-            let swapped =
-                self.meta
-                    .compare_and_swap(key.as_bytes(), old, Some(n.to_be_bytes().to_vec()))?;
-            if swapped.is_ok() {
-                return Ok(n);
-            }
-        }
-    }
-
-    /// Makes sure ids handed out later are above `id` (after an explicit id).
-    fn bump_id(&self, kind: &str, id: u64) -> Result<()> {
-        let key = format!("next_id/{kind}");
-        self.meta.update_and_fetch(key.as_bytes(), |old| {
-            let n = old.map(be_u64).unwrap_or(0).max(id);
-            Some(n.to_be_bytes().to_vec())
-        })?;
-        Ok(())
-    }
-
-    /// Held by every write that reads a value and writes it back (a group's clients, a
-    /// new group's unique name, an explicit id): two requests at once must not both read
-    /// the old value, and the later write lose the earlier one.
-    fn write_lock(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.writes.lock().unwrap_or_else(|p| p.into_inner())
+    pub async fn flush(&self) -> Result<()> {
+        on_engine!(self.flush())
     }
 }
 
-/// The id after `n`, or an error once ids of this kind are used up (never a wrap to 0).
-fn next_after(n: u64, kind: &str) -> Result<u64> {
-    n.checked_add(1)
-        .filter(|n| *n <= crate::domain::MAX_ID)
-        .ok_or_else(|| StoreError::Conflict(format!("no quedan identificadores libres ({kind})")))
-}
-
-/// An explicit id must be in 1..=MAX_EXPLICIT_ID.
-fn check_explicit_id(id: u64, kind: &str) -> Result<()> {
-    if id == 0 || id > crate::domain::MAX_EXPLICIT_ID {
-        return Err(StoreError::Conflict(format!(
-            "id {id} fuera de rango ({kind}): use un número entre 1 y {}",
-            crate::domain::MAX_EXPLICIT_ID
-        )));
-    }
-    Ok(())
-}
-
-/// Opens sled's database. A store just closed by this process can stay locked for a few
-/// milliseconds while sled's flusher thread lets go of it: a lock is waited for briefly
-/// before it is reported as another process's.
-fn open_db(dir: &Path) -> Result<sled::Db> {
-    let mut waited = std::time::Duration::ZERO;
-    loop {
-        match try_open_db(dir) {
-            Err(StoreError::Locked { .. }) if waited < std::time::Duration::from_millis(500) => {
-                std::thread::sleep(std::time::Duration::from_millis(25));
-                waited += std::time::Duration::from_millis(25);
-            }
-            other => return other,
-        }
-    }
-}
-
-fn try_open_db(dir: &Path) -> Result<sled::Db> {
-    sled::Config::new()
-        .path(dir.join("store"))
-        .open()
-        .map_err(|e| match e {
-            sled::Error::Io(io)
-                if io.kind() == std::io::ErrorKind::WouldBlock
-                    || io.to_string().contains("lock") =>
-            {
-                StoreError::Locked {
-                    path: dir.to_path_buf(),
-                }
-            }
-            other => StoreError::Open {
-                path: dir.to_path_buf(),
-                message: other.to_string(),
-            },
-        })
-}
-
-fn be_u64(b: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    let n = b.len().min(8);
-    a[8 - n..].copy_from_slice(&b[b.len() - n..]);
-    u64::from_be_bytes(a)
-}
-
-fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(v).map_err(|e| StoreError::Io(e.to_string()))
-}
-
-fn decode<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
-        key: key.to_string(),
-        message: e.to_string(),
-    })
-}
-
-fn get<T: DeserializeOwned>(tree: &sled::Tree, key: &[u8]) -> Result<Option<T>> {
-    match tree.get(key)? {
-        Some(v) => decode(&String::from_utf8_lossy(key), &v).map(Some),
-        None => Ok(None),
-    }
-}
-
-fn values<T: DeserializeOwned>(iter: sled::Iter) -> Result<Vec<T>> {
-    iter.map(|kv| {
-        let (k, v) = kv?;
-        decode(&String::from_utf8_lossy(&k), &v)
-    })
-    .collect()
+/// Whether `location` names a PostgreSQL database rather than a directory.
+pub fn is_database_url(location: &str) -> bool {
+    let l = location.trim_start().to_ascii_lowercase();
+    l.starts_with("postgres://") || l.starts_with("postgresql://")
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use super::{Result, Store, encode, get, values};
+use super::Store;
+use super::error::Result;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -20,43 +21,25 @@ pub struct OptOut {
 
 impl Store {
     /// Adds opt-outs; ones already present are kept as they are. Returns how many were new.
-    pub fn add_optouts(&self, entries: &[OptOut]) -> Result<usize> {
-        let mut added = 0;
-        for e in entries {
-            let res = self.optouts.compare_and_swap(
-                e.phone_number.as_bytes(),
-                None as Option<&[u8]>,
-                Some(encode(e)?),
-            )?;
-            if res.is_ok() {
-                added += 1;
-            }
-        }
-        self.flush()?;
-        Ok(added)
+    pub async fn add_optouts(&self, entries: &[OptOut]) -> Result<usize> {
+        on_engine!(self.add_optouts(entries))
     }
 
-    pub fn optout(&self, phone_e164: &str) -> Result<Option<OptOut>> {
-        get(&self.optouts, phone_e164.as_bytes())
+    pub async fn optout(&self, phone_e164: &str) -> Result<Option<OptOut>> {
+        on_engine!(self.optout(phone_e164))
     }
 
-    pub fn optouts(&self) -> Result<Vec<OptOut>> {
-        values(self.optouts.iter())
+    pub async fn optouts(&self) -> Result<Vec<OptOut>> {
+        on_engine!(self.optouts())
     }
 
     /// phone → reason, for the pre-flight check.
-    pub fn optout_map(&self) -> Result<HashMap<String, String>> {
-        Ok(self
-            .optouts()?
-            .into_iter()
-            .map(|o| (o.phone_number, o.reason))
-            .collect())
+    pub async fn optout_map(&self) -> Result<HashMap<String, String>> {
+        on_engine!(self.optout_map())
     }
 
     /// Removes one opt-out (an explicit decision, to be audited by the caller).
-    pub fn remove_optout(&self, phone_e164: &str) -> Result<bool> {
-        let existed = self.optouts.remove(phone_e164.as_bytes())?.is_some();
-        self.flush()?;
-        Ok(existed)
+    pub async fn remove_optout(&self, phone_e164: &str) -> Result<bool> {
+        on_engine!(self.remove_optout(phone_e164))
     }
 }

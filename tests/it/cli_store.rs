@@ -21,8 +21,8 @@ fn text(o: &Output) -> (String, String) {
     )
 }
 
-#[test]
-fn import_reports_rows_rejections_and_duplicates() {
+#[tokio::test]
+async fn import_reports_rows_rejections_and_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     // An explicit CALLBOARD_CONFIG that does not exist is an error; point it at a real file.
     std::fs::write(dir.path().join("no-config.toml"), "").unwrap();
@@ -77,8 +77,8 @@ fn import_reports_rows_rejections_and_duplicates() {
 
     // What was stored is readable by the library.
     let store = callboard::store::Store::open(dir.path()).unwrap();
-    let g = store.group_by_name("Médicos Test").unwrap().unwrap();
-    assert_eq!(store.clients(g.id).unwrap().len(), 2);
+    let g = store.group_by_name("Médicos Test").await.unwrap().unwrap();
+    assert_eq!(store.clients(g.id).await.unwrap().len(), 2);
 }
 
 #[test]
@@ -101,8 +101,8 @@ fn import_of_a_file_without_phone_column_fails_clearly() {
     assert!(text(&out).1.contains("no se pudo leer"));
 }
 
-#[test]
-fn user_add_prints_token_once_and_list_never_does() {
+#[tokio::test]
+async fn user_add_prints_token_once_and_list_never_does() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("no-config.toml"), "").unwrap();
     let out = callboard(
@@ -134,7 +134,7 @@ fn user_add_prints_token_once_and_list_never_does() {
     assert!(!stdout.contains(&token[3..]), "the token is never listed");
     // The stored hash matches the printed token.
     let store = callboard::store::Store::open(dir.path()).unwrap();
-    assert_eq!(store.user_by_token(&token).unwrap().unwrap().id, 19);
+    assert_eq!(store.user_by_token(&token).await.unwrap().unwrap().id, 19);
     drop(store);
     // A duplicate id is refused without changing anything.
     let out = callboard(
@@ -275,8 +275,8 @@ fn optouts_import_add_remove_and_audit() {
     );
 }
 
-#[test]
-fn user_token_rotate_and_revoke() {
+#[tokio::test]
+async fn user_token_rotate_and_revoke() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("no-config.toml"), "").unwrap();
     let out = callboard(
@@ -319,8 +319,8 @@ fn user_token_rotate_and_revoke() {
     let out = callboard(dir.path(), &["user", "token", "revoke", "--id", "7"]);
     assert!(out.status.success(), "{:?}", text(&out));
     let store = callboard::store::Store::open(dir.path()).unwrap();
-    assert_eq!(store.user_by_token(new).unwrap(), None);
-    assert_eq!(store.user_by_token(&old).unwrap(), None);
+    assert_eq!(store.user_by_token(new).await.unwrap(), None);
+    assert_eq!(store.user_by_token(&old).await.unwrap(), None);
     drop(store);
     let out = callboard(dir.path(), &["user", "token", "revoke", "--id", "8"]);
     assert!(!out.status.success());

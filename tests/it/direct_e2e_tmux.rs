@@ -137,6 +137,7 @@ async fn direct_mode_calls_a_local_group_through_elevenlabs() {
     let store = callboard::store::Store::open(dir.path()).unwrap();
     let saved = store
         .optout(&phone)
+        .await
         .unwrap()
         .expect("the phone is on the list");
     assert_eq!(saved.reason, "añadido desde el panel");

@@ -280,6 +280,7 @@ async fn auth_users_groups_and_envelopes() {
             last_status: Some(BatchStatus::InProgress),
             ..Default::default()
         })
+        .await
         .unwrap();
     assert_error(
         &beto.get("/api/batch-calls/btcal_ana/status").await,

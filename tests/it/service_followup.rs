@@ -520,6 +520,7 @@ async fn crash_after_submit(round_record_saved: bool) {
                 }),
                 ..Default::default()
             })
+            .await
             .unwrap();
         if round_record_saved {
             store
@@ -544,6 +545,7 @@ async fn crash_after_submit(round_record_saved: bool) {
                     }),
                     ..Default::default()
                 })
+                .await
                 .unwrap();
         }
         // Someone opted out meanwhile: the round's people differ from what was
@@ -555,6 +557,7 @@ async fn crash_after_submit(round_record_saved: bool) {
                 source: "test".into(),
                 added_at: Utc::now(),
             }])
+            .await
             .unwrap();
     }
     let submits = sim.request_count(SUBMIT_ENDPOINT);

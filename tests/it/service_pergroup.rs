@@ -424,8 +424,8 @@ async fn an_unknown_group_agent_or_number_is_refused_at_call_time() {
 }
 
 /// `callboard import clients` into an existing group reads the rows in the group's country.
-#[test]
-fn the_cli_import_reads_phones_in_the_groups_country() {
+#[tokio::test]
+async fn the_cli_import_reads_phones_in_the_groups_country() {
     use callboard::store::{NewGroup, Store};
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("no-config.toml"), "").unwrap();
@@ -440,6 +440,7 @@ fn the_cli_import_reads_phones_in_the_groups_country() {
                 },
                 ..NewGroup::default()
             })
+            .await
             .unwrap();
     }
     let csv = dir.path().join("mx.csv");
@@ -465,7 +466,7 @@ fn the_cli_import_reads_phones_in_the_groups_country() {
         "{stdout}"
     );
     let store = Store::open(dir.path()).unwrap();
-    let g = store.group_by_name("Monterrey").unwrap().unwrap();
-    let c = &store.clients(g.id).unwrap()[0];
+    let g = store.group_by_name("Monterrey").await.unwrap().unwrap();
+    let c = &store.clients(g.id).await.unwrap()[0];
     assert_eq!(c.phone_e164.as_deref(), Ok("+528112345678"));
 }

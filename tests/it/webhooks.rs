@@ -57,8 +57,13 @@ async fn service(secret: Option<&str>) -> (tempfile::TempDir, callboard::service
     (dir, svc)
 }
 
-fn cached(svc: &callboard::service::ServiceHandle, cid: &str) -> bool {
-    svc.state().store().conversation(cid).unwrap().is_some()
+async fn cached(svc: &callboard::service::ServiceHandle, cid: &str) -> bool {
+    svc.state()
+        .store()
+        .conversation(cid)
+        .await
+        .unwrap()
+        .is_some()
 }
 
 #[tokio::test]
@@ -168,7 +173,7 @@ async fn only_signed_fresh_untampered_first_deliveries_are_accepted() {
         assert_eq!(r.status, status, "{name}: {:?}", r.body);
         if status == 200 {
             assert_eq!(r.body["success"], true, "{name}");
-            assert!(cached(&svc, cid), "{name}: the transcript is cached");
+            assert!(cached(&svc, cid).await, "{name}: the transcript is cached");
         } else {
             assert_eq!(r.body["code"], code, "{name}");
             assert!(
@@ -176,7 +181,7 @@ async fn only_signed_fresh_untampered_first_deliveries_are_accepted() {
                 "{name}: the secret is never echoed"
             );
             if name != "replay" {
-                assert!(!cached(&svc, cid), "{name}: nothing changed");
+                assert!(!cached(&svc, cid).await, "{name}: nothing changed");
             }
         }
     }
@@ -185,6 +190,7 @@ async fn only_signed_fresh_untampered_first_deliveries_are_accepted() {
         .state()
         .store()
         .conversation("conv_valid")
+        .await
         .unwrap()
         .unwrap();
     assert_eq!(c.transcript.len(), 2);
@@ -214,7 +220,7 @@ async fn other_events_are_acknowledged_failures_recorded_and_big_bodies_refused(
     let (b, s) = signed(json!({"type": "post_call_audio", "event_timestamp": now(),
         "data": {"agent_id": "a", "conversation_id": "conv_audio", "full_audio": "SUQz"}}));
     assert_eq!(deliver(&api, b, s).await.status, 200, "audio acknowledged");
-    assert!(!cached(&svc, "conv_audio"), "audio ignored");
+    assert!(!cached(&svc, "conv_audio").await, "audio ignored");
     let (b, s) = signed(
         json!({"type": "call_initiation_failure", "event_timestamp": now(),
         "data": {"agent_id": "a", "conversation_id": "conv_busy", "failure_reason": "busy",
@@ -226,6 +232,7 @@ async fn other_events_are_acknowledged_failures_recorded_and_big_bodies_refused(
         .state()
         .store()
         .conversation("conv_busy")
+        .await
         .unwrap()
         .unwrap();
     assert_eq!(failed.status, "failed");
@@ -236,7 +243,7 @@ async fn other_events_are_acknowledged_failures_recorded_and_big_bodies_refused(
     let sig = webhook_sig::sign(SECRET, now(), &big);
     let r = deliver(&api, big, Some(sig)).await;
     assert_eq!(r.status, 413, "{:?}", r.body);
-    assert!(!cached(&svc, "conv_big"));
+    assert!(!cached(&svc, "conv_big").await);
     svc.shutdown().await;
 
     // No secret configured: everything refused, and it says what to set.
@@ -252,7 +259,7 @@ async fn other_events_are_acknowledged_failures_recorded_and_big_bodies_refused(
             .unwrap()
             .contains("ELEVENLABS_WEBHOOK_SECRET")
     );
-    assert!(!cached(&svc, "conv_unconfigured"));
+    assert!(!cached(&svc, "conv_unconfigured").await);
     svc.shutdown().await;
 }
 

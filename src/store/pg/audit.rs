@@ -3,8 +3,8 @@
 use chrono::Utc;
 
 use super::{PgStore, doc, undoc_rows};
-use crate::store::Result;
 use crate::store::audit::AuditEntry;
+use crate::store::error::Result;
 
 impl PgStore {
     /// Appends what `actor` just did. A failure is logged, never returned: the action

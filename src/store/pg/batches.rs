@@ -5,9 +5,9 @@ use sqlx::PgConnection;
 use std::collections::HashSet;
 
 use super::{PgStore, doc, sql_id, undoc, undoc_rows};
-use crate::domain::preflight::Reached;
 use crate::domain::{BatchRecord, BatchStatus, GroupId};
-use crate::store::{BatchHead, Result};
+use crate::store::batches::BatchHead;
+use crate::store::error::Result;
 
 impl PgStore {
     /// Saves (or replaces) a batch record.
@@ -78,33 +78,6 @@ impl PgStore {
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    /// The answered calls at or after `since` (the weekly contact limit of rule packs),
-    /// from the records of the heads [`BatchHead::may_have_reached`] keeps, read at once.
-    pub async fn reached_since(
-        &self,
-        heads: &[BatchHead],
-        since: DateTime<Utc>,
-    ) -> Result<Reached> {
-        let ids: Vec<&str> = heads
-            .iter()
-            .filter(|h| h.may_have_reached(since))
-            .map(|h| h.batch_id.as_str())
-            .collect();
-        let answered = if ids.is_empty() {
-            Vec::new()
-        } else {
-            let rows = sqlx::query("SELECT doc::text AS doc FROM batches WHERE batch_id = ANY($1)")
-                .bind(&ids)
-                .fetch_all(&self.pool)
-                .await?;
-            undoc_rows::<BatchRecord>("batches", &rows)?
-                .into_iter()
-                .map(|b| b.reached)
-                .collect()
-        };
-        Ok(Reached::from_answered(&answered, since))
     }
 }
 

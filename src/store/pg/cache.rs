@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 
 use super::{PgStore, doc, undoc};
 use crate::domain::ConversationDetails;
-use crate::store::Result;
 use crate::store::cache::{IDEMPOTENCY_TTL_SECS, IdempotentResponse};
+use crate::store::error::Result;
 
 impl PgStore {
     pub async fn conversation(&self, id: &str) -> Result<Option<ConversationDetails>> {

@@ -11,8 +11,9 @@ use super::{PgStore, doc, ids_exhausted, sql_id, undoc};
 use crate::domain::import::ParsedImport;
 use crate::domain::phone::{self, Region};
 use crate::domain::{Client, ClientDraft, Group, GroupId, UserId};
+use crate::store::error::{Result, StoreError};
 use crate::store::groups::to_client;
-use crate::store::{ImportSummary, NewGroup, Result, StoreError};
+use crate::store::groups::{ImportSummary, NewGroup};
 
 impl PgStore {
     /// Every client of a group, in the order they were added.

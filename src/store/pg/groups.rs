@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use super::{PgStore, doc, ids_exhausted, sql_id, undoc, undoc_rows};
 use crate::domain::phone::{self, Region};
 use crate::domain::{Group, GroupId, GroupSetup, UserId};
+use crate::store::error::{Result, StoreError};
+use crate::store::groups::NewGroup;
 use crate::store::groups::fold;
-use crate::store::{NewGroup, Result, StoreError};
 
 impl PgStore {
     /// Creates a group without an owner (only the admin sees it). Names are unique
@@ -154,7 +155,7 @@ pub(super) async fn create_group_in(conn: &mut PgConnection, new: NewGroup) -> R
         setup: new.setup,
     };
     if let Some(id) = new.id {
-        crate::store::check_explicit_id(id, "grupos")?;
+        crate::store::ids::check_explicit_id(id, "grupos")?;
         group.id = id;
         if !insert_group(conn, &group).await? {
             return Err(match lock_group_named(conn, name).await? {

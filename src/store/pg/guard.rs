@@ -7,7 +7,7 @@ use sqlx::{Postgres, Transaction};
 
 use super::PgStore;
 use crate::domain::GroupId;
-use crate::store::Result;
+use crate::store::error::Result;
 
 /// The first key of callboard's group locks (the second is the group): advisory locks of
 /// other kinds use other namespaces.

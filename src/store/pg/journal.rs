@@ -8,7 +8,7 @@ use super::batches::upsert_batch;
 use super::{PgStore, doc, undoc, undoc_rows};
 use crate::domain::intent::{IntentState, SubmitIntent};
 use crate::domain::{BatchRecord, GroupId};
-use crate::store::{Result, StoreError};
+use crate::store::error::{Result, StoreError};
 
 impl PgStore {
     /// Writes (or rewrites) an intent: only then may its submit go out. A pending intent

@@ -35,7 +35,7 @@ use sqlx::{Connection, PgConnection, PgPool, Row};
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::store::{Result, StoreError};
+use crate::store::error::{Result, StoreError};
 
 /// Connections per process: every held [`GroupGuard`] keeps one.
 const MAX_CONNECTIONS: u32 = 16;

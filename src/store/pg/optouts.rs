@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::{PgStore, doc, undoc, undoc_rows};
-use crate::store::Result;
+use crate::store::error::Result;
 use crate::store::optouts::OptOut;
 
 impl PgStore {

@@ -4,7 +4,8 @@
 //! same to either engine's callers.
 
 use crate::store::audit::AuditEntry;
-use crate::store::{BatchListHead, Result};
+use crate::store::error::Result;
+use crate::store::pages::BatchListHead;
 
 use super::{PgStore, undoc};
 

@@ -6,8 +6,8 @@ use sqlx::PgConnection;
 use super::{PgStore, doc, ids_exhausted, sql_id, undoc, undoc_rows};
 use crate::domain::{User, UserId};
 use crate::secret::Secret;
+use crate::store::error::{Result, StoreError};
 use crate::store::users::{hash_token, new_token};
-use crate::store::{Result, StoreError};
 
 impl PgStore {
     /// Creates a user; returns it with its token, which is not stored and cannot be shown
@@ -43,7 +43,7 @@ impl PgStore {
         let mut conn = self.pool.acquire().await?;
         match id {
             Some(id) => {
-                crate::store::check_explicit_id(id, "usuarios")?;
+                crate::store::ids::check_explicit_id(id, "usuarios")?;
                 user.id = id;
                 if !insert_user(&mut conn, &user).await? {
                     return Err(StoreError::Conflict(format!("user {id} already exists")));

@@ -1,50 +1,50 @@
 //! Batch records: listed newest first, statuses set, pages of the batch list read from
-//! the time index (built for old stores on open).
+//! the time index.
 
 use super::*;
 
-#[test]
-fn batches_are_listed_newest_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    for (i, id) in ["btcal_a", "btcal_b"].iter().enumerate() {
+on_every_engine! {
+    #[tokio::test]
+    async fn batches_are_listed_newest_first(store, guard) {
+        for (i, id) in ["btcal_a", "btcal_b"].iter().enumerate() {
+            store
+                .put_batch(&BatchRecord {
+                    batch_id: id.to_string(),
+                    group_id: 55,
+                    group_name: "G".into(),
+                    user_id: 19,
+                    agent_id: "agent".into(),
+                    phone_number_id: "ph".into(),
+                    call_name: "Llamada".into(),
+                    created_at: chrono::Utc::now() + chrono::Duration::seconds(i as i64),
+                    scheduled_time_unix: None,
+                    recipients: vec![],
+                    skipped: vec![],
+                    last_status: None,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+        }
+        let all = store.batches().await.unwrap();
+        assert_eq!(all[0].batch_id, "btcal_b");
         store
-            .put_batch(&BatchRecord {
-                batch_id: id.to_string(),
-                group_id: 55,
-                group_name: "G".into(),
-                user_id: 19,
-                agent_id: "agent".into(),
-                phone_number_id: "ph".into(),
-                call_name: "Llamada".into(),
-                created_at: chrono::Utc::now() + chrono::Duration::seconds(i as i64),
-                scheduled_time_unix: None,
-                recipients: vec![],
-                skipped: vec![],
-                last_status: None,
-                ..Default::default()
-            })
+            .set_batch_status("btcal_a", &crate::domain::BatchStatus::Completed)
+            .await
             .unwrap();
+        assert_eq!(
+            store.batch("btcal_a").await.unwrap().unwrap().last_status,
+            Some(crate::domain::BatchStatus::Completed)
+        );
+        assert_eq!(store.batches_of_group(55).await.unwrap().len(), 2);
+        assert!(store.batch("nope").await.unwrap().is_none());
     }
-    let all = store.batches().unwrap();
-    assert_eq!(all[0].batch_id, "btcal_b");
-    store
-        .set_batch_status("btcal_a", &crate::domain::BatchStatus::Completed)
-        .unwrap();
-    assert_eq!(
-        store.batch("btcal_a").unwrap().unwrap().last_status,
-        Some(crate::domain::BatchStatus::Completed)
-    );
-    assert_eq!(store.batches_of_group(55).unwrap().len(), 2);
-    assert!(store.batch("nope").unwrap().is_none());
 }
 
-#[test]
-fn the_batch_list_reads_pages_newest_first_and_indexes_old_stores() {
-    let dir = tempfile::tempdir().unwrap();
-    let t0 = chrono::Utc::now();
-    {
-        let store = Store::open(dir.path()).unwrap();
+on_every_engine! {
+    #[tokio::test]
+    async fn the_batch_list_reads_pages_newest_first(store, guard) {
+        let t0 = chrono::Utc::now();
         for i in 0..5i64 {
             store
                 .put_batch(&BatchRecord {
@@ -53,27 +53,26 @@ fn the_batch_list_reads_pages_newest_first_and_indexes_old_stores() {
                     created_at: t0 + chrono::Duration::seconds(i),
                     ..Default::default()
                 })
+                .await
                 .unwrap();
         }
-        // A store written before the index existed has none.
-        store.batch_times.clear().unwrap();
-        store.flush().unwrap();
+        let ids = |page: &[(String, BatchListHead)]| {
+            page.iter()
+                .map(|(_, h)| h.batch_id.clone())
+                .collect::<Vec<_>>()
+        };
+        let first = store.batch_list_page(None, 2, |_| Ok(true)).await.unwrap();
+        assert_eq!(ids(&first), ["btcal_4", "btcal_3"]);
+        let next = store
+            .batch_list_page(Some(&first[1].0), 2, |_| Ok(true))
+            .await
+            .unwrap();
+        assert_eq!(ids(&next), ["btcal_2", "btcal_1"]);
+        // Only what `keep` accepts fills the page.
+        let even = store
+            .batch_list_page(None, 10, |h| Ok(h.group_id == 0))
+            .await
+            .unwrap();
+        assert_eq!(ids(&even), ["btcal_4", "btcal_2", "btcal_0"]);
     }
-    let store = Store::open(dir.path()).unwrap();
-    let ids = |page: &[(String, pages::BatchListHead)]| {
-        page.iter()
-            .map(|(_, h)| h.batch_id.clone())
-            .collect::<Vec<_>>()
-    };
-    let first = store.batch_list_page(None, 2, |_| Ok(true)).unwrap();
-    assert_eq!(ids(&first), ["btcal_4", "btcal_3"]);
-    let next = store
-        .batch_list_page(Some(&first[1].0), 2, |_| Ok(true))
-        .unwrap();
-    assert_eq!(ids(&next), ["btcal_2", "btcal_1"]);
-    // Only what `keep` accepts fills the page.
-    let even = store
-        .batch_list_page(None, 10, |h| Ok(h.group_id == 0))
-        .unwrap();
-    assert_eq!(ids(&even), ["btcal_4", "btcal_2", "btcal_0"]);
 }

@@ -5,8 +5,8 @@
 use super::*;
 use crate::domain::phone::Region;
 use crate::domain::{BatchRecord, ClientDraft};
-use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
+use crate::store::error::StoreError;
 use std::collections::BTreeMap;
 
 fn draft(name: &str, phone: &str) -> ClientDraft {

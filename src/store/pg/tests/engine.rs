@@ -2,7 +2,7 @@
 //! without its password; the group guard serializes two pools.
 
 use super::*;
-use crate::store::StoreError;
+use crate::store::error::StoreError;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

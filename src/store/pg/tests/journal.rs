@@ -3,7 +3,7 @@
 use super::*;
 use crate::domain::BatchRecord;
 use crate::domain::intent::{IntentKind, IntentState, SubmitIntent};
-use crate::store::StoreError;
+use crate::store::error::StoreError;
 
 fn intent(id: &str, group: u64, state: IntentState) -> SubmitIntent {
     SubmitIntent {

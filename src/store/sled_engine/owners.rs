@@ -5,8 +5,9 @@
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
 
-use super::{Result, Store, decode, encode};
+use super::{SledStore, decode, encode};
 use crate::domain::{Group, GroupId, UserId};
+use crate::store::error::Result;
 
 const DONE: &str = "migrated/group_owners";
 
@@ -16,7 +17,7 @@ struct Starter {
     user_id: UserId,
 }
 
-impl Store {
+impl SledStore {
     pub(super) fn give_old_groups_owners(&self) -> Result<()> {
         if self.meta.contains_key(DONE)? {
             return Ok(());
