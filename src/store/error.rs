@@ -19,6 +19,14 @@ pub enum StoreError {
         "the store at {path} has schema version {found}, newer than this callboard ({SCHEMA_VERSION}); upgrade callboard"
     )]
     NewerSchema { path: PathBuf, found: u32 },
+    #[error(
+        "the database at {location} has schema migration {found} applied, newer than this callboard knows ({known}); upgrade callboard"
+    )]
+    NewerDatabase {
+        location: String,
+        found: i64,
+        known: i64,
+    },
     #[error("store I/O error: {0}")]
     Io(String),
     #[error("stored record `{key}` is corrupt: {message}")]

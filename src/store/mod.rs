@@ -1,14 +1,14 @@
-//! The store: one async `Store` in front of an engine. Today the engine is sled (embedded,
-//! `sled_engine`); a second one (PostgreSQL) plugs in as one more `Engine` variant and one
-//! more arm in `on_engine!`. Engine-neutral types, errors and pure rules live here, so every
+//! The store: one async `Store` in front of an engine: sled (embedded, `sled_engine`, the
+//! default) or PostgreSQL (`pg`, for several instances on one database). Engine-neutral types, errors and pure rules live here, so every
 //! engine shares them. Every acknowledged write is durable before the call returns.
 
-/// Calls the same method on whichever engine the store holds. Adding an engine is one arm
-/// here (`Engine::Postgres(e) => e.$m($($a),*).await`).
+/// Calls the same method on whichever engine the store holds (sled's are synchronous,
+/// PostgreSQL's async).
 macro_rules! on_engine {
     ($self:ident . $m:ident ( $($a:expr),* )) => {
         match &$self.engine {
             $crate::store::Engine::Sled(e) => e.$m($($a),*),
+            $crate::store::Engine::Postgres(e) => e.$m($($a),*).await,
         }
     };
 }
@@ -23,6 +23,7 @@ mod ids;
 mod journal;
 pub mod optouts;
 mod pages;
+pub mod pg;
 mod settings;
 mod sled_engine;
 #[cfg(any(test, feature = "test-fixtures"))]
@@ -47,6 +48,15 @@ pub struct Store {
 #[derive(Clone)]
 enum Engine {
     Sled(sled_engine::SledStore),
+    Postgres(pg::PgStore),
+}
+
+/// Held while one submission or settlement for a group runs; see [`Store::group_guard`].
+#[derive(Debug)]
+pub enum GroupGuard {
+    /// sled: one process owns the store, and the journal's own group lock is enough.
+    Sled,
+    Postgres(pg::GroupGuard),
 }
 
 impl std::fmt::Debug for Store {
@@ -75,22 +85,61 @@ impl Store {
                     .await
                     .map_err(|e| StoreError::Io(e.to_string()))?
             }
-            StoreLocation::Database(_url) => Err(StoreError::Io("PostgreSQL: pending".into())),
+            StoreLocation::Database(url) => Self::connect(url.expose()).await,
         }
     }
 
-    /// The sled store's directory.
+    /// Connects to the PostgreSQL database at `url` (`postgres://…`), applying the
+    /// schema's missing migrations; a database with a newer schema is refused.
+    pub async fn connect(url: &str) -> Result<Self> {
+        Ok(Store {
+            engine: Engine::Postgres(pg::PgStore::connect(url).await?),
+        })
+    }
+
+    /// Opens the store at `location`: a `postgres://` or `postgresql://` URL is a
+    /// database, anything else a sled directory.
+    pub async fn open_location(location: &str) -> Result<Self> {
+        if is_database_url(location) {
+            Self::connect(location).await
+        } else {
+            Self::open(Path::new(location))
+        }
+    }
+
+    /// The sled store's directory (empty for a database).
     pub fn path(&self) -> &Path {
         match &self.engine {
             Engine::Sled(e) => e.path(),
+            Engine::Postgres(_) => Path::new(""),
         }
     }
 
-    /// Where the data lives, for people: the directory of a sled store (a database's
-    /// address, without its password, for a database engine).
+    /// Where the data lives, for people: the directory of a sled store, or the database's
+    /// URL without its password.
     pub fn location(&self) -> String {
         match &self.engine {
             Engine::Sled(e) => e.path().display().to_string(),
+            Engine::Postgres(e) => e.location().to_string(),
+        }
+    }
+
+    /// The PostgreSQL engine, when that is the one (for the cluster's leases and
+    /// notifications, which need its pool).
+    pub fn postgres(&self) -> Option<&pg::PgStore> {
+        match &self.engine {
+            Engine::Sled(_) => None,
+            Engine::Postgres(e) => Some(e),
+        }
+    }
+
+    /// Waits until no other holder has `group`, in any process on the same database, and
+    /// holds it until the guard drops. With sled (one process per store) there is nothing
+    /// to wait for: the journal's in-process group lock does it.
+    pub async fn group_guard(&self, group: crate::domain::GroupId) -> Result<GroupGuard> {
+        match &self.engine {
+            Engine::Sled(_) => Ok(GroupGuard::Sled),
+            Engine::Postgres(e) => Ok(GroupGuard::Postgres(e.group_guard(group).await?)),
         }
     }
 

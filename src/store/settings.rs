@@ -24,7 +24,9 @@ pub enum StoreLocation {
     Database(Secret),
 }
 
-/// Whether `url` names a PostgreSQL database (the only kind of URL a store can be).
-pub fn is_database_url(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
+/// Whether `location` names a PostgreSQL database (the only kind of URL a store can be)
+/// rather than a directory.
+pub fn is_database_url(location: &str) -> bool {
+    let l = location.trim_start().to_ascii_lowercase();
+    l.starts_with("postgres://") || l.starts_with("postgresql://")
 }

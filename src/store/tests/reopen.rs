@@ -2,62 +2,63 @@
 
 use super::*;
 
-#[tokio::test]
-async fn data_survives_reopen() {
-    let (_, store, guard) = fresh_store().await;
-    {
-        let g = store
-            .add_group(
-                "Médicos Test",
-                BTreeMap::from([("ciudad".into(), "Cali".into())]),
-                Some(55),
-            )
-            .await
-            .unwrap();
-        store
-            .add_clients(
-                g.id,
-                vec![draft("Ana", "3001234567"), draft("Mal", "12")],
-                Region::COLOMBIA,
-            )
-            .await
-            .unwrap();
-        store
-            .put_conversation(&ConversationDetails {
-                conversation_id: "conv_1".into(),
-                status: "done".into(),
-                transcript: vec![TranscriptLine {
-                    role: "agent".into(),
-                    message: "Hola".into(),
-                    time_in_call_secs: Some(0),
-                }],
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+on_every_engine! {
+    #[tokio::test]
+    async fn data_survives_reopen(store, guard) {
+        {
+            let g = store
+                .add_group(
+                    "Médicos Test",
+                    BTreeMap::from([("ciudad".into(), "Cali".into())]),
+                    Some(55),
+                )
+                .await
+                .unwrap();
+            store
+                .add_clients(
+                    g.id,
+                    vec![draft("Ana", "3001234567"), draft("Mal", "12")],
+                    Region::COLOMBIA,
+                )
+                .await
+                .unwrap();
+            store
+                .put_conversation(&ConversationDetails {
+                    conversation_id: "conv_1".into(),
+                    status: "done".into(),
+                    transcript: vec![TranscriptLine {
+                        role: "agent".into(),
+                        message: "Hola".into(),
+                        time_in_call_secs: Some(0),
+                    }],
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+        }
+        let store = reopen(store, &guard).await;
+        assert_eq!(store.schema_version().await.unwrap(), SCHEMA_VERSION);
+        let g = store.group_by_name("medicos test").await.unwrap().unwrap();
+        assert_eq!(g.id, 55);
+        assert_eq!(g.variables["ciudad"], "Cali");
+        let clients = store.clients(55).await.unwrap();
+        assert_eq!(clients.len(), 2);
+        assert_eq!(clients[0].phone_e164.as_deref(), Ok("+573001234567"));
+        assert!(
+            clients[1].phone_e164.is_err(),
+            "invalid phone kept with its reason"
+        );
+        assert_eq!(
+            store
+                .conversation("conv_1")
+                .await
+                .unwrap()
+                .unwrap()
+                .transcript[0]
+                .message,
+            "Hola"
+        );
     }
-    let store = reopen(store, &guard).await;
-    assert_eq!(store.schema_version().await.unwrap(), SCHEMA_VERSION);
-    let g = store.group_by_name("medicos test").await.unwrap().unwrap();
-    assert_eq!(g.id, 55);
-    assert_eq!(g.variables["ciudad"], "Cali");
-    let clients = store.clients(55).await.unwrap();
-    assert_eq!(clients.len(), 2);
-    assert_eq!(clients[0].phone_e164.as_deref(), Ok("+573001234567"));
-    assert!(
-        clients[1].phone_e164.is_err(),
-        "invalid phone kept with its reason"
-    );
-    assert_eq!(
-        store
-            .conversation("conv_1")
-            .await
-            .unwrap()
-            .unwrap()
-            .transcript[0]
-            .message,
-        "Hola"
-    );
 }
 
 #[test]
