@@ -26,9 +26,8 @@ async fn retry(st: &Campaign, actor: &Actor, id: &str) -> Result<RetryData, ApiE
     // Nor together with a submit for its group; an earlier retry whose answer was lost
     // is settled first (read back), never sent again.
     let group = st.store().batch(id).await?.map(|r| r.group_id);
-    let group_lock = group.map(|g| hub.journal().group_lock(g));
-    let _group_guard = match &group_lock {
-        Some(l) => Some(l.lock().await),
+    let _group_guard = match group {
+        Some(g) => Some(hub.journal().lock_group(g).await?),
         None => None,
     };
     if let Some(g) = group {

@@ -49,8 +49,7 @@ impl Campaign {
         let journal = hub.journal();
         // One call start per group at a time: the idle check and the submit must not
         // interleave with another request's, nor with a policy round's submit.
-        let lock = journal.group_lock(group_id);
-        let _guard = lock.lock().await;
+        let _guard = journal.lock_group(group_id).await?;
         if let Some(k) = &key {
             match idem::gate(self, journal, k).await? {
                 Gate::Fresh => {}

@@ -72,6 +72,36 @@ impl Journal {
         locks.entry(group).or_default().clone()
     }
 
+    /// Held around anything that settles or submits for `group`: this process's lock,
+    /// then the store's (the other processes on a shared store; nothing more with sled).
+    pub async fn lock_group(&self, group: GroupId) -> Result<GroupLock, StoreError> {
+        let local = self.group_lock(group).lock_owned().await;
+        let shared = self.store.group_guard(group).await?;
+        Ok(GroupLock {
+            _shared: shared,
+            _local: local,
+        })
+    }
+
+    /// [`Journal::lock_group`] unless this process is already submitting or settling for
+    /// the group (then None at once).
+    pub async fn try_lock_group(&self, group: GroupId) -> Result<Option<GroupLock>, StoreError> {
+        let Ok(local) = self.group_lock(group).try_lock_owned() else {
+            return Ok(None);
+        };
+        let shared = self.store.group_guard(group).await?;
+        Ok(Some(GroupLock {
+            _shared: shared,
+            _local: local,
+        }))
+    }
+
+    /// Whether `intent` is still pending in the store (another process on a shared store
+    /// may have settled it while this one waited for the group).
+    async fn still_pending(&self, intent: &SubmitIntent) -> bool {
+        matches!(self.store.intent(&intent.id).await, Ok(Some(i)) if i.state == IntentState::Pending)
+    }
+
     /// How many group locks the map holds: those in use, and the last one asked for until
     /// the next request prunes it (tests check that the map does not grow).
     pub fn group_lock_count(&self) -> usize {
@@ -189,8 +219,16 @@ impl Journal {
         };
         let mut found = Vec::new();
         for i in open.into_iter().filter(|i| i.state == IntentState::Pending) {
-            let lock = self.group_lock(i.group_id);
-            let _g = lock.lock().await;
+            let _g = match self.lock_group(i.group_id).await {
+                Ok(g) => g,
+                Err(e) => {
+                    tracing::warn!(intent = %i.id, error = %e, "cannot lock the group to settle its intent");
+                    continue;
+                }
+            };
+            if !self.still_pending(&i).await {
+                continue;
+            }
             match self.settle(&i).await {
                 Ok(Settlement::Settled(s)) => found.push(*s),
                 Ok(other) => tracing::info!(intent = %i.id, ?other, "intent after start-up lookup"),
@@ -199,6 +237,14 @@ impl Journal {
         }
         found
     }
+}
+
+/// Held while one submit or settle for a group runs, in this process and (on a shared
+/// store) in every other: see [`Journal::lock_group`].
+pub struct GroupLock {
+    // Dropped first: the store's lock goes before this process's.
+    _shared: crate::store::GroupGuard,
+    _local: tokio::sync::OwnedMutexGuard<()>,
 }
 
 /// What a new intent needs beyond the record.

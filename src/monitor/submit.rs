@@ -25,8 +25,11 @@ pub(super) async fn submit(
     plan: Plan,
     actor: &str,
 ) -> Result<Option<FollowUpLink>, PollError> {
-    let lock = hub.journal.group_lock(rec.group_id);
-    let _guard = lock.lock().await;
+    let _guard = hub
+        .journal
+        .lock_group(rec.group_id)
+        .await
+        .map_err(|e| store_error(&e.to_string()))?;
     // An intent of an earlier run (a crash, an unknown outcome): settle it first.
     if let Some(found) = earlier_intent(hub, rec).await? {
         return Ok(found);
@@ -109,8 +112,11 @@ pub(super) async fn submit_due(
     let Some(parent_id) = intent.parent.clone() else {
         return Ok(());
     };
-    let lock = hub.journal.group_lock(intent.group_id);
-    let _guard = lock.lock().await;
+    let _guard = hub
+        .journal
+        .lock_group(intent.group_id)
+        .await
+        .map_err(|e| store_error(&e.to_string()))?;
     // Read again under the lock: another sweeper (another instance on a shared store)
     // may have submitted this round while we waited, and it must not go twice.
     match hub.store.intent(&intent.id).await {

@@ -73,11 +73,15 @@ async fn sweep(hub: &Arc<Inner>) {
                 }
             }
             IntentState::Pending => {
-                let lock = hub.journal.group_lock(intent.group_id);
-                let Ok(_g) = lock.try_lock() else {
-                    // Being submitted right now.
+                let Ok(Some(_g)) = hub.journal.try_lock_group(intent.group_id).await else {
+                    // Being submitted right now (or the store cannot say: next sweep).
                     continue;
                 };
+                if !matches!(hub.store.intent(&intent.id).await, Ok(Some(i)) if i.state == IntentState::Pending)
+                {
+                    // Settled meanwhile (by another instance on a shared store).
+                    continue;
+                }
                 if let Ok(crate::journal::Settlement::Settled(s)) =
                     hub.journal.settle(&intent).await
                 {

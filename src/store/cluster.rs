@@ -21,14 +21,13 @@ pub enum ClusterEvent {
 }
 
 /// This instance's subscription to the other instances' notifications.
-pub struct ClusterEvents(Events);
-
-enum Events {}
+pub struct ClusterEvents(super::pg::PgEvents);
 
 impl ClusterEvents {
-    /// The next notification.
+    /// The next notification; after a lost connection, `Reconnected` (it reconnects by
+    /// itself).
     pub async fn next(&mut self) -> Result<ClusterEvent> {
-        match self.0 {}
+        self.0.next().await
     }
 }
 
@@ -37,15 +36,16 @@ impl Store {
     pub fn is_shared(&self) -> bool {
         match &self.engine {
             Engine::Sled(_) => false,
+            Engine::Postgres(_) => true,
         }
     }
 
     /// Takes the batch's lease for `owner`, or renews it: true when `owner` holds it now
     /// (it was free, expired, or already its own). A sled store: always.
     pub async fn lease_batch(&self, batch_id: &str, owner: &str, ttl: Duration) -> Result<bool> {
-        let _ = (batch_id, owner, ttl);
         match &self.engine {
             Engine::Sled(_) => Ok(true),
+            Engine::Postgres(e) => e.lease_batch(batch_id, owner, ttl).await,
         }
     }
 
@@ -56,42 +56,42 @@ impl Store {
         batch_ids: &[String],
         ttl: Duration,
     ) -> Result<()> {
-        let _ = (owner, batch_ids, ttl);
         match &self.engine {
             Engine::Sled(_) => Ok(()),
+            Engine::Postgres(e) => e.renew_leases(owner, batch_ids, ttl).await,
         }
     }
 
     /// Gives a lease up.
     pub async fn release_lease(&self, batch_id: &str, owner: &str) -> Result<()> {
-        let _ = (batch_id, owner);
         match &self.engine {
             Engine::Sled(_) => Ok(()),
+            Engine::Postgres(e) => e.release_lease(batch_id, owner).await,
         }
     }
 
     /// Stores a batch's new snapshot (`body`, opaque here) for the other instances and
     /// tells them, only while `owner` holds the batch's lease; true when stored.
     pub async fn share_snapshot(&self, batch_id: &str, owner: &str, body: &str) -> Result<bool> {
-        let _ = (batch_id, owner, body);
         match &self.engine {
             Engine::Sled(_) => Ok(false),
+            Engine::Postgres(e) => e.share_snapshot(batch_id, owner, body).await,
         }
     }
 
     /// The batch's last shared snapshot.
     pub async fn shared_snapshot(&self, batch_id: &str) -> Result<Option<String>> {
-        let _ = batch_id;
         match &self.engine {
             Engine::Sled(_) => Ok(None),
+            Engine::Postgres(e) => e.shared_snapshot(batch_id).await,
         }
     }
 
     /// Asks whichever instance polls the batch to poll it now.
     pub async fn notify_kick(&self, batch_id: &str) -> Result<()> {
-        let _ = batch_id;
         match &self.engine {
             Engine::Sled(_) => Ok(()),
+            Engine::Postgres(e) => e.notify_kick(batch_id).await,
         }
     }
 
@@ -99,6 +99,7 @@ impl Store {
     pub async fn cluster_events(&self) -> Result<Option<ClusterEvents>> {
         match &self.engine {
             Engine::Sled(_) => Ok(None),
+            Engine::Postgres(e) => Ok(Some(ClusterEvents(e.cluster_events().await?))),
         }
     }
 }

@@ -53,7 +53,9 @@ async fn three_instances_poll_once_take_over_after_kill9_and_submit_once() {
     let _heavy = crate::support::heavy().await;
     let sim = sim(&["--seed", "17", "--speed", "6"]);
     let store = format!("[store]\nurl = \"{}\"\n", db.url);
-    let dirs: Vec<_> = (0..INSTANCES).map(|_| tempfile::tempdir().unwrap()).collect();
+    let dirs: Vec<_> = (0..INSTANCES)
+        .map(|_| tempfile::tempdir().unwrap())
+        .collect();
     // One after the other: the first makes the schema and the demo data.
     let mut svcs: Vec<Proc> = dirs
         .iter()
@@ -91,8 +93,16 @@ async fn three_instances_poll_once_take_over_after_kill9_and_submit_once() {
             other => panic!("a start answered {other}: {body}"),
         }
     }
-    assert_eq!(counters(&sim.url).await[SUBMIT], 1, "one submit for the group");
-    assert_eq!(batch_ids.len(), 1, "every accepted start names one batch: {batch_ids:?}");
+    assert_eq!(
+        counters(&sim.url).await[SUBMIT],
+        1,
+        "one submit for the group"
+    );
+    assert_eq!(
+        batch_ids.len(),
+        1,
+        "every accepted start names one batch: {batch_ids:?}"
+    );
     let batch_id = batch_ids.pop_first().unwrap();
 
     // Viewers spread over the instances.
@@ -105,7 +115,10 @@ async fn three_instances_poll_once_take_over_after_kill9_and_submit_once() {
             tokio::spawn(async move {
                 let resp = http().get(url).send().await.expect("stream opens");
                 assert_eq!(resp.status().as_u16(), 200);
-                (i % INSTANCES, read_sse(resp, Duration::from_secs(180)).await.0)
+                (
+                    i % INSTANCES,
+                    read_sse(resp, Duration::from_secs(180)).await.0,
+                )
             })
         })
         .collect();
@@ -116,7 +129,10 @@ async fn three_instances_poll_once_take_over_after_kill9_and_submit_once() {
     let (before, t0) = (batch_polls(&sim.url).await, Instant::now());
     tokio::time::sleep(Duration::from_secs(4)).await;
     let rate = (batch_polls(&sim.url).await - before) as f64 / t0.elapsed().as_secs_f64();
-    assert!(rate < 8.0, "one poller across the instances: {rate:.1} polls/s");
+    assert!(
+        rate < 8.0,
+        "one poller across the instances: {rate:.1} polls/s"
+    );
 
     // kill -9 of the instance that polls: another takes the batch over.
     let holder = until(10, "a lease holder", || lease_holder(&db.url, &batch_id)).await;
@@ -127,9 +143,11 @@ async fn three_instances_poll_once_take_over_after_kill9_and_submit_once() {
     svcs[dead].kill9();
     let killed_at = Instant::now();
     let polls_at_kill = batch_polls(&sim.url).await;
-    until(10, "another instance polls the batch after the kill", || async {
-        (batch_polls(&sim.url).await > polls_at_kill + 2).then_some(())
-    })
+    until(
+        10,
+        "another instance polls the batch after the kill",
+        || async { (batch_polls(&sim.url).await > polls_at_kill + 2).then_some(()) },
+    )
     .await;
     let new_holder = until(5, "a new lease holder", || lease_holder(&db.url, &batch_id)).await;
     assert_ne!(new_holder, holder, "the lease moved");

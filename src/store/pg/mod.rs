@@ -12,6 +12,7 @@ mod audit;
 mod batches;
 mod cache;
 mod clients;
+mod cluster;
 mod groups;
 mod guard;
 mod journal;
@@ -26,6 +27,7 @@ pub mod testing;
 #[cfg(test)]
 mod tests;
 
+pub use cluster::PgEvents;
 pub use guard::GroupGuard;
 pub use url::redact_url;
 

@@ -10,11 +10,18 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use std::borrow::Cow;
 
 /// (version, file name, SQL), oldest first.
-pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "0001_init.sql",
-    include_str!("../../../migrations/0001_init.sql"),
-)];
+pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_init.sql",
+        include_str!("../../../migrations/0001_init.sql"),
+    ),
+    (
+        2,
+        "0002_cluster.sql",
+        include_str!("../../../migrations/0002_cluster.sql"),
+    ),
+];
 
 /// The newest migration this binary knows.
 pub(super) fn known_version() -> i64 {
