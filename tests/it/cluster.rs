@@ -59,7 +59,7 @@ async fn three_instances_poll_once_take_over_after_kill9_and_submit_once() {
     // One after the other: the first makes the schema and the demo data.
     let mut svcs: Vec<Proc> = dirs
         .iter()
-        .map(|d| serve(d.path(), &sim.url, &store))
+        .map(|d| serve_tuned(d.path(), &sim.url, "max_streams_per_token = 200", &store))
         .collect();
     let gid = group(&svcs[1].url, "Cluster", 12, 4_000_000).await;
     let phone = phone_id(&svcs[2].url).await;

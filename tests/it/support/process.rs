@@ -95,7 +95,7 @@ pub fn serve_retrying(dir: &Path, sim_url: &str, max_retries: u32, extra_toml: &
 
 /// [`serve_retrying`] on a chosen address (when the simulator must know it first).
 pub fn serve_on(dir: &Path, sim_url: &str, addr: &str, max_retries: u32, extra_toml: &str) -> Proc {
-    serve_at(dir, sim_url, addr, max_retries, extra_toml, &[], None)
+    serve_at(dir, sim_url, (addr, ""), max_retries, extra_toml, &[], None)
 }
 
 /// [`serve_retrying`] with more environment and its info log written to `log`.
@@ -110,7 +110,7 @@ pub fn serve_with(
     serve_at(
         dir,
         sim_url,
-        "127.0.0.1:0",
+        ("127.0.0.1:0", ""),
         max_retries,
         extra_toml,
         env,
@@ -118,21 +118,36 @@ pub fn serve_with(
     )
 }
 
+/// [`serve`] with more `[service]` settings (`service_toml`, lines of that section).
+pub fn serve_tuned(dir: &Path, sim_url: &str, service_toml: &str, extra_toml: &str) -> Proc {
+    serve_at(
+        dir,
+        sim_url,
+        ("127.0.0.1:0", service_toml),
+        1,
+        extra_toml,
+        &[],
+        None,
+    )
+}
+
+/// `at`: the address, and lines of its own for the `[service]` section.
 fn serve_at(
     dir: &Path,
     sim_url: &str,
-    addr: &str,
+    at: (&str, &str),
     max_retries: u32,
     extra_toml: &str,
     env: &[(&str, &str)],
     log: Option<&Path>,
 ) -> Proc {
+    let (addr, service_toml) = at;
     let cfg = dir.join("config.toml");
     std::fs::write(
         &cfg,
         format!(
             "[elevenlabs]\nbase_url = \"{sim_url}\"\nmax_retries = {max_retries}\nrequest_timeout_secs = 10\n\
-             [service]\nadmin_token = \"{ADMIN}\"\npoll_interval_ms = 200\n\
+             [service]\nadmin_token = \"{ADMIN}\"\npoll_interval_ms = 200\n{service_toml}\n\
              [campaign]\nrules = \"off\"\n{extra_toml}"
         ),
     )
