@@ -24,7 +24,7 @@ async fn lease_holder(db_url: &str, batch_id: &str) -> Option<u32> {
             .await
             .ok()??;
     // `{host}-{pid}-{random}`
-    owner.rsplitn(3, '-').nth(1)?.parse().ok()
+    owner.rsplit('-').nth(1)?.parse().ok()
 }
 
 /// Every recipient's (phone, status) in an event's view.
