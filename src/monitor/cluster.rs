@@ -6,8 +6,7 @@
 //! one process (sled) every poller holds its batch, as before.
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::snapshot::{SharedParts, Snapshot};
@@ -21,32 +20,6 @@ pub(super) const LEASE_TTL: Duration = Duration::from_secs(5);
 /// How often leases are renewed, and how often a follower reads the stored snapshot and
 /// tries the lease without being told.
 pub(super) const TICK: Duration = Duration::from_secs(1);
-
-/// This instance in the cluster.
-pub(super) struct Cluster {
-    /// Unique per process: the lease holder's name.
-    pub(super) instance: String,
-    /// Batches whose lease this instance holds (its polling pollers).
-    owned: Mutex<HashSet<String>>,
-}
-
-impl Cluster {
-    pub(super) fn new() -> Self {
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
-        Cluster {
-            instance: format!(
-                "{host}-{}-{:08x}",
-                std::process::id(),
-                rand::random::<u32>()
-            ),
-            owned: Mutex::new(HashSet::new()),
-        }
-    }
-
-    fn owned(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        self.owned.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
 
 /// A snapshot as stored for the other instances.
 #[derive(Serialize, Deserialize)]
@@ -137,19 +110,6 @@ pub(super) async fn stored(hub: &Inner, batch_id: &str) -> Option<Snapshot> {
         .inspect_err(|e| tracing::warn!(%batch_id, error = %e, "unreadable shared snapshot"))
         .ok()?;
     Some(Snapshot::shared(s.parts, s.view))
-}
-
-/// Tells the instance polling the batch to poll it now.
-pub(super) fn forward_kick(hub: &Inner, batch_id: &str) {
-    if hub.cluster.is_none() {
-        return;
-    }
-    let (store, id) = (hub.store.clone(), batch_id.to_string());
-    tokio::spawn(async move {
-        if let Err(e) = store.notify_kick(&id).await {
-            tracing::warn!(batch_id = %id, error = %e, "cannot tell the other instances to poll");
-        }
-    });
 }
 
 /// For the hub's life on a shared store: renews this instance's leases and hands the

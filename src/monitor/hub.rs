@@ -36,7 +36,7 @@ impl Hub {
         let enricher = Enricher::new(client.clone(), store.clone(), cfg.enrich_concurrency)
             .holding(cfg.webhooks.as_ref().map(|w| w.reconcile_after));
         let journal = crate::journal::Journal::new(store.clone(), client.clone(), cfg.submit_grace);
-        let cluster = store.is_shared().then(super::cluster::Cluster::new);
+        let cluster = store.is_shared().then(super::instance::Cluster::new);
         Hub(Arc::new(Inner {
             journal,
             client,

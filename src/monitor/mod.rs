@@ -7,7 +7,7 @@
 //! No HTTP server and no screen here: the service and the TUI's direct mode both use it.
 //!
 //! Layers, lowest first (each file uses only those above it): `clock`, `config`,
-//! `error`, `hub_error`, `snapshot`, `enrich`, `push`, `state`; then `stop`, `view`, `outcome`, `gone`,
+//! `error`, `hub_error`, `instance`, `snapshot`, `enrich`, `push`, `state`; then `stop`, `view`, `outcome`, `gone`,
 //! `plan`, `link`, `recover`, `submit`, `follow_up`, `breaker`, `pace`, `push_hub`,
 //! `cluster`, `poller`, `follower`, `poller_task`, `sweeper`; `hub`, the public face; and `optout_guard`, which also calls the
 //! hub's methods. Post-call webhooks come in through `push_hub` (`Hub::push`).
@@ -23,6 +23,7 @@ mod follower;
 mod gone;
 mod hub;
 mod hub_error;
+mod instance;
 mod link;
 mod optout_guard;
 mod outcome;

@@ -60,7 +60,7 @@ pub(crate) struct Inner {
     /// When post-call webhooks last came.
     pub(super) push: super::push::PushState,
     /// This instance among several on a shared store; None on a store of its own.
-    pub(super) cluster: Option<super::cluster::Cluster>,
+    pub(super) cluster: Option<super::instance::Cluster>,
 }
 
 #[derive(Clone)]
@@ -137,7 +137,20 @@ impl Inner {
             .unwrap_or_else(|p| p.into_inner())
             .shift_remove(batch_id);
         self.entry(batch_id, true).0.kick.notify_one();
-        super::cluster::forward_kick(self, batch_id);
+        self.forward_kick(batch_id);
+    }
+
+    /// Tells the instance polling the batch (on a shared store) to poll it now.
+    fn forward_kick(&self, batch_id: &str) {
+        if self.cluster.is_none() {
+            return;
+        }
+        let (store, id) = (self.store.clone(), batch_id.to_string());
+        tokio::spawn(async move {
+            if let Err(e) = store.notify_kick(&id).await {
+                tracing::warn!(batch_id = %id, error = %e, "cannot tell the other instances to poll");
+            }
+        });
     }
 
     /// Another instance's kick: polls now if this instance watches the batch.

@@ -15,6 +15,17 @@ use crate::api::BatchStatusView;
 use crate::domain::intent::{IntentKind, IntentState, SubmitIntent};
 use crate::domain::{BatchRecord, FollowUpKind, FollowUpLink, PendingFollowUp};
 
+/// The group's lock, in this process and on a shared store in every other.
+async fn lock_group(
+    hub: &Inner,
+    group: crate::domain::GroupId,
+) -> Result<crate::journal::GroupLock, PollError> {
+    hub.journal
+        .lock_group(group)
+        .await
+        .map_err(|e| store_error(&e.to_string()))
+}
+
 /// Submits a continuation of `rec` exactly once, through the journal, and links both
 /// records. A round due later is planned in the journal and submitted when due (after a
 /// fresh check of opt-outs and the window, see `submit_due`). People who opted out
@@ -25,11 +36,7 @@ pub(super) async fn submit(
     plan: Plan,
     actor: &str,
 ) -> Result<Option<FollowUpLink>, PollError> {
-    let _guard = hub
-        .journal
-        .lock_group(rec.group_id)
-        .await
-        .map_err(|e| store_error(&e.to_string()))?;
+    let _guard = lock_group(hub, rec.group_id).await?;
     // An intent of an earlier run (a crash, an unknown outcome): settle it first.
     if let Some(found) = earlier_intent(hub, rec).await? {
         return Ok(found);
@@ -112,11 +119,7 @@ pub(super) async fn submit_due(
     let Some(parent_id) = intent.parent.clone() else {
         return Ok(());
     };
-    let _guard = hub
-        .journal
-        .lock_group(intent.group_id)
-        .await
-        .map_err(|e| store_error(&e.to_string()))?;
+    let _guard = lock_group(hub, intent.group_id).await?;
     // Read again under the lock: another sweeper (another instance on a shared store)
     // may have submitted this round while we waited, and it must not go twice.
     match hub.store.intent(&intent.id).await {

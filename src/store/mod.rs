@@ -143,6 +143,15 @@ impl Store {
         }
     }
 
+    /// The schema version this callboard writes for the store's engine (sled's layout
+    /// version, or the newest PostgreSQL migration it knows).
+    pub fn known_schema_version(&self) -> u32 {
+        match &self.engine {
+            Engine::Sled(_) => SCHEMA_VERSION,
+            Engine::Postgres(_) => pg::known_schema_version(),
+        }
+    }
+
     /// The schema version on disk.
     pub async fn schema_version(&self) -> Result<u32> {
         on_engine!(self.schema_version())

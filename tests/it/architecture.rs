@@ -44,7 +44,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ),
     ("tui", &["client", "api", "report", "domain"]),
     ("cli", &["domain"]),
-    ("config", &["elevenlabs", "service", "domain"]),
+    ("config", &["elevenlabs", "service", "store", "domain"]),
 ];
 const ANYONE_MAY_USE: &[&str] = &["secret", "gzip"];
 const TOP_MAY_USE_ALL: &[&str] = &["faces", "main", "lib"];
