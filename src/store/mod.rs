@@ -17,6 +17,7 @@ pub mod audit;
 mod batches;
 pub mod cache;
 mod cluster;
+pub mod copy;
 mod error;
 mod groups;
 mod ids;
@@ -73,6 +74,11 @@ impl Store {
         Ok(Store {
             engine: Engine::Sled(sled_engine::SledStore::open(dir)?),
         })
+    }
+
+    /// Whether `dir` already holds a sled store (opening one creates it).
+    pub fn exists_in(dir: &Path) -> bool {
+        sled_engine::SledStore::exists_in(dir)
     }
 
     /// Opens the store at `location`: a sled directory (off the async workers: it reads

@@ -18,6 +18,7 @@ mod guard;
 mod journal;
 mod optouts;
 mod pages;
+mod restore;
 mod schema;
 mod url;
 mod users;
