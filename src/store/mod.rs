@@ -125,9 +125,17 @@ impl Store {
         }
     }
 
-    /// The schema version on disk.
+    /// The schema version on disk (a database's: its newest applied migration).
     pub async fn schema_version(&self) -> Result<u32> {
         on_engine!(self.schema_version())
+    }
+
+    /// The newest schema version this callboard knows for the store's engine.
+    pub fn known_schema_version(&self) -> u32 {
+        match &self.engine {
+            Engine::Sled(_) => SCHEMA_VERSION,
+            Engine::Postgres(_) => u32::try_from(pg::PgStore::known_schema_version()).unwrap_or(0),
+        }
     }
 
     /// Makes every write so far durable.
