@@ -161,11 +161,6 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-/// The newest migration this callboard knows (and applies).
-pub fn known_schema_version() -> u32 {
-    u32::try_from(schema::known_version()).unwrap_or(u32::MAX)
-}
-
 /// A driver message with any copy of the URL or its password taken out.
 fn redact_error(message: &str, url: &str) -> String {
     let mut out = message.replace(url, &redact_url(url));
