@@ -81,8 +81,8 @@ impl PgStore {
     }
 }
 
-/// A head is the record without its recipient lists (cut in the database).
-const HEAD: &str = "(doc::jsonb - 'recipients' - 'skipped')::text";
+/// A head is the record without its recipient lists, cut when the record is written.
+const HEAD: &str = "head";
 
 /// Newest first; among batches of the same microsecond, by id (as sled's scan).
 const NEWEST: &str = "ORDER BY created_us DESC, batch_id ASC";
@@ -95,10 +95,11 @@ pub(super) fn created_us(at: DateTime<Utc>) -> i64 {
 /// Inserts or replaces a batch record on `conn`.
 pub(super) async fn upsert_batch(conn: &mut PgConnection, record: &BatchRecord) -> Result<()> {
     sqlx::query(
-        "INSERT INTO batches (batch_id, group_id, user_id, created_us, doc) \
-         VALUES ($1, $2, $3, $4, $5::json) \
+        "INSERT INTO batches (batch_id, group_id, user_id, created_us, doc, head) \
+         VALUES ($1, $2, $3, $4, $5::json, ($5::jsonb - 'recipients' - 'skipped')::text) \
          ON CONFLICT (batch_id) DO UPDATE SET group_id = EXCLUDED.group_id, \
-         user_id = EXCLUDED.user_id, created_us = EXCLUDED.created_us, doc = EXCLUDED.doc",
+         user_id = EXCLUDED.user_id, created_us = EXCLUDED.created_us, doc = EXCLUDED.doc, \
+         head = EXCLUDED.head",
     )
     .bind(&record.batch_id)
     .bind(sql_id(record.group_id))

@@ -21,6 +21,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0002_cluster.sql",
         include_str!("../../../migrations/0002_cluster.sql"),
     ),
+    (
+        3,
+        "0003_batch_heads.sql",
+        include_str!("../../../migrations/0003_batch_heads.sql"),
+    ),
 ];
 
 /// The newest migration this binary knows.
