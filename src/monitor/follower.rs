@@ -11,6 +11,11 @@ impl Poller {
     /// One step of following: the stored snapshot if it is new, then a wait for the
     /// next one (or for the lease to be worth trying again).
     pub(super) async fn follow(&mut self) -> Next {
+        // A kick asks for a fresh look, which for a follower is the stored snapshot; left
+        // set, it would keep a follower from retiring once the batch is final.
+        self.entry
+            .kicked
+            .store(false, std::sync::atomic::Ordering::SeqCst);
         if self.show_shared().await {
             return Next::Stop;
         }
