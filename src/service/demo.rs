@@ -47,6 +47,10 @@ pub fn token_file(data_dir: &Path) -> PathBuf {
 
 fn save_token(path: &Path, token: &Secret) -> std::io::Result<()> {
     use std::io::Write;
+    // With a database store the data directory may not exist yet.
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
     let mut open = std::fs::OpenOptions::new();
     open.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -229,9 +233,11 @@ const VENTAS: [(&str, &str, &str, &str); 5] = [
     ("Camila Duarte", "3106660105", "Clínica Bella", "Compras"),
 ];
 
-/// Loads the demo workspace unless it is already there.
+/// Loads the demo workspace unless it is already there; the demo user's token is saved
+/// in `data_dir` (the data directory, whichever engine holds the store).
 pub async fn load(
     store: &Store,
+    data_dir: &Path,
     region: Region,
     agent_id: Option<&str>,
 ) -> Result<DemoLoaded, StoreError> {
@@ -240,7 +246,7 @@ pub async fn load(
         let (_, token) = store
             .add_user("Supervisora Demo", agent_id, Some(DEMO_USER))
             .await?;
-        if let Err(e) = save_token(&token_file(store.path()), &token) {
+        if let Err(e) = save_token(&token_file(data_dir), &token) {
             tracing::warn!(error = %e, "could not save the demo user's token file");
         }
         loaded.user_token = Some(token);
@@ -338,7 +344,7 @@ mod tests {
     async fn demo_workspace_matches_the_seed_and_loads_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let first = load(&store, Region::COLOMBIA, Some("agent_1"))
+        let first = load(&store, dir.path(), Region::COLOMBIA, Some("agent_1"))
             .await
             .unwrap();
         let token = first.user_token.as_ref().unwrap();
@@ -354,7 +360,7 @@ mod tests {
             let mode = std::fs::metadata(&file).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let again = load(&store, Region::COLOMBIA, Some("agent_1"))
+        let again = load(&store, dir.path(), Region::COLOMBIA, Some("agent_1"))
             .await
             .unwrap();
         assert!(again.user_token.is_none());

@@ -219,7 +219,7 @@ async fn load_demo(
             .map(|a| a.agent_id),
         None => None,
     };
-    let loaded = demo::load(store, cfg.region, agent.as_deref())
+    let loaded = demo::load(store, &cfg.data_dir, cfg.region, agent.as_deref())
         .await
         .map_err(|e| ServiceError::Demo(e.to_string()))?;
     Ok(loaded.user_token)

@@ -61,6 +61,10 @@ async fn three_instances_poll_once_take_over_after_kill9_and_submit_once() {
         .iter()
         .map(|d| serve_tuned(d.path(), &sim.url, "max_streams_per_token = 200", &store))
         .collect();
+    // The demo user's token goes to the first instance's data directory, as with sled,
+    // not to the working directory (a database store has no directory of its own).
+    assert!(dirs[0].path().join("data/demo-user-19.token").exists());
+    assert!(!std::path::Path::new("demo-user-19.token").exists());
     let gid = group(&svcs[1].url, "Cluster", 12, 4_000_000).await;
     let phone = phone_id(&svcs[2].url).await;
 
