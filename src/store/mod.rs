@@ -113,14 +113,6 @@ impl Store {
         }
     }
 
-    /// The sled store's directory (empty for a database).
-    pub fn path(&self) -> &Path {
-        match &self.engine {
-            Engine::Sled(e) => e.path(),
-            Engine::Postgres(_) => Path::new(""),
-        }
-    }
-
     /// Where the data lives, for people: the directory of a sled store, or the database's
     /// URL without its password.
     pub fn location(&self) -> String {
