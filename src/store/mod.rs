@@ -103,31 +103,12 @@ impl Store {
         })
     }
 
-    /// Opens the store at `location`: a `postgres://` or `postgresql://` URL is a
-    /// database, anything else a sled directory.
-    pub async fn open_location(location: &str) -> Result<Self> {
-        if is_database_url(location) {
-            Self::connect(location).await
-        } else {
-            Self::open(Path::new(location))
-        }
-    }
-
     /// Where the data lives, for people: the directory of a sled store, or the database's
     /// URL without its password.
     pub fn location(&self) -> String {
         match &self.engine {
             Engine::Sled(e) => e.path().display().to_string(),
             Engine::Postgres(e) => e.location().to_string(),
-        }
-    }
-
-    /// The PostgreSQL engine, when that is the one (for the cluster's leases and
-    /// notifications, which need its pool).
-    pub fn postgres(&self) -> Option<&pg::PgStore> {
-        match &self.engine {
-            Engine::Sled(_) => None,
-            Engine::Postgres(e) => Some(e),
         }
     }
 

@@ -88,11 +88,11 @@ async fn a_location_is_a_database_url_or_a_directory() {
         assert!(!is_database_url(dir), "{dir}");
     }
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_location(dir.path().to_str().unwrap())
+    let store = Store::open_at(&StoreLocation::Dir(dir.path().to_path_buf()))
         .await
         .unwrap();
     assert_eq!(store.location(), dir.path().display().to_string());
-    assert!(store.postgres().is_none());
+    assert!(!store.is_shared());
     // With sled the group guard is the journal's in-process lock: nothing to wait for.
     let first = store.group_guard(7).await.unwrap();
     let second = store.group_guard(7).await.unwrap();
