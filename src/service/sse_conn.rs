@@ -201,7 +201,10 @@ async fn pump(mut stream: TcpStream, resp: Response<Body>, stop: CancellationTok
         };
         match wake {
             Wake::Frame(Some(bytes)) => {
-                if stream.write_all(&bytes).await.is_err() {
+                if super::sse_sendfile::send(&mut stream, &bytes)
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }
