@@ -6,7 +6,8 @@
 //! file (`memfd`), and every viewer's socket gets references to its pages (`sendfile`); the
 //! bytes on the wire are the same. Frames are found again by identity: one frame is one
 //! shared `Bytes` (see `stream_frames`), so its address and length name it while the cache
-//! holds it. Small frames, and systems without `memfd`, take the plain `write`.
+//! holds it, which is for a few seconds, within a bound of files and bytes. Small frames,
+//! frames past that bound, and systems without `memfd` take the plain `write`.
 
 use axum::body::Bytes;
 use tokio::io::AsyncWriteExt;
@@ -29,42 +30,52 @@ pub async fn send(stream: &mut TcpStream, frame: &Bytes) -> std::io::Result<()> 
 #[cfg(target_os = "linux")]
 mod linux {
     use axum::body::Bytes;
-    use std::collections::VecDeque;
     use std::io::Write;
     use std::os::fd::{AsFd, OwnedFd};
     use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
     use tokio::io::Interest;
     use tokio::net::TcpStream;
 
-    /// How many recent frames keep their file (a snapshot has a few kinds of frames; the
-    /// older ones are done with by the time a newer snapshot's are sent).
-    const KEEP: usize = 8;
+    /// How long a frame keeps its file: its fan-out to every viewer is long done by then
+    /// (a viewer that comes later makes another).
+    const KEEP_FOR: Duration = Duration::from_secs(10);
+    /// At most this many files, and this many bytes in all (each holds a frame alive as
+    /// well). Past either, frames are written as usual: a busy service with many large
+    /// batches neither grows nor thrashes the cache.
+    const MAX_FILES: usize = 32;
+    pub(super) const MAX_BYTES: usize = 16 << 20;
 
     struct Entry {
         /// Held so that no other frame can take this address while the entry lives.
         frame: Bytes,
         file: Arc<OwnedFd>,
+        made: Instant,
     }
 
-    static FILES: Mutex<VecDeque<Entry>> = Mutex::new(VecDeque::new());
+    static FILES: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
 
-    /// The memory file holding `frame`, made by the first viewer to send it.
+    /// The memory file holding `frame`, made by the first viewer to send it; None when the
+    /// cache is full (or no memory file can be made).
     pub fn file_for(frame: &Bytes) -> Option<Arc<OwnedFd>> {
         let mut files = FILES.lock().unwrap_or_else(|p| p.into_inner());
         let same = |e: &&Entry| e.frame.as_ptr() == frame.as_ptr() && e.frame.len() == frame.len();
         if let Some(e) = files.iter().find(same) {
             return Some(e.file.clone());
         }
+        files.retain(|e| e.made.elapsed() < KEEP_FOR);
+        let held: usize = files.iter().map(|e| e.frame.len()).sum();
+        if files.len() >= MAX_FILES || held + frame.len() > MAX_BYTES {
+            return None;
+        }
         let fd = rustix::fs::memfd_create("callboard-sse", rustix::fs::MemfdFlags::CLOEXEC).ok()?;
         let mut f = std::fs::File::from(fd);
         f.write_all(frame).ok()?;
         let file = Arc::new(OwnedFd::from(f));
-        if files.len() >= KEEP {
-            files.pop_front();
-        }
-        files.push_back(Entry {
+        files.push(Entry {
             frame: frame.clone(),
             file: file.clone(),
+            made: Instant::now(),
         });
         Some(file)
     }
