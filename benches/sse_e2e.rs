@@ -14,6 +14,7 @@
 //! BENCH_VIEWERS=5000 BENCH_MODES=full,delta BENCH_RECIPIENTS=64 BENCH_SPEED=10 BENCH_IDLE_SECS=10
 //! BENCH_RCVBUF=bytes: fix the viewers' receive buffers (0, the default: the kernel's).
 //! BENCH_CALLBOARD_BIN=path: run another build of callboard (an older one, as a baseline).
+//! BENCH_BASELINE=0: skip the 1-viewer baseline (for quick iterations only, not for the record).
 
 #[path = "service_common/mod.rs"]
 mod common;
@@ -286,7 +287,8 @@ async fn main() {
     );
     let mut cases = Vec::new();
     for mode in modes.split(',').map(str::trim).filter(|m| !m.is_empty()) {
-        for viewers in [1, n] {
+        let baseline = env_or("BENCH_BASELINE", 1) != 0;
+        for viewers in [1, n].into_iter().filter(|&v| baseline || v == n) {
             let c = run_case(mode, viewers, &setup).await;
             report::print_case(&c);
             cases.push(c);

@@ -64,11 +64,11 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let (app, watcher) = (app.clone(), graceful.watcher());
+        let (app, watcher, stop) = (app.clone(), graceful.watcher(), stop.clone());
         tokio::spawn(async move {
             let _slot = slot;
             match sse_conn::peek(&stream, limits.header_read_timeout).await {
-                sse_conn::Peeked::Sse(head) => sse_conn::serve(stream, head, app).await,
+                sse_conn::Peeked::Sse(head) => sse_conn::serve(stream, head, app, stop).await,
                 sse_conn::Peeked::Other => {
                     let mut builder = http1::Builder::new();
                     builder

@@ -27,6 +27,7 @@ mod respond;
 mod rules;
 pub mod settings;
 mod sse_conn;
+mod sse_sendfile;
 mod sse_ticker;
 pub mod state;
 mod stream;

@@ -6,6 +6,15 @@
 //! to the socket: the head, then each frame (the snapshot's shared `Bytes`, never copied),
 //! until the stream ends, then the connection closes (`Connection: close`, so the body needs
 //! no chunked framing). Everything else is handed to hyper untouched.
+//!
+//! The end of a stream is usually the batch's last state, written to every viewer at the same
+//! moment. Closing each socket right after its last write made the closes (a FIN each way per
+//! connection, thousands at once) compete with the other viewers' last writes, so the end
+//! went out slower than any other update. After its last frame a connection now lingers
+//! [`LINGER_MIN`] plus a random part of [`LINGER_SPREAD`] (its client, the seed's page and
+//! ours, closes it first on `batch-completed`), then closes: every viewer's final frame goes
+//! out first, the closes follow spread over time, and no connection outlives its stream by
+//! more than the linger. A service that stops closes them at once.
 
 use axum::Router;
 use axum::body::Body;
@@ -15,6 +24,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 /// Longest request head looked at here; a longer one goes to hyper.
@@ -22,6 +32,10 @@ const MAX_HEAD: usize = 8 * 1024;
 const MAX_HEADERS: usize = 64;
 /// Largest non-stream answer (an error envelope) written here.
 const MAX_PLAIN_BODY: usize = 64 * 1024;
+/// Least time a connection stays open after its stream's last frame (see the module's doc).
+pub const LINGER_MIN: Duration = Duration::from_secs(1);
+/// Up to this much more, at random per connection, so the closes spread out.
+pub const LINGER_SPREAD: Duration = Duration::from_secs(2);
 
 /// What a new connection starts with.
 pub enum Peeked {
@@ -82,7 +96,8 @@ pub async fn peek(stream: &TcpStream, within: Duration) -> Peeked {
 }
 
 /// Serves one SSE request whose head (`head_len` bytes) is waiting on `stream`.
-pub async fn serve(mut stream: TcpStream, head_len: usize, app: Router) {
+/// `stop`: the service is stopping (a stream that ended closes at once then).
+pub async fn serve(mut stream: TcpStream, head_len: usize, app: Router, stop: CancellationToken) {
     let mut head = vec![0u8; head_len];
     if stream.read_exact(&mut head).await.is_err() {
         return;
@@ -103,7 +118,7 @@ pub async fn serve(mut stream: TcpStream, head_len: usize, app: Router) {
             .get(header::CONTENT_TYPE)
             .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
     if is_stream {
-        pump(stream, resp).await;
+        pump(stream, resp, stop).await;
     } else {
         plain(stream, resp).await;
     }
@@ -171,9 +186,10 @@ enum Wake {
 }
 
 /// The stream's frames, as they come, until it ends or the client goes away.
-async fn pump(mut stream: TcpStream, resp: Response<Body>) {
+async fn pump(mut stream: TcpStream, resp: Response<Body>, stop: CancellationToken) {
     let head = head_bytes(&resp, None);
     let mut frames = resp.into_body().into_data_stream();
+
     if stream.write_all(&head).await.is_err() {
         return;
     }
@@ -185,16 +201,14 @@ async fn pump(mut stream: TcpStream, resp: Response<Body>) {
         };
         match wake {
             Wake::Frame(Some(bytes)) => {
-                if stream.write_all(&bytes).await.is_err() {
+                if super::sse_sendfile::send(&mut stream, &bytes)
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }
-            Wake::Frame(None) => {
-                // The end (usually the last state, sent to every viewer at once): let the
-                // other viewers' writes go first, closing the socket can wait.
-                tokio::task::yield_now().await;
-                break;
-            }
+            Wake::Frame(None) => break,
             Wake::Socket(false) => return,
             Wake::Socket(true) => {
                 // Nothing is expected from the client: anything read is dropped; 0 is the end.
@@ -207,6 +221,14 @@ async fn pump(mut stream: TcpStream, resp: Response<Body>) {
                 }
             }
         }
+    }
+    // The end, usually the last state sent to every viewer at once: the stream (its slot,
+    // its subscription) goes now, the socket after the linger, unless the service stops.
+    drop(frames);
+    let linger = LINGER_MIN + LINGER_SPREAD.mul_f64(rand::random::<f64>());
+    tokio::select! {
+        _ = tokio::time::sleep(linger) => {}
+        _ = stop.cancelled() => {}
     }
     let _ = stream.shutdown().await;
 }

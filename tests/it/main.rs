@@ -32,6 +32,7 @@ mod service_ownership;
 mod service_pergroup;
 mod service_rules;
 mod service_seed_parity;
+mod service_stream_end;
 mod sim_cli;
 mod sim_progression;
 mod sim_wire;

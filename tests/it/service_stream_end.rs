@@ -1,0 +1,110 @@
+//! The end of a stream: every viewer gets the final frame whole before its connection
+//! closes, and the service closes the connection (after a short linger, see
+//! `service/sse_conn.rs`) even when the client never does, so no connection outlives its
+//! batch for long and its slot comes back.
+
+use crate::support::service::*;
+use serde_json::json;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const CAP: usize = 8;
+
+/// Reads until the peer closes (true) or `limit` passes (false: still open).
+async fn read_until_closed(s: &mut TcpStream, limit: Duration) -> (bool, String) {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return (true, String::from_utf8_lossy(&got).into()),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+            Err(_) => return (false, String::from_utf8_lossy(&got).into()),
+        }
+    }
+}
+
+/// How many of `CAP` connections held open at once are served (the rest get 503).
+async fn served_at_once(addr: std::net::SocketAddr) -> usize {
+    let mut held = Vec::new();
+    let mut ok = 0;
+    for _ in 0..CAP {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 12];
+        if s.read_exact(&mut buf).await.is_ok() && buf.starts_with(b"HTTP/1.1 200") {
+            ok += 1;
+        }
+        held.push(s); // kept open (keep-alive) so each holds its slot
+    }
+    ok
+}
+
+#[tokio::test]
+async fn the_final_frame_arrives_whole_then_the_service_closes_even_a_silent_viewer() {
+    let sim = sim(300.0, 11).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), Some(&sim.url()));
+    cfg.service.max_connections = CAP;
+    let svc = serve(cfg, true, true).await;
+    let api = Api::new(svc.url(), None);
+    let phone = sim.phone_number_ids()[0].clone();
+    let r = api
+        .post(
+            "/api/groups/55/call",
+            json!({"userId": 19, "agentPhoneNumberId": phone}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let batch = r.body["data"]["batchId"].as_str().unwrap().to_string();
+    drop(api); // its pooled connection would hold a slot
+    // Viewers (the seed's events and delta ones) that read everything but never close.
+    let mut viewers = Vec::new();
+    for view in ["", "?view=delta", "", "?view=delta"] {
+        let mut s = TcpStream::connect(svc.addr).await.unwrap();
+        let req = format!(
+            "GET /api/batch-calls/{batch}/status/stream{view} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        viewers.push(tokio::spawn(async move {
+            let got = read_until_closed(&mut s, Duration::from_secs(120)).await;
+            (got, s) // the client's side stays open until the end of the test
+        }));
+    }
+    let mut open_sides = Vec::new();
+    for v in viewers {
+        let ((closed, text), s) = v.await.unwrap();
+        open_sides.push(s);
+        let tail = &text[text.len().saturating_sub(300)..];
+        assert!(closed, "the service closed the connection: …{tail}");
+        assert!(
+            text.starts_with("HTTP/1.1 200"),
+            "{}",
+            &text[..text.len().min(300)]
+        );
+        assert!(text.ends_with("\n\n"), "the last event is whole: …{tail}");
+        let last = text.trim_end().rsplit("\n\n").next().unwrap();
+        assert!(last.starts_with("event: batch-completed\n"), "{last}");
+        let data = last.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+        let data: serde_json::Value = serde_json::from_str(data).expect("whole JSON");
+        assert!(data["finalStatus"].is_string(), "{data}");
+    }
+    // Every viewer's slot came back although its client still holds its side open. (The
+    // dropped client's pooled connection is closed by its own task; allow for it.)
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut served = served_at_once(svc.addr).await;
+    while served < CAP && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        served = served_at_once(svc.addr).await;
+    }
+    assert_eq!(
+        served, CAP,
+        "connections still held after their streams ended"
+    );
+    drop(open_sides);
+    svc.shutdown().await;
+    sim.shutdown().await;
+}
