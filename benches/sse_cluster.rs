@@ -184,6 +184,7 @@ async fn run_batch(c: &mut Cluster, s: &Setup, per: usize, label: &str, kill: bo
     let mut p = Phase::new(label, n, per);
     let pending = 8.0 + (per * n) as f64 / 400.0 + s.idle.as_secs_f64() + 4.0;
     let batch = new_batch(c, s, pending).await;
+    let notes = c.db_url.as_deref().map(|u| takeover::listen(u, &batch));
     let mut rx = connect(c, &batch, per, s, &mut p).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     p.holder = takeover::holder_index(c, &batch).await;
@@ -209,6 +210,7 @@ async fn run_batch(c: &mut Cluster, s: &Setup, per: usize, label: &str, kill: bo
     }
     p.run_secs = t1.elapsed().as_secs_f64();
     p.run_polls = (sim_polls(&c.sim.url).await - polls1) as f64 / p.run_secs;
+    p.notified = notes.map(|n| n.lock().unwrap().clone()).unwrap_or_default();
     if let Some(w) = watch {
         p.takeover = Some(w.await.expect("the takeover watcher"));
     }

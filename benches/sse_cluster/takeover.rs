@@ -1,7 +1,8 @@
 //! The takeover phase: `kill -9` of the instance holding the batch's lease (read from
 //! `batch_leases`, owner `{host}-{pid}-{random}`), then the times from the kill to the
 //! first upstream poll by another instance (the sim's counters: the dead one polls no
-//! more) and to a live lease row naming another instance.
+//! more) and to a live lease row naming another instance. Also a `LISTEN` of the driver's
+//! own on the snapshot channel: when each stored snapshot's NOTIFY reached a listener.
 
 use super::Cluster;
 use super::driver::sim_polls;
@@ -93,4 +94,25 @@ pub async fn kill_holder(
         }
         tk
     })
+}
+
+/// Listens on the instances' snapshot channel; the receive times (µs since the epoch) of
+/// the notifications for `batch`, until the task is aborted.
+pub fn listen(db_url: &str, batch: &str) -> std::sync::Arc<std::sync::Mutex<Vec<i64>>> {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (db, batch, out) = (db_url.to_string(), batch.to_string(), seen.clone());
+    tokio::spawn(async move {
+        let mut l = sqlx::postgres::PgListener::connect(&db)
+            .await
+            .expect("listen");
+        l.listen("callboard_snapshot").await.expect("listen");
+        while let Ok(n) = l.recv().await {
+            if n.payload() == batch {
+                out.lock()
+                    .unwrap()
+                    .push(chrono::Utc::now().timestamp_micros());
+            }
+        }
+    });
+    seen
 }
