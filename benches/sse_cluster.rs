@@ -3,8 +3,9 @@
 //! (the `sse_e2e` viewer: kernel receive timestamps), spread evenly over the instances.
 //! Three phases, each a batch of ≥ 60 recipients submitted straight to the simulator, a
 //! poll interval of 1 s:
-//! 1. baseline: one instance on sled (as without PostgreSQL), `BENCH_BASELINE_VIEWERS`
-//!    viewers (default: as many as one cluster instance has);
+//! 1. baseline: one instance on sled (as without PostgreSQL), for each count in
+//!    `BENCH_BASELINE_VIEWERS` (default: as many viewers as one cluster instance has, then
+//!    as many as the whole cluster has), each on fresh processes;
 //! 2. cluster: N instances on a fresh database, `BENCH_VIEWERS` viewers on each; delivery
 //!    per instance (on the followers it includes the holder's store write, the NOTIFY and
 //!    the follower's read) and the upstream batch GETs per interval (the sim's counters);
@@ -14,7 +15,7 @@
 //!    the surviving viewers, who must all get the end.
 //!
 //! CALLBOARD_TEST_DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/postgres cargo bench --bench sse_cluster
-//! BENCH_INSTANCES=3 BENCH_VIEWERS=2000 BENCH_BASELINE_VIEWERS=2000 BENCH_RECIPIENTS=64
+//! BENCH_INSTANCES=3 BENCH_VIEWERS=2000 BENCH_BASELINE_VIEWERS=2000,6000 BENCH_RECIPIENTS=64
 //! BENCH_SPEED=10 BENCH_IDLE_SECS=5 BENCH_KILL_AFTER_SECS=2 BENCH_VIEW=full|delta
 
 #[path = "service_common/mod.rs"]
@@ -217,18 +218,8 @@ async fn run_batch(c: &mut Cluster, s: &Setup, per: usize, label: &str, kill: bo
     p
 }
 
-#[tokio::main]
-async fn main() {
-    let per: usize = env_or("BENCH_VIEWERS", 2000);
-    let n: usize = env_or("BENCH_INSTANCES", 3);
-    let baseline: usize = env_or("BENCH_BASELINE_VIEWERS", per);
-    let s = Setup {
-        recipients: env_or("BENCH_RECIPIENTS", 64),
-        speed: env_or("BENCH_SPEED", 10.0),
-        idle: Duration::from_secs(env_or("BENCH_IDLE_SECS", 5)),
-        kill_after: Duration::from_secs(env_or("BENCH_KILL_AFTER_SECS", 2)),
-        view: env_or("BENCH_VIEW", "full".to_string()),
-    };
+/// A fresh database on the server of CALLBOARD_TEST_DATABASE_URL; exits when there is none.
+async fn database() -> callboard::store::pg::testing::TestDb {
     if std::env::var_os("CALLBOARD_DATABASE_URL").is_some() {
         eprintln!(
             "sse_cluster: unset CALLBOARD_DATABASE_URL: the baseline must run on sled and the cluster makes its own database"
@@ -241,34 +232,47 @@ async fn main() {
         );
         std::process::exit(2);
     };
+    db
+}
+
+#[tokio::main]
+async fn main() {
+    let per: usize = env_or("BENCH_VIEWERS", 2000);
+    let n: usize = env_or("BENCH_INSTANCES", 3);
+    // As many viewers as one cluster instance has, and as the whole cluster has.
+    let baselines: Vec<usize> = env_or("BENCH_BASELINE_VIEWERS", format!("{per},{}", per * n))
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    let s = Setup {
+        recipients: env_or("BENCH_RECIPIENTS", 64),
+        speed: env_or("BENCH_SPEED", 10.0),
+        idle: Duration::from_secs(env_or("BENCH_IDLE_SECS", 5)),
+        kill_after: Duration::from_secs(env_or("BENCH_KILL_AFTER_SECS", 2)),
+        view: env_or("BENCH_VIEW", "full".to_string()),
+    };
+    let db = database().await;
     let fds = raise_fd_limit();
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "sse_cluster: {n} instances × {per} viewers ({} view), baseline 1 instance (sled) × {baseline}, {} recipients, sim speed {}, open files {fds}, load {}",
+        "sse_cluster: {n} instances × {per} viewers ({} view), baselines 1 instance (sled) × {baselines:?}, {} recipients, sim speed {}, open files {fds}, load {}",
         s.view,
         s.recipients,
         s.speed,
         load.trim()
     );
     let mut phases = Vec::new();
-    let mut solo = start(1, None, baseline + 200, &s).await;
-    phases.push(
-        run_batch(
-            &mut solo,
-            &s,
-            baseline,
-            "baseline (sled, 1 instance)",
-            false,
-        )
-        .await,
-    );
-    summary::print_phase(&phases[0]);
-    drop(solo);
+    for &b in &baselines {
+        let mut solo = start(1, None, b + 200, &s).await;
+        let label = format!("baseline (sled, 1 instance × {b})");
+        phases.push(run_batch(&mut solo, &s, b, &label, false).await);
+        summary::print_phase(phases.last().unwrap());
+    }
     let mut cl = start(n, Some(&db.url), per + 200, &s).await;
     phases.push(run_batch(&mut cl, &s, per, "cluster (PostgreSQL)", false).await);
-    summary::print_phase(&phases[1]);
+    summary::print_phase(phases.last().unwrap());
     phases.push(run_batch(&mut cl, &s, per, "takeover (kill -9 of the holder)", true).await);
-    summary::print_phase(&phases[2]);
+    summary::print_phase(phases.last().unwrap());
     drop(cl);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("\nload at the end: {}", load.trim());

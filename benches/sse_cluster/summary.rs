@@ -246,8 +246,7 @@ pub fn print_table(phases: &[Phase]) {
 /// Snapshot made (its `timestamp`) → the first NOTIFY for the batch after it, as the
 /// driver's own LISTEN got it: the holder's encoding, store write and notification.
 fn print_notify(p: &Phase) {
-    let mut made: Vec<i64> = p.got.iter().filter_map(|g| g.made_ms).collect();
-    made.sort();
+    let mut made: Vec<i64> = updates(&p.got).iter().map(|u| u.made_ms).collect();
     made.dedup();
     let mut d: Vec<f64> = made
         .iter()
