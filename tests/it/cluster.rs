@@ -170,7 +170,11 @@ async fn three_instances_poll_once_take_over_after_kill9_and_submit_once() {
     }
     // One final snapshot, the holder's: a follower that finds the lease released after
     // the end shows the stored final state instead of polling and making its own.
-    assert_eq!(ids.len(), 1, "one final event id on every instance: {ids:?}");
+    assert_eq!(
+        ids.len(),
+        1,
+        "one final event id on every instance: {ids:?}"
+    );
     assert_eq!(finals.len(), VIEWERS - VIEWERS / INSTANCES);
     assert!(!finals[0].is_empty());
     assert!(
