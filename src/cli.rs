@@ -61,6 +61,9 @@ pub enum Command {
     /// The calling rules in force: hours per weekday and festivos (`[campaign] rules`).
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// The store itself: copy a sled store into PostgreSQL.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Who started, retried, cancelled batches or changed opt-outs, and when.
     Audit {
         /// Only entries about this batch id or phone.
@@ -267,6 +270,23 @@ pub enum TokenCommand {
         /// The user's id.
         #[arg(long)]
         id: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy everything in a sled store (users and token hashes, groups, clients, batches,
+    /// caches, the submission journal, opt-outs, audit) into a PostgreSQL database, keeping
+    /// every id; counts the copy afterwards. Safe to run again: records are written over.
+    /// Stop the `serve` that uses the sled store first (it holds the directory).
+    Copy {
+        /// The sled store's directory (default: the configured data directory).
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+        /// The PostgreSQL database, postgres://user:pass@host/db (default: the configured
+        /// one, CALLBOARD_DATABASE_URL / [store] url).
+        #[arg(long, value_name = "URL")]
+        to: Option<crate::secret::Secret>,
     },
 }
 

@@ -9,6 +9,7 @@ mod optout;
 mod rules;
 mod serve;
 mod sim;
+mod store_copy;
 mod tui;
 mod tui_direct;
 mod tui_logs;
@@ -19,8 +20,8 @@ use clap::CommandFactory;
 use color_eyre::eyre::Result;
 
 use crate::cli::{
-    Cli, Command, ImportCommand, OptoutCommand, RulesCommand, TokenCommand, UserCommand,
-    WebhookCommand,
+    Cli, Command, ImportCommand, OptoutCommand, RulesCommand, StoreCommand, TokenCommand,
+    UserCommand, WebhookCommand,
 };
 use crate::config::Config;
 
@@ -34,6 +35,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::User(cmd) => runtime()?.block_on(user_command(&cfg, cmd)),
         Command::Optout(cmd) => runtime()?.block_on(optout_command(&cfg, cmd)),
         Command::Rules(RulesCommand::Show { year }) => rules::show(&cfg, year),
+        Command::Store(StoreCommand::Copy { from, to }) => {
+            runtime()?.block_on(store_copy::copy(&cfg, from, to))
+        }
         Command::Audit { target, limit } => {
             runtime()?.block_on(audit::list(&cfg, target.as_deref(), limit))
         }

@@ -132,6 +132,39 @@ pub(super) fn store_error(e: &str) -> PollError {
     }
 }
 
+/// Another submission for the group is not settled yet: nothing goes until it is.
+pub(super) fn unsettled(why: &str) -> PollError {
+    PollError {
+        message: format!(
+            "La continuación espera: otro envío del grupo aún no se pudo confirmar en ElevenLabs ({why})"
+        ),
+        code: ErrorCode::SubmissionUnsettled,
+        status: None,
+        retry_after: None,
+        fatal: false,
+    }
+}
+
+/// Settles the group's other pending submissions (a call start or retry whose answer was
+/// lost) before a round of the monitor submits: the journal's rule, one unsettled
+/// submission per group at most.
+pub(super) async fn settle_others(
+    hub: &Inner,
+    group: crate::domain::GroupId,
+) -> Result<(), PollError> {
+    let settled = hub
+        .journal
+        .settle_group(group)
+        .await
+        .map_err(|e| store_error(&e.to_string()))?;
+    for s in settled {
+        if let crate::journal::Settlement::Unknown(why) = s {
+            return Err(unsettled(&why));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn failed(e: &ElevenLabsError) -> PollError {
     let mut pe = PollError::from_upstream(e);
     pe.message = format!("No se pudo enviar la continuación del lote: {}", pe.message);

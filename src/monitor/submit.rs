@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use super::error::PollError;
-use super::link::{save, store_error, submit_intent, without_optouts};
+use super::link::{save, settle_others, store_error, submit_intent, without_optouts};
 use super::plan::{Plan, resume_plan};
 use super::recover::{earlier_intent, legacy_marker};
 use super::state::Inner;
@@ -44,6 +44,7 @@ pub(super) async fn submit(
     if let Some(found) = legacy_marker(hub, rec, &plan, actor).await? {
         return Ok(Some(found));
     }
+    settle_others(hub, rec.group_id).await?;
     let recipients = without_optouts(hub, &rec.batch_id, plan.recipients).await?;
     if recipients.is_empty() {
         rec.follow_up_done = true;
@@ -172,6 +173,7 @@ pub(super) async fn submit_due(
         save(hub, &parent).await;
         return Ok(());
     }
+    settle_others(hub, intent.group_id).await?;
     intent.set_recipients(recipients);
     intent.record.created_at = now;
     intent.due_unix = None;

@@ -17,6 +17,7 @@ pub mod audit;
 mod batches;
 pub mod cache;
 mod cluster;
+pub mod copy;
 mod error;
 mod groups;
 mod ids;
@@ -73,6 +74,11 @@ impl Store {
         Ok(Store {
             engine: Engine::Sled(sled_engine::SledStore::open(dir)?),
         })
+    }
+
+    /// Whether `dir` already holds a sled store (opening one creates it).
+    pub fn exists_in(dir: &Path) -> bool {
+        sled_engine::SledStore::exists_in(dir)
     }
 
     /// Opens the store at `location`: a sled directory (off the async workers: it reads
@@ -143,18 +149,17 @@ impl Store {
         }
     }
 
-    /// The schema version this callboard writes for the store's engine (sled's layout
-    /// version, or the newest PostgreSQL migration it knows).
+    /// The schema version on disk (a database's: its newest applied migration).
+    pub async fn schema_version(&self) -> Result<u32> {
+        on_engine!(self.schema_version())
+    }
+
+    /// The newest schema version this callboard knows for the store's engine.
     pub fn known_schema_version(&self) -> u32 {
         match &self.engine {
             Engine::Sled(_) => SCHEMA_VERSION,
-            Engine::Postgres(_) => pg::known_schema_version(),
+            Engine::Postgres(_) => u32::try_from(pg::PgStore::known_schema_version()).unwrap_or(0),
         }
-    }
-
-    /// The schema version on disk.
-    pub async fn schema_version(&self) -> Result<u32> {
-        on_engine!(self.schema_version())
     }
 
     /// Makes every write so far durable.

@@ -35,6 +35,7 @@ mod service_seed_parity;
 mod sim_cli;
 mod sim_progression;
 mod sim_wire;
+mod store_copy;
 mod tui_cli;
 mod tui_e2e_tmux;
 mod tui_group_setup;

@@ -1,16 +1,17 @@
-//! A group's clients and imports: one row a client, ids from a sequence in the order
-//! they are added, every write in a transaction holding the group's row, so two imports
-//! into one group never both add the same phone. Rows go in by `COPY` (a whole import is
+//! A group's clients, imports and the settings that rewrite them (a new country reads
+//! every phone again): one row a client, ids from a sequence in the order they are added,
+//! every write in a transaction holding the group's row, so two imports into one group
+//! never both add the same phone. Rows go in by `COPY` (a whole import is
 //! one stream, not one statement a row).
 
 use sqlx::PgConnection;
 use std::collections::HashMap;
 
-use super::groups::{create_group_in, lock_group, lock_group_named};
+use super::groups::{create_group_in, lock_group, lock_group_named, missing, write_group};
 use super::{PgStore, doc, ids_exhausted, sql_id, undoc};
 use crate::domain::import::ParsedImport;
 use crate::domain::phone::{self, Region};
-use crate::domain::{Client, ClientDraft, Group, GroupId, UserId};
+use crate::domain::{Client, ClientDraft, Group, GroupId, GroupSetup, UserId};
 use crate::store::error::{Result, StoreError};
 use crate::store::groups::to_client;
 use crate::store::groups::{ImportSummary, NewGroup};
@@ -43,6 +44,33 @@ impl PgStore {
         insert_clients(&mut tx, group, &out).await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// Changes a group's campaign settings (and whether it dials abroad). When its country
+    /// changes, every client's phone is read again in the new country, from the phone as
+    /// it was given: `region` is the service's, for a group without a country of its own.
+    pub async fn set_group_setup(
+        &self,
+        id: GroupId,
+        setup: GroupSetup,
+        other_countries: bool,
+        region: Region,
+    ) -> Result<Group> {
+        let mut tx = self.pool.begin().await?;
+        let mut g = lock_group(&mut tx, id).await?.ok_or_else(|| missing(id))?;
+        let (before, after) = (g.setup.country_or(region), setup.country_or(region));
+        g.setup = setup;
+        g.other_countries = other_countries;
+        if before != after {
+            let mut all = clients_in(&mut tx, id).await?;
+            for c in &mut all {
+                c.phone_e164 = phone::normalize(&c.phone, after);
+            }
+            update_clients(&mut tx, id, &all).await?;
+        }
+        write_group(&mut tx, &g).await?;
+        tx.commit().await?;
+        Ok(g)
     }
 
     /// Writes a parsed import into the group `group_name` (created, without owner, when
@@ -110,7 +138,7 @@ impl PgStore {
 }
 
 /// The clients of `group` on `conn`, in the order they were added.
-pub(super) async fn clients_in(conn: &mut PgConnection, group: GroupId) -> Result<Vec<Client>> {
+async fn clients_in(conn: &mut PgConnection, group: GroupId) -> Result<Vec<Client>> {
     let docs: Vec<String> =
         sqlx::query_scalar("SELECT doc::text FROM clients WHERE group_id = $1 ORDER BY id")
             .bind(sql_id(group))
@@ -266,11 +294,7 @@ fn copy_text(out: &mut String, value: &str) {
 
 /// Rewrites existing clients of `group` (same ids): copied into a temporary table, then
 /// one UPDATE joins it.
-pub(super) async fn update_clients(
-    conn: &mut PgConnection,
-    group: GroupId,
-    clients: &[Client],
-) -> Result<()> {
+async fn update_clients(conn: &mut PgConnection, group: GroupId, clients: &[Client]) -> Result<()> {
     if clients.is_empty() {
         return Ok(());
     }

@@ -7,8 +7,7 @@ use sqlx::PgConnection;
 use std::collections::BTreeMap;
 
 use super::{PgStore, doc, ids_exhausted, sql_id, undoc, undoc_rows};
-use crate::domain::phone::{self, Region};
-use crate::domain::{Group, GroupId, GroupSetup, UserId};
+use crate::domain::{Group, GroupId, UserId};
 use crate::store::error::{Result, StoreError};
 use crate::store::groups::NewGroup;
 use crate::store::groups::fold;
@@ -48,33 +47,6 @@ impl PgStore {
         Ok(g)
     }
 
-    /// Changes a group's campaign settings (and whether it dials abroad). When its country
-    /// changes, every client's phone is read again in the new country, from the phone as
-    /// it was given: `region` is the service's, for a group without a country of its own.
-    pub async fn set_group_setup(
-        &self,
-        id: GroupId,
-        setup: GroupSetup,
-        other_countries: bool,
-        region: Region,
-    ) -> Result<Group> {
-        let mut tx = self.pool.begin().await?;
-        let mut g = lock_group(&mut tx, id).await?.ok_or_else(|| missing(id))?;
-        let (before, after) = (g.setup.country_or(region), setup.country_or(region));
-        g.setup = setup;
-        g.other_countries = other_countries;
-        if before != after {
-            let mut all = super::clients::clients_in(&mut tx, id).await?;
-            for c in &mut all {
-                c.phone_e164 = phone::normalize(&c.phone, after);
-            }
-            super::clients::update_clients(&mut tx, id, &all).await?;
-        }
-        write_group(&mut tx, &g).await?;
-        tx.commit().await?;
-        Ok(g)
-    }
-
     pub async fn group(&self, id: GroupId) -> Result<Option<Group>> {
         let row: Option<String> = sqlx::query_scalar("SELECT doc::text FROM groups WHERE id = $1")
             .bind(sql_id(id))
@@ -101,7 +73,7 @@ impl PgStore {
     }
 }
 
-fn missing(id: GroupId) -> StoreError {
+pub(super) fn missing(id: GroupId) -> StoreError {
     StoreError::Conflict(format!("no existe el grupo {id}"))
 }
 
@@ -125,7 +97,7 @@ pub(super) async fn lock_group_named(conn: &mut PgConnection, name: &str) -> Res
     row.map(|d| undoc("groups", &d)).transpose()
 }
 
-async fn write_group(conn: &mut PgConnection, g: &Group) -> Result<()> {
+pub(super) async fn write_group(conn: &mut PgConnection, g: &Group) -> Result<()> {
     sqlx::query("UPDATE groups SET owner = $2, doc = $3::json WHERE id = $1")
         .bind(sql_id(g.id))
         .bind(g.owner.map(sql_id))

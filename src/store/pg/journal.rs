@@ -99,7 +99,7 @@ fn state_name(s: &IntentState) -> &'static str {
     }
 }
 
-async fn upsert_intent(conn: &mut PgConnection, intent: &SubmitIntent) -> Result<()> {
+pub(super) async fn upsert_intent(conn: &mut PgConnection, intent: &SubmitIntent) -> Result<()> {
     let done = sqlx::query(
         "INSERT INTO intents (id, group_id, state, created_at, doc) VALUES ($1, $2, $3, $4, $5::json) \
          ON CONFLICT (id) DO UPDATE SET group_id = EXCLUDED.group_id, state = EXCLUDED.state, \

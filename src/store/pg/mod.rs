@@ -18,6 +18,7 @@ mod guard;
 mod journal;
 mod optouts;
 mod pages;
+mod restore;
 mod schema;
 mod url;
 mod users;
@@ -158,11 +159,6 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         StoreError::Io(e.to_string())
     }
-}
-
-/// The newest migration this callboard knows (and applies).
-pub fn known_schema_version() -> u32 {
-    u32::try_from(schema::known_version()).unwrap_or(u32::MAX)
 }
 
 /// A driver message with any copy of the URL or its password taken out.

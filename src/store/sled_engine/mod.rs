@@ -5,6 +5,7 @@
 mod audit;
 mod batches;
 mod cache;
+mod dump;
 mod groups;
 mod journal;
 mod optouts;
@@ -176,9 +177,19 @@ fn open_db(dir: &Path) -> Result<sled::Db> {
     }
 }
 
+impl SledStore {
+    /// Whether `dir` already holds a store.
+    pub(crate) fn exists_in(dir: &Path) -> bool {
+        dir.join(DB_DIR).join("conf").exists()
+    }
+}
+
+/// The sled database's directory inside the data directory.
+const DB_DIR: &str = "store";
+
 fn try_open_db(dir: &Path) -> Result<sled::Db> {
     sled::Config::new()
-        .path(dir.join("store"))
+        .path(dir.join(DB_DIR))
         .open()
         .map_err(|e| match e {
             sled::Error::Io(io)

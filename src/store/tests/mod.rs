@@ -37,6 +37,7 @@ macro_rules! on_every_engine {
 }
 
 mod batches;
+mod clients;
 mod group_setup;
 mod groups;
 mod optouts_audit;

@@ -1,4 +1,5 @@
-//! Opening a store: data survives a reopen and a bad directory is refused clearly.
+//! Opening a store: data survives a reopen, a bad directory is refused clearly, a location
+//! is a database URL or a directory, and shown without its password.
 
 use super::*;
 
@@ -72,4 +73,43 @@ fn second_open_of_same_dir_is_refused_clearly() {
     // cross-process case is covered by the CLI integration test.
     let err = Store::open(Path::new("/proc/callboard-cannot-exist"));
     assert!(matches!(err, Err(StoreError::Open { .. })));
+}
+
+#[tokio::test]
+async fn a_location_is_a_database_url_or_a_directory() {
+    for url in [
+        "postgres://u:p@h/db",
+        "postgresql://h/db",
+        " POSTGRES://h/db",
+    ] {
+        assert!(is_database_url(url), "{url}");
+    }
+    for dir in ["data", "/var/lib/callboard", "postgres", "./postgres://x"] {
+        assert!(!is_database_url(dir), "{dir}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_location(dir.path().to_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(store.location(), dir.path().display().to_string());
+    assert!(store.postgres().is_none());
+    // With sled the group guard is the journal's in-process lock: nothing to wait for.
+    let first = store.group_guard(7).await.unwrap();
+    let second = store.group_guard(7).await.unwrap();
+    assert!(matches!(
+        (first, second),
+        (GroupGuard::Sled, GroupGuard::Sled)
+    ));
+}
+
+on_every_engine! {
+    #[tokio::test]
+    async fn the_location_never_shows_a_password(store, guard) {
+        let shown = store.location();
+        assert!(!shown.is_empty());
+        // Anything shown as a password is already `***`.
+        assert_eq!(pg::redact_url(&shown), shown);
+        drop(store.group_guard(3).await.unwrap());
+        drop(store.group_guard(3).await.unwrap());
+    }
 }

@@ -80,32 +80,6 @@ async fn ids_never_wrap_and_skip_taken_ones() {
 }
 
 #[tokio::test]
-async fn concurrent_imports_into_a_new_group_make_one_group_and_no_duplicates() {
-    let Some((store, _db)) = fresh_pg("pg_concurrent_imports").await else {
-        return;
-    };
-    let csv = "nombre,telefono\nAna,3001234567\nBeto,3001234568\n";
-    let runs: Vec<_> = (0..8)
-        .map(|_| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                let p =
-                    crate::domain::import::parse_clients(csv.as_bytes(), Region::COLOMBIA, |_| {})
-                        .unwrap();
-                store.import_clients("Nuevo", p).await.unwrap()
-            })
-        })
-        .collect();
-    let mut created_groups = 0;
-    for r in runs {
-        created_groups += usize::from(r.await.unwrap().group_created);
-    }
-    assert_eq!(created_groups, 1);
-    let g = store.group_by_name("nuevo").await.unwrap().unwrap();
-    assert_eq!(store.clients(g.id).await.unwrap().len(), 2);
-}
-
-#[tokio::test]
 async fn pages_of_batches_and_audit_entries_follow_their_cursors() {
     let Some((store, _db)) = fresh_pg("pg_pages").await else {
         return;
@@ -169,46 +143,5 @@ async fn pages_of_batches_and_audit_entries_follow_their_cursors() {
     assert_eq!(
         actions(&store.audit_log(Some("x"), 2).await.unwrap()),
         ["a2", "a4"]
-    );
-}
-
-#[tokio::test]
-async fn clients_written_by_copy_keep_every_character() {
-    let Some((store, _db)) = fresh_pg("pg_copy_escapes").await else {
-        return;
-    };
-    let g = store
-        .add_group("Raros", BTreeMap::new(), None)
-        .await
-        .unwrap();
-    let odd = "Tab\there, back\\slash, new\nline, cr\r, \"quoted\", \\N, ñandú";
-    let mut d = draft(odd, "3001234567");
-    d.extra.insert("nota\t1".into(), "a\\b\nc".into());
-    store
-        .add_clients(g.id, vec![d.clone(), draft("Mal", "12")], Region::COLOMBIA)
-        .await
-        .unwrap();
-    // Updated through the temporary table, by an import of the same phone.
-    let csv = "nombre,telefono,empresa\nOtro,3001234567,ACME\n";
-    let p = crate::domain::import::parse_clients(csv.as_bytes(), Region::COLOMBIA, |_| {}).unwrap();
-    let s = store.import_clients_into(g.id, p).await.unwrap();
-    assert_eq!((s.created, s.updated), (0, 1));
-    let all = store.clients(g.id).await.unwrap();
-    assert_eq!(all.len(), 2);
-    assert_eq!(all[0].name, "Otro");
-    assert_eq!(all[0].extra["nota\t1"], "a\\b\nc");
-    assert_eq!(all[0].empresa.as_deref(), Some("ACME"));
-    assert!(
-        all[1].phone_e164.is_err(),
-        "an invalid phone is kept with its reason"
-    );
-    let again = store
-        .add_clients(g.id, vec![d], Region::COLOMBIA)
-        .await
-        .unwrap();
-    assert_eq!(store.clients(g.id).await.unwrap()[2].name, odd);
-    assert!(
-        again[0].id > all[1].id,
-        "ids grow in the order clients are added"
     );
 }
