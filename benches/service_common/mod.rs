@@ -169,11 +169,23 @@ pub fn serve_for_viewers(
     cap: usize,
     env: &[(&str, &str)],
 ) -> Proc {
+    serve_for_viewers_with(dir, sim_url, interval_ms, cap, env, "")
+}
+
+/// `serve_for_viewers` with sections of its own added to the config (`[store] url = …`).
+pub fn serve_for_viewers_with(
+    dir: &std::path::Path,
+    sim_url: &str,
+    interval_ms: u64,
+    cap: usize,
+    env: &[(&str, &str)],
+    extra_toml: &str,
+) -> Proc {
     let cfg = dir.join("bench.toml");
     std::fs::write(
         &cfg,
         format!(
-            "[service]\npoll_interval_ms = {interval_ms}\nsse_timeout_secs = 3600\nmax_connections = {cap}\nmax_streams_total = {cap}\nmax_streams_per_token = {cap}\n"
+            "[service]\npoll_interval_ms = {interval_ms}\nsse_timeout_secs = 3600\nmax_connections = {cap}\nmax_streams_total = {cap}\nmax_streams_per_token = {cap}\n{extra_toml}"
         ),
     )
     .unwrap();

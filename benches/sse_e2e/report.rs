@@ -29,7 +29,7 @@ pub struct Case {
     pub updates: Vec<Update>,
 }
 
-fn stats(mut d: Vec<f64>) -> (f64, f64, f64) {
+pub fn stats(mut d: Vec<f64>) -> (f64, f64, f64) {
     d.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let max = d.last().copied().unwrap_or(f64::NAN);
     (percentile(&d, 0.5), percentile(&d, 0.99), max)

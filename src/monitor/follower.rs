@@ -39,9 +39,12 @@ impl Poller {
 
     /// Before this instance's first poll of a batch another instance polled: go on from
     /// its last snapshot (same sequence, event ids above it), so viewers see no step back.
+    /// Also when it takes the lease after `followed`: the holder may have stored its final
+    /// snapshot and released the lease before this instance read it (polling again would
+    /// cost an upstream GET and give this instance's viewers another final event).
     /// True when that snapshot was final and the poller retired.
-    pub(super) async fn adopt_shared(&mut self) -> bool {
-        self.last.is_none() && self.show_shared().await
+    pub(super) async fn adopt_shared(&mut self, followed: bool) -> bool {
+        (self.last.is_none() || followed) && self.show_shared().await
     }
 
     /// Shows the stored snapshot when it is not the one shown; true when it was final

@@ -24,14 +24,18 @@ async fn run(hub: Arc<Inner>, batch_id: String, entry: Arc<Entry>) {
 }
 
 async fn drive(hub: &Inner, entry: &Entry, p: &mut Poller) {
+    // Followed until now: the holder may have stored a snapshot (its final one, before
+    // it released the lease) that this instance has not shown yet.
+    let mut followed = false;
     loop {
         if !cluster::holds(hub, &p.batch_id).await {
+            followed = true;
             match p.follow().await {
                 Next::Stop => return,
                 Next::Wait(_) => continue,
             }
         }
-        if p.adopt_shared().await {
+        if p.adopt_shared(std::mem::take(&mut followed)).await {
             return;
         }
         let delay = match p.poll_once().await {

@@ -159,6 +159,7 @@ async fn three_instances_poll_once_take_over_after_kill9_and_submit_once() {
 
     // Every viewer on a surviving instance sees the end, with the same statuses.
     let mut finals = Vec::new();
+    let mut ids = std::collections::BTreeSet::new();
     for v in viewers {
         let (instance, events) = v.await.unwrap();
         if instance == dead {
@@ -169,7 +170,15 @@ async fn three_instances_poll_once_take_over_after_kill9_and_submit_once() {
             .find(|e| e.event == "batch-completed")
             .unwrap_or_else(|| panic!("a viewer on instance {instance} missed the end"));
         finals.push(statuses(&done.data["data"]));
+        ids.insert(done.id.clone());
     }
+    // One final snapshot, the holder's: a follower that finds the lease released after
+    // the end shows the stored final state instead of polling and making its own.
+    assert_eq!(
+        ids.len(),
+        1,
+        "one final event id on every instance: {ids:?}"
+    );
     assert_eq!(finals.len(), VIEWERS - VIEWERS / INSTANCES);
     assert!(!finals[0].is_empty());
     assert!(
