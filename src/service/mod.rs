@@ -49,6 +49,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use error::ApiError;
 pub use settings::{DEFAULT_WEBHOOK_PATH, ServiceOptions, ServiceSettings, WebhookSettings};
+pub use sse_conn::LINGER_MIN;
 pub use state::AppState;
 
 use crate::elevenlabs::ElevenLabsClient;

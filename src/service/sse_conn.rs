@@ -225,10 +225,23 @@ async fn pump(mut stream: TcpStream, resp: Response<Body>, stop: CancellationTok
     // The end, usually the last state sent to every viewer at once: the stream (its slot,
     // its subscription) goes now, the socket after the linger, unless the service stops.
     drop(frames);
-    let linger = LINGER_MIN + LINGER_SPREAD.mul_f64(rand::random::<f64>());
-    tokio::select! {
-        _ = tokio::time::sleep(linger) => {}
-        _ = stop.cancelled() => {}
+    let linger = tokio::time::sleep(LINGER_MIN + LINGER_SPREAD.mul_f64(rand::random::<f64>()));
+    tokio::pin!(linger);
+    loop {
+        tokio::select! {
+            _ = &mut linger => break,
+            _ = stop.cancelled() => break,
+            // A client that closes first (the seed's page and ours do, on
+            // `batch-completed`) frees its connection at once, not after the linger.
+            r = stream.readable() => {
+                let mut scrap = [0u8; 256];
+                match r.map(|()| stream.try_read(&mut scrap)) {
+                    Ok(Ok(0)) | Err(_) => return,
+                    Ok(Err(e)) if e.kind() != std::io::ErrorKind::WouldBlock => return,
+                    Ok(_) => {}
+                }
+            }
+        }
     }
     let _ = stream.shutdown().await;
 }

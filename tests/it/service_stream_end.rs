@@ -108,3 +108,70 @@ async fn the_final_frame_arrives_whole_then_the_service_closes_even_a_silent_vie
     svc.shutdown().await;
     sim.shutdown().await;
 }
+
+/// A client that closes as soon as the batch ends (the seed's page and ours close on
+/// `batch-completed`) gets its connection freed at once, not after the service's linger
+/// (at least `LINGER_MIN`, 1 s): reconnecting viewers are not refused meanwhile.
+#[tokio::test]
+async fn a_client_that_closes_first_frees_its_connection_before_the_linger() {
+    let sim = sim(300.0, 12).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), Some(&sim.url()));
+    cfg.service.max_connections = CAP;
+    let svc = serve(cfg, true, true).await;
+    let api = Api::new(svc.url(), None);
+    let phone = sim.phone_number_ids()[0].clone();
+    let r = api
+        .post(
+            "/api/groups/55/call",
+            json!({"userId": 19, "agentPhoneNumberId": phone}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let batch = r.body["data"]["batchId"].as_str().unwrap().to_string();
+    drop(api);
+    // Let the dropped client's pooled connection go first.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while served_at_once(svc.addr).await < CAP {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "slots never all free"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut viewers = Vec::new();
+    for _ in 0..CAP / 2 {
+        let mut s = TcpStream::connect(svc.addr).await.unwrap();
+        let req = format!(
+            "GET /api/batch-calls/{batch}/status/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        viewers.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            let mut buf = [0u8; 16 * 1024];
+            // Until the end event, then close, as a browser's EventSource.close() does.
+            while !String::from_utf8_lossy(&got).contains("event: batch-completed") {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => panic!("closed before the end"),
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+        }));
+    }
+    for v in viewers {
+        v.await.unwrap();
+    }
+    let closed_at = tokio::time::Instant::now();
+    let within = callboard::service::LINGER_MIN - Duration::from_millis(200);
+    let mut served = served_at_once(svc.addr).await;
+    while served < CAP && closed_at.elapsed() < within {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        served = served_at_once(svc.addr).await;
+    }
+    assert_eq!(
+        served, CAP,
+        "the closed viewers' connections were still held, as for the whole linger"
+    );
+    svc.shutdown().await;
+    sim.shutdown().await;
+}
