@@ -1,33 +1,10 @@
 //! The audit log: append-only, read in order of time (then of writing).
 
-use chrono::Utc;
-
 use super::{PgStore, doc, undoc_rows};
 use crate::store::audit::AuditEntry;
 use crate::store::error::Result;
 
 impl PgStore {
-    /// Appends what `actor` just did. A failure is logged, never returned: the action
-    /// itself has happened and its result must not be hidden by the log's trouble.
-    pub async fn record_action(
-        &self,
-        actor: &str,
-        action: crate::domain::AuditAction,
-        target: &str,
-        details: serde_json::Value,
-    ) {
-        let entry = AuditEntry {
-            at: Utc::now(),
-            actor: actor.to_string(),
-            action: action.as_str().to_string(),
-            target: target.to_string(),
-            details,
-        };
-        if let Err(e) = self.audit(&entry).await {
-            tracing::error!(action = action.as_str(), target, error = %e, "cannot write the audit log");
-        }
-    }
-
     /// Appends an entry.
     pub async fn audit(&self, entry: &AuditEntry) -> Result<()> {
         sqlx::query("INSERT INTO audit (at_us, target, doc) VALUES ($1, $2, $3::json)")
