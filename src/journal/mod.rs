@@ -96,12 +96,6 @@ impl Journal {
         }))
     }
 
-    /// Whether `intent` is still pending in the store (another process on a shared store
-    /// may have settled it while this one waited for the group).
-    async fn still_pending(&self, intent: &SubmitIntent) -> bool {
-        matches!(self.store.intent(&intent.id).await, Ok(Some(i)) if i.state == IntentState::Pending)
-    }
-
     /// How many group locks the map holds: those in use, and the last one asked for until
     /// the next request prunes it (tests check that the map does not grow).
     pub fn group_lock_count(&self) -> usize {
@@ -226,9 +220,6 @@ impl Journal {
                     continue;
                 }
             };
-            if !self.still_pending(&i).await {
-                continue;
-            }
             match self.settle(&i).await {
                 Ok(Settlement::Settled(s)) => found.push(*s),
                 Ok(other) => tracing::info!(intent = %i.id, ?other, "intent after start-up lookup"),

@@ -77,11 +77,8 @@ async fn sweep(hub: &Arc<Inner>) {
                     // Being submitted right now (or the store cannot say: next sweep).
                     continue;
                 };
-                if !matches!(hub.store.intent(&intent.id).await, Ok(Some(i)) if i.state == IntentState::Pending)
-                {
-                    // Settled meanwhile (by another instance on a shared store).
-                    continue;
-                }
+                // `settle` reads the intent again under the lock: one settled meanwhile
+                // (by another instance on a shared store) is not looked up twice.
                 if let Ok(crate::journal::Settlement::Settled(s)) =
                     hub.journal.settle(&intent).await
                 {
