@@ -25,12 +25,11 @@ impl PgStore {
         }
         optouts(&mut tx, dump).await?;
         audit(&mut tx, dump).await?;
-        for seq in ["user_ids", "group_ids", "client_ids"] {
-            let table = match seq {
-                "user_ids" => "users",
-                "group_ids" => "groups",
-                _ => "clients",
-            };
+        for (seq, table) in [
+            ("user_ids", "users"),
+            ("group_ids", "groups"),
+            ("client_ids", "clients"),
+        ] {
             sqlx::query(&format!(
                 "SELECT setval('{seq}', m) FROM (SELECT max(id) AS m FROM {table}) t \
                  WHERE m >= (SELECT last_value FROM {seq})"
