@@ -43,9 +43,17 @@ async fn served_at_once(addr: std::net::SocketAddr) -> usize {
     ok
 }
 
-#[tokio::test]
-async fn the_final_frame_arrives_whole_then_the_service_closes_even_a_silent_viewer() {
-    let sim = sim(300.0, 11).await;
+/// A simulator and a service allowing `CAP` connections, with a batch started on group
+/// 55 (the client that started it dropped: its pooled connection would hold a slot).
+async fn started(
+    seed: u64,
+) -> (
+    callboard::sim::SimHandle,
+    callboard::service::ServiceHandle,
+    String,
+    tempfile::TempDir,
+) {
+    let sim = sim(300.0, seed).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path(), Some(&sim.url()));
     cfg.service.max_connections = CAP;
@@ -60,7 +68,12 @@ async fn the_final_frame_arrives_whole_then_the_service_closes_even_a_silent_vie
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let batch = r.body["data"]["batchId"].as_str().unwrap().to_string();
-    drop(api); // its pooled connection would hold a slot
+    (sim, svc, batch, dir)
+}
+
+#[tokio::test]
+async fn the_final_frame_arrives_whole_then_the_service_closes_even_a_silent_viewer() {
+    let (sim, svc, batch, _dir) = started(11).await;
     // Viewers (the seed's events and delta ones) that read everything but never close.
     let mut viewers = Vec::new();
     for view in ["", "?view=delta", "", "?view=delta"] {
@@ -114,22 +127,7 @@ async fn the_final_frame_arrives_whole_then_the_service_closes_even_a_silent_vie
 /// (at least `LINGER_MIN`, 1 s): reconnecting viewers are not refused meanwhile.
 #[tokio::test]
 async fn a_client_that_closes_first_frees_its_connection_before_the_linger() {
-    let sim = sim(300.0, 12).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = config(dir.path(), Some(&sim.url()));
-    cfg.service.max_connections = CAP;
-    let svc = serve(cfg, true, true).await;
-    let api = Api::new(svc.url(), None);
-    let phone = sim.phone_number_ids()[0].clone();
-    let r = api
-        .post(
-            "/api/groups/55/call",
-            json!({"userId": 19, "agentPhoneNumberId": phone}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let batch = r.body["data"]["batchId"].as_str().unwrap().to_string();
-    drop(api);
+    let (sim, svc, batch, _dir) = started(12).await;
     // Let the dropped client's pooled connection go first.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while served_at_once(svc.addr).await < CAP {
