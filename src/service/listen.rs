@@ -1,14 +1,16 @@
 //! The accept loop of `callboard serve`, with the two limits `axum::serve` does not set:
 //! a connection that has not sent a whole request head within `header_read_timeout_secs`
 //! is closed (a slow or half-sent header no longer holds a socket forever), and at most
-//! `max_connections` are open at once: one more is answered `503` with the envelope and
-//! closed at once, so the service keeps its sockets and memory for the callers it serves.
+//! `max_connections` are open at once: one more first takes the place of a stream that has
+//! ended and only lingers (see `sse_conn`), if there is one; otherwise it is answered `503`
+//! with the envelope and closed at once, so the service keeps its sockets and memory for the
+//! callers it serves.
 //! SSE requests are answered by `sse_conn`, without hyper's per-connection buffers.
 
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
 
 use super::sse_conn;
@@ -16,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 /// The limits a connection is held to.
@@ -35,6 +37,19 @@ impl ConnLimits {
     }
 }
 
+/// How long a connection over the limit waits for one that only lingers to give its
+/// slot up (see `sse_conn`) before it is refused.
+const RECLAIM_WAIT: Duration = Duration::from_millis(200);
+
+/// What every connection's task shares.
+#[derive(Clone)]
+struct Shared {
+    app: Router,
+    limits: ConnLimits,
+    stop: CancellationToken,
+    ended: sse_conn::Ended,
+}
+
 /// Serves `app` on `listener` until `stop`, then lets requests in flight finish (the
 /// caller bounds how long it waits).
 pub async fn serve(
@@ -45,6 +60,12 @@ pub async fn serve(
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
+    let shared = Shared {
+        app,
+        limits,
+        stop: stop.clone(),
+        ended: sse_conn::Ended::default(),
+    };
     loop {
         let accepted = tokio::select! {
             _ = stop.cancelled() => break,
@@ -59,33 +80,58 @@ pub async fn serve(
                 continue;
             }
         };
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
-            tokio::spawn(refuse(stream));
-            continue;
-        };
         let _ = stream.set_nodelay(true);
-        let (app, watcher, stop) = (app.clone(), graceful.watcher(), stop.clone());
-        tokio::spawn(async move {
-            let _slot = slot;
-            match sse_conn::peek(&stream, limits.header_read_timeout).await {
-                sse_conn::Peeked::Sse(head) => sse_conn::serve(stream, head, app, stop).await,
-                sse_conn::Peeked::Other => {
-                    let mut builder = http1::Builder::new();
-                    builder
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(limits.header_read_timeout);
-                    let conn = builder
-                        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
-                    if let Err(e) = watcher.watch(conn).await {
-                        tracing::debug!(error = %e, "connection ended with an error");
-                    }
-                }
-                sse_conn::Peeked::Gone => {}
+        let (shared, watcher) = (shared.clone(), graceful.watcher());
+        match slots.clone().try_acquire_owned() {
+            Ok(slot) => {
+                tokio::spawn(connection(stream, slot, shared, watcher));
             }
-        });
+            Err(_) => {
+                // Full: streams that ended and only linger give their connections up first.
+                shared.ended.reclaim();
+                let slots = slots.clone();
+                tokio::spawn(async move {
+                    match tokio::time::timeout(RECLAIM_WAIT, slots.acquire_owned()).await {
+                        Ok(Ok(slot)) => connection(stream, slot, shared, watcher).await,
+                        _ => refuse(stream).await,
+                    }
+                });
+            }
+        }
     }
     drop(listener);
     graceful.shutdown().await;
+}
+
+/// One connection, holding its slot: an SSE request goes to `sse_conn`, anything else to hyper.
+async fn connection(
+    stream: TcpStream,
+    slot: OwnedSemaphorePermit,
+    shared: Shared,
+    watcher: Watcher,
+) {
+    let _slot = slot;
+    let Shared {
+        app,
+        limits,
+        stop,
+        ended,
+    } = shared;
+    match sse_conn::peek(&stream, limits.header_read_timeout).await {
+        sse_conn::Peeked::Sse(head) => sse_conn::serve(stream, head, app, stop, ended).await,
+        sse_conn::Peeked::Other => {
+            let mut builder = http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout);
+            let conn =
+                builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
+            if let Err(e) = watcher.watch(conn).await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        }
+        sse_conn::Peeked::Gone => {}
+    }
 }
 
 /// The answer to a connection over the limit: a short 503 envelope, then close.

@@ -11,18 +11,22 @@
 //! moment. Closing each socket right after its last write made the closes (a FIN each way per
 //! connection, thousands at once) compete with the other viewers' last writes, so the end
 //! went out slower than any other update. After its last frame a connection now lingers
-//! [`LINGER_MIN`] plus a random part of [`LINGER_SPREAD`] (its client, the seed's page and
-//! ours, closes it first on `batch-completed`), then closes: every viewer's final frame goes
-//! out first, the closes follow spread over time, and no connection outlives its stream by
-//! more than the linger. A service that stops closes them at once.
+//! [`LINGER_MIN`] plus a random part of [`LINGER_SPREAD`], then closes. For its first
+//! 0.25–0.5 s it does not even act on its client's close (the seed's page and ours close on
+//! `batch-completed`, so thousands of closes arrive while the last frames still go out);
+//! after that a client's close frees the connection at once. A service that stops closes
+//! them at once, and one at its connection limit closes them to make room ([`Ended`]), so
+//! lingering never gets a new caller refused.
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, header};
 use futures::StreamExt;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
@@ -36,6 +40,10 @@ const MAX_PLAIN_BODY: usize = 64 * 1024;
 pub const LINGER_MIN: Duration = Duration::from_secs(1);
 /// Up to this much more, at random per connection, so the closes spread out.
 pub const LINGER_SPREAD: Duration = Duration::from_secs(2);
+/// After its last frame a connection ignores even its client's close this long, plus a
+/// random part of [`QUIET_SPREAD`] (see [`pump`]).
+const QUIET_MIN: Duration = Duration::from_millis(250);
+const QUIET_SPREAD: Duration = Duration::from_millis(250);
 
 /// What a new connection starts with.
 pub enum Peeked {
@@ -45,6 +53,18 @@ pub enum Peeked {
     Other,
     /// Closed, or no whole head in time.
     Gone,
+}
+
+/// The streams that have ended and only linger: the accept loop asks them to close at once
+/// when the service is at its connection limit, so lingering never refuses a new viewer.
+#[derive(Clone, Default)]
+pub struct Ended(Arc<Notify>);
+
+impl Ended {
+    /// Every lingering connection closes now.
+    pub fn reclaim(&self) {
+        self.0.notify_waiters();
+    }
 }
 
 /// Whether `path` (without its query) is the batch stream route.
@@ -96,8 +116,15 @@ pub async fn peek(stream: &TcpStream, within: Duration) -> Peeked {
 }
 
 /// Serves one SSE request whose head (`head_len` bytes) is waiting on `stream`.
-/// `stop`: the service is stopping (a stream that ended closes at once then).
-pub async fn serve(mut stream: TcpStream, head_len: usize, app: Router, stop: CancellationToken) {
+/// `stop`: the service is stopping (a stream that ended closes at once then); `ended`: where
+/// the connection waits to be reclaimed once its stream has ended.
+pub async fn serve(
+    mut stream: TcpStream,
+    head_len: usize,
+    app: Router,
+    stop: CancellationToken,
+    ended: Ended,
+) {
     let mut head = vec![0u8; head_len];
     if stream.read_exact(&mut head).await.is_err() {
         return;
@@ -118,7 +145,7 @@ pub async fn serve(mut stream: TcpStream, head_len: usize, app: Router, stop: Ca
             .get(header::CONTENT_TYPE)
             .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
     if is_stream {
-        pump(stream, resp, stop).await;
+        pump(stream, resp, stop, ended).await;
     } else {
         plain(stream, resp).await;
     }
@@ -186,7 +213,7 @@ enum Wake {
 }
 
 /// The stream's frames, as they come, until it ends or the client goes away.
-async fn pump(mut stream: TcpStream, resp: Response<Body>, stop: CancellationToken) {
+async fn pump(mut stream: TcpStream, resp: Response<Body>, stop: CancellationToken, ended: Ended) {
     let head = head_bytes(&resp, None);
     let mut frames = resp.into_body().into_data_stream();
 
@@ -223,16 +250,34 @@ async fn pump(mut stream: TcpStream, resp: Response<Body>, stop: CancellationTok
         }
     }
     // The end, usually the last state sent to every viewer at once: the stream (its slot,
-    // its subscription) goes now, the socket after the linger, unless the service stops.
+    // its subscription) goes now, the socket after the linger, unless the service stops or
+    // needs the connection for a new one.
     drop(frames);
-    let linger = tokio::time::sleep(LINGER_MIN + LINGER_SPREAD.mul_f64(rand::random::<f64>()));
+    let ended_at = Instant::now();
+    let reclaimed = ended.0.notified();
+    tokio::pin!(reclaimed);
+    reclaimed.as_mut().enable();
+    // Not even a client's close is acted on at first: the other viewers' last frames are
+    // still going out, and a close (its FIN, the socket's teardown) would compete with them.
+    let quiet = QUIET_MIN + QUIET_SPREAD.mul_f64(rand::random::<f64>());
+    tokio::select! {
+        _ = tokio::time::sleep(quiet) => {}
+        _ = stop.cancelled() => {}
+        _ = &mut reclaimed => {}
+    }
+    let linger = tokio::time::sleep_until(
+        ended_at + LINGER_MIN + LINGER_SPREAD.mul_f64(rand::random::<f64>()),
+    );
     tokio::pin!(linger);
     loop {
         tokio::select! {
-            _ = &mut linger => break,
+            biased;
             _ = stop.cancelled() => break,
+            _ = &mut reclaimed => break,
+            _ = &mut linger => break,
             // A client that closes first (the seed's page and ours do, on
-            // `batch-completed`) frees its connection at once, not after the linger.
+            // `batch-completed`) frees its connection after the quiet part, not after the
+            // whole linger.
             r = stream.readable() => {
                 let mut scrap = [0u8; 256];
                 match r.map(|()| stream.try_read(&mut scrap)) {

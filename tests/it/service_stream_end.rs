@@ -123,8 +123,9 @@ async fn the_final_frame_arrives_whole_then_the_service_closes_even_a_silent_vie
 }
 
 /// A client that closes as soon as the batch ends (the seed's page and ours close on
-/// `batch-completed`) gets its connection freed at once, not after the service's linger
-/// (at least `LINGER_MIN`, 1 s): reconnecting viewers are not refused meanwhile.
+/// `batch-completed`) gets its connection freed soon (after a quiet part of at most 0.5 s
+/// while the other viewers' last frames go out), not after the service's whole linger (at
+/// least `LINGER_MIN`, 1 s).
 #[tokio::test]
 async fn a_client_that_closes_first_frees_its_connection_before_the_linger() {
     let (sim, svc, batch, _dir) = started(12).await;
@@ -170,6 +171,69 @@ async fn a_client_that_closes_first_frees_its_connection_before_the_linger() {
         served, CAP,
         "the closed viewers' connections were still held, as for the whole linger"
     );
+    svc.shutdown().await;
+    sim.shutdown().await;
+}
+
+/// Streams that ended and only linger (their clients still hold their sides open) give
+/// their connections up to a new caller when the service is at its limit: lingering never
+/// gets anyone refused.
+#[tokio::test]
+async fn a_lingering_connection_gives_its_slot_to_a_new_caller() {
+    let (sim, svc, batch, _dir) = started(13).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while served_at_once(svc.addr).await < CAP {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "slots never all free"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Every slot: viewers that read until the end, then keep their sides open.
+    let mut viewers = Vec::new();
+    for _ in 0..CAP {
+        let mut s = TcpStream::connect(svc.addr).await.unwrap();
+        let req = format!(
+            "GET /api/batch-calls/{batch}/status/stream?view=delta HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        viewers.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            let mut buf = [0u8; 16 * 1024];
+            while !String::from_utf8_lossy(&got).contains("event: batch-completed") {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => panic!("closed before the end"),
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+            s
+        }));
+    }
+    let mut open_sides = Vec::new();
+    for v in viewers {
+        open_sides.push(v.await.unwrap());
+    }
+    let ended = tokio::time::Instant::now();
+    // A new caller, while every connection still lingers.
+    let mut s = TcpStream::connect(svc.addr).await.unwrap();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let (_, answer) = read_until_closed(&mut s, Duration::from_secs(10)).await;
+    assert!(
+        ended.elapsed() < callboard::service::LINGER_MIN,
+        "too slow to tell: the lingering connections could have closed on their own"
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "a new caller was refused while finished streams lingered: {}",
+        &answer[..answer.len().min(300)]
+    );
+    // The lingering ones were closed to make room, without waiting for their clients.
+    for mut side in open_sides {
+        let (closed, _) = read_until_closed(&mut side, Duration::from_secs(10)).await;
+        assert!(closed, "a lingering connection was never closed");
+    }
     svc.shutdown().await;
     sim.shutdown().await;
 }
