@@ -28,7 +28,8 @@ pub struct ServiceSettings {
     pub body_limit_bytes: usize,
     /// Largest JSON body (call start, groups, clients, opt-outs), in bytes.
     pub json_body_limit_bytes: usize,
-    /// Open connections allowed at once; more are answered 503 and closed.
+    /// Open connections allowed at once; one more takes the place of a finished stream's
+    /// lingering connection if there is one, else is answered 503 and closed.
     pub max_connections: usize,
     /// A connection that has not sent a whole request head in this time is closed.
     pub header_read_timeout_secs: u64,

@@ -122,55 +122,74 @@ async fn the_final_frame_arrives_whole_then_the_service_closes_even_a_silent_vie
     sim.shutdown().await;
 }
 
-/// A client that closes as soon as the batch ends (the seed's page and ours close on
-/// `batch-completed`) gets its connection freed soon (after a quiet part of at most 0.5 s
-/// while the other viewers' last frames go out), not after the service's whole linger (at
-/// least `LINGER_MIN`, 1 s).
-#[tokio::test]
-async fn a_client_that_closes_first_frees_its_connection_before_the_linger() {
-    let (sim, svc, batch, _dir) = started(12).await;
-    // Let the dropped client's pooled connection go first.
+/// Waits until every one of the `CAP` slots is free (the client that started the batch
+/// dropped its pooled connection, which its own task closes).
+async fn until_all_slots_free(addr: std::net::SocketAddr) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while served_at_once(svc.addr).await < CAP {
+    while served_at_once(addr).await < CAP {
         assert!(
             tokio::time::Instant::now() < deadline,
             "slots never all free"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let mut viewers = Vec::new();
-    for _ in 0..CAP / 2 {
-        let mut s = TcpStream::connect(svc.addr).await.unwrap();
-        let req = format!(
-            "GET /api/batch-calls/{batch}/status/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-        );
+}
+
+/// A viewer that reads until `batch-completed`, then hands its socket back, still open.
+fn viewer_until_end(
+    addr: std::net::SocketAddr,
+    batch: &str,
+    view: &str,
+) -> tokio::task::JoinHandle<TcpStream> {
+    let req = format!(
+        "GET /api/batch-calls/{batch}/status/stream{view} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    );
+    tokio::spawn(async move {
+        let mut s = TcpStream::connect(addr).await.unwrap();
         s.write_all(req.as_bytes()).await.unwrap();
-        viewers.push(tokio::spawn(async move {
-            let mut got = Vec::new();
-            let mut buf = [0u8; 16 * 1024];
-            // Until the end event, then close, as a browser's EventSource.close() does.
-            while !String::from_utf8_lossy(&got).contains("event: batch-completed") {
-                match s.read(&mut buf).await {
-                    Ok(0) | Err(_) => panic!("closed before the end"),
-                    Ok(n) => got.extend_from_slice(&buf[..n]),
-                }
+        let mut got = Vec::new();
+        let mut buf = [0u8; 16 * 1024];
+        while !String::from_utf8_lossy(&got).contains("event: batch-completed") {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => panic!("closed before the end"),
+                Ok(n) => got.extend_from_slice(&buf[..n]),
             }
+        }
+        s
+    })
+}
+
+/// A client that closes as soon as the batch ends (the seed's page and ours close on
+/// `batch-completed`) gets its connection closed soon (after a quiet part of at most 0.5 s
+/// while the other viewers' last frames go out), not after the service's whole linger (at
+/// least `LINGER_MIN`, 1 s). The clients here only shut their sending side, so they see
+/// when the service lets go, without opening connections that would make it reclaim them.
+#[tokio::test]
+async fn a_client_that_closes_first_frees_its_connection_before_the_linger() {
+    let (sim, svc, batch, _dir) = started(12).await;
+    until_all_slots_free(svc.addr).await;
+    let viewers: Vec<_> = (0..CAP / 2)
+        .map(|_| viewer_until_end(svc.addr, &batch, ""))
+        .collect();
+    let mut closing = Vec::new();
+    for v in viewers {
+        let mut s = v.await.unwrap();
+        s.shutdown().await.unwrap(); // as EventSource.close() does, but still reading
+        closing.push(tokio::spawn(async move {
+            let shut = tokio::time::Instant::now();
+            let (closed, _) = read_until_closed(&mut s, Duration::from_secs(10)).await;
+            (closed, shut.elapsed())
         }));
     }
-    for v in viewers {
-        v.await.unwrap();
-    }
-    let closed_at = tokio::time::Instant::now();
     let within = callboard::service::LINGER_MIN - Duration::from_millis(200);
-    let mut served = served_at_once(svc.addr).await;
-    while served < CAP && closed_at.elapsed() < within {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        served = served_at_once(svc.addr).await;
+    for c in closing {
+        let (closed, after) = c.await.unwrap();
+        assert!(closed, "never closed");
+        assert!(
+            after < within,
+            "the service held a closed viewer's connection {after:?}, as for the whole linger"
+        );
     }
-    assert_eq!(
-        served, CAP,
-        "the closed viewers' connections were still held, as for the whole linger"
-    );
     svc.shutdown().await;
     sim.shutdown().await;
 }
@@ -181,34 +200,11 @@ async fn a_client_that_closes_first_frees_its_connection_before_the_linger() {
 #[tokio::test]
 async fn a_lingering_connection_gives_its_slot_to_a_new_caller() {
     let (sim, svc, batch, _dir) = started(13).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while served_at_once(svc.addr).await < CAP {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "slots never all free"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_all_slots_free(svc.addr).await;
     // Every slot: viewers that read until the end, then keep their sides open.
-    let mut viewers = Vec::new();
-    for _ in 0..CAP {
-        let mut s = TcpStream::connect(svc.addr).await.unwrap();
-        let req = format!(
-            "GET /api/batch-calls/{batch}/status/stream?view=delta HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-        );
-        s.write_all(req.as_bytes()).await.unwrap();
-        viewers.push(tokio::spawn(async move {
-            let mut got = Vec::new();
-            let mut buf = [0u8; 16 * 1024];
-            while !String::from_utf8_lossy(&got).contains("event: batch-completed") {
-                match s.read(&mut buf).await {
-                    Ok(0) | Err(_) => panic!("closed before the end"),
-                    Ok(n) => got.extend_from_slice(&buf[..n]),
-                }
-            }
-            s
-        }));
-    }
+    let viewers: Vec<_> = (0..CAP)
+        .map(|_| viewer_until_end(svc.addr, &batch, "?view=delta"))
+        .collect();
     let mut open_sides = Vec::new();
     for v in viewers {
         open_sides.push(v.await.unwrap());
