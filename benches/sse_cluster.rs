@@ -60,20 +60,7 @@ pub struct Cluster {
 /// Starts the simulator and `n` instances one after the other (the first makes the
 /// schema and the demo data), on `db_url` or, without one, on sled.
 async fn start(n: usize, db_url: Option<&str>, cap: usize, s: &Setup) -> Cluster {
-    let sim_started = chrono::Utc::now().timestamp();
-    let speed = s.speed.to_string();
-    let sim = spawn(
-        &[
-            "sim",
-            "--addr",
-            "127.0.0.1:0",
-            "--speed",
-            &speed,
-            "--seed",
-            "3",
-        ],
-        &[],
-    );
+    let (sim, sim_started) = start_sim(s.speed);
     let store = db_url
         .map(|u| format!("[store]\nurl = \"{u}\"\n"))
         .unwrap_or_default();
@@ -92,17 +79,7 @@ async fn start(n: usize, db_url: Option<&str>, cap: usize, s: &Setup) -> Cluster
             ))
         })
         .collect();
-    let first = svcs[0].as_ref().unwrap().url.clone();
-    let phones = json(&format!("{first}/api/phone-numbers")).await;
-    let phone = phones["data"][0]["phone_number_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let agents = json(&format!("{first}/api/agents")).await;
-    let agent = agents["data"][0]["agent_id"]
-        .as_str()
-        .expect("an agent")
-        .to_string();
+    let (phone, agent) = phone_and_agent(&svcs[0].as_ref().unwrap().url).await;
     Cluster {
         sim,
         svcs,

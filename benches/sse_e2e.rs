@@ -40,20 +40,7 @@ struct Setup {
 
 async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
     let dir = tempfile::tempdir().unwrap();
-    let sim_started = chrono::Utc::now().timestamp();
-    let speed = s.speed.to_string();
-    let sim = spawn(
-        &[
-            "sim",
-            "--addr",
-            "127.0.0.1:0",
-            "--speed",
-            &speed,
-            "--seed",
-            "3",
-        ],
-        &[],
-    );
+    let (sim, sim_started) = start_sim(s.speed);
     let svc = serve_for_viewers(
         dir.path(),
         &sim.url,
@@ -62,16 +49,7 @@ async fn run_case(mode: &str, n: usize, s: &Setup) -> Case {
         &[("CALLBOARD_RULES", "off")],
     );
     let pid = svc.child.id();
-    let phones = json(&format!("{}/api/phone-numbers", svc.url)).await;
-    let phone = phones["data"][0]["phone_number_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let agents = json(&format!("{}/api/agents", svc.url)).await;
-    let agent = agents["data"][0]["agent_id"]
-        .as_str()
-        .expect("an agent")
-        .to_string();
+    let (phone, agent) = phone_and_agent(&svc.url).await;
     // Waiting long enough to connect everyone and measure the idle window.
     let pending = 8.0 + n as f64 / 400.0 + s.idle.as_secs_f64() + 4.0;
     let now = chrono::Utc::now().timestamp();

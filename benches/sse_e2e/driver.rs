@@ -3,7 +3,7 @@
 //! a batch submitted straight to the simulator, and deliveries per update.
 #![allow(dead_code)]
 
-use super::common::json;
+use super::common::{Proc, json, spawn};
 use super::report::Update;
 use super::viewer;
 use std::collections::BTreeMap;
@@ -37,6 +37,34 @@ pub fn cpu_secs(pid: u32) -> f64 {
         .filter_map(|&i| f.get(i).and_then(|v| v.parse::<f64>().ok()))
         .sum();
     ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
+}
+
+/// The simulator (seed 3) at `speed`, and when it started (its clock runs `speed` times
+/// faster from then).
+pub fn start_sim(speed: f64) -> (Proc, i64) {
+    let started = chrono::Utc::now().timestamp();
+    let speed = speed.to_string();
+    let args = [
+        "sim",
+        "--addr",
+        "127.0.0.1:0",
+        "--speed",
+        &speed,
+        "--seed",
+        "3",
+    ];
+    (spawn(&args, &[]), started)
+}
+
+/// The first calling number and the first agent a service offers (its demo data).
+pub async fn phone_and_agent(svc: &str) -> (String, String) {
+    let phones = json(&format!("{svc}/api/phone-numbers")).await;
+    let phone = phones["data"][0]["phone_number_id"]
+        .as_str()
+        .expect("a phone");
+    let agents = json(&format!("{svc}/api/agents")).await;
+    let agent = agents["data"][0]["agent_id"].as_str().expect("an agent");
+    (phone.to_string(), agent.to_string())
 }
 
 pub async fn sim_polls(sim: &str) -> u64 {
