@@ -107,30 +107,19 @@ async fn the_final_frame_arrives_whole_then_the_service_closes_even_a_silent_vie
     }
     // Every viewer's slot came back although its client still holds its side open. (The
     // dropped client's pooled connection is closed by its own task; allow for it.)
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let mut served = served_at_once(svc.addr).await;
-    while served < CAP && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        served = served_at_once(svc.addr).await;
-    }
-    assert_eq!(
-        served, CAP,
-        "connections still held after their streams ended"
-    );
+    until_all_slots_free(svc.addr, "connections still held after their streams ended").await;
     drop(open_sides);
     svc.shutdown().await;
     sim.shutdown().await;
 }
 
-/// Waits until every one of the `CAP` slots is free (the client that started the batch
-/// dropped its pooled connection, which its own task closes).
-async fn until_all_slots_free(addr: std::net::SocketAddr) {
+/// Waits (30 s at most, else fails saying `why`) until every one of the `CAP` slots is free
+/// (the client that started the batch dropped its pooled connection, which its own task
+/// closes).
+async fn until_all_slots_free(addr: std::net::SocketAddr, why: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while served_at_once(addr).await < CAP {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "slots never all free"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "{why}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -167,7 +156,7 @@ fn viewer_until_end(
 #[tokio::test]
 async fn a_client_that_closes_first_frees_its_connection_before_the_linger() {
     let (sim, svc, batch, _dir) = started(12).await;
-    until_all_slots_free(svc.addr).await;
+    until_all_slots_free(svc.addr, "slots never all free").await;
     let viewers: Vec<_> = (0..CAP / 2)
         .map(|_| viewer_until_end(svc.addr, &batch, ""))
         .collect();
@@ -200,7 +189,7 @@ async fn a_client_that_closes_first_frees_its_connection_before_the_linger() {
 #[tokio::test]
 async fn a_lingering_connection_gives_its_slot_to_a_new_caller() {
     let (sim, svc, batch, _dir) = started(13).await;
-    until_all_slots_free(svc.addr).await;
+    until_all_slots_free(svc.addr, "slots never all free").await;
     // Every slot: viewers that read until the end, then keep their sides open.
     let viewers: Vec<_> = (0..CAP)
         .map(|_| viewer_until_end(svc.addr, &batch, "?view=delta"))
